@@ -1,0 +1,13 @@
+import { sql, InsertQueryNode, TableNode, ColumnNode, DeleteQueryNode, WhereNode, CreateTableNode, ColumnDefinitionNode, CreateSchemaNode } from "kysely";
+import { builder, withCtes, compileNode } from "./src/compile/kysely-builder.ts";
+import { duckdbDialect } from "./src/dialects/duckdb/duckdb-dialect.ts";
+const inner = builder.selectFrom(sql.id("raw", "x") as any).select([sql.id("a").as('we"ird'), sql`${sql.id("b")} + ${sql.lit("it's")}`.as("c")]).where(sql`${sql.id("c")} > 1` as any).groupBy([sql.id("a")]);
+const sub = builder.selectFrom(inner.as("t1")).select(sql.id("c") as any);
+const q = withCtes(sub.toOperationNode(), [{ name: "a(b", query: inner.toOperationNode() }]);
+const ins = InsertQueryNode.cloneWith(InsertQueryNode.create(TableNode.createWithSchema("s", "t.x")), { columns: [ColumnNode.create("c")], values: q });
+console.log(compileNode(ins, duckdbDialect).sql);
+const del = DeleteQueryNode.create([TableNode.createWithSchema("s", "t")]);
+console.log(compileNode({ ...del, where: WhereNode.create(sql`${sql.id("d")} >= ${duckdbDialect.instant(new Date("2025-01-01"), "date")}`.toOperationNode()) } as any, duckdbDialect).sql);
+const ct = CreateTableNode.cloneWith(CreateTableNode.create(TableNode.createWithSchema("s", "t")), { ifNotExists: true, columns: [ColumnDefinitionNode.create("a b", sql.raw("DOUBLE").toOperationNode())] } as any);
+console.log(compileNode(ct, duckdbDialect).sql);
+console.log(compileNode(CreateSchemaNode.create("s", { ifNotExists: true }), duckdbDialect).sql);

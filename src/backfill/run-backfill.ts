@@ -1,0 +1,51 @@
+import { loadConfig, type ResolvedConfig } from "../config/config.ts";
+import { openEngine } from "../engines/open-engine.ts";
+import type { FeatureGraph } from "../graph/feature-graph.ts";
+import { loadFeatureGraph } from "../graph/load-modules.ts";
+import { type BackfillEvent, executeBackfill, type SetResult } from "./execute.ts";
+import { planBackfill, type SetJob } from "./plan.ts";
+import type { TimeWindow } from "./window.ts";
+
+export interface BackfillRequest {
+  /** Path of features.config.json (default: ./features.config.json). */
+  readonly config?: string;
+  readonly sets: readonly string[];
+  readonly window: TimeWindow;
+}
+
+export interface LoadedProject {
+  readonly config: ResolvedConfig;
+  readonly graph: FeatureGraph;
+}
+
+export async function loadProject(configPath?: string): Promise<LoadedProject> {
+  const config = await loadConfig(configPath);
+  return { config, graph: await loadFeatureGraph(config.featuresDir) };
+}
+
+/** Plans without connecting: what `--dry-run` prints. */
+export async function planFromConfig(request: BackfillRequest): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
+  const project = await loadProject(request.config);
+  const jobs = planBackfill({
+    graph: project.graph,
+    sets: request.sets,
+    window: request.window,
+    dialect: project.config.dialect,
+    tableFor: project.config.tableFor,
+  });
+  return { project, jobs };
+}
+
+/** Loads the project, plans, and runs the backfill in the configured engine. */
+export async function runBackfill(
+  request: BackfillRequest,
+  options: { onEvent?: (e: BackfillEvent) => void; signal?: AbortSignal } = {},
+): Promise<SetResult[]> {
+  const { project, jobs } = await planFromConfig(request);
+  const engine = await openEngine(project.config);
+  try {
+    return await executeBackfill(jobs, engine, options);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,29 @@
+import { Command } from "commander";
+import { handleError } from "./handle-error.ts";
+import { listCommand } from "./list-command.ts";
+import type { Output } from "./reporter.ts";
+import { runCommand } from "./run-command.ts";
+
+export interface CliContext extends Output {
+  /** Aborted on SIGINT/SIGTERM: the running statement is cancelled and its transaction rolled back. */
+  readonly signal: AbortSignal;
+}
+
+/** Runs the CLI and returns its exit code (README, "Exit codes"); never calls process.exit itself. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = new Command("feature-backfill")
+    .description("Compile feature sets into one SQL statement each and backfill them inside the warehouse.")
+    .option("-v, --verbose", "on errors, print causes, the failing SQL and stack traces")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx)]) {
+    program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    return handleError(error, { stderr: ctx.stderr, verbose: Boolean(program.opts().verbose) || argv.includes("--verbose") });
+  }
+}

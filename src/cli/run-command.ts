@@ -1,0 +1,67 @@
+import { Command, Option } from "commander";
+import type { SetJob } from "../backfill/plan.ts";
+import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
+import { formatWindow, parseWindow } from "../backfill/window.ts";
+import { qualified } from "../backfill/execute.ts";
+import type { Statement } from "../compile/statements.ts";
+import { createReporter, type LogFormat, type Output } from "./reporter.ts";
+
+interface RunOptions {
+  set: string[];
+  start: string;
+  end: string;
+  config?: string;
+  dryRun?: boolean;
+  logFormat: LogFormat;
+}
+
+export function runCommand(out: Output, signal: AbortSignal): Command {
+  return new Command("run")
+    .description("Backfill feature sets over the half-open UTC window [start, end): delete the window's rows and insert them anew, atomically.")
+    .requiredOption("-s, --set <name>", "feature set to backfill (repeat for several)", collect, [])
+    .requiredOption("--start <date>", "window start, inclusive: ISO date (2025-01-01) or timestamp with zone (2025-01-01T06:00:00Z)")
+    .requiredOption("--end <date>", "window end, exclusive: same formats as --start")
+    .option("-c, --config <path>", "config file", "features.config.json")
+    .option("--dry-run", "print every statement the run would execute, and open no connection")
+    .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14
+  $ feature-backfill run --set monthly_card_spend --set quarterly_revolving_balance_trend --start 2024-01-01 --end 2025-01-01
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-03-01T00:00:00Z --end 2025-04-01T00:00:00Z --log-format json
+
+Each set is written in its own transaction; a failed set leaves its table as it was.`,
+    )
+    .action(async (options: RunOptions) => {
+      const window = parseWindow(options.start, options.end);
+      const request = { config: options.config, sets: options.set, window };
+      if (options.dryRun) {
+        const { project, jobs } = await planFromConfig(request);
+        out.stdout(renderDryRun(jobs, project.config.engine));
+        return;
+      }
+      await runBackfill(request, { onEvent: createReporter(out, options.logFormat), signal });
+    });
+}
+
+/** The whole run as SQL a person can read and paste: comments say what each part is for. */
+export function renderDryRun(jobs: readonly SetJob[], engine: string): string {
+  const lines = [`-- feature-backfill dry run (${engine}): ${jobs.length} feature set(s); nothing was executed`];
+  for (const job of jobs) {
+    lines.push("", `-- ${job.set} -> ${qualified(job.table)}, window ${formatWindow(job.window)}`);
+    for (const read of job.reads) {
+      const table = qualified({ schema: read.source.backfill.schema, name: read.source.backfill.table });
+      lines.push(`--   reads ${read.source.name} (${table}) over ${formatWindow(read.range)}`);
+    }
+    lines.push(...job.setup.map(statementText), "BEGIN TRANSACTION;", ...job.write.map(statementText), "COMMIT;");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const statementText = (s: Statement): string =>
+  `${s.sql};${s.parameters.length ? `\n-- parameters: ${JSON.stringify(s.parameters)}` : ""}`;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];

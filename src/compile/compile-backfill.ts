@@ -1,0 +1,98 @@
+import type { SelectQueryBuilder, SelectQueryNode } from "kysely";
+import { sql } from "kysely";
+import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import type { ExprNode } from "../ir/expr.ts";
+import type { RelNode } from "../ir/rel.ts";
+import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
+import { selectSets, setSources } from "../graph/feature-graph.ts";
+import type { ConcreteRange } from "../passes/time-range-pass.ts";
+import { sourceSchema, type TypedSet, typeExpr } from "../passes/type-pass.ts";
+import { compileExpr } from "./compile-expr.ts";
+import { builder, withCtes } from "./kysely-builder.ts";
+import { type SelectParts, toSelectParts } from "./select-parts.ts";
+import { rangePredicate, tableId } from "./statements.ts";
+
+export interface BackfillQueryInput {
+  readonly graph: FeatureGraph;
+  readonly typed: ReadonlyMap<string, TypedSet>;
+  readonly target: FeatureSetNode;
+  readonly dialect: SqlDialect;
+  /** The event-time range each source is read over (from the time-range pass). */
+  readonly reads: ReadonlyMap<string, ConcreteRange>;
+  /** The output window the result is clipped to. */
+  readonly window: ConcreteRange;
+}
+
+/**
+ * The SELECT that computes one feature set: one CTE per DAG node it needs (sources first, each read over its range,
+ * then feature sets in dependency order), and a final SELECT clipped to the window.
+ */
+export function compileBackfillQuery({ graph, typed, target, dialect, reads, window }: BackfillQueryInput): SelectQueryNode {
+  const sets = selectSets(graph, [target.def.name]);
+  const sourceNames = [...new Set(sets.flatMap(setSources))];
+  const cteNames = assignCteNames([...sourceNames, ...sets.map((s) => s.def.name)]);
+
+  const sourceCtes = sourceNames.map((name) => {
+    const source = graph.sources.get(name)!;
+    const schema = sourceSchema(source);
+    let query = builder
+      .selectFrom(tableId({ schema: source.backfill.schema, name: source.backfill.table }) as never)
+      .select(schema.map((c) => sql.id(c.name)) as never);
+    const where = rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(name) ?? {}, dialect);
+    if (where) query = query.where(where as never);
+    return { name: cteNames.get(name)!, query: query.toOperationNode() };
+  });
+
+  const setCtes = sets.map((node) => {
+    const { schema, relSchemas } = typed.get(node.def.name)!;
+    const leaf = (rel: RelNode) => {
+      if (rel.kind === "scan") return { name: cteNames.get(rel.source)!, schema: sourceSchema(graph.sources.get(rel.source)!) };
+      if (rel.kind === "ref") return { name: cteNames.get(rel.set)!, schema: typed.get(rel.set)!.schema };
+      throw new Error(`not a leaf: ${rel.kind}`);
+    };
+    const parts = toSelectParts(node.rel, leaf, (rel) => relSchemas.get(rel)!);
+    const ordered = { ...parts, columns: schema.map((c) => parts.columns.find(([name]) => name === c.name)!) };
+    return { name: cteNames.get(node.def.name)!, query: renderParts(ordered, dialect, node.def).toOperationNode() };
+  });
+
+  const { schema } = typed.get(target.def.name)!;
+  let final = builder.selectFrom(sql.id(cteNames.get(target.def.name)!) as never).select(schema.map((c) => sql.id(c.name)) as never);
+  const clip = rangePredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, window, dialect);
+  if (clip) final = final.where(clip as never);
+  return withCtes(final.toOperationNode(), [...sourceCtes, ...setCtes]);
+}
+
+function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNode["def"]): SelectQueryBuilder<any, any, any> {
+  const where = { set: def.name, at: def.definedAt };
+  const typeOf = (e: ExprNode) => typeExpr(e, parts.fromSchema, where, "typed");
+  const expr = (e: ExprNode) => compileExpr(e, dialect, typeOf);
+  const from: unknown =
+    parts.from.kind === "cte"
+      ? sql.id(parts.from.name)
+      : renderParts(parts.from.parts, dialect, def).as(subqueryAlias(parts.from.parts));
+  let query = builder.selectFrom(from as never).select(
+    parts.columns.map(([name, e]) => (e.kind === "column" && e.name === name ? sql.id(name) : expr(e).as(name))) as never,
+  );
+  for (const predicate of parts.where) query = query.where(expr(predicate) as never);
+  if (parts.groupBy) query = query.groupBy(parts.groupBy.map(expr) as never);
+  return query;
+}
+
+/** Subqueries are named by nesting depth: t1 is the innermost. */
+function subqueryAlias(parts: SelectParts): string {
+  let depth = 1;
+  for (let p = parts; p.from.kind === "subquery"; p = p.from.parts) depth++;
+  return `t${depth}`;
+}
+
+/**
+ * A CTE is named after its node when that is a plain identifier (readable SQL); other names — any text is allowed
+ * in a name — get `node_<n>`. Either way the dialect quotes it.
+ */
+function assignCteNames(names: readonly string[]): Map<string, string> {
+  const plain = /^[A-Za-z_][A-Za-z0-9_]*$/;
+  const result = new Map<string, string>();
+  names.forEach((name, i) => result.set(name, plain.test(name) ? name : `node_${i + 1}`));
+  return result;
+}
+

@@ -1,0 +1,83 @@
+import {
+  ColumnDefinitionNode,
+  ColumnNode,
+  CreateSchemaNode,
+  CreateTableNode,
+  DeleteQueryNode,
+  InsertQueryNode,
+  type RootOperationNode,
+  type SelectQueryNode,
+  sql,
+  TableNode,
+  WhereNode,
+} from "kysely";
+import { format } from "sql-formatter";
+import type { SqlDialect, Sql } from "../dialects/sql-dialect.ts";
+import type { DType } from "../ir/dtype.ts";
+import { ceilTo } from "../ir/time.ts";
+import type { ConcreteRange } from "../passes/time-range-pass.ts";
+import type { Schema } from "../passes/schema.ts";
+import { compileNode } from "./kysely-builder.ts";
+
+/** A statement as it is printed by `--dry-run` and sent to the engine: the same text. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+export interface TableRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+export const tableNode = (t: TableRef) => (t.schema ? TableNode.createWithSchema(t.schema, t.name) : TableNode.create(t.name));
+export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name) : sql.id(t.name));
+
+/**
+ * `col >= start AND col < end` for a half-open range, or undefined when both sides are open. A DATE value d stands
+ * for the instant at its midnight, so d is in [S, E) exactly when d >= ceil_day(S) and d < ceil_day(E): date columns
+ * get date literals and keep their type (and the engine's min/max pruning).
+ */
+export function rangePredicate(column: string, type: DType, range: ConcreteRange, dialect: SqlDialect): Sql | undefined {
+  const bound = (t: Date) => (type === "date" ? dialect.instant(ceilTo(t, "day"), "date") : dialect.instant(t, "timestamp"));
+  const parts = [
+    range.start && sql`${sql.id(column)} >= ${bound(range.start)}`,
+    range.end && sql`${sql.id(column)} < ${bound(range.end)}`,
+  ].filter((p): p is Sql => p !== undefined);
+  return parts.length ? sql.join(parts, sql` AND `) : undefined;
+}
+
+export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {
+  return render(CreateSchemaNode.create(schema, { ifNotExists: true }), dialect);
+}
+
+export function createTableStatement(table: TableRef, columns: Schema, dialect: SqlDialect): Statement {
+  const node = CreateTableNode.cloneWith(CreateTableNode.create(tableNode(table)), { ifNotExists: true });
+  const withColumns = columns.reduce(
+    (acc, c) => CreateTableNode.cloneWithColumn(acc, ColumnDefinitionNode.create(c.name, sql.raw(dialect.types[c.type]).toOperationNode())),
+    node,
+  );
+  return render(withColumns, dialect);
+}
+
+export function deleteStatement(table: TableRef, where: Sql | undefined, dialect: SqlDialect): Statement {
+  const node = DeleteQueryNode.create([tableNode(table)]);
+  return render(where ? { ...node, where: WhereNode.create(where.toOperationNode()) } : node, dialect);
+}
+
+export function insertStatement(table: TableRef, columns: Schema, select: SelectQueryNode, dialect: SqlDialect): Statement {
+  const node = InsertQueryNode.cloneWith(InsertQueryNode.create(tableNode(table)), {
+    columns: columns.map((c) => ColumnNode.create(c.name)),
+    values: select,
+  });
+  return render(node, dialect);
+}
+
+/**
+ * Compiles a kysely tree with the dialect's compiler and formats it. The formatted text is what runs, so a dry run
+ * prints exactly the statements a run sends (sql-formatter changes only whitespace and keyword case).
+ */
+export function render(node: RootOperationNode, dialect: SqlDialect): Statement {
+  const compiled = compileNode(node, dialect);
+  return { sql: format(compiled.sql, { language: dialect.formatterLanguage, keywordCase: "upper" }), parameters: compiled.parameters };
+}

@@ -1,0 +1,107 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import type { TableRef } from "../compile/statements.ts";
+import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
+import { ConfigError } from "../errors.ts";
+
+export const DEFAULT_CONFIG_FILE = "features.config.json";
+
+/** The one definition of `features.config.json`: validation, defaults and (later) its JSON Schema come from here. */
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    features: z.string().min(1).default("features").describe("Directory of feature modules, relative to this file."),
+    engine: z.enum(["duckdb"]).default("duckdb").describe("The warehouse backfills run in."),
+    duckdb: z
+      .object({
+        path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),
+        threads: z.number().int().positive().optional(),
+        memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'a size such as "4GB"').optional(),
+      })
+      .strict()
+      .default({ path: "warehouse.duckdb" }),
+    offlineStore: z
+      .object({
+        schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),
+        table: z
+          .string()
+          .includes("{set}", { message: 'must contain "{set}", which is replaced by the feature set name' })
+          .default("{set}")
+          .describe('Offline table name; "{set}" is replaced by the feature set name.'),
+      })
+      .strict()
+      .default({ schema: "features", table: "{set}" }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The validated config with paths made absolute and the dialect looked up. */
+export interface ResolvedConfig {
+  readonly file: string;
+  readonly featuresDir: string;
+  readonly engine: DialectName;
+  readonly dialect: SqlDialect;
+  readonly duckdb: { readonly path: string; readonly threads?: number; readonly memoryLimit?: string };
+  readonly tableFor: (set: string) => TableRef;
+}
+
+/**
+ * Reads and validates the config. `${VAR}` and `${VAR:-default}` in any string are replaced from the environment
+ * first; an unset variable without a default is an error naming the key.
+ */
+export async function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === "ENOENT" ? `config file ${file} not found (pass --config PATH, or run from the project directory)` : `cannot read config file ${file}: ${code}`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(interpolate(raw, env, file, []));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`);
+    throw new ConfigError(`${file} is invalid: ${problems.join("; ")}`);
+  }
+  return resolve(parsed.data, absolute);
+}
+
+function resolve(config: Config, file: string): ResolvedConfig {
+  const dir = path.dirname(file);
+  const { schema, table } = config.offlineStore;
+  return {
+    file,
+    featuresDir: path.resolve(dir, config.features),
+    engine: config.engine,
+    dialect: DIALECTS[config.engine],
+    duckdb: { ...config.duckdb, path: config.duckdb.path === ":memory:" ? ":memory:" : path.resolve(dir, config.duckdb.path) },
+    tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
+  };
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, file: string, at: string[]): unknown {
+  if (typeof value === "string") {
+    return value.replace(VARIABLE, (_, name: string, fallback: string | undefined) => {
+      const found = env[name] ?? fallback;
+      if (found === undefined) throw new ConfigError(`${file}: ${at.join(".")} uses \${${name}}, which is not set in the environment`);
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, file, [...at, String(i)]));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, file, [...at, k])]));
+  }
+  return value;
+}

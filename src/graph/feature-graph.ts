@@ -1,0 +1,105 @@
+import type { Definition, FeatureSetDef, SourceDef } from "../ir/definitions.ts";
+import { relLeaves, type RelNode } from "../ir/rel.ts";
+import { DefinitionError, formatLocation, UsageError } from "../errors.ts";
+
+/** A feature set with its relation built. */
+export interface FeatureSetNode {
+  readonly def: FeatureSetDef;
+  readonly rel: RelNode;
+}
+
+/** Every source and feature set of a project, with names unique and dependencies acyclic. */
+export interface FeatureGraph {
+  readonly sources: ReadonlyMap<string, SourceDef>;
+  readonly sets: ReadonlyMap<string, FeatureSetNode>;
+}
+
+/**
+ * Builds the graph from the definitions the feature modules export, adding the inputs they reach without exporting.
+ * Rejects duplicate names, unknown inputs and cycles, naming the set and the file.
+ */
+export function buildGraph(definitions: Iterable<Definition>): FeatureGraph {
+  const byName = new Map<string, Definition>();
+  const add = (def: Definition): void => {
+    const existing = byName.get(def.name);
+    if (existing === def) return;
+    if (existing) {
+      const places = [existing, def].map((d) => (d.definedAt ? formatLocation(d.definedAt) : "unknown module")).join(" and ");
+      throw new DefinitionError(`the name "${def.name}" is defined twice (${places}); names must be unique across sources and feature sets`, { set: def.name });
+    }
+    byName.set(def.name, def);
+    if (def.kind === "featureSet") Object.values(def.inputs).forEach(add);
+  };
+  for (const def of definitions) add(def);
+
+  const sources = new Map<string, SourceDef>();
+  const sets = new Map<string, FeatureSetNode>();
+  for (const def of byName.values()) {
+    if (def.kind === "source") sources.set(def.name, def);
+  }
+  for (const def of byName.values()) {
+    if (def.kind === "featureSet") sets.set(def.name, { def, rel: def.buildRel() });
+  }
+  for (const { def, rel } of sets.values()) checkLeaves(def, rel, byName);
+  checkAcyclic(sets);
+  return { sources, sets };
+}
+
+/** The sets named, with every set they depend on, dependencies first. */
+export function selectSets(graph: FeatureGraph, names: readonly string[]): FeatureSetNode[] {
+  const ordered: FeatureSetNode[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const node = graph.sets.get(name)!;
+    setDependencies(node).forEach(visit);
+    ordered.push(node);
+  };
+  for (const name of names) {
+    if (!graph.sets.has(name)) {
+      const known = [...graph.sets.keys()].sort().join(", ") || "none";
+      throw new UsageError(`unknown feature set ${JSON.stringify(name)}; known sets: ${known}`);
+    }
+    visit(name);
+  }
+  return ordered;
+}
+
+/** Names of the feature sets a set reads directly. */
+export const setDependencies = (node: FeatureSetNode): string[] =>
+  [...new Set(relLeaves(node.rel).flatMap((leaf) => (leaf.kind === "ref" ? [leaf.set] : [])))];
+
+/** Names of the sources a set reads directly. */
+export const setSources = (node: FeatureSetNode): string[] =>
+  [...new Set(relLeaves(node.rel).flatMap((leaf) => (leaf.kind === "scan" ? [leaf.source] : [])))];
+
+function checkLeaves(def: FeatureSetDef, rel: RelNode, byName: ReadonlyMap<string, Definition>): void {
+  const declared = new Set(Object.values(def.inputs).map((d) => d.name));
+  for (const leaf of relLeaves(rel)) {
+    const name = leaf.kind === "scan" ? leaf.source : leaf.set;
+    const target = byName.get(name);
+    if (!declared.has(name) || !target || target.kind !== (leaf.kind === "scan" ? "source" : "featureSet")) {
+      throw new DefinitionError(`reads "${name}", which is not one of its inputs (${[...declared].join(", ") || "none"})`, {
+        set: def.name,
+        at: def.definedAt,
+      });
+    }
+  }
+}
+
+function checkAcyclic(sets: ReadonlyMap<string, FeatureSetNode>): void {
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      const node = sets.get(name)!;
+      throw new DefinitionError(`dependency cycle: ${cycle.join(" -> ")}`, { set: name, at: node.def.definedAt });
+    }
+    state.set(name, "visiting");
+    for (const dep of setDependencies(sets.get(name)!)) visit(dep, [...path, name]);
+    state.set(name, "done");
+  };
+  for (const name of sets.keys()) visit(name, []);
+}

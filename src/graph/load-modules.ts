@@ -1,0 +1,43 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { type Definition, isDefinition } from "../ir/definitions.ts";
+import { ConfigError, DefinitionError, FeatureBackfillError } from "../errors.ts";
+import { buildGraph, type FeatureGraph } from "./feature-graph.ts";
+
+const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
+const NOT_A_MODULE = /(\.d\.ts|\.(test|spec)\.(ts|mts|js|mjs))$/;
+
+/**
+ * Imports every feature module under `dir` (TypeScript runs as it is: the CLI registers a loader) and builds the
+ * graph from the sources and feature sets they export.
+ */
+export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
+  const files = await listModules(dir);
+  const definitions: Definition[] = [];
+  for (const file of files) {
+    const shown = path.relative(process.cwd(), file) || file;
+    let exports: Record<string, unknown>;
+    try {
+      exports = await import(pathToFileURL(file).href);
+    } catch (error) {
+      if (error instanceof FeatureBackfillError) throw error;
+      throw new DefinitionError(`feature module ${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+    }
+    definitions.push(...Object.values(exports).filter(isDefinition));
+  }
+  return buildGraph(definitions);
+}
+
+async function listModules(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    throw new ConfigError(`features directory ${dir} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  return entries
+    .filter((e) => e.isFile() && MODULE_FILE.test(e.name) && !NOT_A_MODULE.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}

@@ -1,0 +1,10 @@
+/**
+ * The public API of feature-backfill: the DSL feature modules import, and the programmatic entry points.
+ */
+export { col, lit, len, when, Expr, LazyFrame, GroupBy, source, featureSet } from "./dsl/index.ts";
+export type { IntoExpr, SourceOptions, FeatureSetOptions } from "./dsl/index.ts";
+export type { DType } from "./ir/dtype.ts";
+export type { SourceDef, FeatureSetDef } from "./ir/definitions.ts";
+export { runBackfill, planFromConfig, loadProject, type BackfillRequest } from "./backfill/run-backfill.ts";
+export { parseWindow, type TimeWindow } from "./backfill/window.ts";
+export { FeatureBackfillError, UsageError, ConfigError, DefinitionError, RunError, InterruptedError } from "./errors.ts";

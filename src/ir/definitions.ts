@@ -1,0 +1,35 @@
+import type { DType } from "./dtype.ts";
+import type { RelNode } from "./rel.ts";
+
+/** Where a definition was written, for error messages: `features/credit.ts:24`. */
+export interface SourceLocation { readonly file: string; readonly line?: number }
+
+/** A raw warehouse table, read by scans. */
+export interface SourceDef {
+  readonly kind: "source";
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly timestamp: string;
+  readonly columns: Readonly<Record<string, DType>>;
+  readonly backfill: { readonly table: string; readonly schema?: string };
+  readonly definedAt?: SourceLocation;
+}
+
+/** A named feature set: its relation is built lazily, once, from its inputs. */
+export interface FeatureSetDef {
+  readonly kind: "featureSet";
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly timestamp: string;
+  readonly inputs: Readonly<Record<string, SourceDef | FeatureSetDef>>;
+  /** Calls the user's build function; throws whatever it throws. */
+  readonly buildRel: () => RelNode;
+  readonly description?: string;
+  readonly definedAt?: SourceLocation;
+}
+
+export type Definition = SourceDef | FeatureSetDef;
+
+export const isDefinition = (value: unknown): value is Definition =>
+  typeof value === "object" && value !== null && ["source", "featureSet"].includes((value as { kind?: unknown }).kind as string) &&
+  typeof (value as { name?: unknown }).name === "string";

@@ -1,0 +1,125 @@
+import { type ExprNode, outputName, type TimeUnit, unalias } from "../ir/expr.ts";
+import { type RelNode, visitRel } from "../ir/rel.ts";
+import { addPeriods, ceilTo, floorTo } from "../ir/time.ts";
+import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
+
+/**
+ * Read wide, write narrow. For an output window `[S, E)` on a set's timestamp, this pass works out which event-time
+ * range of each source the rows in the window depend on, as symbolic bounds evaluated later for any concrete window
+ * (or chunk). It walks the tree top-down, carrying the range the parent needs on one time column, and maps it through
+ * every operator; where it cannot follow the time column (a timestamp derived from anything it does not model), it
+ * reads the source's whole history. Reading more is always correct: the output is clipped to the window.
+ */
+
+/** One step applied to a window bound: round to a period, or move by whole periods. */
+export type BoundStep =
+  | { readonly op: "floor" | "ceil"; readonly unit: TimeUnit }
+  | { readonly op: "shift"; readonly unit: TimeUnit; readonly n: number };
+
+/** `null` means no bound: the whole history on that side. */
+export interface SymbolicRange {
+  readonly start: readonly BoundStep[] | null;
+  readonly end: readonly BoundStep[] | null;
+}
+
+export const WINDOW: SymbolicRange = { start: [], end: [] };
+export const FULL_HISTORY: SymbolicRange = { start: null, end: null };
+
+/** The event-time ranges each source must be read over (one entry per path that reaches it). */
+export type SourceRanges = ReadonlyMap<string, readonly SymbolicRange[]>;
+
+export function inferSourceRanges(graph: FeatureGraph, target: FeatureSetNode): SourceRanges {
+  const ranges = new Map<string, SymbolicRange[]>();
+  const need = (rel: RelNode, column: string | null, range: SymbolicRange): void => {
+    const through = (expr: ExprNode | undefined, input: RelNode): void => {
+      const mapped = expr ? mapThroughExpr(expr, range) : undefined;
+      if (mapped) need(input, mapped.column, mapped.range);
+      else need(input, null, FULL_HISTORY);
+    };
+    visitRel<void>(rel, {
+      scan: (n) => {
+        const source = graph.sources.get(n.source)!;
+        const list = ranges.get(n.source) ?? [];
+        list.push(column === source.timestamp ? range : FULL_HISTORY);
+        ranges.set(n.source, list);
+      },
+      ref: (n) => {
+        const set = graph.sets.get(n.set)!;
+        if (column === set.def.timestamp) need(set.rel, column, range);
+        else need(set.rel, null, FULL_HISTORY);
+      },
+      // Row-wise: a row's time column is the same above and below a filter.
+      filter: (n) => need(n.input, column, range),
+      select: (n) => through(column === null ? undefined : n.columns.find((c) => outputName(c) === column), n.input),
+      withColumns: (n) => {
+        const replaced = column === null ? undefined : n.columns.find((c) => outputName(c) === column);
+        if (replaced) through(replaced, n.input);
+        else need(n.input, column, column === null ? FULL_HISTORY : range);
+      },
+      // A group's rows share its key, so an output row at time t depends exactly on the input rows whose key maps
+      // to t: the preimage of the range under the key expression. A timestamp computed by an aggregate (max(date))
+      // can come from any row, so the whole history is read.
+      aggregate: (n) => through(column === null ? undefined : n.keys.find((k) => outputName(k) === column), n.input),
+    });
+  };
+  need(target.rel, target.def.timestamp, WINDOW);
+  return ranges;
+}
+
+/**
+ * If `expr` computes the time column from one input column by a monotone map the pass models, the input column and
+ * the range it must cover; otherwise undefined.
+ */
+function mapThroughExpr(expr: ExprNode, range: SymbolicRange): { column: string; range: SymbolicRange } | undefined {
+  const e = unalias(expr);
+  switch (e.kind) {
+    case "column":
+      return { column: e.name, range };
+    case "cast":
+      // date -> timestamp keeps the instant; timestamp -> date truncates to the day.
+      if (e.to === "timestamp") return mapThroughExpr(e.operand, range);
+      if (e.to === "date") return mapThroughExpr(e.operand, preimageOfTruncate(range, "day", "left"));
+      return undefined;
+    case "truncate":
+      return mapThroughExpr(e.operand, preimageOfTruncate(range, e.unit, e.label));
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Inputs t with truncate(t) in [lo, hi): t in [floor(lo), ceil(hi)) for the left label. The right label is
+ * truncate(t) + 1 period, so t in [floor(lo - 1 period), ceil(hi - 1 period)).
+ */
+function preimageOfTruncate(range: SymbolicRange, unit: TimeUnit, label: "left" | "right"): SymbolicRange {
+  const back: BoundStep[] = label === "right" ? [{ op: "shift", unit, n: -1 }] : [];
+  return {
+    start: range.start && [...range.start, ...back, { op: "floor", unit }],
+    end: range.end && [...range.end, ...back, { op: "ceil", unit }],
+  };
+}
+
+/** A concrete read range; undefined bounds are open. */
+export interface ConcreteRange {
+  readonly start?: Date;
+  readonly end?: Date;
+}
+
+/** Evaluates the ranges for one window and returns their union (the smallest range covering all of them). */
+export function evaluateRanges(ranges: readonly SymbolicRange[], window: { start: Date; end: Date }): ConcreteRange {
+  const evaluated = ranges.map((r) => ({
+    start: r.start && applySteps(window.start, r.start),
+    end: r.end && applySteps(window.end, r.end),
+  }));
+  const open = (side: "start" | "end") => evaluated.some((r) => r[side] === null);
+  const pick = (side: "start" | "end", better: (a: number, b: number) => number) =>
+    open(side) ? undefined : new Date(evaluated.map((r) => r[side]!.getTime()).reduce(better));
+  return { start: pick("start", Math.min), end: pick("end", Math.max) };
+}
+
+function applySteps(t: Date, steps: readonly BoundStep[]): Date {
+  return steps.reduce(
+    (acc, step) => (step.op === "shift" ? addPeriods(acc, step.unit, step.n) : step.op === "floor" ? floorTo(acc, step.unit) : ceilTo(acc, step.unit)),
+    t,
+  );
+}

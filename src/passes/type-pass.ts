@@ -1,0 +1,207 @@
+import { commonType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
+import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
+import { type ExprNode, outputName, visitExpr } from "../ir/expr.ts";
+import { type RelNode, visitRel } from "../ir/rel.ts";
+import { DefinitionError } from "../errors.ts";
+import type { FeatureGraph } from "../graph/feature-graph.ts";
+import { type Column, columnNames, findColumn, type Schema } from "./schema.ts";
+
+/** What the type pass knows about one feature set. */
+export interface TypedSet {
+  /** Output columns: keys, then the timestamp, then the features. */
+  readonly schema: Schema;
+  /** The schema of every relation node of the set's tree (the compiler expands `withColumns` with it). */
+  readonly relSchemas: ReadonlyMap<RelNode, Schema>;
+}
+
+type Where = { set: string; at: FeatureSetDef["definedAt"] };
+
+/**
+ * Type inference and validation over the whole graph: every column exists, operand types mix, aggregations take
+ * numbers where they must, and each set outputs its declared keys and timestamp. Throws the first problem found,
+ * naming the set, the column and the file; nothing has touched the warehouse yet. Types `sets` and what they
+ * depend on (default: every set), so a broken set does not block backfills that do not need it.
+ */
+export function typeGraph(graph: FeatureGraph, sets: Iterable<string> = graph.sets.keys()): ReadonlyMap<string, TypedSet> {
+  const typed = new Map<string, TypedSet>();
+  const typeSet = (name: string): TypedSet => {
+    const known = typed.get(name);
+    if (known) return known;
+    const node = graph.sets.get(name)!;
+    const where: Where = { set: name, at: node.def.definedAt };
+    const relSchemas = new Map<RelNode, Schema>();
+    const leafSchema = (leaf: { kind: "scan"; source: string } | { kind: "ref"; set: string }): Schema =>
+      leaf.kind === "scan" ? sourceSchema(graph.sources.get(leaf.source)!) : typeSet(leaf.set).schema;
+    const relSchema = typeRel(node.rel, where, leafSchema, relSchemas);
+    const result = { schema: outputSchema(node.def, relSchema, where), relSchemas };
+    typed.set(name, result);
+    return result;
+  };
+  for (const name of sets) typeSet(name);
+  return typed;
+}
+
+export const sourceSchema = (source: SourceDef): Schema =>
+  Object.entries(source.columns).map(([name, type]) => ({ name, type }));
+
+function outputSchema(def: FeatureSetDef, schema: Schema, where: Where): Schema {
+  for (const column of [...def.keys, def.timestamp]) {
+    if (!findColumn(schema, column)) {
+      const role = column === def.timestamp ? "timestamp" : "key";
+      throw new DefinitionError(`the output lacks its ${role} column "${column}"; it has ${columnNames(schema).join(", ")}`, { ...where, column });
+    }
+  }
+  const ts = findColumn(schema, def.timestamp)!;
+  if (!isTemporal(ts.type)) {
+    throw new DefinitionError(`timestamp column "${ts.name}" is ${ts.type}; it must be a date or timestamp`, { ...where, column: ts.name });
+  }
+  const leading = [...def.keys, def.timestamp];
+  return [...leading.map((n) => findColumn(schema, n)!), ...schema.filter((c) => !leading.includes(c.name))];
+}
+
+function typeRel(
+  rel: RelNode,
+  where: Where,
+  leafSchema: (leaf: { kind: "scan"; source: string } | { kind: "ref"; set: string }) => Schema,
+  out: Map<RelNode, Schema>,
+): Schema {
+  const recur = (r: RelNode) => typeRel(r, where, leafSchema, out);
+  const schema = visitRel<Schema>(rel, {
+    scan: (n) => leafSchema(n),
+    ref: (n) => leafSchema(n),
+    filter: (n) => {
+      const input = recur(n.input);
+      const t = typeExpr(n.predicate, input, where, "row");
+      if (t !== "boolean" && t !== "null") throw new DefinitionError(`filter() needs a boolean expression, got ${t}`, where);
+      return input;
+    },
+    select: (n) => {
+      const input = recur(n.input);
+      return columnsOf(n.columns, input, where, "row");
+    },
+    withColumns: (n) => {
+      const input = recur(n.input);
+      const added = columnsOf(n.columns, input, where, "row");
+      const replaced = input.map((c) => findColumn(added, c.name) ?? c);
+      return [...replaced, ...added.filter((c) => !findColumn(input, c.name))];
+    },
+    aggregate: (n) => {
+      const input = recur(n.input);
+      if (n.keys.length === 0) throw new DefinitionError("groupBy() needs at least one key", where);
+      return unique([...columnsOf(n.keys, input, where, "row"), ...columnsOf(n.aggs, input, where, "agg")], where);
+    },
+  });
+  out.set(rel, schema);
+  return schema;
+}
+
+function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode: Mode): Column[] {
+  return unique(
+    exprs.map((expr) => {
+      const name = outputName(expr);
+      const type = typeExpr(expr, input, where, mode);
+      if (type === "null") throw new DefinitionError(`column "${name}" is always null and has no type; cast it`, { ...where, column: name });
+      return { name, type };
+    }),
+    where,
+  );
+}
+
+function unique(columns: Column[], where: Where): Column[] {
+  columns.forEach((c, i) => {
+    if (columns.findIndex((d) => d.name === c.name) !== i) {
+      throw new DefinitionError(`column "${c.name}" is produced twice; rename one with .alias()`, { ...where, column: c.name });
+    }
+  });
+  return columns;
+}
+
+/**
+ * `row`: one value per row; `agg`: an aggregate result (columns only inside aggregations); `inAgg`: inside one;
+ * `typed`: an already validated expression whose type is wanted (the compiler's question).
+ */
+type Mode = "row" | "agg" | "inAgg" | "typed";
+
+/** The type of `expr` over `schema`; throws a DefinitionError naming the set and column when it does not type. */
+export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mode): InferredType {
+  const sub = (e: ExprNode) => typeExpr(e, schema, where, mode);
+  const fail = (detail: string, column?: string): never => {
+    throw new DefinitionError(detail, { ...where, column });
+  };
+  return visitExpr<InferredType>(expr, {
+    column: (n) => {
+      const column = findColumn(schema, n.name);
+      if (!column) return fail(`unknown column "${n.name}"; available: ${columnNames(schema).join(", ")}`, n.name);
+      if (mode === "agg") fail(`column "${n.name}" is used in agg() outside an aggregation; wrap it, e.g. col("${n.name}").max()`, n.name);
+      return column.type;
+    },
+    literal: (n) => n.dtype,
+    binary: (n) => {
+      const [l, r] = [sub(n.left), sub(n.right)];
+      const name = outputName(n);
+      if (n.op === "and" || n.op === "or") {
+        if (![l, r].every((t) => t === "boolean" || t === "null")) fail(`${n.op}() needs boolean operands, got ${l} and ${r}`, name);
+        return "boolean";
+      }
+      const common = commonType(l, r);
+      if (["add", "sub", "mul", "div", "mod"].includes(n.op)) {
+        if (!isNumeric(l) || !isNumeric(r)) fail(`${n.op}() needs numeric operands, got ${l} and ${r}`, name);
+        if (n.op === "div") return "double";
+        return common!;
+      }
+      if (common === undefined) fail(`cannot compare ${l} with ${r} in ${n.op}(); cast one side`, name);
+      return "boolean";
+    },
+    unary: (n) => {
+      const t = sub(n.operand);
+      if (n.op === "not" && t !== "boolean" && t !== "null") fail(`not() needs a boolean, got ${t}`, outputName(n));
+      if (n.op === "neg" && !isNumeric(t)) fail(`neg() needs a number, got ${t}`, outputName(n));
+      return n.op === "not" ? "boolean" : t;
+    },
+    isNull: (n) => (sub(n.operand), "boolean"),
+    coalesce: (n) => unify(n.operands.map(sub), "fillNull()", outputName(n), fail),
+    case: (n) => {
+      for (const b of n.branches) {
+        const t = sub(b.when);
+        if (t !== "boolean" && t !== "null") fail(`when() needs a boolean condition, got ${t}`, outputName(n));
+      }
+      return unify([...n.branches.map((b) => sub(b.then)), sub(n.otherwise)], "when/then/otherwise", outputName(n), fail);
+    },
+    cast: (n) => (sub(n.operand), n.to),
+    truncate: (n) => {
+      const t = sub(n.operand);
+      if (!isTemporal(t)) fail(`dt.truncate() needs a date or timestamp, got ${t}`, outputName(n));
+      return t;
+    },
+    agg: (n) => {
+      if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));
+      if (mode === "inAgg") fail(`${n.fn}() is nested inside another aggregation`, outputName(n));
+      if (n.operand === null) return "bigint";
+      const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : "inAgg");
+      return aggType(n.fn, t, outputName(n), fail);
+    },
+    alias: (n) => sub(n.operand),
+  });
+}
+
+function aggType(fn: string, t: InferredType, column: string, fail: (d: string, c?: string) => never): InferredType {
+  switch (fn) {
+    case "count":
+      return "bigint";
+    case "min":
+    case "max":
+      if (t === "boolean") fail(`${fn}() of boolean column "${column}" is not portable; cast it to integer`, column);
+      return t;
+    case "sum":
+      if (!isNumeric(t)) fail(`cannot take sum() of ${t} column "${column}"; it needs a number`, column);
+      return isIntegral(t) ? "bigint" : t;
+    default: // mean, std
+      if (!isNumeric(t)) fail(`cannot take ${fn}() of ${t} column "${column}"; it needs a number`, column);
+      return "double";
+  }
+}
+
+function unify(types: InferredType[], what: string, column: string, fail: (d: string, c?: string) => never): InferredType {
+  return types.reduce<InferredType>((acc, t) => commonType(acc, t) ?? fail(`${what} mixes ${acc} and ${t}; cast one side`, column), "null");
+}
+
