@@ -45,9 +45,10 @@ export interface PlanInput {
  * inputs from the sources, so the order is only for readable output.
  */
 export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInput): SetJob[] {
+  const needed = selectSets(graph, sets); // rejects unknown names first
   const typed = typeGraph(graph, sets);
   const requested = new Set(sets);
-  return selectSets(graph, sets)
+  return needed
     .filter((node) => requested.has(node.def.name))
     .map((target) => {
       const symbolic = inferSourceRanges(graph, target);

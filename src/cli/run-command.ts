@@ -18,7 +18,7 @@ interface RunOptions {
 export function runCommand(out: Output, signal: AbortSignal): Command {
   return new Command("run")
     .description("Backfill feature sets over the half-open UTC window [start, end): delete the window's rows and insert them anew, atomically.")
-    .requiredOption("-s, --set <name>", "feature set to backfill (repeat for several)", collect, [])
+    .requiredOption("-s, --set <name>", "feature set to backfill (repeat for several)", collect)
     .requiredOption("--start <date>", "window start, inclusive: ISO date (2025-01-01) or timestamp with zone (2025-01-01T06:00:00Z)")
     .requiredOption("--end <date>", "window end, exclusive: same formats as --start")
     .option("-c, --config <path>", "config file", "features.config.json")
@@ -64,4 +64,5 @@ export function renderDryRun(jobs: readonly SetJob[], engine: string): string {
 const statementText = (s: Statement): string =>
   `${s.sql};${s.parameters.length ? `\n-- parameters: ${JSON.stringify(s.parameters)}` : ""}`;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// No default value: commander would count an empty default as the required option being given.
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

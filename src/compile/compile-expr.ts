@@ -17,7 +17,7 @@ const OPERATORS: Record<Exclude<BinaryOp, "div">, string> = {
 export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: ExprNode) => InferredType): Sql {
   const c = (e: ExprNode): Sql => compileExpr(e, dialect, typeOf);
   // Nested operators are parenthesised so no dialect's precedence rules can regroup them.
-  const operand = (e: ExprNode): Sql => (e.kind === "binary" || e.kind === "unary" ? sql`(${c(e)})` : c(e));
+  const operand = (e: ExprNode): Sql => (["binary", "unary", "isNull"].includes(e.kind) ? sql`(${c(e)})` : c(e));
   return visitExpr<Sql>(expr, {
     column: (n) => sql.id(n.name),
     literal: (n) => dialect.literal(n),
@@ -25,7 +25,8 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       n.op === "div"
         ? dialect.divide(operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
         : sql`${operand(n.left)} ${sql.raw(OPERATORS[n.op])} ${operand(n.right)}`,
-    unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-${operand(n.operand)}`),
+    // `-(…)` always: `-` followed by a negative literal would otherwise read `--1`, a comment.
+    unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-(${c(n.operand)})`),
     isNull: (n) => sql`${operand(n.operand)} ${sql.raw(n.negated ? "IS NOT NULL" : "IS NULL")}`,
     coalesce: (n) => sql`COALESCE(${sql.join(n.operands.map(c))})`,
     case: (n) =>

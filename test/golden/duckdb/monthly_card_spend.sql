@@ -1,0 +1,147 @@
+-- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+
+-- monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
+--   reads card_transactions (raw.card_transactions) over [2025-01-01, 2025-11-01)
+CREATE SCHEMA IF NOT EXISTS "features";
+CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
+  "customer_id" BIGINT,
+  "month" DATE,
+  "approved_spend" DOUBLE,
+  "approved_count" BIGINT,
+  "avg_ticket" DOUBLE,
+  "max_ticket" DOUBLE,
+  "ticket_std" DOUBLE,
+  "decline_rate" DOUBLE,
+  "cash_advance_spend" DOUBLE,
+  "attempts" BIGINT,
+  "cash_advance_share" DOUBLE
+);
+BEGIN TRANSACTION;
+DELETE FROM "features"."monthly_card_spend"
+WHERE
+  "month" >= DATE '2025-01-15'
+  AND "month" < DATE '2025-10-14';
+INSERT INTO
+  "features"."monthly_card_spend" (
+    "customer_id",
+    "month",
+    "approved_spend",
+    "approved_count",
+    "avg_ticket",
+    "max_ticket",
+    "ticket_std",
+    "decline_rate",
+    "cash_advance_spend",
+    "attempts",
+    "cash_advance_share"
+  )
+WITH
+  "card_transactions" AS (
+    SELECT
+      "transaction_id",
+      "customer_id",
+      "transaction_ts",
+      "amount",
+      "merchant_category",
+      "is_declined"
+    FROM
+      "raw"."card_transactions"
+    WHERE
+      "transaction_ts" >= TIMESTAMP '2025-01-01 00:00:00'
+      AND "transaction_ts" < TIMESTAMP '2025-11-01 00:00:00'
+  ),
+  "monthly_card_spend" AS (
+    SELECT
+      "customer_id",
+      "month",
+      COALESCE("approved_spend", 0) AS "approved_spend",
+      "approved_count",
+      "avg_ticket",
+      "max_ticket",
+      "ticket_std",
+      "decline_rate",
+      "cash_advance_spend",
+      "attempts",
+      CASE
+        WHEN "approved_spend" > 0 THEN "cash_advance_spend" / "approved_spend"
+        ELSE NULL
+      END AS "cash_advance_share"
+    FROM
+      (
+        SELECT
+          "customer_id",
+          CAST(
+            CAST(
+              date_trunc('month', "transaction_ts") AS TIMESTAMP
+            ) AS DATE
+          ) AS "month",
+          sum(
+            CASE
+              WHEN "is_declined" THEN NULL
+              ELSE "amount"
+            END
+          ) AS "approved_spend",
+          count(
+            CASE
+              WHEN "is_declined" THEN NULL
+              ELSE "amount"
+            END
+          ) AS "approved_count",
+          avg(
+            CASE
+              WHEN "is_declined" THEN NULL
+              ELSE "amount"
+            END
+          ) AS "avg_ticket",
+          max(
+            CASE
+              WHEN "is_declined" THEN NULL
+              ELSE "amount"
+            END
+          ) AS "max_ticket",
+          stddev_samp(
+            CASE
+              WHEN "is_declined" THEN NULL
+              ELSE "amount"
+            END
+          ) AS "ticket_std",
+          avg(CAST("is_declined" AS DOUBLE)) AS "decline_rate",
+          sum(
+            CASE
+              WHEN "merchant_category" = 'cash_advance' THEN CASE
+                WHEN "is_declined" THEN NULL
+                ELSE "amount"
+              END
+              ELSE 0
+            END
+          ) AS "cash_advance_spend",
+          count(*) AS "attempts"
+        FROM
+          "card_transactions"
+        GROUP BY
+          "customer_id",
+          CAST(
+            CAST(
+              date_trunc('month', "transaction_ts") AS TIMESTAMP
+            ) AS DATE
+          )
+      ) AS "t1"
+  )
+SELECT
+  "customer_id",
+  "month",
+  "approved_spend",
+  "approved_count",
+  "avg_ticket",
+  "max_ticket",
+  "ticket_std",
+  "decline_rate",
+  "cash_advance_spend",
+  "attempts",
+  "cash_advance_share"
+FROM
+  "monthly_card_spend"
+WHERE
+  "month" >= DATE '2025-01-15'
+  AND "month" < DATE '2025-10-14';
+COMMIT;

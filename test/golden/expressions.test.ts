@@ -1,0 +1,85 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { compileExpr } from "../../src/compile/compile-expr.ts";
+import { builder, compileNode } from "../../src/compile/kysely-builder.ts";
+import { DIALECTS } from "../../src/dialects/index.ts";
+import type { DialectName } from "../../src/dialects/sql-dialect.ts";
+import { col, type Expr, len, lit, when } from "../../src/dsl/expr.ts";
+import { typeExpr } from "../../src/passes/type-pass.ts";
+import type { Schema } from "../../src/passes/schema.ts";
+import type { PerDialect } from "./per-dialect.ts";
+
+const SCHEMA: Schema = [
+  { name: "id", type: "bigint" },
+  { name: "n", type: "integer" },
+  { name: "x", type: "double" },
+  { name: "s", type: "varchar" },
+  { name: "d", type: "date" },
+  { name: "ts", type: "timestamp" },
+  { name: "flag", type: "boolean" },
+];
+
+/** The expression alone, as `SELECT <expr> AS "v"` rendered by each dialect. */
+function render(expr: Expr, dialect: DialectName): string {
+  const where = { set: "golden", at: undefined };
+  const fragment = compileExpr(expr.node, DIALECTS[dialect], (e) => typeExpr(e, SCHEMA, where, "typed"));
+  return compileNode(builder.selectNoFrom(sql`${fragment}`.as("v")).toOperationNode(), DIALECTS[dialect]).sql;
+}
+
+const CASES: [string, Expr, PerDialect][] = [
+  ["column", col("x"), { duckdb: `select "x" as "v"` }],
+  ["odd column name", col(`we"ird; --`), { duckdb: `select "we""ird; --" as "v"` }],
+  ["string literal with a quote and a backslash", lit(`it's \\ fine`), { duckdb: `select 'it''s \\ fine' as "v"` }],
+  ["integer, double, boolean literals", col("x").add(1).mul(0.5).eq(true), { duckdb: `select (("x" + 1) * 0.5) = true as "v"` }],
+  ["typed null", lit(null, "double"), { duckdb: `select CAST(NULL AS DOUBLE) as "v"` }],
+  ["date literal", lit("2025-01-31", "date"), { duckdb: `select DATE '2025-01-31' as "v"` }],
+  ["timestamp literal from an offset", lit("2025-01-31T08:30:00+02:00", "timestamp"), { duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"` }],
+  ["true division of integers", col("n").div(col("id")), { duckdb: `select "n" / "id" as "v"` }],
+  ["modulo and subtraction", col("n").mod(3).sub(col("id")), { duckdb: `select ("n" % 3) - "id" as "v"` }],
+  ["comparisons and logic", col("x").ge(1).and(col("s").ne("a").or(col("flag").not())), { duckdb: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"` }],
+  ["negation", col("x").neg(), { duckdb: `select -("x") as "v"` }],
+  ["negation of a negative literal is not a comment", lit(-1).neg().sub(-2), { duckdb: `select (-(-1)) - -2 as "v"` }],
+  ["is null / is not null", col("x").isNull().and(col("s").isNotNull()), { duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"` }],
+  ["fillNull", col("x").fillNull(0), { duckdb: `select COALESCE("x", 0) as "v"` }],
+  ["cast", col("s").cast("bigint"), { duckdb: `select CAST("s" AS BIGINT) as "v"` }],
+  [
+    "when/then chain",
+    when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
+    { duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"` },
+  ],
+  ["when without otherwise", when(col("flag")).then(col("x")), { duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"` }],
+  ["truncate a date to the month", col("d").dt.truncate("1mo"), { duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"` }],
+  ["truncate a timestamp to the ISO week", col("ts").dt.truncate("1w"), { duckdb: `select CAST(date_trunc('week', "ts") AS TIMESTAMP) as "v"` }],
+  ["truncate to the day", col("ts").dt.truncate("1d"), { duckdb: `select CAST(date_trunc('day', "ts") AS TIMESTAMP) as "v"` }],
+  [
+    "truncate labelled by the quarter's end",
+    col("d").dt.truncate("1q", { label: "right" }),
+    { duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL 1 QUARTER AS DATE) as "v"` },
+  ],
+  ["truncate to the year", col("d").dt.truncate("1y"), { duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"` }],
+  ["mean", col("x").mean(), { duckdb: `select avg("x") as "v"` }],
+  ["sum of integers stays BIGINT", col("n").sum(), { duckdb: `select CAST(sum("n") AS BIGINT) as "v"` }],
+  ["sum of doubles", col("x").sum(), { duckdb: `select sum("x") as "v"` }],
+  ["min, max", col("d").min().lt(col("d").max()), { duckdb: `select min("d") < max("d") as "v"` }],
+  ["count of non-nulls, rows", col("x").count().div(len()), { duckdb: `select count("x") / count(*) as "v"` }],
+  ["sample standard deviation", col("x").std(), { duckdb: `select stddev_samp("x") as "v"` }],
+  [
+    "conditional aggregate",
+    when(col("s").eq("a")).then(col("x")).otherwise(0).sum(),
+    { duckdb: `select sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END) as "v"` },
+  ],
+];
+
+describe("golden SQL per operation and dialect", () => {
+  for (const [name, expr, expected] of CASES) {
+    for (const [dialect, sqlText] of Object.entries(expected) as [DialectName, PerDialect[DialectName]][]) {
+      it(`${name} (${dialect})`, () => {
+        if (typeof sqlText !== "string") {
+          expect(() => render(expr, dialect)).toThrow(sqlText.unsupported);
+        } else {
+          expect(render(expr, dialect)).toBe(sqlText);
+        }
+      });
+    }
+  }
+});
