@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command } from "commander";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
@@ -13,8 +14,20 @@ export interface CliContext extends Output {
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = new Command("feature-backfill")
     .description("Compile feature sets into one SQL statement each and backfill them inside the warehouse.")
+    .version(createRequire(import.meta.url)("../../package.json").version)
     .option("-v, --verbose", "on errors, print causes, the failing SQL and stack traces")
     .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ feature-backfill list
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
+  $ feature-backfill help run
+
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back), 130 interrupted.`,
+    )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
   for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx)]) {
