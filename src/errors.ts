@@ -50,7 +50,7 @@ export class InterruptedError extends FeatureBackfillError {
 
 export const formatLocation = (at: SourceLocation): string => (at.line ? `${at.file}:${at.line}` : at.file);
 
-/** What a definition error is about; the column is named in the message itself. */
+/** What a definition error is about: each part given is named in the message. */
 export interface DefinitionPlace {
   readonly set?: string;
   readonly source?: string;
@@ -59,6 +59,7 @@ export interface DefinitionPlace {
 }
 
 function formatDefinitionMessage(detail: string, where: DefinitionPlace): string {
+  const column = where.column && !detail.includes(`"${where.column}"`) ? `column "${where.column}": ` : "";
   const subject = [
     where.set && `feature set "${where.set}"`,
     where.source && `source "${where.source}"`,
@@ -66,5 +67,5 @@ function formatDefinitionMessage(detail: string, where: DefinitionPlace): string
   ]
     .filter(Boolean)
     .join(" ");
-  return subject ? `${subject}: ${detail}` : detail;
+  return subject ? `${subject}: ${column}${detail}` : `${column}${detail}`;
 }

@@ -94,7 +94,9 @@ const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 function interpolate(value: unknown, env: NodeJS.ProcessEnv, file: string, at: string[]): unknown {
   if (typeof value === "string") {
     return value.replace(VARIABLE, (_, name: string, fallback: string | undefined) => {
-      const found = env[name] ?? fallback;
+      const value = env[name];
+      // As in the shell, `:-` also replaces a variable that is set but empty.
+      const found = value === undefined || (value === "" && fallback !== undefined) ? fallback : value;
       if (found === undefined) throw new ConfigError(`${file}: ${at.join(".")} uses \${${name}}, which is not set in the environment`);
       return found;
     });

@@ -40,6 +40,7 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
     }
   }
   const keys = typeof options.keys === "string" ? [options.keys] : [...(options.keys ?? [])];
+  checkKeys(keys, options.timestamp, { source: options.name, at: definedAt });
   for (const column of [...keys, options.timestamp]) {
     if (!(column in columns)) {
       throw new DefinitionError(`key or timestamp column "${column}" is not among its columns (${Object.keys(columns).join(", ")})`, { source: options.name, at: definedAt, column });
@@ -94,6 +95,7 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
   if (typeof options.timestamp !== "string") throw new DefinitionError("`timestamp` must name the output's event-time column", where);
   const keys = typeof options.keys === "string" ? [options.keys] : [...(options.keys ?? [])];
   if (keys.length === 0) throw new DefinitionError("`keys` must name at least one entity key column", where);
+  checkKeys(keys, options.timestamp, where);
   const inputs = { ...(options.inputs ?? {}) };
   for (const [alias, input] of Object.entries(inputs)) {
     if (input === undefined || input === null) {
@@ -144,6 +146,14 @@ function parseTable(backfill: { table: string; schema?: string } | undefined, na
   if (parts.length === 1) return { table: backfill.table };
   if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], table: parts[1] };
   throw new DefinitionError(`backfill.table ${JSON.stringify(backfill.table)} must be "table" or "schema.table"`, { source: name, at });
+}
+
+/** Keys are distinct and exclude the timestamp: it is always part of a row's identity already. */
+function checkKeys(keys: readonly string[], timestamp: string, where: { set?: string; source?: string; at?: SourceLocation }): void {
+  keys.forEach((key, i) => {
+    if (key === timestamp) throw new DefinitionError(`"${key}" is the timestamp; do not list it among the keys`, { ...where, column: key });
+    if (keys.indexOf(key) !== i) throw new DefinitionError(`key "${key}" is listed twice`, { ...where, column: key });
+  });
 }
 
 const isTemporalType = (t: DType | undefined): boolean => t === "date" || t === "timestamp";

@@ -114,7 +114,11 @@ export function col(name: string): Expr {
  */
 export function lit(value: string | number | boolean | null | Date, dtype?: DType): Expr {
   if (dtype !== undefined && !isDType(dtype)) throw new TypeError(`lit(): unknown type ${JSON.stringify(dtype)}; expected one of ${listTypes()}`);
-  if (value instanceof Date || ((dtype === "date" || dtype === "timestamp") && typeof value === "string")) {
+  if (value instanceof Date || dtype === "date" || dtype === "timestamp") {
+    if (!(value instanceof Date) && typeof value !== "string") {
+      if (value === null) return wrap({ kind: "literal", value, dtype: dtype! });
+      throw new TypeError(`lit(): ${JSON.stringify(value)} is not a valid ${dtype}`);
+    }
     return temporalLiteral(value, dtype ?? "timestamp");
   }
   if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`lit(): ${value} is not a finite number`);
@@ -124,7 +128,9 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
   if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
     throw new TypeError(`lit(): unsupported value of type ${typeof value}`);
   }
-  return wrap({ kind: "literal", value, dtype: dtype ?? literalType(value) });
+  const type = dtype ?? literalType(value);
+  if (value !== null && !fitsType(value, type)) throw new TypeError(`lit(): ${JSON.stringify(value)} is not a valid ${type}`);
+  return wrap({ kind: "literal", value, dtype: type });
 }
 
 /** The number of rows in the group. @example len()   // count(*) */
@@ -154,7 +160,7 @@ export class When {
 /** A conditional with all branches so far; usable as an expression (ELSE NULL) or continued. */
 export class Then extends Expr {
   constructor(private readonly branches: readonly { when: ExprNode; then: ExprNode }[]) {
-    super(caseNode(branches, { kind: "literal", value: null, dtype: "null" }));
+    super(caseNode(branches, freeze({ kind: "literal", value: null, dtype: "null" })));
   }
   when(condition: IntoExpr): When {
     return new When(this.branches, toExpr(condition).node);
@@ -190,8 +196,25 @@ function temporalLiteral(value: string | Date, dtype: DType): Expr {
     if (!isMidnight(instant)) throw new TypeError(`lit(): ${JSON.stringify(String(value))} is not a whole date`);
     return wrap({ kind: "literal", value: formatDate(instant), dtype });
   }
-  if (dtype !== "timestamp") throw new TypeError(`lit(): a Date cannot be typed ${dtype}`);
+  if (dtype !== "timestamp") throw new TypeError(`lit(): a date or time cannot be typed ${dtype}`);
   return wrap({ kind: "literal", value: instant.toISOString(), dtype });
+}
+
+function fitsType(value: string | number | boolean, type: InferredType): boolean {
+  switch (type) {
+    case "integer":
+      return Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1;
+    case "bigint":
+      return Number.isSafeInteger(value);
+    case "double":
+      return typeof value === "number";
+    case "varchar":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    default: // date and timestamp strings and Dates are checked by temporalLiteral
+      return false;
+  }
 }
 
 function literalType(value: string | number | boolean | null): InferredType {

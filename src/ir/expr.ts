@@ -124,13 +124,25 @@ export function referencedColumns(node: ExprNode): string[] {
 }
 
 /**
- * The name an expression's output column gets, as in Polars: its alias, else the first column it reads
- * (`col("a").add(col("b"))` is "a"), else "literal" — and "count" for a bare row count.
+ * The name an expression's output column gets, as in Polars: its alias, else the name of its leftmost input
+ * (`col("a").add(col("b"))` is "a", `lit(1).add(col("b"))` is "literal"); a conditional is named after its first
+ * `then` value, and a row count (`len()`) "len".
  */
 export function outputName(node: ExprNode): string {
-  if (node.kind === "alias") return node.name;
-  if (node.kind === "agg" && node.operand === null) return "count";
-  return referencedColumns(node)[0] ?? "literal";
+  switch (node.kind) {
+    case "alias":
+      return node.name;
+    case "column":
+      return node.name;
+    case "literal":
+      return "literal";
+    case "agg":
+      return node.operand ? outputName(node.operand) : "len";
+    case "case":
+      return outputName(node.branches[0]!.then);
+    default:
+      return outputName(exprChildren(node)[0]!);
+  }
 }
 
 /** Removes a top-level alias: the expression as it is computed. */

@@ -34,7 +34,8 @@ export function parseDate(text: string): Date | undefined {
 
 function checkedUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number) {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
-  const local = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+  const local = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
+  local.setUTCFullYear(y, mo - 1, d); // Date.UTC would read years 0-99 as 1900-1999
   if (local.getUTCDate() !== d || local.getUTCMonth() !== mo - 1) return undefined; // 2025-02-30
   return new Date(local.getTime() - offsetMinutes * 60_000);
 }

@@ -88,14 +88,15 @@ function mapThroughExpr(expr: ExprNode, range: SymbolicRange): { column: string;
 }
 
 /**
- * Inputs t with truncate(t) in [lo, hi): t in [floor(lo), ceil(hi)) for the left label. The right label is
- * truncate(t) + 1 period, so t in [floor(lo - 1 period), ceil(hi - 1 period)).
+ * The exact preimage. truncate(t) is a period start, so truncate(t) >= lo exactly when t >= ceil(lo), and
+ * truncate(t) < hi exactly when t < ceil(hi): t in [ceil(lo), ceil(hi)). The right label is truncate(t) + 1 period,
+ * which moves both bounds back one period (exact, since ceil's results are period starts).
  */
 function preimageOfTruncate(range: SymbolicRange, unit: TimeUnit, label: "left" | "right"): SymbolicRange {
-  const back: BoundStep[] = label === "right" ? [{ op: "shift", unit, n: -1 }] : [];
+  const steps: BoundStep[] = [{ op: "ceil", unit }, ...(label === "right" ? [{ op: "shift", unit, n: -1 } as const] : [])];
   return {
-    start: range.start && [...range.start, ...back, { op: "floor", unit }],
-    end: range.end && [...range.end, ...back, { op: "ceil", unit }],
+    start: range.start && [...range.start, ...steps],
+    end: range.end && [...range.end, ...steps],
   };
 }
 
@@ -112,8 +113,8 @@ export function evaluateRanges(ranges: readonly SymbolicRange[], window: { start
     end: r.end && applySteps(window.end, r.end),
   }));
   const open = (side: "start" | "end") => evaluated.some((r) => r[side] === null);
-  const pick = (side: "start" | "end", better: (a: number, b: number) => number) =>
-    open(side) ? undefined : new Date(evaluated.map((r) => r[side]!.getTime()).reduce(better));
+  const pick = (side: "start" | "end", better: (...values: number[]) => number) =>
+    open(side) ? undefined : new Date(better(...evaluated.map((r) => r[side]!.getTime())));
   return { start: pick("start", Math.min), end: pick("end", Math.max) };
 }
 

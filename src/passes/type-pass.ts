@@ -99,7 +99,7 @@ function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode
   return unique(
     exprs.map((expr) => {
       const name = outputName(expr);
-      const type = typeExpr(expr, input, where, mode);
+      const type = typeExpr(expr, input, where, mode, name);
       if (type === "null") throw new DefinitionError(`column "${name}" is always null and has no type; cast it`, { ...where, column: name });
       return { name, type };
     }),
@@ -122,16 +122,19 @@ function unique(columns: Column[], where: Where): Column[] {
  */
 type Mode = "row" | "agg" | "inAgg" | "typed";
 
-/** The type of `expr` over `schema`; throws a DefinitionError naming the set and column when it does not type. */
-export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mode): InferredType {
-  const sub = (e: ExprNode) => typeExpr(e, schema, where, mode);
+/**
+ * The type of `expr` over `schema`; throws a DefinitionError naming the set and the column when it does not type.
+ * `output` is the output column being computed, named in errors (a filter has none: the sub-expression is named).
+ */
+export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mode, output?: string): InferredType {
+  const sub = (e: ExprNode) => typeExpr(e, schema, where, mode, output);
   const fail = (detail: string, column?: string): never => {
-    throw new DefinitionError(detail, { ...where, column });
+    throw new DefinitionError(detail, { ...where, column: output ?? column });
   };
   return visitExpr<InferredType>(expr, {
     column: (n) => {
       const column = findColumn(schema, n.name);
-      if (!column) return fail(`unknown column "${n.name}"; available: ${columnNames(schema).join(", ")}`, n.name);
+      if (!column) throw new DefinitionError(`unknown column "${n.name}"; available: ${columnNames(schema).join(", ")}`, { ...where, column: n.name });
       if (mode === "agg") fail(`column "${n.name}" is used in agg() outside an aggregation; wrap it, e.g. col("${n.name}").max()`, n.name);
       return column.type;
     },
@@ -177,7 +180,7 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));
       if (mode === "inAgg") fail(`${n.fn}() is nested inside another aggregation`, outputName(n));
       if (n.operand === null) return "bigint";
-      const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : "inAgg");
+      const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : "inAgg", output);
       return aggType(n.fn, t, outputName(n), fail);
     },
     alias: (n) => sub(n.operand),

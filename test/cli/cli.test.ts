@@ -69,12 +69,12 @@ describe("feature-backfill CLI", () => {
     const { code, stdout } = await cli("run", "--set", SET, "--start", "2025-01-15", "--end", "2025-10-14T12:00:00Z", "--config", config, "--dry-run");
     expect(code).toBe(0);
     expect(existsSync(dir)).toBe(false);
-    expect(stdout).toContain(`--   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-11-01)`);
+    expect(stdout).toContain(`--   reads customer_accounts (raw.customer_accounts) over [2025-02-01, 2025-11-01)`); // January's row is outside the window
     const order = ["CREATE SCHEMA", "CREATE TABLE", "BEGIN TRANSACTION;", "DELETE FROM", "INSERT INTO", "COMMIT;"].map((s) => stdout.indexOf(s));
     expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!))).toBe(true);
     // Same literals in the DELETE and the final SELECT: a date column gets date bounds (the end rounds up to the next day).
     expect(stdout.match(/"date" >= DATE '2025-01-15'\s+AND "date" < DATE '2025-10-15'/g)).toHaveLength(2);
-    expect(stdout).toContain(`"date" >= DATE '2025-01-01'\n      AND "date" < DATE '2025-11-01'`);
+    expect(stdout).toContain(`"date" >= DATE '2025-02-01'\n      AND "date" < DATE '2025-11-01'`);
   });
 
   it("--log-format json prints one event per line", async () => {

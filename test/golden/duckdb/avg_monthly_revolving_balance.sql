@@ -1,7 +1,7 @@
 -- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
 
 -- avg_monthly_revolving_balance -> features.avg_monthly_revolving_balance, window [2025-01-15, 2025-10-14)
---   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-11-01)
+--   reads customer_accounts (raw.customer_accounts) over [2025-02-01, 2025-11-01)
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."avg_monthly_revolving_balance" (
   "customer_id" BIGINT,
@@ -30,7 +30,7 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" >= DATE '2025-01-01'
+      "date" >= DATE '2025-02-01'
       AND "date" < DATE '2025-11-01'
   ),
   "avg_monthly_revolving_balance" AS (

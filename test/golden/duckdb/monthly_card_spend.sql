@@ -1,7 +1,7 @@
 -- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
 
 -- monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
---   reads card_transactions (raw.card_transactions) over [2025-01-01, 2025-11-01)
+--   reads card_transactions (raw.card_transactions) over [2025-02-01, 2025-11-01)
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
   "customer_id" BIGINT,
@@ -47,7 +47,7 @@ WITH
     FROM
       "raw"."card_transactions"
     WHERE
-      "transaction_ts" >= TIMESTAMP '2025-01-01 00:00:00'
+      "transaction_ts" >= TIMESTAMP '2025-02-01 00:00:00'
       AND "transaction_ts" < TIMESTAMP '2025-11-01 00:00:00'
   ),
   "monthly_card_spend" AS (

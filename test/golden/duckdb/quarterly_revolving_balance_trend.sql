@@ -1,7 +1,7 @@
 -- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
 
 -- quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
---   reads customer_accounts (raw.customer_accounts) over [2024-10-01, 2025-10-01)
+--   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-10-01)
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."quarterly_revolving_balance_trend" (
   "customer_id" BIGINT,
@@ -42,7 +42,7 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" >= DATE '2024-10-01'
+      "date" >= DATE '2025-01-01'
       AND "date" < DATE '2025-10-01'
   ),
   "avg_monthly_revolving_balance" AS (

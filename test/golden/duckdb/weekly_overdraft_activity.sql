@@ -1,7 +1,7 @@
 -- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
 
 -- weekly_overdraft_activity -> features.weekly_overdraft_activity, window [2025-01-15, 2025-10-14)
---   reads customer_accounts (raw.customer_accounts) over [2025-01-13, 2025-10-20)
+--   reads customer_accounts (raw.customer_accounts) over [2025-01-20, 2025-10-20)
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."weekly_overdraft_activity" (
   "customer_id" BIGINT,
@@ -36,7 +36,7 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" >= DATE '2025-01-13'
+      "date" >= DATE '2025-01-20'
       AND "date" < DATE '2025-10-20'
   ),
   "weekly_overdraft_activity" AS (
