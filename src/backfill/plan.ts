@@ -13,7 +13,7 @@ import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { selectSets, setSources } from "../graph/feature-graph.ts";
 import type { SourceDef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
-import { type ConcreteRange, evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
+import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import type { TimeWindow } from "./window.ts";
 
@@ -56,7 +56,7 @@ export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInp
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
-      const select = compileBackfillQuery({ graph, typed, target, dialect, reads, window });
+      const select = compileBackfillQuery({ graph, typed, target, dialect, reads, window, clip: !readsExactly(symbolic) });
       return {
         set: target.def.name,
         table,

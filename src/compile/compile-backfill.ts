@@ -19,15 +19,17 @@ export interface BackfillQueryInput {
   readonly dialect: SqlDialect;
   /** The event-time range each source is read over (from the time-range pass). */
   readonly reads: ReadonlyMap<string, ConcreteRange>;
-  /** The output window the result is clipped to. */
+  /** The output window. */
   readonly window: ConcreteRange;
+  /** Whether to clip the output to the window (unneeded when the reads map exactly onto it). */
+  readonly clip: boolean;
 }
 
 /**
  * The SELECT that computes one feature set: one CTE per DAG node it needs (sources first, each read over its range,
- * then feature sets in dependency order), and a final SELECT clipped to the window.
+ * then feature sets in dependency order), and a final SELECT of the target, clipped to the window when asked.
  */
-export function compileBackfillQuery({ graph, typed, target, dialect, reads, window }: BackfillQueryInput): SelectQueryNode {
+export function compileBackfillQuery({ graph, typed, target, dialect, reads, window, clip }: BackfillQueryInput): SelectQueryNode {
   const sets = selectSets(graph, [target.def.name]);
   const sourceNames = [...new Set(sets.flatMap(setSources))];
   const cteNames = assignCteNames([...sourceNames, ...sets.map((s) => s.def.name)]);
@@ -57,8 +59,8 @@ export function compileBackfillQuery({ graph, typed, target, dialect, reads, win
 
   const { schema } = typed.get(target.def.name)!;
   let final = builder.selectFrom(sql.id(cteNames.get(target.def.name)!) as never).select(schema.map((c) => sql.id(c.name)) as never);
-  const clip = rangePredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, window, dialect);
-  if (clip) final = final.where(clip as never);
+  const predicate = clip && rangePredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, window, dialect);
+  if (predicate) final = final.where(predicate as never);
   return withCtes(final.toOperationNode(), [...sourceCtes, ...setCtes]);
 }
 

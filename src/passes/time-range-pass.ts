@@ -20,10 +20,15 @@ export type BoundStep =
 export interface SymbolicRange {
   readonly start: readonly BoundStep[] | null;
   readonly end: readonly BoundStep[] | null;
+  /**
+   * Whether the range is exactly the preimage of the window: every row read then lands in the window, so the output
+   * needs no clipping. A lookback (reading earlier rows for their effect on later ones) is not exact.
+   */
+  readonly exact: boolean;
 }
 
-export const WINDOW: SymbolicRange = { start: [], end: [] };
-export const FULL_HISTORY: SymbolicRange = { start: null, end: null };
+export const WINDOW: SymbolicRange = { start: [], end: [], exact: true };
+export const FULL_HISTORY: SymbolicRange = { start: null, end: null, exact: false };
 
 /** The event-time ranges each source must be read over (one entry per path that reaches it). */
 export type SourceRanges = ReadonlyMap<string, readonly SymbolicRange[]>;
@@ -97,7 +102,20 @@ function preimageOfTruncate(range: SymbolicRange, unit: TimeUnit, label: "left" 
   return {
     start: range.start && [...range.start, ...steps],
     end: range.end && [...range.end, ...steps],
+    exact: range.exact,
   };
+}
+
+/**
+ * Whether reading these ranges yields only output rows inside the window: each source is read along exact paths
+ * that agree (a union of different ranges would hand some path rows it did not ask for). When this holds, clipping
+ * the output is a no-op — and not free: DuckDB pushes the clip below the GROUP BY, evaluating the timestamp expression
+ * once per input row. The property tests (test/execution/windowing.test.ts) check the claim end to end.
+ */
+export function readsExactly(ranges: SourceRanges): boolean {
+  return [...ranges.values()].every(
+    (list) => list.every((r) => r.exact) && list.every((r) => JSON.stringify(r) === JSON.stringify(list[0])),
+  );
 }
 
 /** A concrete read range; undefined bounds are open. */

@@ -8,6 +8,7 @@ import {
   evaluateRanges,
   FULL_HISTORY,
   inferSourceRanges,
+  readsExactly,
   type SymbolicRange,
   WINDOW,
 } from "../../src/passes/time-range-pass.ts";
@@ -99,6 +100,7 @@ describe("read ranges of sets written here", () => {
     );
     const graph = graphOf(lastSeen);
     expect(symbolic(graph, "tr_last_seen")).toEqual([FULL_HISTORY]);
+    expect(readsExactly(inferSourceRanges(graph, graph.sets.get("tr_last_seen")!))).toBe(false);
     const r = evaluateRanges(symbolic(graph, "tr_last_seen")!, { start: utc("2025-01-01"), end: utc("2025-02-01") });
     expect(r.start).toBeUndefined();
     expect(r.end).toBeUndefined();
@@ -187,6 +189,7 @@ describe("evaluateRanges", () => {
     const r: SymbolicRange = {
       start: [{ op: "shift", unit: "month", n: -1 }, { op: "floor", unit: "week" }],
       end: [{ op: "ceil", unit: "quarter" }, { op: "shift", unit: "day", n: 1 }],
+      exact: false,
     };
     // start: 2025-02-10T06:00 -> Monday 2025-02-10; end: 2025-07-01 -> 2025-07-02.
     const out = evaluateRanges([r], window);
@@ -198,27 +201,36 @@ describe("evaluateRanges", () => {
   });
 
   it("any unbounded side makes the union unbounded on that side", () => {
-    const openStart: SymbolicRange = { start: null, end: [] };
+    const openStart: SymbolicRange = { start: null, end: [], exact: false };
     expect(evaluateRanges([WINDOW, openStart], window).start).toBeUndefined();
     const full = evaluateRanges([WINDOW, FULL_HISTORY], window);
     expect(full.start).toBeUndefined();
     expect(full.end).toBeUndefined();
   });
 
-  // BUG (src/passes/time-range-pass.ts, evaluateRanges, `pick`): `.reduce(better)` with better = Math.min/Math.max
-  // passes reduce's 4 arguments (acc, value, index, array) to Math.min, and Math.min(..., array) is NaN, so the union
-  // of two or more bounded ranges is an Invalid Date (with one range reduce never calls it, which is why the
-  // example sets work). Today every source is reached by one path, but the pass documents "one entry per path" and
-  // the first join or union will hit this; planBackfill would then throw a RangeError from toISOString.
-  // Fix: `.reduce((a, b) => better(a, b))`.
   it("unions several paths: the earliest start and the latest end", () => {
-    const a: SymbolicRange = { start: [{ op: "floor", unit: "month" }], end: [] };
-    const b: SymbolicRange = { start: [], end: [{ op: "ceil", unit: "month" }] };
+    const a: SymbolicRange = { start: [{ op: "floor", unit: "month" }], end: [], exact: false };
+    const b: SymbolicRange = { start: [], end: [{ op: "ceil", unit: "month" }], exact: false };
     expect(evaluateRanges([a, b], window)).toEqual({ start: utc("2025-03-01"), end: utc("2025-06-01") });
   });
 
   it("keeps the bounded side of a union with a half-open range", () => {
-    const openStart: SymbolicRange = { start: null, end: [] };
+    const openStart: SymbolicRange = { start: null, end: [], exact: false };
     expect(evaluateRanges([WINDOW, openStart], window).end).toEqual(window.end);
+  });
+});
+
+describe("readsExactly: whether the output needs clipping to the window", () => {
+  it("holds for the example sets: every read maps exactly onto the window", () => {
+    const graph = buildGraph([avgMonthlyRevolvingBalance, weeklyOverdraftActivity, quarterlyRevolvingBalanceTrend, monthlyCardSpend]);
+    for (const node of graph.sets.values()) expect(readsExactly(inferSourceRanges(graph, node)), node.def.name).toBe(true);
+  });
+
+  it("fails for a full-history read, and for a source read along paths that disagree", () => {
+    const right = { ...WINDOW, start: [{ op: "ceil", unit: "month" } as const] };
+    expect(readsExactly(new Map([["s", [WINDOW]]]))).toBe(true);
+    expect(readsExactly(new Map([["s", [WINDOW, WINDOW]]]))).toBe(true);
+    expect(readsExactly(new Map([["s", [WINDOW, right]]]))).toBe(false);
+    expect(readsExactly(new Map([["s", [WINDOW]], ["t", [FULL_HISTORY]]]))).toBe(false);
   });
 });

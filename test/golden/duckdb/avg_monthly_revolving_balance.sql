@@ -51,8 +51,5 @@ SELECT
   "date",
   "avg_monthly_revolving_balance"
 FROM
-  "avg_monthly_revolving_balance"
-WHERE
-  "date" >= DATE '2025-01-15'
-  AND "date" < DATE '2025-10-14';
+  "avg_monthly_revolving_balance";
 COMMIT;

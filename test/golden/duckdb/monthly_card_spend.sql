@@ -140,8 +140,5 @@ SELECT
   "attempts",
   "cash_advance_share"
 FROM
-  "monthly_card_spend"
-WHERE
-  "month" >= DATE '2025-01-15'
-  AND "month" < DATE '2025-10-14';
+  "monthly_card_spend";
 COMMIT;

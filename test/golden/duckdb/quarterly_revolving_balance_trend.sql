@@ -105,8 +105,5 @@ SELECT
   "monthly_avg_balance_range",
   "balance_band"
 FROM
-  "quarterly_revolving_balance_trend"
-WHERE
-  "date" >= DATE '2025-01-15'
-  AND "date" < DATE '2025-10-14';
+  "quarterly_revolving_balance_trend";
 COMMIT;

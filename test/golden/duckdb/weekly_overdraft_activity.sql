@@ -73,8 +73,5 @@ SELECT
   "missing_balance_snapshots",
   "account_days"
 FROM
-  "weekly_overdraft_activity"
-WHERE
-  "week" >= DATE '2025-01-15'
-  AND "week" < DATE '2025-10-14';
+  "weekly_overdraft_activity";
 COMMIT;
