@@ -26,7 +26,6 @@ export const monthlyCardSpend = featureSet({
         len().alias("attempts"),
       )
       .withColumns(
-        col("approved_spend").fillNull(0),
         when(col("approved_spend").gt(0)).then(col("cash_advance_spend").div(col("approved_spend"))).alias("cash_advance_share"),
       ),
 });

@@ -65,7 +65,7 @@ export const HAND_WRITTEN: Readonly<Record<string, Builder>> = {
                max(approved) AS max_ticket,
                stddev_samp(approved) AS ticket_std,
                avg(is_declined::DOUBLE) AS decline_rate,
-               sum(cash_advance) AS cash_advance_spend,
+               coalesce(sum(cash_advance), 0) AS cash_advance_spend,
                count(*) AS attempts,
                CASE WHEN sum(approved) > 0 THEN sum(cash_advance) / sum(approved) END AS cash_advance_share
         FROM tx

@@ -305,11 +305,11 @@ function instrument(engine: Engine): Probe {
           }
         };
       }
-      if (prop === "tableColumns") {
-        return async (table: Parameters<Engine["tableColumns"]>[0]) => {
+      if (prop === "describeTables") {
+        return async (tables: Parameters<Engine["describeTables"]>[0]) => {
           const t = performance.now();
           try {
-            return await target.tableColumns(table);
+            return await target.describeTables(tables);
           } finally {
             stats.run.preflightMs += performance.now() - t;
           }
@@ -407,7 +407,7 @@ const describeCheck = (c: Check): string =>
 async function countReads(c: DuckDBConnection, job: SetJob): Promise<number> {
   let total = 0;
   for (const { source, range } of job.reads) {
-    const table = `${source.backfill.schema ? `"${source.backfill.schema}".` : ""}"${source.backfill.table}"`;
+    const table = `${source.backfill.schema ? `"${source.backfill.schema}".` : ""}"${source.backfill.name}"`;
     const bounds = [range.start && `"${source.timestamp}" >= TIMESTAMP '${range.start.toISOString().slice(0, 19)}'`, range.end && `"${source.timestamp}" < TIMESTAMP '${range.end.toISOString().slice(0, 19)}'`].filter(Boolean);
     total += Number(await scalar(c, `SELECT count(*) FROM ${table}${bounds.length ? ` WHERE ${bounds.join(" AND ")}` : ""}`));
   }

@@ -1,9 +1,9 @@
 import type { SourceLocation } from "./ir/definitions.ts";
 
-/**
- * Every error the tool reports on purpose. `exitCode` is what the CLI exits with; the classes are the documented
- * failure kinds (README, "Exit codes").
- */
+/** The CLI's exit codes (README, "Exit codes"); each error class below carries its own. */
+export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, interrupted: 130 } as const;
+
+/** Every error the tool reports on purpose: the classes are the documented failure kinds. */
 export abstract class FeatureBackfillError extends Error {
   abstract readonly exitCode: number;
   override name = this.constructor.name;
@@ -11,17 +11,17 @@ export abstract class FeatureBackfillError extends Error {
 
 /** Bad command-line input: an option, a date, a set name. */
 export class UsageError extends FeatureBackfillError {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT_CODES.usage;
 }
 
 /** `features.config.json` is missing or invalid. */
 export class ConfigError extends FeatureBackfillError {
-  readonly exitCode = 3;
+  readonly exitCode = EXIT_CODES.config;
 }
 
 /** A feature module or definition is wrong: found before the warehouse is touched. */
 export class DefinitionError extends FeatureBackfillError {
-  readonly exitCode = 4;
+  readonly exitCode = EXIT_CODES.definition;
   constructor(
     readonly detail: string,
     readonly where: DefinitionPlace = {},
@@ -33,7 +33,7 @@ export class DefinitionError extends FeatureBackfillError {
 
 /** The warehouse refused or failed a statement; the chunk's transaction was rolled back. */
 export class RunError extends FeatureBackfillError {
-  readonly exitCode = 5;
+  readonly exitCode = EXIT_CODES.run;
   constructor(
     message: string,
     readonly sql?: string,
@@ -45,7 +45,7 @@ export class RunError extends FeatureBackfillError {
 
 /** The run was stopped by SIGINT/SIGTERM; the running chunk was rolled back. */
 export class InterruptedError extends FeatureBackfillError {
-  readonly exitCode = 130;
+  readonly exitCode = EXIT_CODES.interrupted;
 }
 
 export const formatLocation = (at: SourceLocation): string => (at.line ? `${at.file}:${at.line}` : at.file);

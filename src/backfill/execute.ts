@@ -1,5 +1,7 @@
-import type { Engine } from "../engines/engine.ts";
+import { formatTable } from "../compile/statements.ts";
+import type { Engine, WarehouseColumn } from "../engines/engine.ts";
 import { DefinitionError, FeatureBackfillError, InterruptedError, RunError } from "../errors.ts";
+import type { DType } from "../ir/dtype.ts";
 import { formatWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -24,40 +26,50 @@ export interface SetResult {
 }
 
 /**
- * Runs planned jobs. First checks, for every job, that the source tables and columns exist and that an existing
- * offline table has the set's columns — so bad input fails before anything is written. Then, per set: the idempotent
- * DDL, and DELETE of the window + INSERT … SELECT in one transaction (rolled back on any error, or on `signal`).
+ * Runs planned jobs. First checks, in one catalog query, that every source table has its declared columns with
+ * compatible types and that existing offline tables have their set's columns — so bad input fails before anything
+ * is written. Then, per set, in one transaction: the DDL for a missing table (before the transaction where the
+ * warehouse cannot roll DDL back), DELETE of the window, INSERT … SELECT. Any error, or `signal`, rolls it back.
  */
 export async function executeBackfill(
   jobs: readonly SetJob[],
   engine: Engine,
   options: { onEvent?: (e: BackfillEvent) => void; signal?: AbortSignal } = {},
 ): Promise<SetResult[]> {
+  const { signal } = options;
   const emit = options.onEvent ?? (() => undefined);
-  const onAbort = () => engine.interrupt();
-  options.signal?.addEventListener("abort", onAbort);
+  const checkSignal = () => {
+    if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
+  };
+  const onAbort = () => void engine.interrupt();
+  signal?.addEventListener("abort", onAbort);
   try {
-    for (const job of jobs) await preflight(job, engine);
+    checkSignal();
+    const existing = await preflight(jobs, engine);
     const results: SetResult[] = [];
-    for (const job of jobs) {
-      const base = { set: job.set, table: qualified(job.table), window: formatWindow(job.window) };
+    for (const [i, job] of jobs.entries()) {
+      checkSignal();
+      const base = { set: job.set, table: formatTable(job.table), window: formatWindow(job.window) };
       emit({ event: "set_started", ...base });
       const started = performance.now();
+      const ddl = existing[i] ? [] : job.setup;
       try {
-        for (const statement of job.setup) await engine.run(statement);
-        const [del, insert] = job.write;
-        const { deleted, written } = await engine.transaction(async () => {
-          const deleted = await engine.run(del);
-          options.signal?.throwIfAborted();
-          const written = await engine.run(insert);
-          options.signal?.throwIfAborted();
-          return { deleted: deleted.rowsChanged, written: written.rowsChanged };
-        });
+        const runAll = async (statements: SetJob["setup"]) => {
+          const counts = [];
+          for (const statement of statements) {
+            counts.push((await engine.run(statement)).rowsChanged);
+            signal?.throwIfAborted();
+          }
+          return counts;
+        };
+        if (!engine.dialect.transactionalDdl) await runAll(ddl);
+        const counts = await engine.transaction(() => runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write));
+        const [deleted, written] = counts.slice(-2) as [number, number];
         const durationMs = Math.round(performance.now() - started);
         emit({ event: "set_finished", ...base, rowsDeleted: deleted, rowsWritten: written, durationMs });
         results.push({ set: job.set, rowsDeleted: deleted, rowsWritten: written, durationMs });
       } catch (error) {
-        const failure = options.signal?.aborted
+        const failure = signal?.aborted
           ? new InterruptedError(`interrupted while writing ${job.set}; its transaction was rolled back`)
           : error instanceof FeatureBackfillError
             ? error
@@ -71,37 +83,63 @@ export async function executeBackfill(
     }
     return results;
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 
-async function preflight(job: SetJob, engine: Engine): Promise<void> {
-  for (const { source } of job.reads) {
-    const table = { schema: source.backfill.schema, name: source.backfill.table };
-    const columns = await engine.tableColumns(table);
+/** Checks every table the jobs touch; returns, per job, whether its offline table exists already. */
+async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boolean[]> {
+  const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
+  const sourceTables = sources.map((s) => s.backfill);
+  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)]);
+
+  sources.forEach((source, i) => {
+    const columns = described[i];
     const where = { source: source.name, at: source.definedAt };
-    if (!columns) {
-      throw new DefinitionError(`source table ${qualified(table)} does not exist in ${engine.description}`, where);
+    const table = formatTable(sourceTables[i]!);
+    if (!columns) throw new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where);
+    for (const [name, declared] of Object.entries(source.columns)) {
+      const found = columns.find((c) => sameName(c.name, name));
+      if (!found) {
+        throw new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
+          ...where,
+          column: name,
+        });
+      }
+      if (!readsAs(found, declared)) {
+        throw new DefinitionError(
+          `column "${name}" is declared ${declared} but ${table}.${found.name} is ${found.type}` +
+            (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : ""),
+          { ...where, column: name },
+        );
+      }
     }
-    const missing = Object.keys(source.columns).filter((c) => !columns.some((w) => w.name === c));
-    if (missing.length) {
-      throw new DefinitionError(
-        `source table ${qualified(table)} lacks declared column(s) ${missing.map((c) => `"${c}"`).join(", ")}; it has ${columns.map((c) => c.name).join(", ")}`,
-        { ...where, column: missing[0] },
+  });
+
+  return jobs.map((job, j) => {
+    const existing = described[sources.length + j];
+    if (!existing) return false;
+    const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
+    const matches =
+      existing.length === job.columns.length &&
+      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && e.dtype === c.type));
+    if (!matches) {
+      throw new RunError(
+        `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
+          `(${existing.map((c) => `${c.name} ${c.type}`).join(", ")}), the set outputs (${expected.join(", ")}). ` +
+          "Drop or rename the table, or use another offlineStore.table name.",
       );
     }
-  }
-  const existing = await engine.tableColumns(job.table);
-  if (!existing) return;
-  const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
-  const actual = existing.map((c) => `${c.name} ${c.type}`);
-  const differs = expected.length !== actual.length || expected.some((e) => !actual.includes(e));
-  if (differs) {
-    throw new RunError(
-      `offline table ${qualified(job.table)} does not match feature set "${job.set}": the table has (${actual.join(", ")}), ` +
-        `the set outputs (${expected.join(", ")}). Drop or rename the table, or use another offlineStore.table name.`,
-    );
-  }
+    return true;
+  });
 }
 
-export const qualified = (t: { schema?: string; name: string }): string => (t.schema ? `${t.schema}.${t.name}` : t.name);
+/** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Whether a warehouse column can be read as the declared type without changing meaning. */
+function readsAs(column: WarehouseColumn, declared: DType): boolean {
+  const numeric = ["integer", "bigint", "double", "decimal"];
+  if (numeric.includes(declared)) return numeric.includes(column.dtype);
+  return column.dtype === declared;
+}

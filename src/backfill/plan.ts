@@ -6,12 +6,11 @@ import {
   insertStatement,
   rangePredicate,
   type Statement,
-  type TableRef,
 } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { selectSets, setSources } from "../graph/feature-graph.ts";
-import type { SourceDef } from "../ir/definitions.ts";
+import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
 import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
@@ -27,8 +26,8 @@ export interface SetJob {
   readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange }[];
   /** Idempotent DDL, run before the transaction (some warehouses commit DDL implicitly). */
   readonly setup: readonly Statement[];
-  /** DELETE of the window, then INSERT … SELECT: run in one transaction. */
-  readonly write: readonly [del: Statement, insert: Statement];
+  /** Run in one transaction: DELETE of the window, then INSERT … SELECT (the last statement). */
+  readonly write: readonly Statement[];
 }
 
 export interface PlanInput {
@@ -51,18 +50,20 @@ export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInp
   return needed
     .filter((node) => requested.has(node.def.name))
     .map((target) => {
+      const closure = selectSets(graph, [target.def.name]);
+      const sources = [...new Set(closure.flatMap(setSources))].map((name) => graph.sources.get(name)!);
       const symbolic = inferSourceRanges(graph, target);
-      const reads = new Map([...symbolic].map(([name, ranges]) => [name, evaluateRanges(ranges, window)]));
+      const reads = new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
-      const select = compileBackfillQuery({ graph, typed, target, dialect, reads, window, clip: !readsExactly(symbolic) });
+      const select = compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
       return {
         set: target.def.name,
         table,
         columns: schema,
         window,
-        reads: allSources(graph, target.def.name).map((source) => ({ source, range: reads.get(source.name) ?? {} })),
+        reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
         setup: [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)],
         write: [
           deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
@@ -71,6 +72,3 @@ export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInp
       };
     });
 }
-
-const allSources = (graph: FeatureGraph, set: string): SourceDef[] =>
-  [...new Set(selectSets(graph, [set]).flatMap(setSources))].map((name) => graph.sources.get(name)!);

@@ -1,4 +1,5 @@
 import { loadConfig, type ResolvedConfig } from "../config/config.ts";
+import { InterruptedError } from "../errors.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
@@ -42,6 +43,8 @@ export async function runBackfill(
   options: { onEvent?: (e: BackfillEvent) => void; signal?: AbortSignal } = {},
 ): Promise<SetResult[]> {
   const { project, jobs } = await planFromConfig(request);
+  // A signal during loading or planning stops the run before the warehouse is touched at all.
+  if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config);
   try {
     return await executeBackfill(jobs, engine, options);

@@ -1,7 +1,5 @@
 import { CommanderError } from "commander";
-import { FeatureBackfillError, RunError } from "../errors.ts";
-
-export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
+import { EXIT_CODES, FeatureBackfillError, RunError } from "../errors.ts";
 
 /**
  * The CLI's one error handler: a one-line message on stderr and the error class's exit code. `--verbose` adds the
@@ -10,7 +8,7 @@ export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
 export function handleError(error: unknown, io: { stderr: (text: string) => void; verbose: boolean }): number {
   if (error instanceof CommanderError) {
     // commander has already printed its message (or the help, for which exitCode is 0).
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
   if (error instanceof FeatureBackfillError) {
     io.stderr(`error: ${error.message}\n`);
@@ -22,7 +20,7 @@ export function handleError(error: unknown, io: { stderr: (text: string) => void
   }
   io.stderr(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
   io.stderr(io.verbose ? `\n${describeCauses(error)}\n` : "(run with --verbose for the stack trace)\n");
-  return EXIT.internal;
+  return EXIT_CODES.internal;
 }
 
 function describeCauses(error: unknown): string {

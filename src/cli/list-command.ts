@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { loadProject } from "../backfill/run-backfill.ts";
-import { qualified } from "../backfill/execute.ts";
+import { formatTable } from "../compile/statements.ts";
 import { setDependencies, setSources } from "../graph/feature-graph.ts";
 import type { Output } from "./reporter.ts";
 
@@ -20,14 +20,14 @@ Examples:
         keys: node.def.keys,
         timestamp: node.def.timestamp,
         inputs: [...setSources(node), ...setDependencies(node)],
-        table: qualified(config.tableFor(node.def.name)),
+        table: formatTable(config.tableFor(node.def.name)),
         description: node.def.description,
       }));
       const sources = [...graph.sources.values()].map((s) => ({
         name: s.name,
         keys: s.keys,
         timestamp: s.timestamp,
-        table: qualified({ schema: s.backfill.schema, name: s.backfill.table }),
+        table: formatTable(s.backfill),
       }));
       if (options.format === "json") {
         out.stdout(`${JSON.stringify({ sets, sources }, null, 2)}\n`);

@@ -37,6 +37,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (error) {
-    return handleError(error, { stderr: ctx.stderr, verbose: Boolean(program.opts().verbose) || argv.includes("--verbose") });
+    return handleError(error, { stderr: ctx.stderr, verbose: Boolean(program.opts().verbose) || argv.includes("--verbose") || argv.includes("-v") });
   }
 }

@@ -2,8 +2,8 @@ import { Command, Option } from "commander";
 import type { SetJob } from "../backfill/plan.ts";
 import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
 import { formatWindow, parseWindow } from "../backfill/window.ts";
-import { qualified } from "../backfill/execute.ts";
-import type { Statement } from "../compile/statements.ts";
+import { formatTable, type Statement } from "../compile/statements.ts";
+import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
 
 interface RunOptions {
@@ -40,23 +40,29 @@ Each set is written in its own transaction; a failed set leaves its table as it 
       const request = { config: options.config, sets: options.set, window };
       if (options.dryRun) {
         const { project, jobs } = await planFromConfig(request);
-        out.stdout(renderDryRun(jobs, project.config.engine));
+        out.stdout(renderDryRun(jobs, project.config.dialect));
         return;
       }
       await runBackfill(request, { onEvent: createReporter(out, options.logFormat), signal });
     });
 }
 
-/** The whole run as SQL a person can read and paste: comments say what each part is for. */
-export function renderDryRun(jobs: readonly SetJob[], engine: string): string {
-  const lines = [`-- feature-backfill dry run (${engine}): ${jobs.length} feature set(s); nothing was executed`];
+/**
+ * The whole run as SQL a person can read and paste, in the order a run sends it. The DDL is printed although a run
+ * skips it for a table that exists already (it is idempotent either way).
+ */
+export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect): string {
+  const lines = [`-- feature-backfill dry run (${dialect.name}): ${jobs.length} feature set(s); nothing was executed`];
+  const { begin, commit } = dialect.transaction;
   for (const job of jobs) {
-    lines.push("", `-- ${job.set} -> ${qualified(job.table)}, window ${formatWindow(job.window)}`);
+    lines.push("", `-- ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`);
     for (const read of job.reads) {
-      const table = qualified({ schema: read.source.backfill.schema, name: read.source.backfill.table });
-      lines.push(`--   reads ${read.source.name} (${table}) over ${formatWindow(read.range)}`);
+      lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
     }
-    lines.push(...job.setup.map(statementText), "BEGIN TRANSACTION;", ...job.write.map(statementText), "COMMIT;");
+    const ddl = job.setup.map(statementText);
+    const write = job.write.map(statementText);
+    if (dialect.transactionalDdl) lines.push(`${begin};`, ...ddl, ...write, `${commit};`);
+    else lines.push(...ddl, `${begin};`, ...write, `${commit};`);
   }
   return `${lines.join("\n")}\n`;
 }

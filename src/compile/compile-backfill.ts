@@ -4,7 +4,7 @@ import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { ExprNode } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
-import { selectSets, setSources } from "../graph/feature-graph.ts";
+import { setSources } from "../graph/feature-graph.ts";
 import type { ConcreteRange } from "../passes/time-range-pass.ts";
 import { sourceSchema, type TypedSet, typeExpr } from "../passes/type-pass.ts";
 import { compileExpr } from "./compile-expr.ts";
@@ -15,7 +15,8 @@ import { rangePredicate, tableId } from "./statements.ts";
 export interface BackfillQueryInput {
   readonly graph: FeatureGraph;
   readonly typed: ReadonlyMap<string, TypedSet>;
-  readonly target: FeatureSetNode;
+  /** The target set with every set it depends on, dependencies first (`selectSets`); the target is last. */
+  readonly closure: readonly FeatureSetNode[];
   readonly dialect: SqlDialect;
   /** The event-time range each source is read over (from the time-range pass). */
   readonly reads: ReadonlyMap<string, ConcreteRange>;
@@ -29,18 +30,23 @@ export interface BackfillQueryInput {
  * The SELECT that computes one feature set: one CTE per DAG node it needs (sources first, each read over its range,
  * then feature sets in dependency order), and a final SELECT of the target, clipped to the window when asked.
  */
-export function compileBackfillQuery({ graph, typed, target, dialect, reads, window, clip }: BackfillQueryInput): SelectQueryNode {
-  const sets = selectSets(graph, [target.def.name]);
+export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, window, clip }: BackfillQueryInput): SelectQueryNode {
+  const target = sets.at(-1)!;
   const sourceNames = [...new Set(sets.flatMap(setSources))];
-  const cteNames = assignCteNames([...sourceNames, ...sets.map((s) => s.def.name)]);
+  // A CTE named like an unqualified source table would capture that table's name in the CTEs after it.
+  const tables = sourceNames.flatMap((name) => {
+    const table = graph.sources.get(name)!.backfill;
+    return table.schema ? [] : [table.name.toLowerCase()];
+  });
+  const cteNames = assignCteNames([...sourceNames, ...sets.map((s) => s.def.name)], tables);
 
   const sourceCtes = sourceNames.map((name) => {
     const source = graph.sources.get(name)!;
     const schema = sourceSchema(source);
     let query = builder
-      .selectFrom(tableId({ schema: source.backfill.schema, name: source.backfill.table }) as never)
+      .selectFrom(tableId(source.backfill) as never)
       .select(schema.map((c) => sql.id(c.name)) as never);
-    const where = rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(name) ?? {}, dialect);
+    const where = rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(name)!, dialect);
     if (where) query = query.where(where as never);
     return { name: cteNames.get(name)!, query: query.toOperationNode() };
   });
@@ -71,30 +77,31 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
   const from: unknown =
     parts.from.kind === "cte"
       ? sql.id(parts.from.name)
-      : renderParts(parts.from.parts, dialect, def).as(subqueryAlias(parts.from.parts));
+      : renderParts(parts.from.parts, dialect, def).as(parts.from.alias);
   let query = builder.selectFrom(from as never).select(
     parts.columns.map(([name, e]) => (e.kind === "column" && e.name === name ? sql.id(name) : expr(e).as(name))) as never,
   );
   for (const predicate of parts.where) query = query.where(expr(predicate) as never);
-  if (parts.groupBy) query = query.groupBy(parts.groupBy.map(expr) as never);
+  // A bare integer in GROUP BY means "the n-th output column": group by a constant as an expression instead.
+  const groupKey = (e: ExprNode) => (e.kind === "literal" ? dialect.cast(expr(e), e.dtype, e.dtype === "null" ? "integer" : e.dtype) : expr(e));
+  if (parts.groupBy) query = query.groupBy(parts.groupBy.map(groupKey) as never);
   return query;
-}
-
-/** Subqueries are named by nesting depth: t1 is the innermost. */
-function subqueryAlias(parts: SelectParts): string {
-  let depth = 1;
-  for (let p = parts; p.from.kind === "subquery"; p = p.from.parts) depth++;
-  return `t${depth}`;
 }
 
 /**
  * A CTE is named after its node when that is a plain identifier (readable SQL); other names — any text is allowed
- * in a name — get `node_<n>`. Either way the dialect quotes it.
+ * in a name — get `node_<n>`. Names are unique ignoring case, as the warehouse compares them; the dialect quotes them.
  */
-function assignCteNames(names: readonly string[]): Map<string, string> {
+function assignCteNames(names: readonly string[], reserved: readonly string[]): Map<string, string> {
   const plain = /^[A-Za-z_][A-Za-z0-9_]*$/;
+  const taken = new Set<string>(reserved);
   const result = new Map<string, string>();
-  names.forEach((name, i) => result.set(name, plain.test(name) ? name : `node_${i + 1}`));
+  names.forEach((name, i) => {
+    let cte = plain.test(name) ? name : `node_${i + 1}`;
+    while (taken.has(cte.toLowerCase())) cte = `${cte}_`;
+    taken.add(cte.toLowerCase());
+    result.set(name, cte);
+  });
   return result;
 }
 

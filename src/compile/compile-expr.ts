@@ -31,7 +31,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     coalesce: (n) => sql`COALESCE(${sql.join(n.operands.map(c))})`,
     case: (n) =>
       sql`CASE ${sql.join(n.branches.map((b) => sql`WHEN ${c(b.when)} THEN ${c(b.then)}`), sql` `)} ELSE ${c(n.otherwise)} END`,
-    cast: (n) => sql`CAST(${c(n.operand)} AS ${sql.raw(dialect.types[n.to])})`,
+    cast: (n) => dialect.cast(c(n.operand), typeOf(n.operand), n.to),
     truncate: (n) => dialect.truncate(c(n.operand), n.unit, n.label, typeOf(n.operand) === "date" ? "date" : "timestamp"),
     agg: (n) => dialect.aggregate(n.fn, n.operand && c(n.operand), n.operand ? typeOf(n.operand) : "bigint"),
     alias: (n) => c(n.operand),

@@ -13,8 +13,9 @@ import {
 } from "kysely";
 import { format } from "sql-formatter";
 import type { SqlDialect, Sql } from "../dialects/sql-dialect.ts";
+import type { TableRef } from "../ir/definitions.ts";
 import type { DType } from "../ir/dtype.ts";
-import { ceilTo } from "../ir/time.ts";
+import { ceilTo, isRepresentable } from "../ir/time.ts";
 import type { ConcreteRange } from "../passes/time-range-pass.ts";
 import type { Schema } from "../passes/schema.ts";
 import { compileNode } from "./kysely-builder.ts";
@@ -25,10 +26,9 @@ export interface Statement {
   readonly parameters: readonly unknown[];
 }
 
-export interface TableRef {
-  readonly schema?: string;
-  readonly name: string;
-}
+
+/** `schema.table`, for messages and progress lines. */
+export const formatTable = (t: TableRef): string => (t.schema ? `${t.schema}.${t.name}` : t.name);
 
 export const tableNode = (t: TableRef) => (t.schema ? TableNode.createWithSchema(t.schema, t.name) : TableNode.create(t.name));
 export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name) : sql.id(t.name));
@@ -39,11 +39,13 @@ export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name
  * get date literals and keep their type (and the engine's min/max pruning).
  */
 export function rangePredicate(column: string, type: DType, range: ConcreteRange, dialect: SqlDialect): Sql | undefined {
-  const bound = (t: Date) => (type === "date" ? dialect.instant(ceilTo(t, "day"), "date") : dialect.instant(t, "timestamp"));
-  const parts = [
-    range.start && sql`${sql.id(column)} >= ${bound(range.start)}`,
-    range.end && sql`${sql.id(column)} < ${bound(range.end)}`,
-  ].filter((p): p is Sql => p !== undefined);
+  // Past 9999-12-31 (a date end rounded up) there is nothing to bound.
+  const rounded = (t: Date | undefined) => (t && type === "date" ? ceilTo(t, "day") : t);
+  const [start, end] = [rounded(range.start), rounded(range.end)].map((t) => (t && isRepresentable(t) ? t : undefined));
+  const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
+  const parts = [start && sql`${sql.id(column)} >= ${bound(start)}`, end && sql`${sql.id(column)} < ${bound(end)}`].filter(
+    (p): p is Sql => p !== undefined,
+  );
   return parts.length ? sql.join(parts, sql` AND `) : undefined;
 }
 

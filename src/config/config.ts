@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { TableRef } from "../compile/statements.ts";
+import type { TableRef } from "../ir/definitions.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { ConfigError } from "../errors.ts";
 

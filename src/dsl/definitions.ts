@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { type DType, DTYPES, isDType } from "../ir/dtype.ts";
-import type { FeatureSetDef, SourceDef, SourceLocation } from "../ir/definitions.ts";
+import { type DType, DTYPES, isDType, isTemporal } from "../ir/dtype.ts";
+import type { FeatureSetDef, SourceDef, SourceLocation, TableRef } from "../ir/definitions.ts";
 import type { RelNode } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
 import { LazyFrame } from "./frame.ts";
@@ -35,6 +35,8 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
   if (typeof options?.name !== "string" || options.name === "") throw new DefinitionError("source(): `name` must be a non-empty string", { at: definedAt });
   const columns = options.columns ?? {};
   for (const [column, type] of Object.entries(columns)) {
+    const twin = Object.keys(columns).find((other) => other !== column && other.toLowerCase() === column.toLowerCase());
+    if (twin) throw new DefinitionError(`columns "${twin}" and "${column}" differ only in case`, { source: options.name, at: definedAt, column });
     if (!isDType(type)) {
       throw new DefinitionError(`column "${column}" has unknown type ${JSON.stringify(type)}; expected one of ${DTYPES.join(", ")}`, { source: options.name, at: definedAt, column });
     }
@@ -46,7 +48,7 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
       throw new DefinitionError(`key or timestamp column "${column}" is not among its columns (${Object.keys(columns).join(", ")})`, { source: options.name, at: definedAt, column });
     }
   }
-  if (!isTemporalType(columns[options.timestamp])) {
+  if (!isTemporal(columns[options.timestamp] ?? "varchar")) {
     throw new DefinitionError(`timestamp column "${options.timestamp}" must be a date or timestamp, not ${columns[options.timestamp]}`, { source: options.name, at: definedAt, column: options.timestamp });
   }
   return Object.freeze({
@@ -136,15 +138,15 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
   });
 }
 
-function parseTable(backfill: { table: string; schema?: string } | undefined, name: string, at?: SourceLocation) {
+function parseTable(backfill: { table: string; schema?: string } | undefined, name: string, at?: SourceLocation): TableRef {
   if (typeof backfill?.table !== "string" || backfill.table === "") {
     throw new DefinitionError("backfill.table must name a warehouse table", { source: name, at });
   }
-  if (backfill.schema !== undefined) return { schema: backfill.schema, table: backfill.table };
+  if (backfill.schema !== undefined) return { schema: backfill.schema, name: backfill.table };
   // "schema.table" is a convenience; a name that itself contains a dot needs the { schema, table } form.
   const parts = backfill.table.split(".");
-  if (parts.length === 1) return { table: backfill.table };
-  if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], table: parts[1] };
+  if (parts.length === 1) return { name: backfill.table };
+  if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], name: parts[1] };
   throw new DefinitionError(`backfill.table ${JSON.stringify(backfill.table)} must be "table" or "schema.table"`, { source: name, at });
 }
 
@@ -156,7 +158,6 @@ function checkKeys(keys: readonly string[], timestamp: string, where: { set?: st
   });
 }
 
-const isTemporalType = (t: DType | undefined): boolean => t === "date" || t === "timestamp";
 
 /** The first stack frame outside this package's DSL: the user's `source(...)`/`featureSet(...)` call. */
 function callerLocation(): SourceLocation | undefined {

@@ -13,6 +13,8 @@ import {
 /** A JS value usable where an expression is expected: literals become `lit(value)`. */
 export type IntoExpr = Expr | string | number | boolean | null | Date;
 
+const EXPR = Symbol.for("feature-backfill.Expr");
+
 const PERIODS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "month", "1q": "quarter", "1y": "year" };
 
 /**
@@ -22,6 +24,13 @@ const PERIODS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "m
  */
 export class Expr {
   constructor(readonly node: ExprNode) {}
+
+  // Recognised by a registered symbol rather than by class identity: a project may load two copies of this package
+  // (a global CLI and a local dependency), and their expressions must mix.
+  readonly [EXPR] = true;
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [EXPR]?: boolean })[EXPR] === true;
+  }
 
   add(other: IntoExpr): Expr { return this.#binary("add", other); }
   sub(other: IntoExpr): Expr { return this.#binary("sub", other); }

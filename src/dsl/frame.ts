@@ -2,12 +2,20 @@ import { freeze } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import { type Expr, toColumnExpr, toExpr, type IntoExpr } from "./expr.ts";
 
+const FRAME = Symbol.for("feature-backfill.LazyFrame");
+
 /**
  * A lazy frame, shaped like Polars' `LazyFrame`: every method returns a new frame holding a bigger relation tree.
  * Columns are checked later, against the declared source schemas, with the feature set and file named.
  */
 export class LazyFrame {
   constructor(readonly node: RelNode) {}
+
+  // See Expr: recognised by a registered symbol, so frames from two copies of the package mix.
+  readonly [FRAME] = true;
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [FRAME]?: boolean })[FRAME] === true;
+  }
 
   /** @example accounts.filter(col("account_type").eq("revolving"))   // WHERE "account_type" = 'revolving' */
   filter(predicate: IntoExpr): LazyFrame {

@@ -1,10 +1,17 @@
-import type { Statement, TableRef } from "../compile/statements.ts";
+import type { Statement } from "../compile/statements.ts";
+import type { TableRef } from "../ir/definitions.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import type { DType } from "../ir/dtype.ts";
 
+/**
+ * A warehouse column as the IR sees it: `dtype` is the IR type the warehouse type reads as, or a family the IR
+ * does not have (`decimal` reads as a number; `timestamptz` carries a zone the IR's UTC timestamps would lose).
+ */
 export interface WarehouseColumn {
   readonly name: string;
-  /** The warehouse's own type name, upper case (`BIGINT`, `DOUBLE`, …). */
+  /** The warehouse's own spelling, for messages: `TIMESTAMP WITH TIME ZONE`. */
   readonly type: string;
+  readonly dtype: DType | "decimal" | "timestamptz" | "other";
 }
 
 /**
@@ -15,13 +22,16 @@ export interface Engine {
   readonly dialect: SqlDialect;
   /** For messages: `duckdb (warehouse.duckdb)`. */
   readonly description: string;
-  /** Executes one statement; returns the rows it changed (0 for DDL). */
+  /** Executes one statement; returns the rows it changed (0 for DDL). Failures are RunErrors. */
   run(statement: Statement): Promise<{ rowsChanged: number }>;
-  /** Runs `work` between BEGIN and COMMIT; ROLLBACK and rethrow if it throws. */
+  /** Runs `work` between the dialect's BEGIN and COMMIT; ROLLBACK and rethrow if it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
-  /** The table's columns in order, or undefined when it does not exist. `schema` undefined: the default schema. */
-  tableColumns(table: TableRef): Promise<WarehouseColumn[] | undefined>;
+  /**
+   * The columns of each table, in order, or undefined where a table does not exist; one catalog query for all.
+   * Names match as the warehouse resolves them (DuckDB: ignoring case).
+   */
+  describeTables(tables: readonly TableRef[]): Promise<(WarehouseColumn[] | undefined)[]>;
   /** Cancels the running statement in the warehouse (not merely abandons it); the connection stays usable. */
-  interrupt(): void;
+  interrupt(): Promise<void>;
   close(): Promise<void>;
 }

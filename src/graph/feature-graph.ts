@@ -20,14 +20,18 @@ export interface FeatureGraph {
  */
 export function buildGraph(definitions: Iterable<Definition>): FeatureGraph {
   const byName = new Map<string, Definition>();
+  // Keyed without case: warehouses resolve names so, and "a" and "A" would share one offline table in DuckDB.
+  const byFoldedName = new Map<string, Definition>();
   const add = (def: Definition): void => {
-    const existing = byName.get(def.name);
+    const existing = byFoldedName.get(def.name.toLowerCase());
     if (existing === def) return;
     if (existing) {
       const places = [existing, def].map((d) => (d.definedAt ? formatLocation(d.definedAt) : "unknown module")).join(" and ");
-      throw new DefinitionError(`the name "${def.name}" is defined twice (${places}); names must be unique across sources and feature sets`, { set: def.name });
+      const names = existing.name === def.name ? `the name "${def.name}" is` : `the names "${existing.name}" and "${def.name}" are`;
+      throw new DefinitionError(`${names} defined twice (${places}); names must be unique, ignoring case, across sources and feature sets`, { set: def.name });
     }
     byName.set(def.name, def);
+    byFoldedName.set(def.name.toLowerCase(), def);
     if (def.kind === "featureSet") Object.values(def.inputs).forEach(add);
   };
   for (const def of definitions) add(def);

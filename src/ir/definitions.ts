@@ -4,6 +4,12 @@ import type { RelNode } from "./rel.ts";
 /** Where a definition was written, for error messages: `features/credit.ts:24`. */
 export interface SourceLocation { readonly file: string; readonly line?: number }
 
+/** A table in the warehouse; no schema means the connection's default one. */
+export interface TableRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
 /** A raw warehouse table, read by scans. */
 export interface SourceDef {
   readonly kind: "source";
@@ -11,7 +17,8 @@ export interface SourceDef {
   readonly keys: readonly string[];
   readonly timestamp: string;
   readonly columns: Readonly<Record<string, DType>>;
-  readonly backfill: { readonly table: string; readonly schema?: string };
+  /** Where backfills read it. */
+  readonly backfill: TableRef;
   readonly definedAt?: SourceLocation;
 }
 

@@ -106,23 +106,6 @@ export function mapExprChildren(node: ExprNode, fn: (child: ExprNode) => ExprNod
   });
 }
 
-export function someExpr(node: ExprNode, predicate: (n: ExprNode) => boolean): boolean {
-  return predicate(node) || exprChildren(node).some((c) => someExpr(c, predicate));
-}
-
-export const containsAgg = (node: ExprNode): boolean => someExpr(node, (n) => n.kind === "agg");
-
-/** Column names an expression reads, in first-use order. */
-export function referencedColumns(node: ExprNode): string[] {
-  const out: string[] = [];
-  const walk = (n: ExprNode): void => {
-    if (n.kind === "column" && !out.includes(n.name)) out.push(n.name);
-    exprChildren(n).forEach(walk);
-  };
-  walk(node);
-  return out;
-}
-
 /**
  * The name an expression's output column gets, as in Polars: its alias, else the name of its leftmost input
  * (`col("a").add(col("b"))` is "a", `lit(1).add(col("b"))` is "literal"); a conditional is named after its first

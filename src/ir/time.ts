@@ -34,10 +34,25 @@ export function parseDate(text: string): Date | undefined {
 
 function checkedUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMinutes: number) {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
-  const local = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
-  local.setUTCFullYear(y, mo - 1, d); // Date.UTC would read years 0-99 as 1900-1999
+  if (y < MIN_YEAR) return undefined;
+  const local = utc(y, mo - 1, d, h, mi, s, ms);
   if (local.getUTCDate() !== d || local.getUTCMonth() !== mo - 1) return undefined; // 2025-02-30
   return new Date(local.getTime() - offsetMinutes * 60_000);
+}
+
+// SQL dates run from 0001-01-01 to 9999-12-31; the year must render as four digits.
+const MIN_YEAR = 1;
+const END_OF_TIME = Date.UTC(10000, 0, 1);
+const START_OF_TIME = utc(MIN_YEAR, 0, 1).getTime();
+
+/** Whether a SQL literal can hold `t`; bounds outside this are open (the whole history on that side). */
+export const isRepresentable = (t: Date): boolean => t.getTime() >= START_OF_TIME && t.getTime() < END_OF_TIME;
+
+/** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */
+function utc(y: number, month: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Date {
+  const t = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
+  t.setUTCFullYear(y, month, d);
+  return t;
 }
 
 /** The first instant of the period containing `t` (ISO weeks start on Monday). */
@@ -46,18 +61,18 @@ export function floorTo(t: Date, unit: TimeUnit): Date {
   const m = t.getUTCMonth();
   switch (unit) {
     case "day":
-      return new Date(Date.UTC(y, m, t.getUTCDate()));
+      return utc(y, m, t.getUTCDate());
     case "week": {
-      const day = new Date(Date.UTC(y, m, t.getUTCDate()));
+      const day = utc(y, m, t.getUTCDate());
       const sinceMonday = (day.getUTCDay() + 6) % 7;
       return new Date(day.getTime() - sinceMonday * 86_400_000);
     }
     case "month":
-      return new Date(Date.UTC(y, m, 1));
+      return utc(y, m, 1);
     case "quarter":
-      return new Date(Date.UTC(y, m - (m % 3), 1));
+      return utc(y, m - (m % 3), 1);
     case "year":
-      return new Date(Date.UTC(y, 0, 1));
+      return utc(y, 0, 1);
   }
 }
 
@@ -79,7 +94,7 @@ export function addPeriods(t: Date, unit: TimeUnit, n: number): Date {
       const target = new Date(t.getTime());
       target.setUTCDate(1);
       target.setUTCMonth(target.getUTCMonth() + months);
-      const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+      const lastDay = utc(target.getUTCFullYear(), target.getUTCMonth() + 1, 0).getUTCDate();
       target.setUTCDate(Math.min(t.getUTCDate(), lastDay));
       return target;
     }

@@ -1,6 +1,6 @@
 import { type ExprNode, outputName, type TimeUnit, unalias } from "../ir/expr.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
-import { addPeriods, ceilTo, floorTo } from "../ir/time.ts";
+import { addPeriods, ceilTo, floorTo, isRepresentable } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 
 /**
@@ -124,12 +124,16 @@ export interface ConcreteRange {
   readonly end?: Date;
 }
 
-/** Evaluates the ranges for one window and returns their union (the smallest range covering all of them). */
+/**
+ * Evaluates the ranges for one window and returns their union (the smallest range covering all of them). A bound
+ * beyond what SQL dates can hold (before 0001 or from 10000 on) is open: nothing lies beyond it.
+ */
 export function evaluateRanges(ranges: readonly SymbolicRange[], window: { start: Date; end: Date }): ConcreteRange {
-  const evaluated = ranges.map((r) => ({
-    start: r.start && applySteps(window.start, r.start),
-    end: r.end && applySteps(window.end, r.end),
-  }));
+  const bound = (t: Date, steps: readonly BoundStep[] | null) => {
+    const result = steps && applySteps(t, steps);
+    return result && isRepresentable(result) ? result : null;
+  };
+  const evaluated = ranges.map((r) => ({ start: bound(window.start, r.start), end: bound(window.end, r.end) }));
   const open = (side: "start" | "end") => evaluated.some((r) => r[side] === null);
   const pick = (side: "start" | "end", better: (...values: number[]) => number) =>
     open(side) ? undefined : new Date(better(...evaluated.map((r) => r[side]!.getTime())));

@@ -107,10 +107,13 @@ function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode
   );
 }
 
+/** Output names must differ ignoring case: the warehouse would see two columns of one name. */
 function unique(columns: Column[], where: Where): Column[] {
   columns.forEach((c, i) => {
-    if (columns.findIndex((d) => d.name === c.name) !== i) {
-      throw new DefinitionError(`column "${c.name}" is produced twice; rename one with .alias()`, { ...where, column: c.name });
+    const first = columns.find((d) => d.name.toLowerCase() === c.name.toLowerCase())!;
+    if (columns.indexOf(first) !== i) {
+      const clash = first.name === c.name ? "" : ` (as "${first.name}", ignoring case)`;
+      throw new DefinitionError(`column "${c.name}" is produced twice${clash}; rename one with .alias()`, { ...where, column: c.name });
     }
   });
   return columns;

@@ -34,8 +34,7 @@ export const HAND_WRITTEN: Record<string, { timestamp: string; sql: string }> = 
                max(amount) FILTER (WHERE NOT is_declined) AS max_ticket,
                stddev_samp(amount) FILTER (WHERE NOT is_declined) AS ticket_std,
                avg(CASE WHEN is_declined THEN 1.0 ELSE 0.0 END) AS decline_rate,
-               -- A month whose only rows are declined cash advances sums no values: NULL, as in the definition.
-               sum(CASE WHEN merchant_category <> 'cash_advance' THEN 0 WHEN NOT is_declined THEN amount END) AS cash_advance_spend,
+               coalesce(sum(amount) FILTER (WHERE merchant_category = 'cash_advance' AND NOT is_declined), 0) AS cash_advance_spend,
                count(*) AS attempts
         FROM raw.card_transactions
         GROUP BY ALL

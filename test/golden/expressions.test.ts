@@ -30,7 +30,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ["column", col("x"), { duckdb: `select "x" as "v"` }],
   ["odd column name", col(`we"ird; --`), { duckdb: `select "we""ird; --" as "v"` }],
   ["string literal with a quote and a backslash", lit(`it's \\ fine`), { duckdb: `select 'it''s \\ fine' as "v"` }],
-  ["integer, double, boolean literals", col("x").add(1).mul(0.5).eq(true), { duckdb: `select (("x" + 1) * 0.5) = true as "v"` }],
+  ["integer, double, boolean literals", col("x").add(1).mul(0.5).eq(true), { duckdb: `select (("x" + 1) * CAST(0.5 AS DOUBLE)) = true as "v"` }],
   ["typed null", lit(null, "double"), { duckdb: `select CAST(NULL AS DOUBLE) as "v"` }],
   ["date literal", lit("2025-01-31", "date"), { duckdb: `select DATE '2025-01-31' as "v"` }],
   ["timestamp literal from an offset", lit("2025-01-31T08:30:00+02:00", "timestamp"), { duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"` }],
@@ -42,6 +42,8 @@ const CASES: [string, Expr, PerDialect][] = [
   ["is null / is not null", col("x").isNull().and(col("s").isNotNull()), { duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"` }],
   ["fillNull", col("x").fillNull(0), { duckdb: `select COALESCE("x", 0) as "v"` }],
   ["cast", col("s").cast("bigint"), { duckdb: `select CAST("s" AS BIGINT) as "v"` }],
+  ["cast of a double to an integer truncates (as Polars)", col("x").cast("integer"), { duckdb: `select CAST(trunc("x") AS INTEGER) as "v"` }],
+  ["double literal typed explicitly", lit(1, "double"), { duckdb: `select CAST(1 AS DOUBLE) as "v"` }],
   [
     "when/then chain",
     when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
@@ -49,8 +51,8 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   ["when without otherwise", when(col("flag")).then(col("x")), { duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"` }],
   ["truncate a date to the month", col("d").dt.truncate("1mo"), { duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"` }],
-  ["truncate a timestamp to the ISO week", col("ts").dt.truncate("1w"), { duckdb: `select CAST(date_trunc('week', "ts") AS TIMESTAMP) as "v"` }],
-  ["truncate to the day", col("ts").dt.truncate("1d"), { duckdb: `select CAST(date_trunc('day', "ts") AS TIMESTAMP) as "v"` }],
+  ["truncate a timestamp to the ISO week", col("ts").dt.truncate("1w"), { duckdb: `select date_trunc('week', "ts") as "v"` }],
+  ["truncate to the day", col("ts").dt.truncate("1d"), { duckdb: `select date_trunc('day', "ts") as "v"` }],
   [
     "truncate labelled by the quarter's end",
     col("d").dt.truncate("1q", { label: "right" }),
@@ -58,15 +60,15 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   ["truncate to the year", col("d").dt.truncate("1y"), { duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"` }],
   ["mean", col("x").mean(), { duckdb: `select avg("x") as "v"` }],
-  ["sum of integers stays BIGINT", col("n").sum(), { duckdb: `select CAST(sum("n") AS BIGINT) as "v"` }],
-  ["sum of doubles", col("x").sum(), { duckdb: `select sum("x") as "v"` }],
+  ["sum of integers stays BIGINT", col("n").sum(), { duckdb: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"` }],
+  ["sum of doubles, 0 when all are null (as Polars)", col("x").sum(), { duckdb: `select COALESCE(sum("x"), 0) as "v"` }],
   ["min, max", col("d").min().lt(col("d").max()), { duckdb: `select min("d") < max("d") as "v"` }],
   ["count of non-nulls, rows", col("x").count().div(len()), { duckdb: `select count("x") / count(*) as "v"` }],
   ["sample standard deviation", col("x").std(), { duckdb: `select stddev_samp("x") as "v"` }],
   [
     "conditional aggregate",
     when(col("s").eq("a")).then(col("x")).otherwise(0).sum(),
-    { duckdb: `select sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END) as "v"` },
+    { duckdb: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"` },
   ],
 ];
 

@@ -26,7 +26,7 @@ describe("golden SQL for each example feature set", () => {
           dialect: DIALECTS[dialect],
           tableFor: (name) => ({ schema: "features", name }),
         });
-        await expect(renderDryRun(jobs, dialect)).toMatchFileSnapshot(path.join(import.meta.dirname, dialect, `${set}.sql`));
+        await expect(renderDryRun(jobs, DIALECTS[dialect])).toMatchFileSnapshot(path.join(import.meta.dirname, dialect, `${set}.sql`));
       });
     }
   }

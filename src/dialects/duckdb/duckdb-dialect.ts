@@ -19,6 +19,8 @@ export const duckdbDialect: SqlDialect = {
   name: "duckdb",
   createQueryCompiler: () => new PostgresQueryCompiler(),
   formatterLanguage: "duckdb",
+  transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
+  transactionalDdl: true,
   types: {
     boolean: "BOOLEAN",
     integer: "INTEGER",
@@ -29,19 +31,21 @@ export const duckdbDialect: SqlDialect = {
     timestamp: "TIMESTAMP",
   },
   literal: (node) => ansi.literal(duckdbDialect, node),
+  cast: (x, from, to) => ansi.cast(duckdbDialect, x, from, to),
   instant: ansi.instant,
   truncate(x, unit, label, type) {
-    // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     const start = sql`date_trunc(${sql.lit(unit)}, ${x})`;
     const labelled = label === "left" ? start : sql`${start} + INTERVAL 1 ${sql.raw(unit.toUpperCase())}`;
-    return sql`CAST(${labelled} AS ${sql.raw(type === "date" ? "DATE" : "TIMESTAMP")})`;
+    // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
+    return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
   // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
   divide: (left, right) => sql`${left} / ${right}`,
   aggregate(fn, input, inputType): Sql {
     if (fn === "count") return input === null ? sql`count(*)` : sql`count(${input})`;
     const call = sql`${sql.raw(AGGREGATES[fn])}(${input})`;
+    if (fn !== "sum") return call;
     // sum(BIGINT) is a HUGEINT in DuckDB; the IR says BIGINT, as every other engine gives.
-    return fn === "sum" && isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
+    return sql`COALESCE(${isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call}, 0)`;
   },
 };

@@ -1,5 +1,6 @@
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { Statement, TableRef } from "../../compile/statements.ts";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { Statement } from "../../compile/statements.ts";
+import type { TableRef } from "../../ir/definitions.ts";
 import { duckdbDialect } from "../../dialects/duckdb/duckdb-dialect.ts";
 import { RunError } from "../../errors.ts";
 import type { Engine, WarehouseColumn } from "../engine.ts";
@@ -18,15 +19,33 @@ export async function openDuckDB(settings: DuckDBSettings): Promise<Engine> {
   const options: Record<string, string> = {};
   if (settings.threads !== undefined) options.threads = String(settings.threads);
   if (settings.memoryLimit !== undefined) options.memory_limit = settings.memoryLimit;
-  let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(settings.path, options);
+    const instance = await DuckDBInstance.create(settings.path, options);
+    const connection = await instance.connect();
+    // Every timestamp is UTC (DESIGN.md §2): the session zone must not come from the machine running the backfill.
+    // (A TimeZone option at creation fails: the built-in ICU extension is not loaded yet then.)
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckDBEngine(instance, connection, settings.path);
   } catch (error) {
     throw new RunError(`cannot open DuckDB database ${settings.path}: ${messageOf(error)}`, undefined, { cause: error });
   }
-  const connection = await instance.connect();
-  return new DuckDBEngine(instance, connection, settings.path);
 }
+
+// DuckDB's type names (duckdb_columns().data_type) as the IR reads them.
+const TYPES: Record<string, WarehouseColumn["dtype"]> = {
+  BOOLEAN: "boolean",
+  TINYINT: "integer",
+  SMALLINT: "integer",
+  INTEGER: "integer",
+  BIGINT: "bigint",
+  HUGEINT: "bigint",
+  FLOAT: "double",
+  DOUBLE: "double",
+  VARCHAR: "varchar",
+  DATE: "date",
+  TIMESTAMP: "timestamp",
+  "TIMESTAMP WITH TIME ZONE": "timestamptz",
+};
 
 class DuckDBEngine implements Engine {
   readonly dialect = duckdbDialect;
@@ -41,44 +60,64 @@ class DuckDBEngine implements Engine {
   }
 
   async run(statement: Statement): Promise<{ rowsChanged: number }> {
-    try {
-      const result = await this.connection.run(statement.sql, statement.parameters as never);
-      return { rowsChanged: result.rowsChanged };
-    } catch (error) {
-      throw new RunError(messageOf(error), statement.sql, { cause: error });
-    }
+    const result = await this.exec(statement.sql, statement.parameters);
+    return { rowsChanged: result.rowsChanged };
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.connection.run("BEGIN TRANSACTION");
+    const { begin, commit, rollback } = this.dialect.transaction;
+    await this.exec(begin);
     try {
       const result = await work();
-      await this.connection.run("COMMIT");
+      await this.exec(commit);
       return result;
     } catch (error) {
       // A failed statement leaves DuckDB's transaction aborted; ROLLBACK ends it and keeps the connection usable.
-      await this.connection.run("ROLLBACK").catch(() => undefined);
+      // Should ROLLBACK itself fail, the original error is still the one to report.
+      await this.exec(rollback).catch(() => undefined);
       throw error;
     }
   }
 
-  async tableColumns(table: TableRef): Promise<WarehouseColumn[] | undefined> {
+  async describeTables(tables: readonly TableRef[]): Promise<(WarehouseColumn[] | undefined)[]> {
+    if (tables.length === 0) return [];
+    const wanted = tables.map((_, i) => `($${3 * i + 1}::INTEGER, $${3 * i + 2}::VARCHAR, $${3 * i + 3}::VARCHAR)`).join(", ");
     const reader = await this.connection.runAndReadAll(
-      `SELECT column_name, upper(data_type) AS data_type FROM information_schema.columns
-       WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2 ORDER BY ordinal_position`,
-      [table.schema ?? null, table.name],
-    );
-    const rows = reader.getRows();
-    return rows.length ? rows.map(([name, type]) => ({ name: String(name), type: String(type) })) : undefined;
+      `SELECT w.i, c.column_name, c.data_type
+       FROM (VALUES ${wanted}) AS w(i, s, t)
+       JOIN duckdb_columns() AS c
+         ON c.database_name = current_database()
+        AND lower(c.schema_name) = lower(coalesce(w.s, current_schema())) AND lower(c.table_name) = lower(w.t)
+       ORDER BY w.i, c.column_index`,
+      tables.flatMap((t, i) => [i, t.schema ?? null, t.name]),
+    ).catch((error: unknown) => {
+      throw new RunError(`cannot read the catalog: ${messageOf(error)}`, undefined, { cause: error });
+    });
+    const result: (WarehouseColumn[] | undefined)[] = tables.map(() => undefined);
+    for (const [i, name, type] of reader.getRows()) {
+      const columns = (result[Number(i)] ??= []);
+      const spelled = String(type);
+      columns.push({ name: String(name), type: spelled, dtype: TYPES[spelled] ?? (spelled.startsWith("DECIMAL") ? "decimal" : "other") });
+    }
+    return result;
   }
 
-  interrupt(): void {
+  async interrupt(): Promise<void> {
     this.connection.interrupt();
   }
 
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+
+  /** Every statement goes through here, so every failure is a RunError carrying its SQL. */
+  private async exec(text: string, parameters: readonly unknown[] = []) {
+    try {
+      return await this.connection.run(text, parameters as never);
+    } catch (error) {
+      throw new RunError(messageOf(error), text, { cause: error });
+    }
   }
 }
 

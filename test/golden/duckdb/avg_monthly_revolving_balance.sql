@@ -2,13 +2,13 @@
 
 -- avg_monthly_revolving_balance -> features.avg_monthly_revolving_balance, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-02-01, 2025-11-01)
+BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."avg_monthly_revolving_balance" (
   "customer_id" BIGINT,
   "date" DATE,
   "avg_monthly_revolving_balance" DOUBLE
 );
-BEGIN TRANSACTION;
 DELETE FROM "features"."avg_monthly_revolving_balance"
 WHERE
   "date" >= DATE '2025-01-15'

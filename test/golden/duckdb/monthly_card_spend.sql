@@ -2,6 +2,7 @@
 
 -- monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2025-02-01, 2025-11-01)
+BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
   "customer_id" BIGINT,
@@ -16,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
   "attempts" BIGINT,
   "cash_advance_share" DOUBLE
 );
-BEGIN TRANSACTION;
 DELETE FROM "features"."monthly_card_spend"
 WHERE
   "month" >= DATE '2025-01-15'
@@ -54,7 +54,7 @@ WITH
     SELECT
       "customer_id",
       "month",
-      COALESCE("approved_spend", 0) AS "approved_spend",
+      "approved_spend",
       "approved_count",
       "avg_ticket",
       "max_ticket",
@@ -70,62 +70,44 @@ WITH
       (
         SELECT
           "customer_id",
-          CAST(
-            CAST(
-              date_trunc('month', "transaction_ts") AS TIMESTAMP
-            ) AS DATE
-          ) AS "month",
-          sum(
-            CASE
-              WHEN "is_declined" THEN NULL
-              ELSE "amount"
-            END
-          ) AS "approved_spend",
-          count(
-            CASE
-              WHEN "is_declined" THEN NULL
-              ELSE "amount"
-            END
-          ) AS "approved_count",
-          avg(
-            CASE
-              WHEN "is_declined" THEN NULL
-              ELSE "amount"
-            END
-          ) AS "avg_ticket",
-          max(
-            CASE
-              WHEN "is_declined" THEN NULL
-              ELSE "amount"
-            END
-          ) AS "max_ticket",
-          stddev_samp(
-            CASE
-              WHEN "is_declined" THEN NULL
-              ELSE "amount"
-            END
-          ) AS "ticket_std",
+          "month",
+          COALESCE(sum("approved_amount"), 0) AS "approved_spend",
+          count("approved_amount") AS "approved_count",
+          avg("approved_amount") AS "avg_ticket",
+          max("approved_amount") AS "max_ticket",
+          stddev_samp("approved_amount") AS "ticket_std",
           avg(CAST("is_declined" AS DOUBLE)) AS "decline_rate",
-          sum(
-            CASE
-              WHEN "merchant_category" = 'cash_advance' THEN CASE
-                WHEN "is_declined" THEN NULL
-                ELSE "amount"
+          COALESCE(
+            sum(
+              CASE
+                WHEN "merchant_category" = 'cash_advance' THEN "approved_amount"
+                ELSE 0
               END
-              ELSE 0
-            END
+            ),
+            0
           ) AS "cash_advance_spend",
           count(*) AS "attempts"
         FROM
-          "card_transactions"
+          (
+            SELECT
+              "transaction_id",
+              "customer_id",
+              "transaction_ts",
+              "amount",
+              "merchant_category",
+              "is_declined",
+              CAST(date_trunc('month', "transaction_ts") AS DATE) AS "month",
+              CASE
+                WHEN "is_declined" THEN NULL
+                ELSE "amount"
+              END AS "approved_amount"
+            FROM
+              "card_transactions"
+          ) AS "t1"
         GROUP BY
           "customer_id",
-          CAST(
-            CAST(
-              date_trunc('month', "transaction_ts") AS TIMESTAMP
-            ) AS DATE
-          )
-      ) AS "t1"
+          "month"
+      ) AS "t2"
   )
 SELECT
   "customer_id",

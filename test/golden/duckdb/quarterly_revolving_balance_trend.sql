@@ -2,6 +2,7 @@
 
 -- quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-10-01)
+BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."quarterly_revolving_balance_trend" (
   "customer_id" BIGINT,
@@ -14,7 +15,6 @@ CREATE TABLE IF NOT EXISTS "features"."quarterly_revolving_balance_trend" (
   "monthly_avg_balance_range" DOUBLE,
   "balance_band" VARCHAR
 );
-BEGIN TRANSACTION;
 DELETE FROM "features"."quarterly_revolving_balance_trend"
 WHERE
   "date" >= DATE '2025-01-15'

@@ -2,6 +2,7 @@
 
 -- weekly_overdraft_activity -> features.weekly_overdraft_activity, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-20, 2025-10-20)
+BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."weekly_overdraft_activity" (
   "customer_id" BIGINT,
@@ -11,7 +12,6 @@ CREATE TABLE IF NOT EXISTS "features"."weekly_overdraft_activity" (
   "missing_balance_snapshots" BIGINT,
   "account_days" BIGINT
 );
-BEGIN TRANSACTION;
 DELETE FROM "features"."weekly_overdraft_activity"
 WHERE
   "week" >= DATE '2025-01-15'
@@ -43,13 +43,16 @@ WITH
     SELECT
       "customer_id",
       CAST(date_trunc('week', "date") AS DATE) AS "week",
-      CAST(
-        sum(
-          CASE
-            WHEN "balance" < 0 THEN 1
-            ELSE 0
-          END
-        ) AS BIGINT
+      COALESCE(
+        CAST(
+          sum(
+            CASE
+              WHEN "balance" < 0 THEN 1
+              ELSE 0
+            END
+          ) AS BIGINT
+        ),
+        0
       ) AS "overdrawn_account_days",
       max(
         CASE
@@ -57,7 +60,10 @@ WITH
           ELSE 0
         END
       ) AS "max_overdraft",
-      CAST(sum(CAST("balance" IS NULL AS INTEGER)) AS BIGINT) AS "missing_balance_snapshots",
+      COALESCE(
+        CAST(sum(CAST("balance" IS NULL AS INTEGER)) AS BIGINT),
+        0
+      ) AS "missing_balance_snapshots",
       count(*) AS "account_days"
     FROM
       "customer_accounts"
