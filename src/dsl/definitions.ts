@@ -36,7 +36,7 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
   const columns = options.columns ?? {};
   for (const [column, type] of Object.entries(columns)) {
     const twin = Object.keys(columns).find((other) => other !== column && other.toLowerCase() === column.toLowerCase());
-    if (twin) throw new DefinitionError(`columns "${twin}" and "${column}" differ only in case`, { source: options.name, at: definedAt, column });
+    if (twin) throw new DefinitionError(`columns "${column}" and "${twin}" differ only in case`, { source: options.name, at: definedAt, column });
     if (!isDType(type)) {
       throw new DefinitionError(`column "${column}" has unknown type ${JSON.stringify(type)}; expected one of ${DTYPES.join(", ")}`, { source: options.name, at: definedAt, column });
     }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { col, featureSet, LazyFrame, len, source } from "../../src/dsl/index.ts";
 import { buildGraph, selectSets, setDependencies, setSources } from "../../src/graph/feature-graph.ts";
+import { typeGraph } from "../../src/passes/type-pass.ts";
 import { loadFeatureGraph } from "../../src/graph/load-modules.ts";
 import type { Definition, FeatureSetDef } from "../../src/ir/definitions.ts";
 import type { RelNode } from "../../src/ir/rel.ts";
@@ -296,5 +297,26 @@ describe("loadFeatureGraph", () => {
     expect((error as ConfigError).exitCode).toBe(3);
     expect(error.message).toContain("fb-no-such-dir-7f3a");
     expect(error.message).toContain("ENOENT");
+  });
+});
+
+describe("names are unique ignoring case, as warehouses compare them", () => {
+  it("two definitions whose names differ only in case are rejected", () => {
+    const upper = featureSet({ ...{ name: "G_MONTHLY", inputs: { accounts }, keys: ["customer_id"], timestamp: "date" }, build: ({ accounts }) => accounts });
+    expect(() => buildGraph([monthly, upper])).toThrow(/the names "g_monthly" and "G_MONTHLY" are defined twice .* unique, ignoring case/);
+  });
+
+  it("output columns and source columns that differ only in case are rejected", () => {
+    const clash = featureSet({
+      name: "g_case_clash",
+      inputs: { accounts },
+      keys: ["customer_id"],
+      timestamp: "date",
+      build: ({ accounts }) => accounts.groupBy("customer_id", "date").agg(col("balance").sum().alias("Balance"), col("balance").max()),
+    });
+    expect(() => typeGraph(buildGraph([clash]))).toThrow(/column "balance" is produced twice \(as "Balance", ignoring case\)/);
+    expect(() =>
+      source({ name: "g_bad", keys: ["id"], timestamp: "ts", columns: { id: "bigint", ts: "date", Id: "bigint" }, backfill: { table: "t" } }),
+    ).toThrow(/columns "id" and "Id" differ only in case/);
   });
 });
