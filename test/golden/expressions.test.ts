@@ -56,7 +56,7 @@ const CASES: [string, Expr, PerDialect][] = [
   [
     "truncate labelled by the quarter's end",
     col("d").dt.truncate("1q", { label: "right" }),
-    { duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL 1 QUARTER AS DATE) as "v"` },
+    { duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL '3 months' AS DATE) as "v"` },
   ],
   ["truncate to the year", col("d").dt.truncate("1y"), { duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"` }],
   ["mean", col("x").mean(), { duckdb: `select avg("x") as "v"` }],
