@@ -77,7 +77,8 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
   const scoped = (e: ExprNode): ExprNode => (e.kind === "column" && e.qualifier ? { kind: "column", name: `${e.qualifier}.${e.name}` } : mapExprChildren(e, scoped));
   const typeOf = (e: ExprNode) => typeExpr(scoped(e), parts.fromSchema, where, "typed");
   const expr = (e: ExprNode) => compileExpr(e, dialect, typeOf);
-  const source = (a: Aliased) => (a.source.kind === "cte" ? sql.id(a.source.name) : sql`(${renderParts(a.source.parts, dialect, def)})`);
+  // kysely parenthesises a query embedded in a fragment.
+  const source = (a: Aliased) => (a.source.kind === "cte" ? sql.id(a.source.name) : sql`${renderParts(a.source.parts, dialect, def)}`);
   const keysEqual = (l: Aliased, r: Aliased, on: readonly (readonly [string, string])[]) =>
     sql.join(on.map(([lk, rk]) => sql`${sql.id(l.alias, lk)} = ${sql.id(r.alias, rk)}`), sql` AND `);
   const f = parts.from;

@@ -65,15 +65,17 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
           return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${sql.raw(fn)}() ${dialect.over(ranked)} END`;
         }
       }
-      const result = aggregate(f.agg, dialect.over(spec));
-      if (n.minPeriods === 0 || f.agg.operand === null) return result;
+      // A rolling frame with no non-null value yields null (Polars); SQL's aggregates already do, except sum and count.
+      const rolling = n.frame !== null && n.minPeriods > 0;
+      const result = aggregate(f.agg, dialect.over(spec), rolling);
+      if (!rolling || f.agg.operand === null || (n.minPeriods === 1 && f.agg.fn !== "count")) return result;
       const counted = f.agg.operand.kind === "sorted" ? f.agg.operand.operand : f.agg.operand;
       return sql`CASE WHEN count(${c(counted)}) ${dialect.over(spec)} >= ${sql.lit(n.minPeriods)} THEN ${result} END`;
     },
     alias: (n) => c(n.operand),
   });
 
-  function aggregate(n: AggExpr, over?: Sql): Sql {
+  function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false): Sql {
     const sorted = n.operand?.kind === "sorted" ? n.operand : undefined;
     const input = sorted ? sorted.operand : n.operand;
     return dialect.aggregate({
@@ -83,6 +85,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       quantile: n.quantile,
       sortKey: sorted && c(sorted.by),
       over,
+      nullWhenEmpty,
     });
   }
 

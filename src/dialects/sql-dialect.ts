@@ -20,6 +20,8 @@ export interface AggCall {
   /** For first/last: the sort key (rows where it is null are ignored). */
   readonly sortKey?: Sql;
   readonly over?: Sql;
+  /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
+  readonly nullWhenEmpty?: boolean;
 }
 
 /** A window specification, compiled: the dialect's `over` renders it. */

@@ -50,7 +50,7 @@ export const duckdbDialect: SqlDialect = {
   // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
   divide: (left, right) => sql`${left} / ${right}`,
   functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
-  aggregate({ fn, input, inputType, quantile, sortKey, over }): Sql {
+  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
     const w = over ? sql` ${over}` : sql``;
     switch (fn) {
       case "count":
@@ -58,7 +58,8 @@ export const duckdbDialect: SqlDialect = {
       case "sum": {
         const call = sql`sum(${input})${w}`;
         // sum(BIGINT) is a HUGEINT in DuckDB; the IR says BIGINT, as every other engine gives.
-        return sql`COALESCE(${isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call}, 0)`;
+        const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
+        return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
       }
       case "quantile":
         return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
