@@ -17,7 +17,7 @@ const OPERATORS: Record<Exclude<BinaryOp, "div">, string> = {
 export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: ExprNode) => InferredType): Sql {
   const c = (e: ExprNode): Sql => compileExpr(e, dialect, typeOf);
   // Nested operators are parenthesised so no dialect's precedence rules can regroup them.
-  const operand = (e: ExprNode): Sql => (["binary", "unary", "isNull", "func"].includes(e.kind) ? sql`(${c(e)})` : c(e));
+  const operand = (e: ExprNode): Sql => (["binary", "unary", "isNull"].includes(e.kind) ? sql`(${c(e)})` : c(e));
   return visitExpr<Sql>(expr, {
     column: (n) => (n.qualifier ? sql.id(n.qualifier, n.name) : sql.id(n.name)),
     literal: (n) => dialect.literal(n),

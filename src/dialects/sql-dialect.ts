@@ -79,7 +79,10 @@ export interface SqlDialect {
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
   /** True division, always a double. */
   divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
-  /** Row-wise functions; arguments come compiled, with their types. */
+  /**
+   * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
+   * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
+   */
   readonly functions: Readonly<Record<ScalarFn, (args: readonly Sql[], types: readonly InferredType[]) => Sql>>;
   /**
    * An aggregate. The result has the type the IR gives it; a sum over no non-null values is 0 and any/all over
@@ -150,15 +153,15 @@ export const ansi = {
       [ta, tb].every((t) => t === "integer" || t === "bigint")
         ? sql`CAST(floor(CAST(${a} AS ${sql.raw(dialect.types.double)}) / ${b}) AS ${sql.raw(dialect.types.bigint)})`
         : sql`floor(${a} / ${b})`,
-    isIn: ([x, ...values]) => (values.length ? sql`${x} IN (${sql.join(values)})` : sql`FALSE`),
-    isBetween: ([x, lo, hi]) => sql`${x} BETWEEN ${lo} AND ${hi}`,
+    isIn: ([x, ...values]) => (values.length ? sql`(${x} IN (${sql.join(values)}))` : sql`FALSE`),
+    isBetween: ([x, lo, hi]) => sql`(${x} BETWEEN ${lo} AND ${hi})`,
     lower: ([s]) => sql`lower(${s})`,
     upper: ([s]) => sql`upper(${s})`,
-    contains: ([s, t]) => sql`strpos(${s}, ${t}) > 0`,
-    startsWith: ([s, t]) => sql`left(${s}, length(${t})) = ${t}`,
-    endsWith: ([s, t]) => sql`right(${s}, length(${t})) = ${t}`,
+    contains: ([s, t]) => sql`(strpos(${s}, ${t}) > 0)`,
+    startsWith: ([s, t]) => sql`(left(${s}, length(${t})) = ${t})`,
+    endsWith: ([s, t]) => sql`(right(${s}, length(${t})) = ${t})`,
     lenChars: ([s]) => sql`CAST(length(${s}) AS ${sql.raw(dialect.types.bigint)})`,
-    concat: (parts) => sql.join([...parts], sql` || `),
+    concat: (parts) => sql`(${sql.join([...parts], sql` || `)})`,
     slice: ([s, offset, length]) => (length ? sql`substring(${s}, ${offset} + 1, ${length})` : sql`substring(${s}, ${offset} + 1)`),
     replaceAll: ([s, old, replacement]) => sql`replace(${s}, ${old}, ${replacement})`,
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
