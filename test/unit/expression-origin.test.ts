@@ -63,7 +63,7 @@ describe("errors name the line that built the offending expression", () => {
     });
     const error = thrown(() => typeGraph(buildGraph([set]))) as DefinitionError;
     expect(error.message).toContain("filter() needs a boolean expression, got double");
-    // The definition starts at featureSet(; the predicate was built two lines further down.
+    // The definition starts at featureSet(; the predicate, further down, is named.
     expect(error.expressionAt?.line).toBe(definitionSite(here, "filter").line);
   });
 });

@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+import type { Output } from "./reporter.ts";
+import { validateCommand } from "./validate-command.ts";
+
+/** The commands for writing and inspecting features (none of them writes to the warehouse). */
+export const authoringCommands = (out: Output): Command[] => [validateCommand(out)];
