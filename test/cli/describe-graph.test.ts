@@ -117,6 +117,13 @@ describe("feature-backfill graph", () => {
     );
   });
 
+  it("--help shows examples; graph and init are listed in the top-level help", async () => {
+    expect((await cli("graph", "--help")).stdout).toContain("$ feature-backfill graph --format dot | dot -Tsvg > features.svg");
+    expect((await cli("init", "--help")).stdout).toContain("$ feature-backfill init my-features && cd my-features && npm install");
+    const top = await cli("--help");
+    for (const command of ["validate", "describe", "graph", "init"]) expect(top.stdout).toMatch(new RegExp(`\\n  ${command} `));
+  });
+
   it("--set keeps the set and what it reads; --format dot", async () => {
     const { code, stdout } = await cli("graph", "--config", CONFIG, "--set", "quarterly_revolving_balance_trend", "--format", "dot");
     expect(code).toBe(0);
