@@ -1,5 +1,7 @@
-import type { TimeUnit } from "../ir/expr.ts";
 import type { BoundStep, SymbolicRange } from "../passes/time-range-pass.ts";
+
+/** A unit a bound is rounded to or moved by (shifts may use finer units than roundings: hours, minutes…). */
+type Unit = BoundStep["unit"];
 
 /**
  * The read range of a source in words and as a formula of the window's bounds, from the time-range pass's symbolic
@@ -14,6 +16,7 @@ export function describeRange(range: SymbolicRange): { summary: string; formula:
 
 function summarize(start: readonly BoundStep[] | null, end: readonly BoundStep[] | null): string | undefined {
   if (!start && !end) return "the whole history (the timestamp is derived in a way the range pass does not follow)";
+  if (!start && end) return `all history before ${end.length === 0 ? "the window's end" : formatBound("end", end)}`;
   if (!start || !end) return undefined;
   const [first, second] = start;
   if (JSON.stringify(start) === JSON.stringify(end)) {
@@ -39,7 +42,8 @@ function formatBound(side: "start" | "end", steps: readonly BoundStep[] | null):
 }
 
 // A period start of a unit is also a start of every unit listed for it (a quarter starts on a month's first day).
-const ALIGNS: Record<TimeUnit, readonly TimeUnit[]> = {
+// A unit not listed (an hour) keeps no alignment: a day start plus 12 hours is no day start.
+const ALIGNS: Readonly<Record<string, readonly Unit[]>> = {
   day: ["day"],
   week: ["week", "day"],
   month: ["month", "day"],
@@ -53,21 +57,22 @@ const ALIGNS: Record<TimeUnit, readonly TimeUnit[]> = {
  * periods keeps alignment only to that period and finer ones (a quarter start plus one month is only a month start).
  */
 function simplify(steps: readonly BoundStep[]): BoundStep[] {
-  let aligned = new Set<TimeUnit>();
+  let aligned = new Set<Unit>();
+  const aligns = (unit: Unit): readonly Unit[] => ALIGNS[unit] ?? [];
   const kept: BoundStep[] = [];
   for (const step of steps) {
     if (step.op === "shift") {
-      aligned = new Set([...aligned].filter((u) => ALIGNS[step.unit].includes(u)));
+      aligned = new Set([...aligned].filter((u) => aligns(step.unit).includes(u)));
       kept.push(step);
     } else if (!aligned.has(step.unit)) {
       // ceil_month(ceil_day(t)) = ceil_month(t): the coarser rounding's result is a finer period start anyway.
       const last = kept.at(-1);
-      if (last && last.op === step.op && last.unit !== step.unit && ALIGNS[step.unit].includes(last.unit)) kept.pop();
-      aligned = new Set(ALIGNS[step.unit]);
+      if (last && last.op === step.op && last.unit !== step.unit && aligns(step.unit).includes(last.unit)) kept.pop();
+      aligned = new Set(aligns(step.unit));
       kept.push(step);
     }
   }
   return kept;
 }
 
-const plural = (unit: TimeUnit): string => `${unit}s`;
+const plural = (unit: Unit): string => `${unit}s`;

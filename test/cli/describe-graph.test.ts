@@ -73,7 +73,7 @@ describe("feature-backfill describe", () => {
   it("errors: unknown set (2), a broken set (4, with its file and lines), --start without --end (2)", async () => {
     const unknown = await cli("describe", "--set", "nope", "--config", CONFIG);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown feature set "nope"; known sets: avg_monthly_revolving_balance/);
+    expect(unknown.stderr).toMatch(/unknown feature set "nope"; known sets: (\w+, )*avg_monthly_revolving_balance, /);
 
     const broken = await cli("describe", "--set", "uc_daily_paid", "--config", await fixtureConfig("unknown-column"));
     expect(broken.code).toBe(4);
@@ -96,22 +96,38 @@ describe("feature-backfill describe", () => {
 });
 
 describe("feature-backfill graph", () => {
-  it("prints the example project as Mermaid: sources as cylinders, every edge", async () => {
+  it("prints the example project as Mermaid: every source a cylinder, every set a box, an edge per input", async () => {
     const { code, stdout } = await cli("graph", "--config", CONFIG);
     expect(code).toBe(0);
+    // Checked against `list`, which reports each set's inputs on its own path (and grows with the examples).
+    const listed = JSON.parse((await cli("list", "--config", CONFIG, "--format", "json")).stdout) as {
+      sets: { name: string; inputs: string[] }[];
+      sources: { name: string }[];
+    };
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("flowchart LR");
+    const nodes = new Map(lines.flatMap((l) => [...l.matchAll(/^ {2}(n\d+)\[\(?"([^"]+)"\)?\]$/g)].map((m) => [m[1]!, m[2]!] as const)));
+    const shape = (name: string) => lines.find((l) => l.endsWith(`"${name}")]`) || l.endsWith(`"${name}"]`))!;
+    for (const s of listed.sources) expect(shape(s.name)).toMatch(/\[\("/);
+    for (const s of listed.sets) expect(shape(s.name)).toMatch(/\["/);
+    expect(nodes.size).toBe(listed.sets.length + listed.sources.length);
+    const edges = lines.flatMap((l) => {
+      const m = /^ {2}(n\d+) --> (n\d+)$/.exec(l);
+      return m ? [`${nodes.get(m[1]!)} -> ${nodes.get(m[2]!)}`] : [];
+    });
+    expect(edges.sort()).toEqual(listed.sets.flatMap((s) => s.inputs.map((input) => `${input} -> ${s.name}`)).sort());
+  });
+
+  it("is exact for a part of it: sources first, then sets in dependency order", async () => {
+    const { stdout } = await cli("graph", "--config", CONFIG, "--set", "quarterly_revolving_balance_trend");
     expect(stdout).toBe(
       [
         "flowchart LR",
-        '  n1[("card_transactions")]',
-        '  n2[("customer_accounts")]',
-        '  n3["avg_monthly_revolving_balance"]',
-        '  n4["monthly_card_spend"]',
-        '  n5["quarterly_revolving_balance_trend"]',
-        '  n6["weekly_overdraft_activity"]',
+        '  n1[("customer_accounts")]',
+        '  n2["avg_monthly_revolving_balance"]',
+        '  n3["quarterly_revolving_balance_trend"]',
+        "  n1 --> n2",
         "  n2 --> n3",
-        "  n1 --> n4",
-        "  n3 --> n5",
-        "  n2 --> n6",
         "",
       ].join("\n"),
     );
