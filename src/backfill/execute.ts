@@ -1,91 +1,246 @@
-import { formatTable } from "../compile/statements.ts";
+import { randomUUID } from "node:crypto";
+import { formatTable, type Statement } from "../compile/statements.ts";
 import type { Engine, WarehouseColumn } from "../engines/engine.ts";
-import { DefinitionError, FeatureBackfillError, InterruptedError, RunError } from "../errors.ts";
+import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
 import type { DType } from "../ir/dtype.ts";
-import { formatWindow } from "./window.ts";
+import { LedgerStatements } from "./ledger.ts";
+import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
 export type BackfillEvent =
-  | { readonly event: "set_started"; readonly set: string; readonly table: string; readonly window: string }
-  | {
-      readonly event: "set_finished";
-      readonly set: string;
-      readonly table: string;
-      readonly window: string;
+  | ({ readonly event: "chunk_started"; readonly note?: string } & ChunkRef)
+  | ({ readonly event: "chunk_skipped"; readonly reason: string } & ChunkRef)
+  | ({
+      readonly event: "chunk_finished";
       readonly rowsDeleted: number;
       readonly rowsWritten: number;
       readonly durationMs: number;
-    }
-  | { readonly event: "set_failed"; readonly set: string; readonly table: string; readonly window: string; readonly error: string };
+      readonly attempts: number;
+    } & ChunkRef)
+  | ({ readonly event: "chunk_retrying"; readonly attempt: number; readonly delayMs: number; readonly error: string } & ChunkRef)
+  | ({ readonly event: "chunk_failed"; readonly error: string; readonly attempts: number } & ChunkRef)
+  | {
+      readonly event: "run_finished";
+      readonly runId: string;
+      readonly succeeded: number;
+      readonly skipped: number;
+      readonly failed: number;
+      readonly rowsWritten: number;
+      readonly durationMs: number;
+    };
+
+/** Which set and chunk an event is about. */
+export interface ChunkRef {
+  readonly set: string;
+  readonly table: string;
+  readonly window: string;
+  /** 1-based position among the run's chunks, and their count. */
+  readonly chunk: number;
+  readonly chunks: number;
+}
 
 export interface SetResult {
   readonly set: string;
+  readonly window: TimeWindow;
+  readonly status: "succeeded" | "skipped" | "failed";
   readonly rowsDeleted: number;
   readonly rowsWritten: number;
   readonly durationMs: number;
+  readonly attempts: number;
 }
 
+export interface ExecuteOptions {
+  readonly onEvent?: (e: BackfillEvent) => void;
+  /** Aborted on SIGINT/SIGTERM: the running statement is cancelled and its chunk rolled back. */
+  readonly signal?: AbortSignal;
+  readonly runId?: string;
+  /** Skip chunks the ledger records as completed with the same definition hash. */
+  readonly resume?: boolean;
+  /** Go on with the other chunks after a chunk fails (the run then ends with a partial failure). */
+  readonly keepGoing?: boolean;
+  /** Attempts beyond the first for errors the engine calls transient; backoff doubles from `retryDelayMs`. */
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  /** How long a lease outlives its run if the run is killed. */
+  readonly leaseTtlMs?: number;
+  /** How the window was given (recorded in the ledger), e.g. "--window 1d --lag 2 at 2025-03-31T02:30:00Z". */
+  readonly windowSpec?: string;
+  readonly now?: () => Date;
+}
+
+const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
+
 /**
- * Runs planned jobs. First checks, in one catalog query, that every source table has its declared columns with
- * compatible types and that existing offline tables have their set's columns — so bad input fails before anything
- * is written. Then, per set, in one transaction: the DDL for a missing table (before the transaction where the
- * warehouse cannot roll DDL back), DELETE of the window, INSERT … SELECT. Any error, or `signal`, rolls it back.
+ * Runs planned jobs (one per set and chunk). First checks, in one catalog query, that every source table has its
+ * declared columns with compatible types and that existing offline tables have their set's columns — so bad input
+ * fails before anything is written. Then it takes a lease per set in the ledger (another run writing an overlapping
+ * window of the set fails with BusyError), and runs each chunk in one transaction: the DDL for a missing table
+ * (before the transaction where the warehouse cannot roll DDL back), DELETE of the chunk, INSERT … SELECT, and the
+ * ledger's `succeeded` mark. Any error, or `signal`, rolls the chunk back; transient errors are retried.
  */
-export async function executeBackfill(
-  jobs: readonly SetJob[],
-  engine: Engine,
-  options: { onEvent?: (e: BackfillEvent) => void; signal?: AbortSignal } = {},
-): Promise<SetResult[]> {
+export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, options: ExecuteOptions = {}): Promise<SetResult[]> {
   const { signal } = options;
   const emit = options.onEvent ?? (() => undefined);
+  const now = options.now ?? (() => new Date());
+  const runId = options.runId ?? randomUUID();
+  const { retries, retryDelayMs, leaseTtlMs } = { ...DEFAULTS, ...options };
+  const started = performance.now();
   const checkSignal = () => {
     if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
   };
   const onAbort = () => void engine.interrupt();
   signal?.addEventListener("abort", onAbort);
+  const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
+  const sets = [...new Set(jobs.map((j) => j.set))];
+  let leased = false;
   try {
     checkSignal();
     const existing = await preflight(jobs, engine);
+    for (const statement of ledger.setup()) await engine.run(statement);
+    await takeLeases(jobs, engine, ledger, now(), leaseTtlMs);
+    leased = true;
+    const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
     const results: SetResult[] = [];
     for (const [i, job] of jobs.entries()) {
       checkSignal();
-      const base = { set: job.set, table: formatTable(job.table), window: formatWindow(job.window) };
-      emit({ event: "set_started", ...base });
-      const started = performance.now();
-      const ddl = existing[i] ? [] : job.setup;
-      try {
-        const runAll = async (statements: SetJob["setup"]) => {
-          const counts = [];
-          for (const statement of statements) {
-            counts.push((await engine.run(statement)).rowsChanged);
-            signal?.throwIfAborted();
-          }
-          return counts;
-        };
-        if (!engine.dialect.transactionalDdl) await runAll(ddl);
-        const counts = await engine.transaction(() => runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write));
-        const [deleted, written] = counts.slice(-2) as [number, number];
-        const durationMs = Math.round(performance.now() - started);
-        emit({ event: "set_finished", ...base, rowsDeleted: deleted, rowsWritten: written, durationMs });
-        results.push({ set: job.set, rowsDeleted: deleted, rowsWritten: written, durationMs });
-      } catch (error) {
-        const failure = signal?.aborted
-          ? new InterruptedError(`interrupted while writing ${job.set}; its transaction was rolled back`)
-          : error instanceof FeatureBackfillError
-            ? error
-            : new RunError(String(error), undefined, { cause: error });
-        emit({ event: "set_failed", ...base, error: failure.message });
-        if (failure instanceof RunError) {
-          throw new RunError(`feature set "${job.set}" failed and was rolled back: ${failure.message}`, failure.sql, { cause: failure });
-        }
-        throw failure;
+      const ref: ChunkRef = { set: job.set, table: formatTable(job.table), window: formatWindow(job.window), chunk: i + 1, chunks: jobs.length };
+      const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
+      const written = done.get(chunkKey(job.set, job.window));
+      if (written === job.definitionHash) {
+        emit({ event: "chunk_skipped", ...ref, reason: "completed by an earlier run with the same definition" });
+        results.push({ ...base, status: "skipped" });
+        continue;
       }
+      emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
+      await engine.run(ledger.started(job.set, job.window, job.definitionHash, options.windowSpec ?? formatWindow(job.window), now()));
+      const outcome = await runChunk(job, existing[i]!, engine, ledger, { signal, retries, retryDelayMs, now, onRetry: (attempt, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt, delayMs, error }) });
+      if (outcome.status === "succeeded") {
+        jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
+        emit({ event: "chunk_finished", ...ref, rowsDeleted: outcome.rowsDeleted, rowsWritten: outcome.rowsWritten, durationMs: outcome.durationMs, attempts: outcome.attempts });
+        results.push({ ...base, ...outcome, status: "succeeded" });
+        await engine.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)));
+        continue;
+      }
+      const failure = outcome.error;
+      const status = failure instanceof InterruptedError ? "interrupted" : "failed";
+      await engine
+        .run(ledger.finished(job.set, job.window, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: failure.message }, now()))
+        .catch(() => undefined); // the ledger is best effort once the warehouse has failed
+      emit({ event: "chunk_failed", ...ref, error: failure.message, attempts: outcome.attempts });
+      results.push({ ...base, status: "failed", attempts: outcome.attempts });
+      if (!options.keepGoing || failure instanceof InterruptedError) throw failure;
+    }
+    const count = (status: SetResult["status"]) => results.filter((r) => r.status === status).length;
+    const rowsWritten = results.reduce((sum, r) => sum + r.rowsWritten, 0);
+    emit({ event: "run_finished", runId, succeeded: count("succeeded"), skipped: count("skipped"), failed: count("failed"), rowsWritten, durationMs: Math.round(performance.now() - started) });
+    if (count("failed") > 0) {
+      throw new PartialFailureError(`${count("failed")} of ${results.length} chunks failed and were rolled back; ${count("succeeded")} written, ${count("skipped")} skipped (run ${runId})`);
     }
     return results;
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    if (leased) await engine.run(ledger.releaseLeases()).catch(() => undefined);
   }
 }
+
+type ChunkOutcome =
+  | { status: "succeeded"; rowsDeleted: number; rowsWritten: number; durationMs: number; attempts: number }
+  | { status: "failed"; error: FeatureBackfillError; attempts: number };
+
+/** One chunk's transaction, retried on transient errors. Returns the failure instead of throwing it. */
+async function runChunk(
+  job: SetJob,
+  tableExists: boolean,
+  engine: Engine,
+  ledger: LedgerStatements,
+  options: { signal?: AbortSignal; retries: number; retryDelayMs: number; now: () => Date; onRetry: (attempt: number, delayMs: number, error: string) => void },
+): Promise<ChunkOutcome> {
+  const { signal } = options;
+  const ddl = tableExists ? [] : job.setup;
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      const runAll = async (statements: readonly Statement[]) => {
+        const counts: number[] = [];
+        for (const statement of statements) {
+          counts.push((await engine.run(statement)).rowsChanged);
+          signal?.throwIfAborted();
+        }
+        return counts;
+      };
+      if (!engine.dialect.transactionalDdl) await runAll(ddl);
+      const [rowsDeleted, rowsWritten] = await engine.transaction(async () => {
+        const counts = await runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write);
+        const [deleted, written] = counts.slice(-2) as [number, number];
+        // The mark commits with the rows: the ledger never claims a chunk whose rows are not there.
+        await engine.run(ledger.finished(job.set, job.window, { status: "succeeded", rowsDeleted: deleted, rowsWritten: written, attempts: attempt, queryIds: [] }, options.now()));
+        return [deleted, written];
+      });
+      return { status: "succeeded", rowsDeleted, rowsWritten, durationMs: Math.round(performance.now() - started), attempts: attempt };
+    } catch (error) {
+      if (signal?.aborted) {
+        return { status: "failed", error: new InterruptedError(`interrupted while writing ${job.set} ${formatWindow(job.window)}; its transaction was rolled back`), attempts: attempt };
+      }
+      const failure = error instanceof FeatureBackfillError ? error : new RunError(String(error), undefined, { cause: error });
+      if (failure instanceof RunError && failure.transient && attempt <= options.retries) {
+        const delayMs = options.retryDelayMs * 2 ** (attempt - 1);
+        options.onRetry(attempt, delayMs, failure.message);
+        await sleep(delayMs, signal);
+        continue;
+      }
+      const wrapped =
+        failure instanceof RunError
+          ? new RunError(`feature set "${job.set}" ${formatWindow(job.window)} failed and was rolled back: ${failure.message}`, failure.sql, { cause: failure })
+          : failure;
+      return { status: "failed", error: wrapped, attempts: attempt };
+    }
+  }
+}
+
+/**
+ * Takes a lease per set over the run's window, in one transaction: expired leases (of killed runs) are dropped; a
+ * live one overlapping the window means another run is writing it.
+ */
+async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number): Promise<void> {
+  const windows = new Map<string, TimeWindow>();
+  for (const job of jobs) {
+    const w = windows.get(job.set);
+    windows.set(job.set, w ? { start: w.start < job.window.start ? w.start : job.window.start, end: w.end > job.window.end ? w.end : job.window.end } : job.window);
+  }
+  await engine.transaction(async () => {
+    await engine.run(ledger.expireLeases(now));
+    for (const [set, window] of windows) {
+      const [held] = await engine.query(ledger.overlappingLeases(set, window));
+      if (held) {
+        throw new BusyError(
+          `feature set "${set}" is being backfilled by run ${held.run_id} over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })}` +
+            ` (lease until ${(held.expires_at as Date).toISOString()}); wait for it, or delete its lease if that run is dead`,
+        );
+      }
+      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs)));
+    }
+  });
+}
+
+/** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
+export async function completedChunks(engine: Engine, ledger: LedgerStatements, sets: readonly string[]): Promise<Map<string, string>> {
+  const rows = await engine.query(ledger.completed(sets));
+  const latest = new Map<string, { hash: string; at: number }>();
+  for (const r of rows) {
+    const key = chunkKey(String(r.feature_set), { start: r.chunk_start as Date, end: r.chunk_end as Date });
+    const at = (r.finished_at as Date | null)?.getTime() ?? 0;
+    if ((latest.get(key)?.at ?? -1) <= at) latest.set(key, { hash: String(r.definition_hash), at });
+  }
+  return new Map([...latest].map(([key, { hash }]) => [key, hash]));
+}
+
+export const chunkKey = (set: string, w: TimeWindow) => `${set}|${w.start.getTime()}|${w.end.getTime()}`;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
 
 /** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
 async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boolean[]> {

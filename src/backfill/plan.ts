@@ -14,11 +14,15 @@ import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
 import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
+import { definitionHash } from "../graph/definition-hash.ts";
+import { splitWindow } from "./chunks.ts";
 import type { TimeWindow } from "./window.ts";
 
-/** Everything one feature set's backfill does, decided before any connection is opened. */
+/** Everything one feature set's backfill of one chunk does, decided before any connection is opened. */
 export interface SetJob {
   readonly set: string;
+  /** Of the set's definition and everything it reads: the ledger compares it to tell a stale chunk. */
+  readonly definitionHash: string;
   readonly table: TableRef;
   readonly columns: Schema;
   readonly window: TimeWindow;
@@ -34,6 +38,8 @@ export interface PlanInput {
   readonly graph: FeatureGraph;
   readonly sets: readonly string[];
   readonly window: TimeWindow;
+  /** Calendar chunks ("1d", "1mo", …): one job, and one transaction, per set and chunk. */
+  readonly chunk?: string;
   readonly dialect: SqlDialect;
   readonly tableFor: (set: string) => TableRef;
 }
@@ -43,32 +49,38 @@ export interface PlanInput {
  * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
  * inputs from the sources, so the order is only for readable output.
  */
-export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInput): SetJob[] {
+export function planBackfill({ graph, sets, window: runWindow, chunk, dialect, tableFor }: PlanInput): SetJob[] {
+  const chunks = splitWindow(runWindow, chunk);
   const needed = selectSets(graph, sets); // rejects unknown names first
   const typed = typeGraph(graph, sets);
   const requested = new Set(sets);
   return needed
     .filter((node) => requested.has(node.def.name))
-    .map((target) => {
+    .flatMap((target) => {
       const closure = selectSets(graph, [target.def.name]);
       const sources = [...new Set(closure.flatMap(setSources))].map((name) => graph.sources.get(name)!);
       const symbolic = inferSourceRanges(graph, target, typed);
-      const reads = new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
+      const definition = definitionHash(graph, target.def.name);
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
-      const select = compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
-      return {
-        set: target.def.name,
-        table,
-        columns: schema,
-        window,
-        reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
-        setup: [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)],
-        write: [
-          deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
-          insertStatement(table, schema, select, dialect),
-        ],
-      };
+      const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
+      return chunks.map((window): SetJob => {
+        const reads = new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
+        const select = compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
+        return {
+          set: target.def.name,
+          definitionHash: definition,
+          table,
+          columns: schema,
+          window,
+          reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
+          setup,
+          write: [
+            deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
+            insertStatement(table, schema, select, dialect),
+          ],
+        };
+      });
     });
 }

@@ -3,7 +3,7 @@ import { InterruptedError } from "../errors.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
-import { type BackfillEvent, executeBackfill, type SetResult } from "./execute.ts";
+import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
 import { planBackfill, type SetJob } from "./plan.ts";
 import type { TimeWindow } from "./window.ts";
 
@@ -12,6 +12,8 @@ export interface BackfillRequest {
   readonly config?: string;
   readonly sets: readonly string[];
   readonly window: TimeWindow;
+  /** Calendar chunks, each its own transaction: "1d", "1w", "1mo", "1q", "1y". */
+  readonly chunk?: string;
 }
 
 export interface LoadedProject {
@@ -31,6 +33,7 @@ export async function planFromConfig(request: BackfillRequest): Promise<{ projec
     graph: project.graph,
     sets: request.sets,
     window: request.window,
+    chunk: request.chunk,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
   });
@@ -40,7 +43,7 @@ export async function planFromConfig(request: BackfillRequest): Promise<{ projec
 /** Loads the project, plans, and runs the backfill in the configured engine. */
 export async function runBackfill(
   request: BackfillRequest,
-  options: { onEvent?: (e: BackfillEvent) => void; signal?: AbortSignal } = {},
+  options: ExecuteOptions = {},
 ): Promise<SetResult[]> {
   const { project, jobs } = await planFromConfig(request);
   // A signal during loading or planning stops the run before the warehouse is touched at all.

@@ -1,7 +1,12 @@
 import { Command, Option } from "commander";
+import { chunkKey, completedChunks } from "../backfill/execute.ts";
+import { LedgerStatements } from "../backfill/ledger.ts";
 import type { SetJob } from "../backfill/plan.ts";
+import type { ResolvedConfig } from "../config/config.ts";
+import { openEngine } from "../engines/open-engine.ts";
 import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
-import { formatWindow, resolveRunWindow } from "../backfill/window.ts";
+import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
+import { UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
@@ -15,6 +20,10 @@ interface RunOptions {
   config?: string;
   dryRun?: boolean;
   logFormat: LogFormat;
+  chunk?: string;
+  resume?: boolean;
+  keepGoing?: boolean;
+  retries: number;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -26,6 +35,10 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--window <period>", "instead of --start/--end: the last complete periods, e.g. 1d (yesterday, UTC), 1w, 1mo")
     .option("--lag <n>", "with --window: also re-process the n periods before it (late-arriving data)", (v) => Number(v))
     .option("-c, --config <path>", "config file", "features.config.json")
+    .option("--chunk <period>", "split the window at calendar boundaries, one transaction per chunk: 1d, 1w, 1mo, 1q, 1y")
+    .option("--resume", "skip chunks the run ledger records as written with the same definition")
+    .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
+    .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
     .addHelpText(
@@ -38,18 +51,33 @@ Examples:
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-03-01T00:00:00Z --end 2025-04-01T00:00:00Z --log-format json
   $ feature-backfill run --set rolling_card_spend --window 1d --lag 2        # yesterday and the 2 days before (UTC)
   $ feature-backfill run --set rolling_card_spend --start today-7d --end today
+  $ feature-backfill run --set rolling_card_spend --start 2021-01-01 --end 2026-01-01 --chunk 1mo --resume
 
-Each set is written in its own transaction; a failed set leaves its table as it was.`,
+Each set and chunk is written in its own transaction, recorded in the run ledger (feature_backfill_ledger in the
+offline store's schema); a failed chunk leaves its table as it was. Exit codes: 0 ok, 2 usage, 3 config,
+4 definitions, 5 run failed, 7 some chunks failed (--keep-going), 8 busy (another run holds the window), 130
+interrupted.`,
     )
     .action(async (options: RunOptions) => {
-      const window = resolveRunWindow(options);
-      const request = { config: options.config, sets: options.set, window };
+      const now = new Date();
+      const window = resolveRunWindow(options, now);
+      const request = { config: options.config, sets: options.set, window, chunk: options.chunk };
       if (options.dryRun) {
         const { project, jobs } = await planFromConfig(request);
-        out.stdout(renderDryRun(jobs, project.config.dialect));
+        // Only with --resume does a dry run connect: to read which chunks the ledger would skip.
+        const written = options.resume ? await readLedger(project.config, jobs) : new Map<string, string>();
+        out.stdout(renderDryRun(jobs, project.config.dialect, written));
         return;
       }
-      await runBackfill(request, { onEvent: createReporter(out, options.logFormat), signal });
+      if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
+      await runBackfill(request, {
+        onEvent: createReporter(out, options.logFormat),
+        signal,
+        resume: options.resume,
+        keepGoing: options.keepGoing,
+        retries: options.retries,
+        windowSpec: windowSpec(options, window, now),
+      });
     });
 }
 
@@ -57,11 +85,20 @@ Each set is written in its own transaction; a failed set leaves its table as it 
  * The whole run as SQL a person can read and paste, in the order a run sends it. The DDL is printed although a run
  * skips it for a table that exists already (it is idempotent either way).
  */
-export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect): string {
-  const lines = [`-- feature-backfill dry run (${dialect.name}): ${jobs.length} feature set(s); nothing was executed`];
+export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, written: ReadonlyMap<string, string> = new Map()): string {
+  const lines = [
+    `-- feature-backfill dry run (${dialect.name}): ${jobs.length} chunk(s); nothing was executed`,
+    "-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease",
+  ];
   const { begin, commit } = dialect.transaction;
-  for (const job of jobs) {
-    lines.push("", `-- ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`);
+  for (const [i, job] of jobs.entries()) {
+    lines.push("", `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`);
+    const hash = written.get(chunkKey(job.set, job.window));
+    if (hash === job.definitionHash) {
+      lines.push("--   skipped by --resume: written by an earlier run with the same definition");
+      continue;
+    }
+    if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
     for (const read of job.reads) {
       lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
     }
@@ -71,6 +108,22 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect): stri
     else lines.push(...ddl, `${begin};`, ...write, `${commit};`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Promise<Map<string, string>> {
+  const engine = await openEngine(config);
+  try {
+    const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, "dry-run");
+    return await completedChunks(engine, ledger, [...new Set(jobs.map((j) => j.set))]).catch(() => new Map()); // no ledger yet
+  } finally {
+    await engine.close();
+  }
+}
+
+/** How the window was given and what it resolved to, for the ledger: relative windows are resolved once per run. */
+function windowSpec(options: RunOptions, window: TimeWindow, now: Date): string {
+  const given = options.window !== undefined ? `--window ${options.window}${options.lag ? ` --lag ${options.lag}` : ""}` : `--start ${options.start} --end ${options.end}`;
+  return `${given} = ${formatWindow(window)} at ${now.toISOString()}`;
 }
 
 const statementText = (s: Statement): string =>

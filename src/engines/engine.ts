@@ -24,6 +24,8 @@ export interface Engine {
   readonly description: string;
   /** Executes one statement; returns the rows it changed (0 for DDL). Failures are RunErrors. */
   run(statement: Statement): Promise<{ rowsChanged: number }>;
+  /** Reads a few rows of metadata (the run ledger): never feature rows. */
+  query(statement: Statement): Promise<Record<string, unknown>[]>;
   /** Runs `work` between the dialect's BEGIN and COMMIT; ROLLBACK and rethrow if it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /**

@@ -83,7 +83,7 @@ describe("feature-backfill CLI", () => {
     const { code, stdout } = await cli("run", "--set", SET, "--start", "2025-02-01", "--end", "2025-03-01", "--config", warehouse.configPath, "--log-format", "json");
     expect(code).toBe(0);
     const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(events.map((e) => e.event)).toEqual(["set_started", "set_finished"]);
+    expect(events.map((e) => e.event)).toEqual(["chunk_started", "chunk_finished", "run_finished"]);
     const [{ n }] = (await warehouse.query(`SELECT count(*)::INTEGER AS n FROM features.${SET} WHERE date = DATE '2025-02-01'`)) as [{ n: number }];
     expect(events[1]).toMatchObject({ set: SET, table: `features.${SET}`, window: "[2025-02-01, 2025-03-01)", rowsWritten: n });
   });
@@ -98,7 +98,7 @@ describe("feature-backfill CLI", () => {
       ["missing option", () => ["run", "--start", "2025-01-01", "--end", "2025-03-01", "--config", warehouse.configPath], 2, /required option '-s, --set <name>' not specified/],
       ["missing config", () => ["run", "--set", SET, "--start", "2025-01-01", "--end", "2025-03-01", "--config", "/nonexistent/features.config.json"], 3, /config file \/nonexistent\/features\.config\.json not found/],
       ["feature module throwing on import", () => ["list", "--config", configFor("throws-on-import")], 4, /feature module .*test\/fixtures\/throws-on-import\/features\.ts failed to load: connection settings missing/],
-      ["run failure inside the warehouse", () => ["run", "--set", "fails_from_june", "--start", "2025-05-01", "--end", "2025-07-01", "--config", configFor("failing-cast")], 5, /feature set "fails_from_june" failed and was rolled back: Conversion Error/],
+      ["run failure inside the warehouse", () => ["run", "--set", "fails_from_june", "--start", "2025-05-01", "--end", "2025-07-01", "--config", configFor("failing-cast")], 5, /feature set "fails_from_june" \[2025-05-01, 2025-07-01\) failed and was rolled back: Conversion Error: Could not convert string 'revolving' to INT64[^\n]*\n$/],
     ];
     const configs = new Map<string, string>();
     const configFor = (fixture: string) => configs.get(fixture)!;

@@ -44,7 +44,7 @@ describe("SIGTERM during a backfill", () => {
     expect(code).toBe(130);
     expect(Date.now() - sent).toBeLessThan(5_000);
     expect(stderr).toContain("received SIGTERM: cancelling the running statement and rolling back");
-    expect(stderr).toContain("error: interrupted while writing slow_daily; its transaction was rolled back");
+    expect(stderr).toContain("error: interrupted while writing slow_daily [2025-01-01, 2025-01-02); its transaction was rolled back");
     expect(await warehouse.query("SELECT * FROM features.slow_daily")).toEqual([{ id: 7n, day: new Date("2025-01-01T00:00:00Z"), total: 42 }]);
   });
 });

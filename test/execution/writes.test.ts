@@ -52,19 +52,22 @@ describe("idempotent, atomic writes", () => {
       dialect: real.dialect,
       description: real.description,
       run: async (statement) => {
-        statements.push(statement.sql.split(/\s/)[0]!);
-        if (statement.sql.startsWith("INSERT")) throw new RunError("injected failure after the DELETE");
+        const [verb, target] = [statement.sql.split(/\s/)[0]!, statement.sql.includes(`"${SET}"`) ? "set" : "ledger"];
+        statements.push(`${verb} ${target}`);
+        if (verb === "INSERT" && target === "set") throw new RunError("injected failure after the DELETE");
         return real.run(statement);
       },
       transaction: (work) => real.transaction(work),
       describeTables: (tables) => real.describeTables(tables),
+      query: (statement) => real.query(statement),
       interrupt: () => real.interrupt(),
       close: () => real.close(),
     };
     await expect(executeBackfill(jobs, failing)).rejects.toThrow(/injected failure/);
     await real.close();
-    // The table exists, so its (idempotent) DDL is skipped.
-    expect(statements).toEqual(["DELETE", "INSERT"]);
+    // The offline table exists, so its (idempotent) DDL is skipped; the ledger records the chunk, and its failure.
+    expect(statements.filter((s) => s.endsWith(" set"))).toEqual(["DELETE set", "INSERT set"]);
+    expect(statements.filter((s) => s.startsWith("UPDATE")).length).toBeGreaterThan(0);
     expectSameRows(await snapshot(), before, "after the failed run");
   });
 

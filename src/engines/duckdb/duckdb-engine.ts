@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Statement } from "../../compile/statements.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { duckdbDialect } from "../../dialects/duckdb/duckdb-dialect.ts";
-import { RunError } from "../../errors.ts";
+import { BusyError, RunError } from "../../errors.ts";
 import type { Engine, WarehouseColumn } from "../engine.ts";
 
 export interface DuckDBSettings {
@@ -31,6 +31,10 @@ export async function openDuckDB(settings: DuckDBSettings): Promise<Engine> {
     await connection.run("SET TimeZone = 'UTC'");
     return new DuckDBEngine(instance, connection, settings.path);
   } catch (error) {
+    // DuckDB has one writer: a second process cannot open the file while a backfill holds it.
+    if (/Conflicting lock/i.test(messageOf(error))) {
+      throw new BusyError(`the DuckDB database ${settings.path} is in use by another process (${messageOf(error).match(/PID \d+/)?.[0] ?? "another run"}); runs of one warehouse file take turns`);
+    }
     throw new RunError(`cannot open DuckDB database ${settings.path}: ${messageOf(error)}`, undefined, { cause: error });
   }
 }
@@ -66,6 +70,15 @@ class DuckDBEngine implements Engine {
   async run(statement: Statement): Promise<{ rowsChanged: number }> {
     const result = await this.exec(statement.sql, statement.parameters);
     return { rowsChanged: result.rowsChanged };
+  }
+
+  async query(statement: Statement): Promise<Record<string, unknown>[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(statement.sql, statement.parameters as never);
+      return reader.getRowObjectsJS() as Record<string, unknown>[];
+    } catch (error) {
+      throw new RunError(firstLine(error), statement.sql, { cause: error });
+    }
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -120,9 +133,11 @@ class DuckDBEngine implements Engine {
     try {
       return await this.connection.run(text, parameters as never);
     } catch (error) {
-      throw new RunError(messageOf(error), text, { cause: error });
+      throw new RunError(firstLine(error), text, { cause: error });
     }
   }
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+// DuckDB appends the statement's line and a caret: the message stays one line; --verbose shows the rest (the cause).
+const firstLine = (error: unknown): string => messageOf(error).split("\n")[0]!;

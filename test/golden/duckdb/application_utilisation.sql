@@ -1,6 +1,7 @@
--- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+-- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- application_utilisation -> features.application_utilisation, window [2025-01-15, 2025-10-14)
+-- [1/1] application_utilisation -> features.application_utilisation, window [2025-01-15, 2025-10-14)
 --   reads credit_applications (raw.credit_applications) over [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2024-12-10, 2025-10-13)
 BEGIN TRANSACTION;

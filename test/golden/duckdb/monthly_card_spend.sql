@@ -1,6 +1,7 @@
--- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+-- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
+-- [1/1] monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2025-02-01, 2025-11-01)
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";

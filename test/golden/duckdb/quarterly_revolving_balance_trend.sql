@@ -1,6 +1,7 @@
--- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+-- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
+-- [1/1] quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-10-01)
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";

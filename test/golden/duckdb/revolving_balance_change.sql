@@ -1,6 +1,7 @@
--- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+-- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
+-- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";

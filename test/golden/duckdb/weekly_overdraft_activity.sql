@@ -1,6 +1,7 @@
--- feature-backfill dry run (duckdb): 1 feature set(s); nothing was executed
+-- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- weekly_overdraft_activity -> features.weekly_overdraft_activity, window [2025-01-15, 2025-10-14)
+-- [1/1] weekly_overdraft_activity -> features.weekly_overdraft_activity, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-20, 2025-10-20)
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS "features";
