@@ -7,7 +7,7 @@ import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/tim
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
 
-export type DialectName = "duckdb";
+export type DialectName = "duckdb" | "snowflake";
 
 /**
  * What a warehouse's SQL differs in. The compiler builds every statement through these hooks, so adding a warehouse
