@@ -1,7 +1,7 @@
 import { formatTable } from "../compile/statements.ts";
-import type { Engine, WarehouseColumn } from "../engines/engine.ts";
+import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { DefinitionError, FeatureBackfillError, InterruptedError, RunError } from "../errors.ts";
-import type { DType } from "../ir/dtype.ts";
+import { type DType, isDType } from "../ir/dtype.ts";
 import { formatWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -15,6 +15,8 @@ export type BackfillEvent =
       readonly rowsDeleted: number;
       readonly rowsWritten: number;
       readonly durationMs: number;
+      /** The warehouse's ids of the statements run (DDL, DELETE, INSERT), where it has them (Snowflake). */
+      readonly queryIds?: readonly string[];
     }
   | { readonly event: "set_failed"; readonly set: string; readonly table: string; readonly window: string; readonly error: string };
 
@@ -45,7 +47,7 @@ export async function executeBackfill(
   signal?.addEventListener("abort", onAbort);
   try {
     checkSignal();
-    const existing = await preflight(jobs, engine);
+    const existing = await preflight(jobs, engine, { set: jobs.map((j) => j.set).join(","), window: formatWindow(jobs[0]?.window ?? {}) });
     const results: SetResult[] = [];
     for (const [i, job] of jobs.entries()) {
       checkSignal();
@@ -53,20 +55,24 @@ export async function executeBackfill(
       emit({ event: "set_started", ...base });
       const started = performance.now();
       const ddl = existing[i] ? [] : job.setup;
+      const label = { set: job.set, window: base.window };
+      const queryIds: string[] = [];
       try {
         const runAll = async (statements: SetJob["setup"]) => {
           const counts = [];
           for (const statement of statements) {
-            counts.push((await engine.run(statement)).rowsChanged);
+            const { rowsChanged, queryId } = await engine.run(statement, label);
+            counts.push(rowsChanged);
+            if (queryId) queryIds.push(queryId);
             signal?.throwIfAborted();
           }
           return counts;
         };
         if (!engine.dialect.transactionalDdl) await runAll(ddl);
-        const counts = await engine.transaction(() => runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write));
+        const counts = await engine.transaction(() => runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write), label);
         const [deleted, written] = counts.slice(-2) as [number, number];
         const durationMs = Math.round(performance.now() - started);
-        emit({ event: "set_finished", ...base, rowsDeleted: deleted, rowsWritten: written, durationMs });
+        emit({ event: "set_finished", ...base, rowsDeleted: deleted, rowsWritten: written, durationMs, ...(queryIds.length ? { queryIds } : {}) });
         results.push({ set: job.set, rowsDeleted: deleted, rowsWritten: written, durationMs });
       } catch (error) {
         const failure = signal?.aborted
@@ -88,10 +94,10 @@ export async function executeBackfill(
 }
 
 /** Checks every table the jobs touch; returns, per job, whether its offline table exists already. */
-async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boolean[]> {
+async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel): Promise<boolean[]> {
   const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
   const sourceTables = sources.map((s) => s.backfill);
-  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)]);
+  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)], label);
 
   sources.forEach((source, i) => {
     const columns = described[i];
@@ -122,7 +128,7 @@ async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boole
     const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
     const matches =
       existing.length === job.columns.length &&
-      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && e.dtype === c.type));
+      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
     if (!matches) {
       throw new RunError(
         `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
@@ -136,6 +142,10 @@ async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boole
 
 /** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Types the dialect spells alike are one type there (Snowflake stores INTEGER and BIGINT both as NUMBER(38,0)). */
+const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>
+  found === wanted || (isDType(found) && types[found] === types[wanted]);
 
 /** Whether a warehouse column can be read as the declared type without changing meaning. */
 function readsAs(column: WarehouseColumn, declared: DType): boolean {

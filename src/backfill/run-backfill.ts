@@ -1,4 +1,5 @@
-import { loadConfig, type ResolvedConfig } from "../config/config.ts";
+import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
+import type { DialectName } from "../dialects/index.ts";
 import { InterruptedError } from "../errors.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -12,6 +13,8 @@ export interface BackfillRequest {
   readonly config?: string;
   readonly sets: readonly string[];
   readonly window: TimeWindow;
+  /** Overrides the config's engine (`--engine`). */
+  readonly engine?: DialectName;
 }
 
 export interface LoadedProject {
@@ -26,7 +29,8 @@ export async function loadProject(configPath?: string): Promise<LoadedProject> {
 
 /** Plans without connecting: what `--dry-run` prints. */
 export async function planFromConfig(request: BackfillRequest): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
-  const project = await loadProject(request.config);
+  const loaded = await loadProject(request.config);
+  const project = request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
   const jobs = planBackfill({
     graph: project.graph,
     sets: request.sets,

@@ -36,5 +36,6 @@ export function createReporter(out: Output, format: LogFormat): (event: Backfill
 function finishedLine(e: Extract<BackfillEvent, { event: "set_finished" }>): string {
   const rows = e.rowsWritten.toLocaleString("en-US");
   const replaced = e.rowsDeleted ? ` (replaced ${e.rowsDeleted.toLocaleString("en-US")})` : "";
-  return `${e.set}: wrote ${rows} rows${replaced} for ${e.window} into ${e.table} in ${(e.durationMs / 1000).toFixed(2)} s`;
+  const ids = e.queryIds ? ` (query ids ${e.queryIds.join(", ")})` : "";
+  return `${e.set}: wrote ${rows} rows${replaced} for ${e.window} into ${e.table} in ${(e.durationMs / 1000).toFixed(2)} s${ids}`;
 }

@@ -3,7 +3,7 @@ import type { SetJob } from "../backfill/plan.ts";
 import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
 import { formatWindow, parseWindow } from "../backfill/window.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
-import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
 
 interface RunOptions {
@@ -13,6 +13,7 @@ interface RunOptions {
   config?: string;
   dryRun?: boolean;
   logFormat: LogFormat;
+  engine?: DialectName;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -23,6 +24,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .requiredOption("--end <date>", "window end, exclusive: same formats as --start")
     .option("-c, --config <path>", "config file", "features.config.json")
     .option("--dry-run", "print every statement the run would execute, and open no connection")
+    .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
     .addHelpText(
       "after",
@@ -31,13 +33,14 @@ Examples:
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14
   $ feature-backfill run --set monthly_card_spend --set quarterly_revolving_balance_trend --start 2024-01-01 --end 2025-01-01
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run --engine snowflake
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-03-01T00:00:00Z --end 2025-04-01T00:00:00Z --log-format json
 
 Each set is written in its own transaction; a failed set leaves its table as it was.`,
     )
     .action(async (options: RunOptions) => {
       const window = parseWindow(options.start, options.end);
-      const request = { config: options.config, sets: options.set, window };
+      const request = { config: options.config, sets: options.set, window, engine: options.engine };
       if (options.dryRun) {
         const { project, jobs } = await planFromConfig(request);
         out.stdout(renderDryRun(jobs, project.config.dialect));
