@@ -1,4 +1,5 @@
 import type { SourceLocation } from "./ir/definitions.ts";
+import { originOf } from "./ir/origin.ts";
 
 /** The CLI's exit codes (README, "Exit codes"); each error class below carries its own. */
 export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, interrupted: 130 } as const;
@@ -22,12 +23,16 @@ export class ConfigError extends FeatureBackfillError {
 /** A feature module or definition is wrong: found before the warehouse is touched. */
 export class DefinitionError extends FeatureBackfillError {
   readonly exitCode = EXIT_CODES.definition;
+  /** The line that built the offending expression, when the DSL recorded it. */
+  readonly expressionAt?: SourceLocation;
   constructor(
     readonly detail: string,
     readonly where: DefinitionPlace = {},
     options?: ErrorOptions,
   ) {
-    super(formatDefinitionMessage(detail, where), options);
+    const expressionAt = where.expr && originOf(where.expr);
+    super(formatDefinitionMessage(detail, where, expressionAt), options);
+    this.expressionAt = expressionAt;
   }
 }
 
@@ -72,9 +77,11 @@ export interface DefinitionPlace {
   readonly source?: string;
   readonly column?: string;
   readonly at?: SourceLocation;
+  /** The IR expression node at fault: its origin (src/ir/origin.ts) is named too. */
+  readonly expr?: object;
 }
 
-function formatDefinitionMessage(detail: string, where: DefinitionPlace): string {
+function formatDefinitionMessage(detail: string, where: DefinitionPlace, expressionAt?: SourceLocation): string {
   const column = where.column && !detail.includes(`"${where.column}"`) ? `column "${where.column}": ` : "";
   const subject = [
     where.set && `feature set "${where.set}"`,
@@ -83,5 +90,10 @@ function formatDefinitionMessage(detail: string, where: DefinitionPlace): string
   ]
     .filter(Boolean)
     .join(" ");
-  return subject ? `${subject}: ${column}${detail}` : `${column}${detail}`;
+  const built = expressionAt && !sameLocation(expressionAt, where.at) ? ` (expression at ${formatLocation(expressionAt)})` : "";
+  return `${subject ? `${subject}: ` : ""}${column}${detail}${built}`;
+}
+
+function sameLocation(a: SourceLocation, b: SourceLocation | undefined): boolean {
+  return a.file === b?.file && a.line === b.line;
 }

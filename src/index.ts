@@ -7,4 +7,5 @@ export type { DType } from "./ir/dtype.ts";
 export type { SourceDef, FeatureSetDef } from "./ir/definitions.ts";
 export { runBackfill, planFromConfig, loadProject, type BackfillRequest } from "./backfill/run-backfill.ts";
 export { parseWindow, type TimeWindow } from "./backfill/window.ts";
+export { evaluate, type EvaluateOptions, type FixtureRow, type FixtureValue, type ResultValue } from "./testing/evaluate.ts";
 export { FeatureBackfillError, UsageError, ConfigError, DefinitionError, RunError, InterruptedError } from "./errors.ts";

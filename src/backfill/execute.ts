@@ -93,8 +93,25 @@ export async function executeBackfill(
   }
 }
 
-/** Checks every table the jobs touch; returns, per job, whether its offline table exists already. */
+/** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
 async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel): Promise<boolean[]> {
+  const { problems, existing } = await checkTables(jobs, engine, label);
+  if (problems[0]) throw problems[0].error;
+  return existing;
+}
+
+/**
+ * Checks, in one catalog query, that every source the jobs read exists with its declared columns in compatible
+ * types, and that each existing offline table matches its set. Lists every problem (`validate --against-warehouse`
+ * shows them all; a run stops at the first) and, per job, whether its offline table exists already. `label` tags the
+ * catalog query where the warehouse records one (Snowflake's QUERY_TAG).
+ */
+export async function checkTables(
+  jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
+  engine: Engine,
+  label?: StatementLabel,
+): Promise<{ problems: TableProblem[]; existing: boolean[] }> {
+  const problems: TableProblem[] = [];
   const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
   const sourceTables = sources.map((s) => s.backfill);
   const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)], label);
@@ -103,26 +120,28 @@ async function preflight(jobs: readonly SetJob[], engine: Engine, label: Stateme
     const columns = described[i];
     const where = { source: source.name, at: source.definedAt };
     const table = formatTable(sourceTables[i]!);
-    if (!columns) throw new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where);
+    const problem = (error: DefinitionError) => problems.push({ source: source.name, error });
+    if (!columns) return void problem(new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where));
     for (const [name, declared] of Object.entries(source.columns)) {
       const found = columns.find((c) => sameName(c.name, name));
       if (!found) {
-        throw new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
+        problem(new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
           ...where,
           column: name,
-        });
+        }));
+        continue;
       }
       if (!readsAs(found, declared)) {
-        throw new DefinitionError(
+        problem(new DefinitionError(
           `column "${name}" is declared ${declared} but ${table}.${found.name} is ${found.type}` +
             (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : ""),
           { ...where, column: name },
-        );
+        ));
       }
     }
   });
 
-  return jobs.map((job, j) => {
+  const exists = jobs.map((job, j) => {
     const existing = described[sources.length + j];
     if (!existing) return false;
     const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
@@ -130,14 +149,22 @@ async function preflight(jobs: readonly SetJob[], engine: Engine, label: Stateme
       existing.length === job.columns.length &&
       job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
     if (!matches) {
-      throw new RunError(
+      problems.push({ set: job.set, error: new RunError(
         `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
           `(${existing.map((c) => `${c.name} ${c.type}`).join(", ")}), the set outputs (${expected.join(", ")}). ` +
           "Drop or rename the table, or use another offlineStore.table name.",
-      );
+      ) });
     }
     return true;
   });
+  return { problems, existing: exists };
+}
+
+/** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */
+export interface TableProblem {
+  readonly source?: string;
+  readonly set?: string;
+  readonly error: FeatureBackfillError;
 }
 
 /** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */

@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.ts";
-import { formatInstant, parseInstant } from "../ir/time.ts";
+import { formatInstant } from "../ir/time.ts";
+import { resolveInstant, resolveTrailingWindow } from "./relative-time.ts";
 
 /** A half-open UTC interval `[start, end)` of event time. */
 export interface TimeWindow {
@@ -7,18 +8,31 @@ export interface TimeWindow {
   readonly end: Date;
 }
 
-/** Parses `--start`/`--end`: ISO dates or ISO timestamps with a zone; start must be before end. */
-export function parseWindow(start: string, end: string): TimeWindow {
-  const parse = (flag: string, text: string): Date => {
-    const t = parseInstant(text);
-    if (!t) {
-      throw new UsageError(
-        `${flag} ${JSON.stringify(text)} is not an ISO date (2025-01-31) or an ISO timestamp with a zone (2025-01-31T06:00:00Z)`,
-      );
-    }
-    return t;
-  };
-  const window = { start: parse("--start", start), end: parse("--end", end) };
+/**
+ * Parses `--start`/`--end`: ISO dates, ISO timestamps with a zone, or `now`/`today` with offsets (resolved against
+ * `now`, read once per run); start must be before end.
+ */
+export function parseWindow(start: string, end: string, now: Date = new Date()): TimeWindow {
+  return checked({ start: resolveInstant(start, now, "--start"), end: resolveInstant(end, now, "--end") });
+}
+
+/** The run's window from either `--start`/`--end` or `--window` (with `--lag`): exactly one of the two forms. */
+export function resolveRunWindow(
+  options: { start?: string; end?: string; window?: string; lag?: number },
+  now: Date = new Date(),
+): TimeWindow {
+  if (options.window !== undefined) {
+    if (options.start !== undefined || options.end !== undefined) throw new UsageError("give either --window or --start/--end, not both");
+    return checked(resolveTrailingWindow(options.window, options.lag ?? 0, now));
+  }
+  if (options.lag !== undefined) throw new UsageError("--lag goes with --window");
+  if (options.start === undefined || options.end === undefined) {
+    throw new UsageError("give the window: --start and --end, or --window (e.g. --window 1d for yesterday)");
+  }
+  return parseWindow(options.start, options.end, now);
+}
+
+function checked(window: TimeWindow): TimeWindow {
   if (window.start.getTime() >= window.end.getTime()) {
     throw new UsageError(`--start (${formatInstant(window.start)}) must be before --end (${formatInstant(window.end)}): the window is [start, end)`);
   }

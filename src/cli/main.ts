@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { authoringCommands } from "./authoring-commands.ts";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
 import type { Output } from "./reporter.ts";
@@ -30,7 +31,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), ...authoringCommands(ctx)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

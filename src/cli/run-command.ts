@@ -1,15 +1,17 @@
 import { Command, Option } from "commander";
 import type { SetJob } from "../backfill/plan.ts";
 import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
-import { formatWindow, parseWindow } from "../backfill/window.ts";
+import { formatWindow, resolveRunWindow } from "../backfill/window.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
 
 interface RunOptions {
   set: string[];
-  start: string;
-  end: string;
+  start?: string;
+  end?: string;
+  window?: string;
+  lag?: number;
   config?: string;
   dryRun?: boolean;
   logFormat: LogFormat;
@@ -20,8 +22,10 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
   return new Command("run")
     .description("Backfill feature sets over the half-open UTC window [start, end): delete the window's rows and insert them anew, atomically.")
     .requiredOption("-s, --set <name>", "feature set to backfill (repeat for several)", collect)
-    .requiredOption("--start <date>", "window start, inclusive: ISO date (2025-01-01) or timestamp with zone (2025-01-01T06:00:00Z)")
-    .requiredOption("--end <date>", "window end, exclusive: same formats as --start")
+    .option("--start <date>", "window start, inclusive: ISO date (2025-01-01), timestamp with zone (2025-01-01T06:00:00Z), or today/now with offsets (today-7d)")
+    .option("--end <date>", "window end, exclusive: same formats as --start")
+    .option("--window <period>", "instead of --start/--end: the last complete periods, e.g. 1d (yesterday, UTC), 1w, 1mo")
+    .option("--lag <n>", "with --window: also re-process the n periods before it (late-arriving data)", (v) => Number(v))
     .option("-c, --config <path>", "config file", "features.config.json")
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
@@ -35,11 +39,13 @@ Examples:
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run --engine snowflake
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-03-01T00:00:00Z --end 2025-04-01T00:00:00Z --log-format json
+  $ feature-backfill run --set rolling_card_spend --window 1d --lag 2        # yesterday and the 2 days before (UTC)
+  $ feature-backfill run --set rolling_card_spend --start today-7d --end today
 
 Each set is written in its own transaction; a failed set leaves its table as it was.`,
     )
     .action(async (options: RunOptions) => {
-      const window = parseWindow(options.start, options.end);
+      const window = resolveRunWindow(options);
       const request = { config: options.config, sets: options.set, window, engine: options.engine };
       if (options.dryRun) {
         const { project, jobs } = await planFromConfig(request);

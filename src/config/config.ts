@@ -8,7 +8,7 @@ import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflak
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
 
-/** The one definition of `features.config.json`: validation, defaults and (later) its JSON Schema come from here. */
+/** The one definition of `features.config.json`: validation, defaults and its JSON Schema (config-json-schema.ts). */
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -17,8 +17,13 @@ export const configSchema = z
     duckdb: z
       .object({
         path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),
-        threads: z.number().int().positive().optional(),
-        memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'a size such as "4GB"').optional(),
+        threads: z.number().int().positive().optional().describe("DuckDB worker threads; DuckDB's default is one per core."),
+        // No /i flag: JSON Schema patterns have none, and the generated schema must accept what this accepts.
+        memoryLimit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*[KkMmGgTt][Ii]?[Bb]$/, 'a size such as "4GB"')
+          .optional()
+          .describe('DuckDB memory limit, e.g. "4GB"; DuckDB\'s default is 80% of RAM.'),
       })
       .strict()
       .default({ path: "warehouse.duckdb" }),

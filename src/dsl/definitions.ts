@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import { type DType, DTYPES, isDType, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef, SourceLocation, TableRef } from "../ir/definitions.ts";
 import type { RelNode } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
+import { captureCallSite } from "./call-site.ts";
 import { LazyFrame } from "./frame.ts";
 
 export interface SourceOptions<C extends Record<string, DType>> {
@@ -158,16 +157,5 @@ function checkKeys(keys: readonly string[], timestamp: string, where: { set?: st
   });
 }
 
-
-/** The first stack frame outside this package's DSL: the user's `source(...)`/`featureSet(...)` call. */
-function callerLocation(): SourceLocation | undefined {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const line of (new Error().stack ?? "").split("\n").slice(1)) {
-    const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line);
-    if (!match?.[1]) continue;
-    const file = match[1].startsWith("file://") ? fileURLToPath(match[1]) : match[1];
-    if (file.startsWith(here + path.sep)) continue;
-    return { file: path.relative(process.cwd(), file) || file, line: Number(match[2]) };
-  }
-  return undefined;
-}
+/** The user's `source(...)`/`featureSet(...)` call. */
+const callerLocation = (): SourceLocation | undefined => captureCallSite()();

@@ -15,6 +15,8 @@ import {
   type WindowFrame,
   type WindowFunc,
 } from "../ir/expr.ts";
+import { recordOrigin } from "../ir/origin.ts";
+import { captureCallSite } from "./call-site.ts";
 
 /** A JS value usable where an expression is expected: literals become `lit(value)`. */
 export type IntoExpr = Expr | string | number | boolean | null | Date;
@@ -29,7 +31,10 @@ const PERIODS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "m
  * @example col("balance").mul(2).alias("double_balance")   // "balance" * 2 AS "double_balance"
  */
 export class Expr {
-  constructor(readonly node: ExprNode) {}
+  constructor(readonly node: ExprNode) {
+    // Type errors name the line that built the offending expression (src/ir/origin.ts).
+    recordOrigin(node, captureCallSite());
+  }
 
   // Recognised by a registered symbol rather than by class identity: a project may load two copies of this package
   // (a global CLI and a local dependency), and their expressions must mix.

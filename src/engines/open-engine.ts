@@ -2,11 +2,11 @@ import type { ResolvedConfig } from "../config/config.ts";
 import type { Engine } from "./engine.ts";
 
 /** Opens the configured engine. Engines are imported on demand: a dry run never loads a driver. */
-export async function openEngine(config: ResolvedConfig): Promise<Engine> {
+export async function openEngine(config: ResolvedConfig, options: { readOnly?: boolean } = {}): Promise<Engine> {
   switch (config.engine) {
     case "duckdb": {
       const { openDuckDB } = await import("./duckdb/duckdb-engine.ts");
-      return openDuckDB(config.duckdb);
+      return openDuckDB({ ...config.duckdb, readOnly: options.readOnly });
     }
     case "snowflake": {
       // Not snowflake-sdk itself: the engine imports it only once the settings and credentials check out.

@@ -16,9 +16,16 @@ export interface FeatureGraph {
 
 /**
  * Builds the graph from the definitions the feature modules export, adding the inputs they reach without exporting.
- * Rejects duplicate names, unknown inputs and cycles, naming the set and the file.
+ * Rejects duplicate names, unknown inputs and cycles, naming the set and the file. With `onProblem`, it reports each
+ * problem there instead of throwing and leaves out what is broken — and every set that reads it — so that
+ * `validate` lists every problem at once.
  */
-export function buildGraph(definitions: Iterable<Definition>): FeatureGraph {
+export function buildGraph(definitions: Iterable<Definition>, options: { onProblem?: (problem: DefinitionError) => void } = {}): FeatureGraph {
+  const report =
+    options.onProblem ??
+    ((problem: DefinitionError) => {
+      throw problem;
+    });
   const byName = new Map<string, Definition>();
   // Keyed without case: warehouses resolve names so, and "a" and "A" would share one offline table in DuckDB.
   const byFoldedName = new Map<string, Definition>();
@@ -28,7 +35,8 @@ export function buildGraph(definitions: Iterable<Definition>): FeatureGraph {
     if (existing) {
       const places = [existing, def].map((d) => (d.definedAt ? formatLocation(d.definedAt) : "unknown module")).join(" and ");
       const names = existing.name === def.name ? `the name "${def.name}" is` : `the names "${existing.name}" and "${def.name}" are`;
-      throw new DefinitionError(`${names} defined twice (${places}); names must be unique, ignoring case, across sources and feature sets`, { set: def.name });
+      report(new DefinitionError(`${names} defined twice (${places}); names must be unique, ignoring case, across sources and feature sets`, { set: def.name }));
+      return;
     }
     byName.set(def.name, def);
     byFoldedName.set(def.name.toLowerCase(), def);
@@ -41,12 +49,44 @@ export function buildGraph(definitions: Iterable<Definition>): FeatureGraph {
   for (const def of byName.values()) {
     if (def.kind === "source") sources.set(def.name, def);
   }
+  const broken = new Set<string>();
+  const attempt = (name: string, check: () => void): void => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof DefinitionError)) throw error;
+      broken.add(name);
+      report(error);
+    }
+  };
   for (const def of byName.values()) {
-    if (def.kind === "featureSet") sets.set(def.name, { def, rel: def.buildRel() });
+    if (def.kind === "featureSet") attempt(def.name, () => sets.set(def.name, { def, rel: def.buildRel() }));
   }
-  for (const { def, rel } of sets.values()) checkLeaves(def, rel, byName);
-  checkAcyclic(sets);
+  for (const { def, rel } of sets.values()) attempt(def.name, () => checkLeaves(def, rel, byName));
+  for (const name of broken) sets.delete(name);
+  checkAcyclic(sets, (cycle, error) => {
+    cycle.forEach((name) => broken.add(name));
+    report(error);
+  });
+  dropDependents(sets, broken, report);
   return { sources, sets };
+}
+
+/** Leaves out the broken sets and, transitively, every set that reads one (reported once each, naming it). */
+function dropDependents(sets: Map<string, FeatureSetNode>, broken: ReadonlySet<string>, report: (p: DefinitionError) => void): void {
+  const dropped = new Set(broken);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, node] of sets) {
+      if (dropped.has(name)) continue;
+      const bad = setDependencies(node).find((dep) => dropped.has(dep));
+      if (bad === undefined) continue;
+      dropped.add(name);
+      changed = true;
+      report(new DefinitionError(`reads feature set "${bad}", which has errors`, { set: name, at: node.def.definedAt }));
+    }
+  }
+  for (const name of dropped) sets.delete(name);
 }
 
 /** The sets named, with every set they depend on, dependencies first. */
@@ -92,15 +132,23 @@ function checkLeaves(def: FeatureSetDef, rel: RelNode, byName: ReadonlyMap<strin
   }
 }
 
-function checkAcyclic(sets: ReadonlyMap<string, FeatureSetNode>): void {
+/** Reports each cycle once, with its members; the default throws at the first. */
+function checkAcyclic(
+  sets: ReadonlyMap<string, FeatureSetNode>,
+  report: (cycle: string[], error: DefinitionError) => void = (_, error) => {
+    throw error;
+  },
+): void {
   const state = new Map<string, "visiting" | "done">();
   const visit = (name: string, path: string[]): void => {
     if (state.get(name) === "done") return;
     if (state.get(name) === "visiting") {
       const cycle = [...path.slice(path.indexOf(name)), name];
       const node = sets.get(name)!;
-      throw new DefinitionError(`dependency cycle: ${cycle.join(" -> ")}`, { set: name, at: node.def.definedAt });
+      report(cycle.slice(1), new DefinitionError(`dependency cycle: ${cycle.join(" -> ")}`, { set: name, at: node.def.definedAt }));
+      return;
     }
+    if (!sets.has(name)) return; // left out already: its reader is reported as reading a broken set
     state.set(name, "visiting");
     for (const dep of setDependencies(sets.get(name)!)) visit(dep, [...path, name]);
     state.set(name, "done");

@@ -10,9 +10,15 @@ const NOT_A_MODULE = /(\.d\.ts|\.(test|spec)\.(ts|mts|js|mjs))$/;
 
 /**
  * Imports every feature module under `dir` (TypeScript runs as it is: the CLI registers a loader) and builds the
- * graph from the sources and feature sets they export.
+ * graph from the sources and feature sets they export. With `onProblem`, a module that fails to load and a broken
+ * definition are reported there and left out instead of thrown (see `buildGraph`).
  */
-export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
+export async function loadFeatureGraph(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<FeatureGraph> {
+  return buildGraph(await importDefinitions(dir, options), options);
+}
+
+/** The sources and feature sets the modules under `dir` export; `onProblem` as in `loadFeatureGraph`. */
+export async function importDefinitions(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<Definition[]> {
   const files = await listModules(dir);
   const definitions: Definition[] = [];
   for (const file of files) {
@@ -21,12 +27,18 @@ export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
     try {
       exports = await import(pathToFileURL(file).href);
     } catch (error) {
-      if (error instanceof FeatureBackfillError) throw error;
-      throw new DefinitionError(`feature module ${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+      if (error instanceof FeatureBackfillError && !(options.onProblem && error instanceof DefinitionError)) throw error;
+      const problem =
+        error instanceof DefinitionError
+          ? error
+          : new DefinitionError(`feature module ${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+      if (!options.onProblem) throw problem;
+      options.onProblem(problem);
+      continue;
     }
     definitions.push(...Object.values(exports).filter(isDefinition));
   }
-  return buildGraph(definitions);
+  return definitions;
 }
 
 async function listModules(dir: string): Promise<string[]> {

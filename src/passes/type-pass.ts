@@ -16,7 +16,7 @@ export interface TypedSet {
   readonly relSchemas: ReadonlyMap<RelNode, Schema>;
 }
 
-type Where = { set: string; at: FeatureSetDef["definedAt"] };
+type Where = { set: string; at: FeatureSetDef["definedAt"]; expr?: ExprNode };
 
 /**
  * Type inference and validation over the whole graph: every column exists, operand types mix, aggregations take
@@ -74,7 +74,7 @@ function typeRel(
     filter: (n) => {
       const input = recur(n.input);
       const t = typeExpr(n.predicate, input, where, "row");
-      if (t !== "boolean" && t !== "null") throw new DefinitionError(`filter() needs a boolean expression, got ${t}`, where);
+      if (t !== "boolean" && t !== "null") throw new DefinitionError(`filter() needs a boolean expression, got ${t}`, { ...where, expr: n.predicate });
       return input;
     },
     select: (n) => {
@@ -149,6 +149,7 @@ type Mode = "row" | "agg" | "inAgg" | "sortedAgg" | "typed";
  * `output` is the output column being computed, named in errors (a filter has none: the sub-expression is named).
  */
 export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mode, output?: string): InferredType {
+  where = { ...where, expr }; // errors name the line that built the innermost expression at fault
   const sub = (e: ExprNode) => typeExpr(e, schema, where, mode, output);
   const fail = (detail: string, column?: string): never => {
     throw new DefinitionError(detail, { ...where, column: output ?? column });

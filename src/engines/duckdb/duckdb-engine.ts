@@ -12,6 +12,8 @@ export interface DuckDBSettings {
   readonly threads?: number;
   /** e.g. "4GB"; DuckDB's default is 80% of RAM. */
   readonly memoryLimit?: string;
+  /** For checks (`validate --against-warehouse`): a missing file is an error rather than created, and nothing can be written. */
+  readonly readOnly?: boolean;
 }
 
 /** Embedded DuckDB through @duckdb/node-api: one connection, so one transaction at a time (DuckDB has one writer). */
@@ -19,6 +21,8 @@ export async function openDuckDB(settings: DuckDBSettings): Promise<Engine> {
   const options: Record<string, string> = {};
   if (settings.threads !== undefined) options.threads = String(settings.threads);
   if (settings.memoryLimit !== undefined) options.memory_limit = settings.memoryLimit;
+  // DuckDB refuses a read-only in-memory database; there is nothing to protect in one anyway.
+  if (settings.readOnly && settings.path !== ":memory:") options.access_mode = "READ_ONLY";
   try {
     const instance = await DuckDBInstance.create(settings.path, options);
     const connection = await instance.connect();

@@ -1,0 +1,87 @@
+import { formatWindow, type TimeWindow } from "../backfill/window.ts";
+import { formatTable } from "../compile/statements.ts";
+import type { ResolvedConfig } from "../config/config.ts";
+import { formatLocation } from "../errors.ts";
+import { definitionHash } from "../graph/definition-hash.ts";
+import { type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
+import type { DType } from "../ir/dtype.ts";
+import { evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
+import { typeGraph } from "../passes/type-pass.ts";
+import { describeRange } from "./read-range-text.ts";
+
+/** What `describe` shows of a feature set; also its `--format json` output. */
+export interface SetDescription {
+  readonly name: string;
+  readonly description?: string;
+  readonly definedAt?: string;
+  readonly keys: readonly string[];
+  readonly timestamp: string;
+  readonly columns: readonly { readonly name: string; readonly type: DType; readonly role: "key" | "timestamp" | "feature" }[];
+  /** What `build` reads directly. */
+  readonly inputs: readonly { readonly name: string; readonly kind: "source" | "featureSet" }[];
+  /** Every source the backfill statement reads (through every set on the way) and the event-time range it needs. */
+  readonly reads: readonly {
+    readonly source: string;
+    readonly table: string;
+    /** Per path that reaches the source; a backfill reads their union. */
+    readonly ranges: readonly { readonly summary: string; readonly formula: string }[];
+    /** For `--start/--end`: the range a run over that window reads. */
+    readonly forWindow?: string;
+  }[];
+  readonly offlineTable: string;
+  readonly definitionHash: string;
+}
+
+/** Types the set (errors are the run's own) and describes it; `window` adds the concrete read ranges for it. */
+export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor">, name: string, window?: TimeWindow): SetDescription {
+  const [node] = selectSets(graph, [name]).slice(-1); // rejects an unknown name
+  const { def } = node!;
+  const { schema } = typeGraph(graph, [name]).get(name)!;
+  const symbolic = inferSourceRanges(graph, node!);
+  const closure = selectSets(graph, [name]);
+  const sources = [...new Set(closure.flatMap(setSources))];
+  return {
+    name,
+    ...(def.description && { description: def.description }),
+    ...(def.definedAt && { definedAt: formatLocation(def.definedAt) }),
+    keys: def.keys,
+    timestamp: def.timestamp,
+    columns: schema.map((c) => ({ ...c, role: def.keys.includes(c.name) ? "key" : c.name === def.timestamp ? "timestamp" : "feature" })),
+    inputs: [
+      ...setSources(node!).map((n) => ({ name: n, kind: "source" as const })),
+      ...setDependencies(node!).map((n) => ({ name: n, kind: "featureSet" as const })),
+    ],
+    reads: sources.map((source) => {
+      const ranges = symbolic.get(source)!;
+      const unique = [...new Map(ranges.map((r) => [JSON.stringify(r), r])).values()];
+      return {
+        source,
+        table: formatTable(graph.sources.get(source)!.backfill),
+        ranges: unique.map(describeRange),
+        ...(window && { forWindow: formatWindow(evaluateRanges(ranges, window)) }),
+      };
+    }),
+    offlineTable: formatTable(config.tableFor(name)),
+    definitionHash: definitionHash(graph, name),
+  };
+}
+
+/** The description as a person reads it. */
+export function renderDescription(d: SetDescription, window?: TimeWindow): string {
+  const width = Math.max(...d.columns.map((c) => c.name.length));
+  const typeWidth = Math.max(...d.columns.map((c) => c.type.length));
+  const lines = [d.name];
+  if (d.description) lines.push(`  ${d.description}`);
+  lines.push("");
+  if (d.definedAt) lines.push(`defined at       ${d.definedAt}`);
+  lines.push(`keys             ${d.keys.join(", ")}`, `timestamp        ${d.timestamp}`, "columns");
+  for (const c of d.columns) lines.push(`  ${c.name.padEnd(width)}  ${c.type.padEnd(typeWidth)}  ${c.role}`);
+  lines.push(`inputs           ${d.inputs.map((i) => `${i.name} (${i.kind === "source" ? "source" : "feature set"})`).join(", ")}`);
+  lines.push(window ? `reads, for ${formatWindow(window)}` : "reads");
+  for (const r of d.reads) {
+    const ranges = r.ranges.map((x) => (x.summary === x.formula ? x.formula : `${x.summary}: ${x.formula}`)).join("; and ");
+    lines.push(`  ${r.source} (${r.table}): ${ranges}${r.forWindow ? ` -> ${r.forWindow}` : ""}`);
+  }
+  lines.push(`offline table    ${d.offlineTable}`, `definition hash  ${d.definitionHash}`);
+  return `${lines.join("\n")}\n`;
+}

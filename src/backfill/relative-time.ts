@@ -1,0 +1,44 @@
+import { UsageError } from "../errors.ts";
+import { DURATION_HELP, type Duration, parseDuration } from "../ir/duration.ts";
+import type { TimeUnit } from "../ir/expr.ts";
+import { addDuration, floorTo, parseInstant } from "../ir/time.ts";
+import type { TimeWindow } from "./window.ts";
+
+/**
+ * Window bounds for scheduled runs, resolved once per run against one clock reading (`now`, in UTC):
+ * - an ISO date or timestamp with a zone, as always;
+ * - `now` or `today` (00:00 UTC of the current day), optionally followed by offsets: `today-1d`, `now-6h`,
+ *   `today-1mo+2d` (calendar units clamp to the month's end).
+ */
+export function resolveInstant(text: string, now: Date, flag: string): Date {
+  const absolute = parseInstant(text);
+  if (absolute) return absolute;
+  const match = /^(now|today)((?:[+-]\d+(?:mo|[smhdwqy]))*)$/.exec(text);
+  if (!match) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)} is not an ISO date (2025-01-31), an ISO timestamp with a zone (2025-01-31T06:00:00Z), or now/today with offsets (today-1d)`,
+    );
+  }
+  let t = match[1] === "today" ? floorTo(now, "day") : now;
+  for (const [, sign, amount] of match[2]!.matchAll(/([+-])(\d+(?:mo|[smhdwqy]))/g)) {
+    const d = parseDuration(amount!)!;
+    t = addDuration(t, { ...d, n: sign === "-" ? -d.n : d.n });
+  }
+  return t;
+}
+
+const CALENDAR: Partial<Record<Duration["unit"], TimeUnit>> = { day: "day", week: "week", month: "month", quarter: "quarter", year: "year" };
+
+/**
+ * `--window 1d` (or 1w, 1mo, 1q, 1y, 3d …): the last complete periods — ending at the start of the current period
+ * (today 00:00 UTC for days, this Monday for weeks, the 1st for months), `n` periods long. `lag` periods more are
+ * re-processed before it, for late-arriving data.
+ */
+export function resolveTrailingWindow(window: string, lag: number, now: Date): TimeWindow {
+  const d = parseDuration(window);
+  const unit = d && CALENDAR[d.unit];
+  if (!d || !unit || d.n <= 0) throw new UsageError(`--window ${JSON.stringify(window)} must be whole days, weeks, months, quarters or years (${DURATION_HELP})`);
+  if (!Number.isSafeInteger(lag) || lag < 0) throw new UsageError(`--lag must be a whole number of periods >= 0, got ${lag}`);
+  const end = floorTo(now, unit);
+  return { start: addDuration(end, { unit: d.unit, n: -(d.n * (1 + lag)) }), end };
+}

@@ -1,0 +1,42 @@
+import { Command, Option } from "commander";
+import { describeSet, renderDescription } from "../authoring/describe-set.ts";
+import { loadProject } from "../backfill/run-backfill.ts";
+import { parseWindow } from "../backfill/window.ts";
+import { UsageError } from "../errors.ts";
+import type { Output } from "./reporter.ts";
+
+interface DescribeOptions {
+  set: string;
+  config: string;
+  format: "text" | "json";
+  start?: string;
+  end?: string;
+}
+
+export function describeCommand(out: Output): Command {
+  return new Command("describe")
+    .description("Show what a feature set is made of: columns and types, inputs, the range each source is read over, its table and definition hash.")
+    .requiredOption("-s, --set <name>", "the feature set")
+    .option("-c, --config <path>", "config file", "features.config.json")
+    .option("--start <date>", "with --end: also show the concrete range each source is read over for this window")
+    .option("--end <date>", "window end, exclusive")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `
+The definition hash changes when the set's computation or anything it reads changes (a column, a type, a filter, an
+upstream set, a source table) and for nothing else: not descriptions, comments, file moves or the offline table.
+
+Examples:
+  $ feature-backfill describe --set avg_monthly_revolving_balance
+  $ feature-backfill describe --set quarterly_revolving_balance_trend --start 2025-01-01 --end 2025-07-01
+  $ feature-backfill describe --set monthly_card_spend --format json | jq -r .definitionHash`,
+    )
+    .action(async (options: DescribeOptions) => {
+      if ((options.start === undefined) !== (options.end === undefined)) throw new UsageError("--start and --end go together");
+      const window = options.start !== undefined ? parseWindow(options.start, options.end!) : undefined;
+      const { config, graph } = await loadProject(options.config);
+      const description = describeSet(graph, config, options.set, window);
+      out.stdout(options.format === "json" ? `${JSON.stringify(description, null, 2)}\n` : renderDescription(description, window));
+    });
+}
