@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { formatTable, type Statement } from "../compile/statements.ts";
-import type { Engine, WarehouseColumn } from "../engines/engine.ts";
+import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
-import type { DType } from "../ir/dtype.ts";
+import { type DType, isDType } from "../ir/dtype.ts";
 import { LedgerStatements } from "./ledger.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
@@ -16,6 +16,8 @@ export type BackfillEvent =
       readonly rowsWritten: number;
       readonly durationMs: number;
       readonly attempts: number;
+      /** The warehouse's ids of the statements run (DDL, DELETE, INSERT), where it has them (Snowflake). */
+      readonly queryIds?: readonly string[];
     } & ChunkRef)
   | ({ readonly event: "chunk_retrying"; readonly attempt: number; readonly delayMs: number; readonly error: string } & ChunkRef)
   | ({ readonly event: "chunk_failed"; readonly error: string; readonly attempts: number } & ChunkRef)
@@ -93,11 +95,12 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
   let leased = false;
+  const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
-    const existing = await preflight(jobs, engine);
-    for (const statement of ledger.setup()) await engine.run(statement);
-    await takeLeases(jobs, engine, ledger, now(), leaseTtlMs);
+    const existing = await preflight(jobs, engine, runLabel);
+    for (const statement of ledger.setup()) await engine.run(statement, runLabel);
+    await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     leased = true;
     const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
     const results: SetResult[] = [];
@@ -112,19 +115,21 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         continue;
       }
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
-      await engine.run(ledger.started(job.set, job.window, job.definitionHash, options.windowSpec ?? formatWindow(job.window), now()));
-      const outcome = await runChunk(job, existing[i]!, engine, ledger, { signal, retries, retryDelayMs, now, onRetry: (attempt, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt, delayMs, error }) });
+      const label: StatementLabel = { set: job.set, window: ref.window };
+      await engine.run(ledger.started(job.set, job.window, job.definitionHash, options.windowSpec ?? formatWindow(job.window), now()), label);
+      const outcome = await runChunk(job, existing[i]!, engine, ledger, { label, signal, retries, retryDelayMs, now, onRetry: (attempt, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt, delayMs, error }) });
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
-        emit({ event: "chunk_finished", ...ref, rowsDeleted: outcome.rowsDeleted, rowsWritten: outcome.rowsWritten, durationMs: outcome.durationMs, attempts: outcome.attempts });
-        results.push({ ...base, ...outcome, status: "succeeded" });
-        await engine.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)));
+        const { queryIds, ...counts } = outcome;
+        emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
+        results.push({ ...base, ...counts, status: "succeeded" });
+        await engine.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)), label);
         continue;
       }
       const failure = outcome.error;
       const status = failure instanceof InterruptedError ? "interrupted" : "failed";
       await engine
-        .run(ledger.finished(job.set, job.window, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: failure.message }, now()))
+        .run(ledger.finished(job.set, job.window, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: failure.message }, now()), label)
         .catch(() => undefined); // the ledger is best effort once the warehouse has failed
       emit({ event: "chunk_failed", ...ref, error: failure.message, attempts: outcome.attempts });
       results.push({ ...base, status: "failed", attempts: outcome.attempts });
@@ -139,12 +144,12 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     return results;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (leased) await engine.run(ledger.releaseLeases()).catch(() => undefined);
+    if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
   }
 }
 
 type ChunkOutcome =
-  | { status: "succeeded"; rowsDeleted: number; rowsWritten: number; durationMs: number; attempts: number }
+  | { status: "succeeded"; rowsDeleted: number; rowsWritten: number; durationMs: number; attempts: number; queryIds: string[] }
   | { status: "failed"; error: FeatureBackfillError; attempts: number };
 
 /** One chunk's transaction, retried on transient errors. Returns the failure instead of throwing it. */
@@ -153,17 +158,27 @@ async function runChunk(
   tableExists: boolean,
   engine: Engine,
   ledger: LedgerStatements,
-  options: { signal?: AbortSignal; retries: number; retryDelayMs: number; now: () => Date; onRetry: (attempt: number, delayMs: number, error: string) => void },
+  options: {
+    label: StatementLabel;
+    signal?: AbortSignal;
+    retries: number;
+    retryDelayMs: number;
+    now: () => Date;
+    onRetry: (attempt: number, delayMs: number, error: string) => void;
+  },
 ): Promise<ChunkOutcome> {
-  const { signal } = options;
+  const { signal, label } = options;
   const ddl = tableExists ? [] : job.setup;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
+    const queryIds: string[] = [];
     try {
       const runAll = async (statements: readonly Statement[]) => {
         const counts: number[] = [];
         for (const statement of statements) {
-          counts.push((await engine.run(statement)).rowsChanged);
+          const { rowsChanged, queryId } = await engine.run(statement, label);
+          counts.push(rowsChanged);
+          if (queryId) queryIds.push(queryId);
           signal?.throwIfAborted();
         }
         return counts;
@@ -173,10 +188,11 @@ async function runChunk(
         const counts = await runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write);
         const [deleted, written] = counts.slice(-2) as [number, number];
         // The mark commits with the rows: the ledger never claims a chunk whose rows are not there.
-        await engine.run(ledger.finished(job.set, job.window, { status: "succeeded", rowsDeleted: deleted, rowsWritten: written, attempts: attempt, queryIds: [] }, options.now()));
+        const mark = { status: "succeeded" as const, rowsDeleted: deleted, rowsWritten: written, attempts: attempt, queryIds };
+        await engine.run(ledger.finished(job.set, job.window, mark, options.now()), label);
         return [deleted, written];
-      });
-      return { status: "succeeded", rowsDeleted, rowsWritten, durationMs: Math.round(performance.now() - started), attempts: attempt };
+      }, label);
+      return { status: "succeeded", rowsDeleted, rowsWritten, durationMs: Math.round(performance.now() - started), attempts: attempt, queryIds };
     } catch (error) {
       if (signal?.aborted) {
         return { status: "failed", error: new InterruptedError(`interrupted while writing ${job.set} ${formatWindow(job.window)}; its transaction was rolled back`), attempts: attempt };
@@ -201,25 +217,25 @@ async function runChunk(
  * Takes a lease per set over the run's window, in one transaction: expired leases (of killed runs) are dropped; a
  * live one overlapping the window means another run is writing it.
  */
-async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number): Promise<void> {
+async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number, label: StatementLabel): Promise<void> {
   const windows = new Map<string, TimeWindow>();
   for (const job of jobs) {
     const w = windows.get(job.set);
     windows.set(job.set, w ? { start: w.start < job.window.start ? w.start : job.window.start, end: w.end > job.window.end ? w.end : job.window.end } : job.window);
   }
   await engine.transaction(async () => {
-    await engine.run(ledger.expireLeases(now));
+    await engine.run(ledger.expireLeases(now), label);
     for (const [set, window] of windows) {
-      const [held] = await engine.query(ledger.overlappingLeases(set, window));
+      const [held] = await engine.query(ledger.overlappingLeases(set, window), label);
       if (held) {
         throw new BusyError(
           `feature set "${set}" is being backfilled by run ${held.run_id} over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })}` +
             ` (lease until ${(held.expires_at as Date).toISOString()}); wait for it, or delete its lease if that run is dead`,
         );
       }
-      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs)));
+      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs)), label);
     }
-  });
+  }, label);
 }
 
 /** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
@@ -243,8 +259,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
-async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boolean[]> {
-  const { problems, existing } = await checkTables(jobs, engine);
+async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel): Promise<boolean[]> {
+  const { problems, existing } = await checkTables(jobs, engine, label);
   if (problems[0]) throw problems[0].error;
   return existing;
 }
@@ -252,16 +268,18 @@ async function preflight(jobs: readonly SetJob[], engine: Engine): Promise<boole
 /**
  * Checks, in one catalog query, that every source the jobs read exists with its declared columns in compatible
  * types, and that each existing offline table matches its set. Lists every problem (`validate --against-warehouse`
- * shows them all; a run stops at the first) and, per job, whether its offline table exists already.
+ * shows them all; a run stops at the first) and, per job, whether its offline table exists already. `label` tags the
+ * catalog query where the warehouse records one (Snowflake's QUERY_TAG).
  */
 export async function checkTables(
   jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
   engine: Engine,
+  label?: StatementLabel,
 ): Promise<{ problems: TableProblem[]; existing: boolean[] }> {
   const problems: TableProblem[] = [];
   const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
   const sourceTables = sources.map((s) => s.backfill);
-  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)]);
+  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)], label);
 
   sources.forEach((source, i) => {
     const columns = described[i];
@@ -294,7 +312,7 @@ export async function checkTables(
     const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
     const matches =
       existing.length === job.columns.length &&
-      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && e.dtype === c.type));
+      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
     if (!matches) {
       problems.push({ set: job.set, error: new RunError(
         `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
@@ -316,6 +334,10 @@ export interface TableProblem {
 
 /** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Types the dialect spells alike are one type there (Snowflake stores INTEGER and BIGINT both as NUMBER(38,0)). */
+const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>
+  found === wanted || (isDType(found) && types[found] === types[wanted]);
 
 /** Whether a warehouse column can be read as the declared type without changing meaning. */
 function readsAs(column: WarehouseColumn, declared: DType): boolean {

@@ -1,4 +1,5 @@
-import { loadConfig, type ResolvedConfig } from "../config/config.ts";
+import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
+import type { DialectName } from "../dialects/index.ts";
 import { InterruptedError } from "../errors.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -14,6 +15,8 @@ export interface BackfillRequest {
   readonly window: TimeWindow;
   /** Calendar chunks, each its own transaction: "1d", "1w", "1mo", "1q", "1y". */
   readonly chunk?: string;
+  /** Overrides the config's engine (`--engine`). */
+  readonly engine?: DialectName;
 }
 
 export interface LoadedProject {
@@ -28,7 +31,8 @@ export async function loadProject(configPath?: string): Promise<LoadedProject> {
 
 /** Plans without connecting: what `--dry-run` prints. */
 export async function planFromConfig(request: BackfillRequest): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
-  const project = await loadProject(request.config);
+  const loaded = await loadProject(request.config);
+  const project = request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
   const jobs = planBackfill({
     graph: project.graph,
     sets: request.sets,

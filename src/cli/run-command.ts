@@ -8,7 +8,7 @@ import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
 import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
-import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
 
 interface RunOptions {
@@ -24,6 +24,7 @@ interface RunOptions {
   resume?: boolean;
   keepGoing?: boolean;
   retries: number;
+  engine?: DialectName;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -40,6 +41,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--dry-run", "print every statement the run would execute, and open no connection")
+    .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
     .addHelpText(
       "after",
@@ -48,6 +50,7 @@ Examples:
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14
   $ feature-backfill run --set monthly_card_spend --set quarterly_revolving_balance_trend --start 2024-01-01 --end 2025-01-01
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
+  $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run --engine snowflake
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-03-01T00:00:00Z --end 2025-04-01T00:00:00Z --log-format json
   $ feature-backfill run --set rolling_card_spend --window 1d --lag 2        # yesterday and the 2 days before (UTC)
   $ feature-backfill run --set rolling_card_spend --start today-7d --end today
@@ -61,7 +64,7 @@ interrupted.`,
     .action(async (options: RunOptions) => {
       const now = new Date();
       const window = resolveRunWindow(options, now);
-      const request = { config: options.config, sets: options.set, window, chunk: options.chunk };
+      const request = { config: options.config, sets: options.set, window, chunk: options.chunk, engine: options.engine };
       if (options.dryRun) {
         const { project, jobs } = await planFromConfig(request);
         // Only with --resume does a dry run connect: to read which chunks the ledger would skip.

@@ -81,5 +81,15 @@ export function insertStatement(table: TableRef, columns: Schema, select: Select
  */
 export function render(node: RootOperationNode, dialect: SqlDialect): Statement {
   const compiled = compileNode(node, dialect);
-  return { sql: format(compiled.sql, { language: dialect.formatterLanguage, keywordCase: "upper" }), parameters: compiled.parameters };
+  return { sql: formatted(compiled.sql, dialect), parameters: compiled.parameters };
+}
+
+/** Formatted SQL; the compiled text as it is should the formatter not parse it (its grammar lags the warehouses'). */
+function formatted(text: string, dialect: SqlDialect): string {
+  try {
+    // Bind placeholders of every supported dialect: `?` (Snowflake) and `$1` (DuckDB, PostgreSQL).
+    return format(text, { language: dialect.formatterLanguage, keywordCase: "upper", paramTypes: { positional: true, numbered: ["$"] } });
+  } catch {
+    return text;
+  }
 }

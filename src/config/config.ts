@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { TableRef } from "../ir/definitions.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { ConfigError } from "../errors.ts";
+import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
 
@@ -12,7 +13,7 @@ export const configSchema = z
   .object({
     $schema: z.string().optional(),
     features: z.string().min(1).default("features").describe("Directory of feature modules, relative to this file."),
-    engine: z.enum(["duckdb"]).default("duckdb").describe("The warehouse backfills run in."),
+    engine: z.enum(["duckdb", "snowflake"]).default("duckdb").describe("The warehouse backfills run in (--engine overrides it)."),
     duckdb: z
       .object({
         path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),
@@ -26,6 +27,7 @@ export const configSchema = z
       })
       .strict()
       .default({ path: "warehouse.duckdb" }),
+    snowflake: snowflakeConfigSchema.optional(),
     offlineStore: z
       .object({
         schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),
@@ -49,6 +51,8 @@ export interface ResolvedConfig {
   readonly engine: DialectName;
   readonly dialect: SqlDialect;
   readonly duckdb: { readonly path: string; readonly threads?: number; readonly memoryLimit?: string };
+  /** Connection settings (no secrets: they are read from the environment or files when connecting). */
+  readonly snowflake?: SnowflakeConfig;
   readonly tableFor: (set: string) => TableRef;
 }
 
@@ -90,9 +94,17 @@ function resolve(config: Config, file: string): ResolvedConfig {
     engine: config.engine,
     dialect: DIALECTS[config.engine],
     duckdb: { ...config.duckdb, path: config.duckdb.path === ":memory:" ? ":memory:" : path.resolve(dir, config.duckdb.path) },
+    snowflake: config.snowflake && {
+      ...config.snowflake,
+      privateKeyPath: config.snowflake.privateKeyPath && path.resolve(dir, config.snowflake.privateKeyPath),
+      tokenPath: config.snowflake.tokenPath && path.resolve(dir, config.snowflake.tokenPath),
+    },
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
   };
 }
+
+/** The config with another engine (`--engine`): a dry run for Snowflake needs no Snowflake settings. */
+export const withEngine = (config: ResolvedConfig, engine: DialectName): ResolvedConfig => ({ ...config, engine, dialect: DIALECTS[engine] });
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

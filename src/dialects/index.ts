@@ -1,5 +1,6 @@
 import type { DialectName, SqlDialect } from "./sql-dialect.ts";
 import { duckdbDialect } from "./duckdb/duckdb-dialect.ts";
+import { snowflakeDialect } from "./snowflake/snowflake-dialect.ts";
 
-export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = { duckdb: duckdbDialect };
+export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = { duckdb: duckdbDialect, snowflake: snowflakeDialect };
 export type { DialectName, SqlDialect } from "./sql-dialect.ts";

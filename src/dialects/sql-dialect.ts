@@ -8,7 +8,7 @@ import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/tim
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
 
-export type DialectName = "duckdb";
+export type DialectName = "duckdb" | "snowflake";
 
 /** An aggregate call: `over` is set when it is evaluated as a window. */
 export interface AggCall {

@@ -15,6 +15,15 @@ export interface WarehouseColumn {
 }
 
 /**
+ * What a statement belongs to. Engines that can attach it to the statement (Snowflake: QUERY_TAG) do, so a platform
+ * engineer finds a run's statements in the warehouse's query history.
+ */
+export interface StatementLabel {
+  readonly set: string;
+  readonly window: string;
+}
+
+/**
  * A connection to a warehouse. Every statement of a run goes through `run`; the backfill decides which run inside a
  * transaction. Feature rows never come back through here: `run` returns counts only.
  */
@@ -22,17 +31,20 @@ export interface Engine {
   readonly dialect: SqlDialect;
   /** For messages: `duckdb (warehouse.duckdb)`. */
   readonly description: string;
-  /** Executes one statement; returns the rows it changed (0 for DDL). Failures are RunErrors. */
-  run(statement: Statement): Promise<{ rowsChanged: number }>;
-  /** Reads a few rows of metadata (the run ledger): never feature rows. */
-  query(statement: Statement): Promise<Record<string, unknown>[]>;
+  /**
+   * Executes one statement; returns the rows it changed (0 for DDL) and, where the warehouse has one, the id under
+   * which its query history shows the statement. Failures are RunErrors.
+   */
+  run(statement: Statement, label?: StatementLabel): Promise<{ rowsChanged: number; queryId?: string }>;
+  /** Reads a few rows of metadata (the run ledger): never feature rows. Column names come in lower case. */
+  query(statement: Statement, label?: StatementLabel): Promise<Record<string, unknown>[]>;
   /** Runs `work` between the dialect's BEGIN and COMMIT; ROLLBACK and rethrow if it throws. */
-  transaction<T>(work: () => Promise<T>): Promise<T>;
+  transaction<T>(work: () => Promise<T>, label?: StatementLabel): Promise<T>;
   /**
    * The columns of each table, in order, or undefined where a table does not exist; one catalog query for all.
    * Names match as the warehouse resolves them (DuckDB: ignoring case).
    */
-  describeTables(tables: readonly TableRef[]): Promise<(WarehouseColumn[] | undefined)[]>;
+  describeTables(tables: readonly TableRef[], label?: StatementLabel): Promise<(WarehouseColumn[] | undefined)[]>;
   /** Cancels the running statement in the warehouse (not merely abandons it); the connection stays usable. */
   interrupt(): Promise<void>;
   close(): Promise<void>;

@@ -8,5 +8,10 @@ export async function openEngine(config: ResolvedConfig, options: { readOnly?: b
       const { openDuckDB } = await import("./duckdb/duckdb-engine.ts");
       return openDuckDB({ ...config.duckdb, readOnly: options.readOnly });
     }
+    case "snowflake": {
+      // Not snowflake-sdk itself: the engine imports it only once the settings and credentials check out.
+      const { openSnowflake } = await import("./snowflake/snowflake-engine.ts");
+      return openSnowflake(config.snowflake, config.file);
+    }
   }
 }

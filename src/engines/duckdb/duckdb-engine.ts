@@ -67,7 +67,7 @@ class DuckDBEngine implements Engine {
     this.description = `duckdb (${path})`;
   }
 
-  async run(statement: Statement): Promise<{ rowsChanged: number }> {
+  async run(statement: Statement): Promise<{ rowsChanged: number; queryId?: string }> {
     const result = await this.exec(statement.sql, statement.parameters);
     return { rowsChanged: result.rowsChanged };
   }

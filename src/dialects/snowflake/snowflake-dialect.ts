@@ -1,0 +1,177 @@
+import { sql } from "kysely";
+import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import type { AggFn } from "../../ir/expr.ts";
+import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
+import { type InferredType, isIntegral } from "../../ir/dtype.ts";
+import { formatDate, isMidnight } from "../../ir/time.ts";
+import { SnowflakeQueryCompiler } from "./snowflake-query-compiler.ts";
+
+// Snowflake's names for the IR's aggregates that are a plain call (https://docs.snowflake.com/en/sql-reference/functions-aggregation).
+const AGGREGATES: Partial<Record<AggFn, string>> = {
+  mean: "AVG",
+  min: "MIN",
+  max: "MAX",
+  std: "STDDEV_SAMP", // sample standard deviation, as Polars' std(ddof=1)
+  var: "VAR_SAMP",
+  // Interpolates between the two middle values, as DuckDB's median (https://docs.snowflake.com/en/sql-reference/functions/median).
+  median: "MEDIAN",
+};
+
+// Aggregates whose result the IR types as a double: Snowflake keeps a NUMBER input a NUMBER with a limited scale.
+const DOUBLE_RESULT: ReadonlySet<AggFn> = new Set(["mean", "std", "var", "median", "quantile"]);
+
+// Date parts as DATE_TRUNC and DATEADD spell them (https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts).
+const DATE_PARTS: Record<DurationUnit, string> = {
+  second: "SECOND", minute: "MINUTE", hour: "HOUR", day: "DAY", week: "WEEK", month: "MONTH", quarter: "QUARTER", year: "YEAR",
+};
+
+const NANOS_PER_DAY = 86_400_000_000_000;
+
+// Fixed-point NUMBER(38,0) holds every IR integer (https://docs.snowflake.com/en/sql-reference/data-types-numeric):
+// INTEGER and BIGINT are synonyms for it, so both IR types map to the one name the catalog reports back.
+const INTEGRAL = "NUMBER(38,0)";
+
+const TYPES: SqlDialect["types"] = {
+  boolean: "BOOLEAN",
+  integer: INTEGRAL,
+  bigint: INTEGRAL,
+  double: "FLOAT", // FLOAT, DOUBLE and REAL are all 64-bit doubles in Snowflake
+  varchar: "VARCHAR",
+  date: "DATE",
+  // TIMESTAMP alone follows TIMESTAMP_TYPE_MAPPING, which an account may set to LTZ.
+  timestamp: "TIMESTAMP_NTZ",
+};
+
+// CAST rounds NUMBER and FLOAT: ansi's cast truncates first.
+const cast: SqlDialect["cast"] = (x, from, to) => ansi.cast({ types: TYPES }, x, from, to);
+
+/**
+ * Snowflake. Its SQL is written so that it means the same whatever the session's parameters (an account may change
+ * TIMESTAMP_TYPE_MAPPING, the input formats or WEEK_START): timestamps are TIMESTAMP_NTZ by name, literals are
+ * parsed with an explicit format, and weeks start on Monday by arithmetic rather than by DATE_TRUNC('WEEK').
+ */
+export const snowflakeDialect: SqlDialect = {
+  name: "snowflake",
+  createQueryCompiler: () => new SnowflakeQueryCompiler(),
+  formatterLanguage: "snowflake",
+  transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
+  // DDL commits the open transaction implicitly (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
+  transactionalDdl: false,
+  supportsQualify: true, // https://docs.snowflake.com/en/sql-reference/constructs/qualify
+  types: TYPES,
+  literal: (node) => ansi.literal(snowflakeDialect, node),
+  cast,
+  instant(t, type) {
+    // TO_DATE/TO_TIMESTAMP_NTZ with a format: a plain string or `DATE '…'` is parsed by the session's input format
+    // (https://docs.snowflake.com/en/sql-reference/date-time-input-output), which an account may change.
+    if (type === "timestamp") return sql`TO_TIMESTAMP_NTZ(${sql.lit(wallClock(t))}, 'YYYY-MM-DD HH24:MI:SS.FF3')`;
+    if (!isMidnight(t)) throw new Error(`internal: a DATE literal for ${t.toISOString()}, which is not a midnight`);
+    return sql`TO_DATE(${sql.lit(formatDate(t))}, 'YYYY-MM-DD')`;
+  },
+  truncate(x, unit, label) {
+    // DATE_TRUNC keeps its argument's type: a DATE stays a DATE (https://docs.snowflake.com/en/sql-reference/functions/date_trunc).
+    // A week's start depends on WEEK_START there; DAYOFWEEKISO (Monday = 1) does not.
+    const start =
+      unit === "week"
+        ? sql`DATEADD(DAY, 1 - DAYOFWEEKISO(${x}), DATE_TRUNC('DAY', ${x}))`
+        : sql`DATE_TRUNC(${sql.lit(DATE_PARTS[unit])}, ${x})`;
+    return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, 1, ${start})`;
+  },
+  // DATEADD keeps a DATE a DATE for days and larger parts (the type pass allows no smaller ones on a date), and clamps
+  // to the month's end as DuckDB does: Jan 31 + 1 month = Feb 28 (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
+  offset: (x, d) => sql`DATEADD(${sql.raw(DATE_PARTS[d.unit])}, ${sql.lit(d.n)}, ${x})`,
+  // `/` of two NUMBERs is a NUMBER with a few more decimal places, not a double
+  // (https://docs.snowflake.com/en/sql-reference/operators-arithmetic#division): make one side a FLOAT.
+  divide: (left, right, leftType, rightType) =>
+    leftType === "double" || rightType === "double" ? sql`${left} / ${right}` : sql`CAST(${left} AS FLOAT) / ${right}`,
+  functions: {
+    ...ansi.functions({ types: TYPES, cast }),
+    // Snowflake has no strpos; CONTAINS, STARTSWITH and ENDSWITH compare literal text and give NULL for a NULL input
+    // (https://docs.snowflake.com/en/sql-reference/functions/contains, …/startswith, …/endswith).
+    contains: ([s, t]) => sql`CONTAINS(${s}, ${t})`,
+    startsWith: ([s, t]) => sql`STARTSWITH(${s}, ${t})`,
+    endsWith: ([s, t]) => sql`ENDSWITH(${s}, ${t})`,
+    // EXTRACT has no `isodow` part; DAYOFWEEKISO is Monday = 1 … Sunday = 7 whatever WEEK_START says
+    // (https://docs.snowflake.com/en/sql-reference/functions/year).
+    weekday: ([t]) => sql`CAST(DAYOFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    daysBetween: ([a, b], [ta, tb]) => {
+      // DATE - DATE is an integer number of days (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
+      if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(INTEGRAL)})`;
+      // Whole 24-hour periods, truncated toward zero as DuckDB's trunc(epoch(b - a) / 86400): timestamps cannot be
+      // subtracted, and DATEDIFF(DAY, …) counts midnights crossed, so count nanoseconds (TIMESTAMP_NTZ's precision;
+      // https://docs.snowflake.com/en/sql-reference/functions/datediff) and divide exactly: n - MOD(n, day), MOD taking
+      // the dividend's sign, is a multiple of a day, so no scale of `/` can round it up to the next day.
+      const ts = (x: Sql, t: InferredType) => (t === "date" ? cast(x, "date", "timestamp") : x);
+      const n = sql`DATEDIFF(NANOSECOND, ${ts(a!, ta!)}, ${ts(b!, tb!)})`;
+      return sql`CAST((${n} - MOD(${n}, ${sql.lit(NANOS_PER_DAY)})) / ${sql.lit(NANOS_PER_DAY)} AS ${sql.raw(INTEGRAL)})`;
+    },
+  },
+  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+    const w = over ? sql` ${over}` : sql``;
+    // AVG, STDDEV_SAMP, VAR_SAMP, MEDIAN and PERCENTILE_CONT of a NUMBER are NUMBERs with a limited scale.
+    const x = DOUBLE_RESULT.has(fn) && isIntegral(inputType) ? sql`CAST(${input} AS FLOAT)` : input;
+    switch (fn) {
+      case "count":
+        return input === null ? sql`COUNT(*)${w}` : sql`COUNT(${input})${w}`;
+      case "sum": {
+        // SUM of NUMBER(38,0) stays NUMBER(38,0) (no overflow type to narrow, unlike DuckDB's HUGEINT).
+        const call = sql`SUM(${input})${w}`;
+        return nullWhenEmpty ? call : sql`COALESCE(${call}, 0)`;
+      }
+      case "quantile":
+        // Linear interpolation, as DuckDB's quantile_cont (https://docs.snowflake.com/en/sql-reference/functions/percentile_cont).
+        return sql`PERCENTILE_CONT(${sql.lit(quantile!)}) WITHIN GROUP (ORDER BY ${x})${w}`;
+      case "nUnique":
+        return sql`COUNT(DISTINCT ${input})${w}`;
+      // NULL over no non-null values, as DuckDB's bool_or/bool_and (https://docs.snowflake.com/en/sql-reference/functions/boolor_agg).
+      case "any":
+        return sql`COALESCE(BOOLOR_AGG(${input})${w}, FALSE)`;
+      case "all":
+        return sql`COALESCE(BOOLAND_AGG(${input})${w}, TRUE)`;
+      case "first":
+      case "last": {
+        // The value at the extreme sort key, ties broken by the value (nulls last), rows with a null key ignored —
+        // DuckDB's first(… ORDER BY …) FILTER (…). MAX_BY/MIN_BY cannot: they pick among tied keys at random and are
+        // no window functions (https://docs.snowflake.com/en/sql-reference/functions/max_by). ARRAY_AGG … WITHIN GROUP
+        // orders and works as a window, but drops NULL elements (https://docs.snowflake.com/en/sql-reference/functions/array_agg):
+        // each value goes in as a one-element array, so a null value stays in place, and a null key gives a NULL
+        // element, which is dropped as FILTER would. The first element's value, back to the input's type. The array
+        // holds the whole group: one beyond Snowflake's size limit for a VARIANT fails the statement.
+        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
+        const agg = sql`ARRAY_AGG(CASE WHEN ${sortKey} IS NOT NULL THEN ARRAY_CONSTRUCT(${input}) END) WITHIN GROUP (ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST)${w}`;
+        return inputType === "null" ? sql`NULL` : sql`CAST(GET(GET(${agg}, 0), 0) AS ${sql.raw(TYPES[inputType])})`;
+      }
+      default:
+        return sql`${sql.raw(AGGREGATES[fn]!)}(${x})${w}`;
+    }
+  },
+  over: ansi.windowSpec, // ORDER BY … NULLS LAST is Snowflake's syntax too (https://docs.snowflake.com/en/sql-reference/functions-window-syntax)
+  rangeFrame(preceding, orderType) {
+    // (t - d, t] as an inclusive RANGE frame with an interval constant, which Snowflake takes for DATE and TIMESTAMP
+    // order keys (https://docs.snowflake.com/en/sql-reference/functions-window-syntax; interval constants are whole
+    // numbers of a part: https://docs.snowflake.com/en/sql-reference/data-types-datetime#interval-constants). Dates:
+    // one day less than d. Timestamps: one nanosecond less, TIMESTAMP_NTZ's default precision (DuckDB's is the
+    // microsecond; on microsecond data both frames hold the same rows).
+    const micros = fixedMicros(preceding)!;
+    if (orderType === "date") {
+      const days = micros / 86_400e6 - 1;
+      // An interval of 0 is no interval constant; the frame is then the current row's peers, the same day.
+      return days === 0
+        ? sql`RANGE BETWEEN CURRENT ROW AND CURRENT ROW`
+        : sql`RANGE BETWEEN INTERVAL ${sql.lit(`${days} days`)} PRECEDING AND CURRENT ROW`;
+    }
+    const seconds = micros / 1e6 - 1; // durations are whole seconds at least
+    const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
+    return sql`RANGE BETWEEN INTERVAL ${sql.lit(interval)} PRECEDING AND CURRENT ROW`;
+  },
+  // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
+  // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
+  // table first; the `by` keys are equalities in ON, the only form ON takes there.
+  asofJoin: (j) =>
+    sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF JOIN ${j.right} AS ${sql.id(j.rightAlias)} MATCH_CONDITION (${j.leftOn} ${sql.raw(
+      j.strategy === "backward" ? ">=" : "<=",
+    )} ${j.rightOn})${j.by.length ? sql` ON ${sql.join(j.by.map(([l, r]) => sql`${l} = ${r}`), sql` AND `)}` : sql``}`,
+};
+
+/** `2025-01-31 06:30:00.000`: the UTC wall clock with the milliseconds always present, as the format above reads it. */
+const wallClock = (t: Date): string => t.toISOString().slice(0, 23).replace("T", " ");

@@ -1,0 +1,72 @@
+-- feature-backfill dry run (snowflake): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
+
+-- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
+--   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
+CREATE SCHEMA if NOT EXISTS "FEATURES";
+CREATE TABLE IF NOT EXISTS "FEATURES"."DAYS_SINCE_OVERDRAFT" (
+  "CUSTOMER_ID" NUMBER(38, 0),
+  "DATE" DATE,
+  "DAYS_SINCE_OVERDRAFT" NUMBER(38, 0)
+);
+BEGIN TRANSACTION;
+DELETE FROM "FEATURES"."DAYS_SINCE_OVERDRAFT"
+WHERE
+  "DATE" >= TO_DATE('2025-01-15', 'YYYY-MM-DD')
+  AND "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD');
+INSERT INTO
+  "FEATURES"."DAYS_SINCE_OVERDRAFT" ("CUSTOMER_ID", "DATE", "DAYS_SINCE_OVERDRAFT")
+WITH
+  "CUSTOMER_ACCOUNTS" AS (
+    SELECT
+      "CUSTOMER_ID",
+      "ACCOUNT_ID",
+      "DATE",
+      "BALANCE",
+      "ACCOUNT_TYPE"
+    FROM
+      "RAW"."CUSTOMER_ACCOUNTS"
+    WHERE
+      "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
+  ),
+  "DAYS_SINCE_OVERDRAFT" AS (
+    SELECT
+      "CUSTOMER_ID",
+      "DATE",
+      CAST(
+        "DATE" - MAX(
+          CASE
+            WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+            ELSE NULL
+          END
+        ) OVER (
+          PARTITION BY
+            "CUSTOMER_ID"
+          ORDER BY
+            "DATE" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
+            AND CURRENT ROW
+        ) AS NUMBER(38, 0)
+      ) AS "DAYS_SINCE_OVERDRAFT"
+    FROM
+      (
+        SELECT
+          "CUSTOMER_ID",
+          "DATE",
+          MIN("BALANCE") AS "LOWEST_BALANCE"
+        FROM
+          "CUSTOMER_ACCOUNTS"
+        GROUP BY
+          "CUSTOMER_ID",
+          "DATE"
+      ) AS "T1"
+  )
+SELECT
+  "CUSTOMER_ID",
+  "DATE",
+  "DAYS_SINCE_OVERDRAFT"
+FROM
+  "DAYS_SINCE_OVERDRAFT"
+WHERE
+  "DATE" >= TO_DATE('2025-01-15', 'YYYY-MM-DD')
+  AND "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD');
+COMMIT;
