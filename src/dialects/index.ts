@@ -1,5 +1,6 @@
 import type { DialectName, SqlDialect } from "./sql-dialect.ts";
 import { duckdbDialect } from "./duckdb/duckdb-dialect.ts";
+import { postgresDialect } from "./postgres/postgres-dialect.ts";
 
-export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = { duckdb: duckdbDialect };
+export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = { duckdb: duckdbDialect, postgres: postgresDialect };
 export type { DialectName, SqlDialect } from "./sql-dialect.ts";

@@ -7,7 +7,7 @@ import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/tim
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
 
-export type DialectName = "duckdb";
+export type DialectName = "duckdb" | "postgres";
 
 /**
  * What a warehouse's SQL differs in. The compiler builds every statement through these hooks, so adding a warehouse
@@ -38,6 +38,8 @@ export interface SqlDialect {
   truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** True division, always a double. */
   divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  /** The remainder with the sign of the dividend (SQL's `%`), of integers or doubles. */
+  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
   /**
    * An aggregate; `input` is null for a row count. The result has the type the IR gives it, and a sum over no
    * non-null values is 0, as in Polars (SQL gives NULL).

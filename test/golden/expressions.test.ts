@@ -27,48 +27,326 @@ function render(expr: Expr, dialect: DialectName): string {
 }
 
 const CASES: [string, Expr, PerDialect][] = [
-  ["column", col("x"), { duckdb: `select "x" as "v"` }],
-  ["odd column name", col(`we"ird; --`), { duckdb: `select "we""ird; --" as "v"` }],
-  ["string literal with a quote and a backslash", lit(`it's \\ fine`), { duckdb: `select 'it''s \\ fine' as "v"` }],
-  ["integer, double, boolean literals", col("x").add(1).mul(0.5).eq(true), { duckdb: `select (("x" + 1) * CAST(0.5 AS DOUBLE)) = true as "v"` }],
-  ["typed null", lit(null, "double"), { duckdb: `select CAST(NULL AS DOUBLE) as "v"` }],
-  ["date literal", lit("2025-01-31", "date"), { duckdb: `select DATE '2025-01-31' as "v"` }],
-  ["timestamp literal from an offset", lit("2025-01-31T08:30:00+02:00", "timestamp"), { duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"` }],
-  ["true division of integers", col("n").div(col("id")), { duckdb: `select "n" / "id" as "v"` }],
-  ["modulo and subtraction", col("n").mod(3).sub(col("id")), { duckdb: `select ("n" % 3) - "id" as "v"` }],
-  ["comparisons and logic", col("x").ge(1).and(col("s").ne("a").or(col("flag").not())), { duckdb: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"` }],
-  ["negation", col("x").neg(), { duckdb: `select -("x") as "v"` }],
-  ["negation of a negative literal is not a comment", lit(-1).neg().sub(-2), { duckdb: `select (-(-1)) - -2 as "v"` }],
-  ["is null / is not null", col("x").isNull().and(col("s").isNotNull()), { duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"` }],
-  ["fillNull", col("x").fillNull(0), { duckdb: `select COALESCE("x", 0) as "v"` }],
-  ["cast", col("s").cast("bigint"), { duckdb: `select CAST("s" AS BIGINT) as "v"` }],
-  ["cast of a double to an integer truncates (as Polars)", col("x").cast("integer"), { duckdb: `select CAST(trunc("x") AS INTEGER) as "v"` }],
-  ["double literal typed explicitly", lit(1, "double"), { duckdb: `select CAST(1 AS DOUBLE) as "v"` }],
+  [
+    "column",
+    col("x"),
+    {
+      duckdb: `select "x" as "v"`,
+      postgres: `select "x" as "v"`,
+    },
+  ],
+  [
+    "odd column name",
+    col(`we"ird; --`),
+    {
+      duckdb: `select "we""ird; --" as "v"`,
+      postgres: `select "we""ird; --" as "v"`,
+    },
+  ],
+  [
+    "string literal with a quote and a backslash",
+    lit(`it's \\ fine`),
+    {
+      duckdb: `select 'it''s \\ fine' as "v"`,
+      postgres: `select 'it''s \\ fine' as "v"`,
+    },
+  ],
+  [
+    "integer, double, boolean literals",
+    col("x").add(1).mul(0.5).eq(true),
+    {
+      duckdb: `select (("x" + 1) * CAST(0.5 AS DOUBLE)) = true as "v"`,
+      postgres: `select (("x" + 1) * CAST(0.5 AS DOUBLE PRECISION)) = true as "v"`,
+    },
+  ],
+  [
+    "typed null",
+    lit(null, "double"),
+    {
+      duckdb: `select CAST(NULL AS DOUBLE) as "v"`,
+      postgres: `select CAST(NULL AS DOUBLE PRECISION) as "v"`,
+    },
+  ],
+  [
+    "date literal",
+    lit("2025-01-31", "date"),
+    {
+      duckdb: `select DATE '2025-01-31' as "v"`,
+      postgres: `select DATE '2025-01-31' as "v"`,
+    },
+  ],
+  [
+    "timestamp literal from an offset",
+    lit("2025-01-31T08:30:00+02:00", "timestamp"),
+    {
+      duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"`,
+      postgres: `select TIMESTAMP '2025-01-31 06:30:00' as "v"`,
+    },
+  ],
+  [
+    "true division of integers",
+    col("n").div(col("id")),
+    {
+      duckdb: `select "n" / "id" as "v"`,
+      postgres: `select CAST("n" AS DOUBLE PRECISION) / "id" as "v"`,
+    },
+  ],
+  [
+    "modulo and subtraction",
+    col("n").mod(3).sub(col("id")),
+    {
+      duckdb: `select ("n" % 3) - "id" as "v"`,
+      postgres: `select ("n" % 3) - "id" as "v"`,
+    },
+  ],
+  [
+    "comparisons and logic",
+    col("x").ge(1).and(col("s").ne("a").or(col("flag").not())),
+    {
+      duckdb: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"`,
+      postgres: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"`,
+    },
+  ],
+  [
+    "negation",
+    col("x").neg(),
+    {
+      duckdb: `select -("x") as "v"`,
+      postgres: `select -("x") as "v"`,
+    },
+  ],
+  [
+    "negation of a negative literal is not a comment",
+    lit(-1).neg().sub(-2),
+    {
+      duckdb: `select (-(-1)) - -2 as "v"`,
+      postgres: `select (-(-1)) - -2 as "v"`,
+    },
+  ],
+  [
+    "is null / is not null",
+    col("x").isNull().and(col("s").isNotNull()),
+    {
+      duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"`,
+      postgres: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"`,
+    },
+  ],
+  [
+    "fillNull",
+    col("x").fillNull(0),
+    {
+      duckdb: `select COALESCE("x", 0) as "v"`,
+      postgres: `select COALESCE("x", 0) as "v"`,
+    },
+  ],
+  [
+    "cast",
+    col("s").cast("bigint"),
+    {
+      duckdb: `select CAST("s" AS BIGINT) as "v"`,
+      postgres: `select CAST("s" AS BIGINT) as "v"`,
+    },
+  ],
+  [
+    "cast of a double to an integer truncates (as Polars)",
+    col("x").cast("integer"),
+    {
+      duckdb: `select CAST(trunc("x") AS INTEGER) as "v"`,
+      postgres: `select CAST(trunc("x") AS INTEGER) as "v"`,
+    },
+  ],
+  [
+    "double literal typed explicitly",
+    lit(1, "double"),
+    {
+      duckdb: `select CAST(1 AS DOUBLE) as "v"`,
+      postgres: `select CAST(1 AS DOUBLE PRECISION) as "v"`,
+    },
+  ],
   [
     "when/then chain",
     when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
-    { duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"` },
+    {
+      duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
+      postgres: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
+    },
   ],
-  ["when without otherwise", when(col("flag")).then(col("x")), { duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"` }],
-  ["truncate a date to the month", col("d").dt.truncate("1mo"), { duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"` }],
-  ["truncate a timestamp to the ISO week", col("ts").dt.truncate("1w"), { duckdb: `select date_trunc('week', "ts") as "v"` }],
-  ["truncate to the day", col("ts").dt.truncate("1d"), { duckdb: `select date_trunc('day', "ts") as "v"` }],
+  [
+    "when without otherwise",
+    when(col("flag")).then(col("x")),
+    {
+      duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"`,
+      postgres: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"`,
+    },
+  ],
+  [
+    "truncate a date to the month",
+    col("d").dt.truncate("1mo"),
+    {
+      duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('month', CAST("d" AS TIMESTAMP)) AS DATE) as "v"`,
+    },
+  ],
+  [
+    "truncate a timestamp to the ISO week",
+    col("ts").dt.truncate("1w"),
+    {
+      duckdb: `select date_trunc('week', "ts") as "v"`,
+      postgres: `select date_trunc('week', "ts") as "v"`,
+    },
+  ],
+  [
+    "truncate to the day",
+    col("ts").dt.truncate("1d"),
+    {
+      duckdb: `select date_trunc('day', "ts") as "v"`,
+      postgres: `select date_trunc('day', "ts") as "v"`,
+    },
+  ],
   [
     "truncate labelled by the quarter's end",
     col("d").dt.truncate("1q", { label: "right" }),
-    { duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL 1 QUARTER AS DATE) as "v"` },
+    {
+      duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL 1 QUARTER AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('quarter', CAST("d" AS TIMESTAMP)) + INTERVAL '3 months' AS DATE) as "v"`,
+    },
   ],
-  ["truncate to the year", col("d").dt.truncate("1y"), { duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"` }],
-  ["mean", col("x").mean(), { duckdb: `select avg("x") as "v"` }],
-  ["sum of integers stays BIGINT", col("n").sum(), { duckdb: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"` }],
-  ["sum of doubles, 0 when all are null (as Polars)", col("x").sum(), { duckdb: `select COALESCE(sum("x"), 0) as "v"` }],
-  ["min, max", col("d").min().lt(col("d").max()), { duckdb: `select min("d") < max("d") as "v"` }],
-  ["count of non-nulls, rows", col("x").count().div(len()), { duckdb: `select count("x") / count(*) as "v"` }],
-  ["sample standard deviation", col("x").std(), { duckdb: `select stddev_samp("x") as "v"` }],
+  [
+    "truncate to the year",
+    col("d").dt.truncate("1y"),
+    {
+      duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('year', CAST("d" AS TIMESTAMP)) AS DATE) as "v"`,
+    },
+  ],
+  [
+    "mean",
+    col("x").mean(),
+    {
+      duckdb: `select avg("x") as "v"`,
+      postgres: `select avg("x") as "v"`,
+    },
+  ],
+  [
+    "sum of integers stays BIGINT",
+    col("n").sum(),
+    {
+      duckdb: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"`,
+      postgres: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"`,
+    },
+  ],
+  [
+    "sum of doubles, 0 when all are null (as Polars)",
+    col("x").sum(),
+    {
+      duckdb: `select COALESCE(sum("x"), 0) as "v"`,
+      postgres: `select COALESCE(sum("x"), 0) as "v"`,
+    },
+  ],
+  [
+    "min, max",
+    col("d").min().lt(col("d").max()),
+    {
+      duckdb: `select min("d") < max("d") as "v"`,
+      postgres: `select min("d") < max("d") as "v"`,
+    },
+  ],
+  [
+    "count of non-nulls, rows",
+    col("x").count().div(len()),
+    {
+      duckdb: `select count("x") / count(*) as "v"`,
+      postgres: `select CAST(count("x") AS DOUBLE PRECISION) / count(*) as "v"`,
+    },
+  ],
+  [
+    "sample standard deviation",
+    col("x").std(),
+    {
+      duckdb: `select stddev_samp("x") as "v"`,
+      postgres: `select stddev_samp("x") as "v"`,
+    },
+  ],
   [
     "conditional aggregate",
     when(col("s").eq("a")).then(col("x")).otherwise(0).sum(),
-    { duckdb: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"` },
+    {
+      duckdb: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"`,
+      postgres: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"`,
+    },
+  ],
+  // Where PostgreSQL differs (src/dialects/postgres/postgres-dialect.ts says why, with the docs section).
+  [
+    "modulo of doubles",
+    col("x").mod(col("n")),
+    {
+      duckdb: `select "x" % "n" as "v"`,
+      postgres: `select CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) as "v"`,
+    },
+  ],
+  [
+    "division with a double operand needs no cast",
+    col("x").div(col("n")),
+    {
+      duckdb: `select "x" / "n" as "v"`,
+      postgres: `select "x" / "n" as "v"`,
+    },
+  ],
+  [
+    "boolean to double",
+    col("flag").cast("double"),
+    {
+      duckdb: `select CAST("flag" AS DOUBLE) as "v"`,
+      postgres: `select CAST(CAST("flag" AS INTEGER) AS DOUBLE PRECISION) as "v"`,
+    },
+  ],
+  [
+    "boolean to bigint",
+    col("flag").cast("bigint"),
+    {
+      duckdb: `select CAST("flag" AS BIGINT) as "v"`,
+      postgres: `select CAST(CAST("flag" AS INTEGER) AS BIGINT) as "v"`,
+    },
+  ],
+  [
+    "bigint and double to boolean",
+    col("id").cast("boolean").and(col("x").cast("boolean")),
+    {
+      duckdb: `select CAST("id" AS BOOLEAN) AND CAST("x" AS BOOLEAN) as "v"`,
+      postgres: `select ("id" <> 0) AND ("x" <> 0) as "v"`,
+    },
+  ],
+  [
+    "double to varchar keeps the .0 of an integral value",
+    col("x").cast("varchar"),
+    {
+      duckdb: `select CAST("x" AS VARCHAR) as "v"`,
+      postgres: `select regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') as "v"`,
+    },
+  ],
+  [
+    "mean and standard deviation of integers are doubles",
+    col("n").mean().add(col("n").std()),
+    {
+      duckdb: `select avg("n") + stddev_samp("n") as "v"`,
+      postgres: `select CAST(avg("n") AS DOUBLE PRECISION) + CAST(stddev_samp("n") AS DOUBLE PRECISION) as "v"`,
+    },
+  ],
+  [
+    "truncate a timestamp labelled by the week's end",
+    col("ts").dt.truncate("1w", { label: "right" }),
+    {
+      duckdb: `select date_trunc('week', "ts") + INTERVAL 1 WEEK as "v"`,
+      postgres: `select date_trunc('week', "ts") + INTERVAL '7 days' as "v"`,
+    },
+  ],
+  [
+    "truncate a date labelled by the month's end",
+    col("d").dt.truncate("1mo", { label: "right" }),
+    {
+      duckdb: `select CAST(date_trunc('month', "d") + INTERVAL 1 MONTH AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('month', CAST("d" AS TIMESTAMP)) + INTERVAL '1 month' AS DATE) as "v"`,
+    },
   ],
 ];
 

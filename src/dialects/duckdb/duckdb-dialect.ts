@@ -41,6 +41,8 @@ export const duckdbDialect: SqlDialect = {
   },
   // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
   divide: (left, right) => sql`${left} / ${right}`,
+  // `%` is fmod for doubles, with the dividend's sign.
+  modulo: (left, right) => sql`${left} % ${right}`,
   aggregate(fn, input, inputType): Sql {
     if (fn === "count") return input === null ? sql`count(*)` : sql`count(${input})`;
     const call = sql`${sql.raw(AGGREGATES[fn])}(${input})`;
