@@ -4,15 +4,34 @@ import { z } from "zod";
 import type { TableRef } from "../ir/definitions.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { ConfigError } from "../errors.ts";
+import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
+
+/** Where a PostgreSQL server is; the password comes only from PGPASSWORD in the environment. */
+const postgresSchema = z
+  .object({
+    connectionString: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a URL such as "postgres://user@host:5432/database"')
+      .refine((url) => !URL.canParse(url) || new URL(url).password === "", "must not contain a password: set PGPASSWORD in the environment")
+      .optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+  })
+  .strict()
+  // pg lets a connection string silently win over the fields: accept one way of saying it.
+  .refine((p) => p.connectionString === undefined || Object.keys(p).length === 1, "give connectionString or host/port/database/user, not both")
+  .describe("The PostgreSQL server (engine: postgres). The password is read from PGPASSWORD.");
 
 /** The one definition of `features.config.json`: validation, defaults and (later) its JSON Schema come from here. */
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     features: z.string().min(1).default("features").describe("Directory of feature modules, relative to this file."),
-    engine: z.enum(["duckdb"]).default("duckdb").describe("The warehouse backfills run in."),
+    engine: z.enum(["duckdb", "postgres"]).default("duckdb").describe("The warehouse backfills run in."),
     duckdb: z
       .object({
         path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),
@@ -21,6 +40,7 @@ export const configSchema = z
       })
       .strict()
       .default({ path: "warehouse.duckdb" }),
+    postgres: postgresSchema.optional(),
     offlineStore: z
       .object({
         schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),
@@ -33,7 +53,11 @@ export const configSchema = z
       .strict()
       .default({ schema: "features", table: "{set}" }),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.engine !== "postgres" || c.postgres !== undefined, {
+    message: 'required when engine is "postgres"',
+    path: ["postgres"],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -44,6 +68,7 @@ export interface ResolvedConfig {
   readonly engine: DialectName;
   readonly dialect: SqlDialect;
   readonly duckdb: { readonly path: string; readonly threads?: number; readonly memoryLimit?: string };
+  readonly postgres?: PostgresSettings;
   readonly tableFor: (set: string) => TableRef;
 }
 
@@ -85,6 +110,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     engine: config.engine,
     dialect: DIALECTS[config.engine],
     duckdb: { ...config.duckdb, path: config.duckdb.path === ":memory:" ? ":memory:" : path.resolve(dir, config.duckdb.path) },
+    ...(config.postgres && { postgres: config.postgres }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
   };
 }

@@ -8,5 +8,9 @@ export async function openEngine(config: ResolvedConfig): Promise<Engine> {
       const { openDuckDB } = await import("./duckdb/duckdb-engine.ts");
       return openDuckDB(config.duckdb);
     }
+    case "postgres": {
+      const { openPostgres } = await import("./postgres/postgres-engine.ts");
+      return openPostgres(config.postgres!); // the config schema requires the block for this engine
+    }
   }
 }
