@@ -24,3 +24,12 @@ export const cardTransactions = source({
   },
   backfill: { table: "raw.card_transactions" },
 });
+
+/** Credit applications as they arrive: the moments a model scores a customer. */
+export const creditApplications = source({
+  name: "credit_applications",
+  keys: ["application_id"],
+  timestamp: "applied_at",
+  columns: { application_id: "bigint", customer_id: "bigint", applied_at: "timestamp", requested_limit: "double" },
+  backfill: { table: "raw.credit_applications" },
+});

@@ -4,6 +4,7 @@
  *
  * - raw.customer_accounts: one balance snapshot per account per day; customers have one or two accounts of mixed
  *   types; ~1% of balances are NULL, ~2.5% of snapshots are missing (gaps); rows are stored in time order.
+ * - raw.credit_applications: about one application per customer, at random instants, with a requested limit.
  * - raw.card_transactions: transactions at random instants, ~4% declined; one customer in seven has none; some
  *   customers also have transactions exactly at, and one microsecond before, a month boundary.
  */
@@ -41,6 +42,16 @@ export function demoDataStatements(o: DemoDataOptions): string[] {
      FROM accounts, range(${from}::TIMESTAMP, ${from}::TIMESTAMP + INTERVAL ${o.days} DAY, INTERVAL 1 DAY) t(d)
      WHERE hash(account_id, d, 'gap') % 41 <> 0
      ORDER BY date, customer_id, account_id`,
+    `CREATE OR REPLACE TABLE raw.credit_applications AS
+     SELECT row_number() OVER (ORDER BY applied_at, customer_id) AS application_id, customer_id, applied_at,
+            (1000 + (hash(customer_id, n, 'limit') % 40) * 500)::DOUBLE AS requested_limit
+     FROM (
+       SELECT c.range AS customer_id, n.range AS n,
+              ${from}::TIMESTAMP + to_microseconds((hash(c.range, n.range, 'applied') % ${o.days * 86_400_000_000})::BIGINT) AS applied_at
+       FROM range(1, ${o.customers + 1}) c, range(0, 3) n
+       WHERE hash(c.range, n.range, 'applies') % 3 = 0
+     )
+     ORDER BY applied_at`,
     `CREATE OR REPLACE TABLE raw.card_transactions AS
      WITH random AS (
        SELECT c.range AS customer_id, n.range AS n,

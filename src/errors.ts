@@ -31,6 +31,17 @@ export class DefinitionError extends FeatureBackfillError {
   }
 }
 
+/** A dialect cannot express an operation: found at compile time, before the warehouse is touched. */
+export class UnsupportedError extends FeatureBackfillError {
+  readonly exitCode = EXIT_CODES.definition;
+  constructor(
+    readonly operation: string,
+    readonly dialect: string,
+  ) {
+    super(`${operation} is not supported by the ${dialect} dialect`);
+  }
+}
+
 /** The warehouse refused or failed a statement; the chunk's transaction was rolled back. */
 export class RunError extends FeatureBackfillError {
   readonly exitCode = EXIT_CODES.run;

@@ -52,7 +52,7 @@ export function planBackfill({ graph, sets, window, dialect, tableFor }: PlanInp
     .map((target) => {
       const closure = selectSets(graph, [target.def.name]);
       const sources = [...new Set(closure.flatMap(setSources))].map((name) => graph.sources.get(name)!);
-      const symbolic = inferSourceRanges(graph, target);
+      const symbolic = inferSourceRanges(graph, target, typed);
       const reads = new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);

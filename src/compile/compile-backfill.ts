@@ -1,7 +1,7 @@
 import type { SelectQueryBuilder, SelectQueryNode } from "kysely";
 import { sql } from "kysely";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
-import type { ExprNode } from "../ir/expr.ts";
+import { type ExprNode, mapExprChildren } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { setSources } from "../graph/feature-graph.ts";
@@ -9,7 +9,7 @@ import type { ConcreteRange } from "../passes/time-range-pass.ts";
 import { sourceSchema, type TypedSet, typeExpr } from "../passes/type-pass.ts";
 import { compileExpr } from "./compile-expr.ts";
 import { builder, withCtes } from "./kysely-builder.ts";
-import { type SelectParts, toSelectParts } from "./select-parts.ts";
+import { type Aliased, eliminateQualify, type SelectParts, toSelectParts } from "./select-parts.ts";
 import { rangePredicate, tableId } from "./statements.ts";
 
 export interface BackfillQueryInput {
@@ -71,20 +71,60 @@ export function compileBackfillQuery({ graph, typed, closure: sets, dialect, rea
 }
 
 function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNode["def"]): SelectQueryBuilder<any, any, any> {
+  if (parts.qualify.length > 0 && !dialect.supportsQualify) return renderParts(eliminateQualify(parts), dialect, def);
   const where = { set: def.name, at: def.definedAt };
-  const typeOf = (e: ExprNode) => typeExpr(e, parts.fromSchema, where, "typed");
+  // Inside joins columns are qualified, and the FROM schema names them "alias.name".
+  const scoped = (e: ExprNode): ExprNode => (e.kind === "column" && e.qualifier ? { kind: "column", name: `${e.qualifier}.${e.name}` } : mapExprChildren(e, scoped));
+  const typeOf = (e: ExprNode) => typeExpr(scoped(e), parts.fromSchema, where, "typed");
   const expr = (e: ExprNode) => compileExpr(e, dialect, typeOf);
-  const from: unknown =
-    parts.from.kind === "cte"
-      ? sql.id(parts.from.name)
-      : renderParts(parts.from.parts, dialect, def).as(parts.from.alias);
+  // kysely parenthesises a query embedded in a fragment.
+  const source = (a: Aliased) => (a.source.kind === "cte" ? sql.id(a.source.name) : sql`${renderParts(a.source.parts, dialect, def)}`);
+  const keysEqual = (l: Aliased, r: Aliased, on: readonly (readonly [string, string])[]) =>
+    sql.join(on.map(([lk, rk]) => sql`${sql.id(l.alias, lk)} = ${sql.id(r.alias, rk)}`), sql` AND `);
+  const f = parts.from;
+  const wheres = parts.where.map(expr);
+  let from: unknown;
+  switch (f.kind) {
+    case "cte":
+      from = sql.id(f.name);
+      break;
+    case "subquery":
+      from = renderParts(f.parts, dialect, def).as(f.alias);
+      break;
+    case "join": {
+      const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", cross: "CROSS JOIN" }[f.how]);
+      const on = f.how === "cross" ? sql`` : sql` ON ${keysEqual(f.left, f.right, f.on)}`;
+      from = sql`${source(f.left)} AS ${sql.id(f.left.alias)} ${join} ${source(f.right)} AS ${sql.id(f.right.alias)}${on}`;
+      break;
+    }
+    case "exists":
+      // Null keys never match, as in Polars: an anti join keeps left rows with null keys.
+      from = sql`${source(f.left)} AS ${sql.id(f.left.alias)}`;
+      wheres.unshift(
+        sql`${sql.raw(f.negated ? "NOT EXISTS" : "EXISTS")} (SELECT 1 FROM ${source(f.right)} AS ${sql.id(f.right.alias)} WHERE ${keysEqual(f.left, f.right, f.on)})`,
+      );
+      break;
+    case "asof":
+      from = dialect.asofJoin({
+        left: source(f.left),
+        right: source(f.right),
+        leftAlias: f.left.alias,
+        rightAlias: f.right.alias,
+        by: f.by.map(([l, r]) => [sql.id(f.left.alias, l), sql.id(f.right.alias, r)] as const),
+        leftOn: sql.id(f.left.alias, f.leftOn),
+        rightOn: sql.id(f.right.alias, f.rightOn),
+        strategy: f.strategy,
+      });
+      break;
+  }
   let query = builder.selectFrom(from as never).select(
-    parts.columns.map(([name, e]) => (e.kind === "column" && e.name === name ? sql.id(name) : expr(e).as(name))) as never,
+    parts.columns.map(([name, e]) => (e.kind === "column" && !e.qualifier && e.name === name ? sql.id(name) : expr(e).as(name))) as never,
   );
-  for (const predicate of parts.where) query = query.where(expr(predicate) as never);
+  for (const predicate of wheres) query = query.where(predicate as never);
   // A bare integer in GROUP BY means "the n-th output column": group by a constant as an expression instead.
   const groupKey = (e: ExprNode) => (e.kind === "literal" ? dialect.cast(expr(e), e.dtype, e.dtype === "null" ? "integer" : e.dtype) : expr(e));
   if (parts.groupBy) query = query.groupBy(parts.groupBy.map(groupKey) as never);
+  if (parts.qualify.length > 0) query = query.modifyEnd(sql`QUALIFY ${sql.join(parts.qualify.map(expr), sql` AND `)}`);
   return query;
 }
 

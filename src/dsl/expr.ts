@@ -1,13 +1,19 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
+import { DURATION_HELP, fixedMicros, parseDuration } from "../ir/duration.ts";
 import {
   type AggFn,
   type BinaryOp,
   type ExprNode,
   freeze,
+  mapExprChildren,
+  type OrderKey,
   type PeriodLabel,
+  type ScalarFn,
   TIME_UNITS,
   type TimeUnit,
+  type WindowFrame,
+  type WindowFunc,
 } from "../ir/expr.ts";
 
 /** A JS value usable where an expression is expected: literals become `lit(value)`. */
@@ -72,6 +78,116 @@ export class Expr {
   count(): Expr { return this.#agg("count"); }
   /** Sample standard deviation (ddof = 1, Polars' default). */
   std(): Expr { return this.#agg("std"); }
+  /** Sample variance (ddof = 1). */
+  var(): Expr { return this.#agg("var"); }
+  /** The middle value, interpolating between the two middle ones (as Polars). */
+  median(): Expr { return this.#agg("median"); }
+  /**
+   * The q-quantile with linear interpolation (Polars' `interpolation="linear"`; its default is "nearest").
+   * @example col("amount").quantile(0.9)   // DuckDB: quantile_cont("amount", 0.9)
+   */
+  quantile(q: number): Expr {
+    if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new TypeError(`quantile(): q must be a number in [0, 1], got ${q}`);
+    return wrap({ kind: "agg", fn: "quantile", operand: this.node, quantile: q });
+  }
+  /** Distinct non-null values (SQL's count(DISTINCT); Polars' n_unique also counts null as a value). */
+  nUnique(): Expr { return this.#agg("nUnique"); }
+  /** Whether any value is true (nulls ignored; false for none). */
+  any(): Expr { return this.#agg("any"); }
+  /** Whether every value is true (nulls ignored; true for none). */
+  all(): Expr { return this.#agg("all"); }
+  /** With `sortBy`: the value at the smallest sort key. @example col("balance").sortBy("date").first() */
+  first(): Expr { return this.#agg("first"); }
+  /** With `sortBy`: the value at the largest sort key — the latest, for a time key. */
+  last(): Expr { return this.#agg("last"); }
+  /**
+   * Orders the values for `first()`/`last()`. Rows whose sort key is null are ignored; ties are broken by the value.
+   * @example col("balance").sortBy("date").last()   // DuckDB: last("balance" ORDER BY "date", "balance") FILTER (…)
+   */
+  sortBy(by: Expr | string): Expr {
+    return wrap({ kind: "sorted", operand: this.node, by: toColumnExpr(by).node });
+  }
+  /**
+   * Inside an aggregation: only the values where `predicate` holds (a conditional aggregate).
+   * @example col("amount").filter(col("is_declined").not()).sum()   // COALESCE(sum(CASE WHEN NOT … THEN "amount" END), 0)
+   */
+  filter(predicate: IntoExpr): Expr {
+    return wrap({ kind: "filtered", operand: this.node, predicate: toExpr(predicate).node });
+  }
+
+  abs(): Expr { return this.#fn("abs"); }
+  /** Rounds half away from zero to `decimals` places. */
+  round(decimals = 0): Expr { return this.#fn("round", lit(checkedInt("round", decimals, 0))); }
+  /** Limits values to [lower, upper]; nulls stay null. */
+  clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", lower, upper); }
+  /** Floor division (Polars' `//`): an integer for integers. */
+  floorDiv(other: IntoExpr): Expr { return this.#fn("floorDiv", other); }
+  /** @example col("state").isIn(["NY", "NJ"])   // "state" IN ('NY', 'NJ') */
+  isIn(values: readonly (string | number | boolean | Date)[]): Expr {
+    if (!Array.isArray(values)) throw new TypeError("isIn(): pass an array of values");
+    return this.#fn("isIn", ...values);
+  }
+  /** Both bounds included, as Polars' default `closed="both"`. */
+  isBetween(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("isBetween", lower, upper); }
+
+  /** String functions (Polars' `.str` namespace). */
+  get str(): StringNamespace { return new StringNamespace(this); }
+
+  // Windows. Order-dependent ones need `.over(partitionBy, { orderBy })`.
+  /** The value `n` rows earlier in the window's order (later for negative `n`). @example col("balance").shift(1).over("customer_id", { orderBy: "month" }) */
+  shift(n = 1): Expr {
+    const offset = checkedInt("shift", n);
+    return window({ op: offset >= 0 ? "lag" : "lead", operand: this.node, offset: Math.abs(offset) }, null);
+  }
+  /** This value minus the one `n` rows earlier. */
+  diff(n = 1): Expr { return this.sub(this.shift(n)); }
+  cumSum(): Expr { return this.#cumulative("sum"); }
+  cumMax(): Expr { return this.#cumulative("max"); }
+  cumMin(): Expr { return this.#cumulative("min"); }
+  /** Non-null values so far. */
+  cumCount(): Expr { return this.#cumulative("count"); }
+  /**
+   * Rank of this value in its partition: "min" (SQL RANK; ties share the lowest), "dense", or "ordinal" (ROW_NUMBER;
+   * ties in arbitrary order). Polars' default is "average", which SQL lacks.
+   * @example col("date").rank({ method: "ordinal", descending: true }).over("customer_id").eq(1)   // the latest row
+   */
+  rank(options: { method?: "min" | "dense" | "ordinal"; descending?: boolean } = {}): Expr {
+    const op = ({ min: "rank", dense: "denseRank", ordinal: "rowNumber" } as const)[options.method ?? "min"];
+    if (!op) throw new TypeError(`rank(): method must be "min", "dense" or "ordinal"`);
+    return window({ op, operand: this.node, descending: options.descending ?? false }, null);
+  }
+  /**
+   * Rolling aggregates. A number is a count of rows (this one and the n - 1 before it; null until `minPeriods`,
+   * default n, values are seen); a duration with `by` is a time window (t - d, t] over that column, as Polars'
+   * `rolling_*_by` (minPeriods default 1) — the feature Narwhals lacks.
+   * @example col("amount").rollingSum("30d", { by: "date" }).over("customer_id")
+   */
+  rollingSum(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("sum", window, options); }
+  rollingMean(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("mean", window, options); }
+  rollingMin(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("min", window, options); }
+  rollingMax(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("max", window, options); }
+  rollingStd(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("std", window, options); }
+  rollingCount(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("count", window, options); }
+
+  /**
+   * Evaluates the windows (and aggregations) in this expression per partition, as Polars' `over`. `orderBy` orders
+   * rows for shift, cumulative and row-count rolling windows; aggregations see their whole partition.
+   * @example col("balance").mean().over("customer_id")   // avg("balance") OVER (PARTITION BY "customer_id")
+   */
+  over(partitionBy: Expr | string | readonly (Expr | string)[] = [], options: { orderBy?: Expr | string | readonly (Expr | string)[]; descending?: boolean } = {}): Expr {
+    const partition = freeze(asList(partitionBy).map((e) => toColumnExpr(e).node));
+    const orderBy = freeze(asList(options.orderBy ?? []).map((e) => freeze({ expr: toColumnExpr(e).node, descending: options.descending ?? false })));
+    const apply = (node: ExprNode): ExprNode => {
+      if (node.kind === "window") {
+        if (node.over) return node;
+        // A time-based rolling window orders by its `by` column, whatever `orderBy` says.
+        return freeze({ ...node, partitionBy: partition, orderBy: node.frame?.kind === "range" ? node.orderBy : orderBy, over: true });
+      }
+      if (node.kind === "agg") return windowNode({ op: "agg", agg: node }, null, 0, partition, [], true);
+      return mapExprChildren(node, apply);
+    };
+    return new Expr(apply(this.node));
+  }
 
   /** Date and time functions (Polars' `.dt` namespace). */
   get dt(): DateTimeNamespace { return new DateTimeNamespace(this); }
@@ -81,6 +197,28 @@ export class Expr {
   }
   #agg(fn: AggFn): Expr {
     return wrap({ kind: "agg", fn, operand: this.node });
+  }
+  #fn(fn: ScalarFn, ...args: IntoExpr[]): Expr {
+    return wrap({ kind: "func", fn, args: freeze([this.node, ...args.map((a) => toExpr(a).node)]) });
+  }
+  #cumulative(fn: AggFn): Expr {
+    return window({ op: "agg", agg: freeze({ kind: "agg", fn, operand: this.node }) }, { kind: "rows", preceding: null });
+  }
+  #rolling(fn: AggFn, size: number | string, options: RollingOptions): Expr {
+    const agg = freeze({ kind: "agg", fn, operand: this.node } as const);
+    if (typeof size === "number") {
+      const rows = checkedInt(`rolling ${fn}`, size, 1);
+      const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? rows, 0);
+      return windowExpr({ op: "agg", agg }, { kind: "rows", preceding: rows - 1 }, minPeriods);
+    }
+    const duration = parseDuration(size);
+    if (!duration || duration.n <= 0 || fixedMicros(duration) === undefined) {
+      throw new TypeError(`rolling ${fn}(): ${JSON.stringify(size)} is not a row count or a fixed duration (${DURATION_HELP}; months vary in length)`);
+    }
+    if (!options.by) throw new TypeError(`rolling ${fn}("${size}"): a time window needs { by: "<timestamp column>" }`);
+    const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? 1, 0);
+    const orderBy = freeze([freeze({ expr: toColumnExpr(options.by).node, descending: false })]);
+    return new Expr(windowNode({ op: "agg", agg }, { kind: "range", preceding: duration }, minPeriods, freeze([]), orderBy, false));
   }
 }
 
@@ -105,6 +243,32 @@ export class DateTimeNamespace {
     if (label !== "left" && label !== "right") throw new TypeError(`dt.truncate(): label must be "left" or "right"`);
     return wrap({ kind: "truncate", operand: this.expr.node, unit, label });
   }
+
+  /** Calendar fields in UTC, as integers. */
+  year(): Expr { return fn("year", this.expr); }
+  month(): Expr { return fn("month", this.expr); }
+  day(): Expr { return fn("day", this.expr); }
+  hour(): Expr { return fn("hour", this.expr); }
+  /** ISO weekday: Monday = 1 … Sunday = 7, as Polars. */
+  weekday(): Expr { return fn("weekday", this.expr); }
+
+  /**
+   * Moves by a duration ("3d", "-1mo", …); calendar units clamp to the month's end. A date stays a date (only whole
+   * days, weeks, months, quarters and years).
+   * @example col("date").dt.offsetBy("-90d")   // DuckDB: CAST("date" + INTERVAL (-90) DAY AS DATE)
+   */
+  offsetBy(by: string): Expr {
+    const duration = parseDuration(by);
+    if (!duration) throw new TypeError(`dt.offsetBy(): ${JSON.stringify(by)} is not a duration (${DURATION_HELP})`);
+    return wrap({ kind: "offset", operand: this.expr.node, duration });
+  }
+
+  /**
+   * Whole days from `earlier` to this value (negative if `earlier` is later): calendar days between dates, whole
+   * 24-hour periods between timestamps (truncated toward zero, as Polars' `dt.total_days()` of the difference).
+   * @example col("date").dt.daysSince(col("last_delinquency_date"))
+   */
+  daysSince(earlier: IntoExpr): Expr { return fn("daysBetween", toExpr(earlier), this.expr); }
 }
 
 /**
@@ -141,6 +305,77 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
   if (value !== null && !fitsType(value, type)) throw new TypeError(`lit(): ${JSON.stringify(value)} is not a valid ${type}`);
   return wrap({ kind: "literal", value, dtype: type });
 }
+
+export interface RollingOptions {
+  /** The timestamp column a duration window is measured on. */
+  by?: Expr | string;
+  /** Non-null values the window needs before it yields a result. */
+  minPeriods?: number;
+}
+
+export class StringNamespace {
+  constructor(private readonly expr: Expr) {}
+  toLowercase(): Expr { return fn("lower", this.expr); }
+  toUppercase(): Expr { return fn("upper", this.expr); }
+  /** Whether the text contains `substring` (literally: no regular expressions, whose dialects differ). */
+  contains(substring: IntoExpr): Expr { return fn("contains", this.expr, substring); }
+  startsWith(prefix: IntoExpr): Expr { return fn("startsWith", this.expr, prefix); }
+  endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
+  /** Length in characters. */
+  lenChars(): Expr { return fn("lenChars", this.expr); }
+  /** `length` characters from the 0-based `offset` (to the end when omitted). */
+  slice(offset: number, length?: number): Expr {
+    const args: IntoExpr[] = [lit(checkedInt("str.slice", offset, 0))];
+    if (length !== undefined) args.push(lit(checkedInt("str.slice", length, 0)));
+    return fn("slice", this.expr, ...args);
+  }
+  /** Replaces every occurrence of `old` (literally) with `replacement`. */
+  replaceAll(old: IntoExpr, replacement: IntoExpr): Expr { return fn("replaceAll", this.expr, old, replacement); }
+}
+
+/** Concatenates strings; null if any part is null (Polars' concat_str with ignore_nulls=False). */
+export function concatStr(parts: readonly (Expr | string)[], separator = ""): Expr {
+  if (!Array.isArray(parts) || parts.length === 0) throw new TypeError("concatStr(): pass at least one expression");
+  const exprs = parts.map((p) => toColumnExpr(p));
+  const joined = exprs.flatMap((e, i) => (i === 0 || separator === "" ? [e] : [lit(separator), e]));
+  return new Expr(freeze({ kind: "func", fn: "concat", args: freeze(joined.map((e) => e.node)) }));
+}
+
+/** The first non-null of the values. @example coalesce(col("limit"), col("default_limit"), 0) */
+export function coalesce(...values: IntoExpr[]): Expr {
+  if (values.length === 0) throw new TypeError("coalesce(): pass at least one value");
+  return wrap({ kind: "coalesce", operands: freeze(values.map((v) => toExpr(v).node)) });
+}
+
+function fn(name: ScalarFn, first: Expr, ...args: IntoExpr[]): Expr {
+  return wrap({ kind: "func", fn: name, args: freeze([first.node, ...args.map((a) => toExpr(a).node)]) });
+}
+
+function window(func: WindowFunc, frame: WindowFrame | null): Expr {
+  return windowExpr(func, frame, 0);
+}
+
+function windowExpr(func: WindowFunc, frame: WindowFrame | null, minPeriods: number): Expr {
+  return new Expr(windowNode(func, frame, minPeriods, freeze([]), freeze([]), false));
+}
+
+function windowNode(
+  func: WindowFunc,
+  frame: WindowFrame | null,
+  minPeriods: number,
+  partitionBy: readonly ExprNode[],
+  orderBy: readonly OrderKey[],
+  over: boolean,
+): ExprNode {
+  return freeze({ kind: "window", func: freeze(func), frame: frame && freeze(frame), minPeriods, partitionBy, orderBy, over });
+}
+
+function checkedInt(what: string, value: number, min = -Infinity): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new TypeError(`${what}(): expected an integer${min > -Infinity ? ` >= ${min}` : ""}, got ${value}`);
+  return value;
+}
+
+const asList = <T,>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
 
 /** The number of rows in the group. @example len()   // count(*) */
 export function len(): Expr {

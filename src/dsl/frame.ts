@@ -1,5 +1,6 @@
+import { DURATION_HELP, parseDuration } from "../ir/duration.ts";
 import { freeze } from "../ir/expr.ts";
-import type { RelNode } from "../ir/rel.ts";
+import type { JoinHow, JoinKey, RelNode } from "../ir/rel.ts";
 import { type Expr, toColumnExpr, toExpr, type IntoExpr } from "./expr.ts";
 
 const FRAME = Symbol.for("feature-backfill.LazyFrame");
@@ -40,6 +41,52 @@ export class LazyFrame {
     return new GroupBy(this.node, nodes(keys));
   }
 
+  /**
+   * Joins another frame on equal keys, as Polars' `join`. Inner and left joins keep the left key columns; right
+   * columns whose names the left already has get `suffix` ("_right").
+   * @example applications.join(customers, { on: "customer_id", how: "left" })
+   */
+  join(other: LazyFrame, options: { on?: Keys; leftOn?: Keys; rightOn?: Keys; how?: JoinHow; suffix?: string } = {}): LazyFrame {
+    const how = options.how ?? "inner";
+    if (!["inner", "left", "cross", "semi", "anti"].includes(how)) throw new TypeError(`join(): how must be inner, left, cross, semi or anti`);
+    const on = how === "cross" ? [] : joinKeys("join", options.on, options.leftOn, options.rightOn);
+    if (how !== "cross" && on.length === 0) throw new TypeError(`join(): a ${how} join needs keys: { on } or { leftOn, rightOn }`);
+    return this.#with({ kind: "join", left: this.node, right: frameNode(other), how, on: freeze(on), suffix: options.suffix ?? "_right" });
+  }
+
+  /**
+   * The point-in-time join, as Polars' `join_asof`: each row gets the `other` row with the same `by` keys whose `on`
+   * time is the latest at or before its own (backward; forward: the earliest at or after), within `tolerance`.
+   * Right rows should be unique per (by, on): among ties one is taken arbitrarily.
+   * @example applications.joinAsof(balances, { leftOn: "applied_at", rightOn: "date", by: "customer_id" })
+   */
+  joinAsof(
+    other: LazyFrame,
+    options: { on?: string; leftOn?: string; rightOn?: string; by?: Keys; byLeft?: Keys; byRight?: Keys; strategy?: "backward" | "forward"; tolerance?: string; suffix?: string },
+  ): LazyFrame {
+    const [time] = joinKeys("joinAsof", options.on, options.leftOn, options.rightOn);
+    if (!time) throw new TypeError("joinAsof(): needs { on } or { leftOn, rightOn }: the time columns to match");
+    const strategy = options.strategy ?? "backward";
+    if (strategy !== "backward" && strategy !== "forward") throw new TypeError(`joinAsof(): strategy must be "backward" or "forward"`);
+    let tolerance = null;
+    if (options.tolerance !== undefined) {
+      tolerance = parseDuration(options.tolerance);
+      if (!tolerance || tolerance.n < 0) throw new TypeError(`joinAsof(): tolerance ${JSON.stringify(options.tolerance)} is not a duration (${DURATION_HELP})`);
+    }
+    const by = options.by === undefined && options.byLeft === undefined ? [] : joinKeys("joinAsof", options.by, options.byLeft, options.byRight);
+    return this.#with({
+      kind: "asofJoin",
+      left: this.node,
+      right: frameNode(other),
+      leftOn: time.left,
+      rightOn: time.right,
+      by: freeze(by),
+      strategy,
+      tolerance,
+      suffix: options.suffix ?? "_right",
+    });
+  }
+
   #with(node: RelNode): LazyFrame {
     return new LazyFrame(freeze(node));
   }
@@ -58,3 +105,21 @@ export class GroupBy {
 }
 
 const nodes = (values: (Expr | string)[]) => freeze(values.map((v) => toColumnExpr(v).node));
+
+type Keys = string | readonly string[];
+
+function joinKeys(what: string, on?: Keys, leftOn?: Keys, rightOn?: Keys): JoinKey[] {
+  const list = (k: Keys | undefined) => (k === undefined ? [] : typeof k === "string" ? [k] : [...k]);
+  if (on !== undefined) {
+    if (leftOn !== undefined || rightOn !== undefined) throw new TypeError(`${what}(): give either on or leftOn/rightOn`);
+    return list(on).map((k) => freeze({ left: k, right: k }));
+  }
+  const [left, right] = [list(leftOn), list(rightOn)];
+  if (left.length !== right.length) throw new TypeError(`${what}(): leftOn and rightOn need as many columns each`);
+  return left.map((k, i) => freeze({ left: k, right: right[i]! }));
+}
+
+function frameNode(other: LazyFrame): RelNode {
+  if (!(other instanceof LazyFrame)) throw new TypeError("join(): the other side must be a frame (an input of the feature set)");
+  return other.node;
+}

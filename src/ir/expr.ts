@@ -1,4 +1,5 @@
 import type { DType, InferredType } from "./dtype.ts";
+import type { Duration } from "./duration.ts";
 
 /**
  * Expression nodes: plain, frozen data with a `kind` tag. No SQL lives here; dialects decide how each renders.
@@ -14,12 +15,22 @@ export type ExprNode =
   | CaseExpr
   | CastExpr
   | TruncateExpr
+  | OffsetExpr
+  | FuncExpr
   | AggExpr
+  | FilteredExpr
+  | SortedExpr
+  | WindowExpr
   | AliasExpr;
 
 export type ExprKind = ExprNode["kind"];
 
-export interface ColumnExpr { readonly kind: "column"; readonly name: string }
+export interface ColumnExpr {
+  readonly kind: "column";
+  readonly name: string;
+  /** Set by the compiler only, inside joins: the relation alias the column belongs to. */
+  readonly qualifier?: string;
+}
 export interface LiteralExpr {
   readonly kind: "literal";
   readonly value: string | number | boolean | null;
@@ -58,10 +69,68 @@ export interface TruncateExpr {
   readonly label: PeriodLabel;
 }
 
-export const AGG_FNS = ["mean", "sum", "min", "max", "count", "std"] as const;
+/** A timestamp or date moved by a duration (`dt.offsetBy`). */
+export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNode; readonly duration: Duration }
+
+/**
+ * Row-wise functions whose SQL differs little between engines: each dialect renders them from a table. Constant
+ * arguments (decimals, offsets) are literal nodes among `args`.
+ */
+export const SCALAR_FNS = [
+  "abs", "round", "clip", "floorDiv", "isIn", "isBetween",
+  "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
+  "year", "month", "day", "hour", "weekday", "daysBetween",
+] as const;
+export type ScalarFn = (typeof SCALAR_FNS)[number];
+export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }
+
+export const AGG_FNS = [
+  "mean", "sum", "min", "max", "count", "std", "var", "median", "quantile", "nUnique", "any", "all", "first", "last",
+] as const;
 export type AggFn = (typeof AGG_FNS)[number];
-/** `operand: null` is a row count (`count(*)`). */
-export interface AggExpr { readonly kind: "agg"; readonly fn: AggFn; readonly operand: ExprNode | null }
+/**
+ * `operand: null` is a row count (`count(*)`). `quantile` carries its fraction. `first`/`last` take a `sorted`
+ * operand: the value at the smallest/largest sort key.
+ */
+export interface AggExpr {
+  readonly kind: "agg";
+  readonly fn: AggFn;
+  readonly operand: ExprNode | null;
+  readonly quantile?: number;
+}
+/** Only inside an aggregation: the operand where the predicate holds, else null (`col("x").filter(p).sum()`). */
+export interface FilteredExpr { readonly kind: "filtered"; readonly operand: ExprNode; readonly predicate: ExprNode }
+/** Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`). */
+export interface SortedExpr { readonly kind: "sorted"; readonly operand: ExprNode; readonly by: ExprNode }
+
+export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean }
+
+/** What a window computes for each row. Ranks order the partition by their operand. */
+export type WindowFunc =
+  | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number }
+  | { readonly op: "rank" | "denseRank" | "rowNumber"; readonly operand: ExprNode; readonly descending: boolean }
+  | { readonly op: "agg"; readonly agg: AggExpr };
+
+/**
+ * The rows an aggregate window sees, ending at the current row: the `preceding` rows before it (null: all of them),
+ * or the rows whose order key lies within `preceding` of the current row's — (t - d, t], as Polars' rolling_*_by.
+ * A null frame is the whole partition.
+ */
+export type WindowFrame =
+  | { readonly kind: "rows"; readonly preceding: number | null }
+  | { readonly kind: "range"; readonly preceding: Duration };
+
+export interface WindowExpr {
+  readonly kind: "window";
+  readonly func: WindowFunc;
+  readonly frame: WindowFrame | null;
+  /** Rolling results need this many non-null values in the frame, else null (Polars' min_samples). */
+  readonly minPeriods: number;
+  readonly partitionBy: readonly ExprNode[];
+  readonly orderBy: readonly OrderKey[];
+  /** Whether `.over(...)` has set the partition and order (it leaves windows that already had it alone). */
+  readonly over: boolean;
+}
 export interface AliasExpr { readonly kind: "alias"; readonly operand: ExprNode; readonly name: string }
 
 type Handlers<R> = { readonly [K in ExprKind]: (node: Extract<ExprNode, { kind: K }>) => R };
@@ -83,7 +152,12 @@ export function exprChildren(node: ExprNode): readonly ExprNode[] {
     case: (n) => [...n.branches.flatMap((b) => [b.when, b.then]), n.otherwise],
     cast: (n) => [n.operand],
     truncate: (n) => [n.operand],
+    offset: (n) => [n.operand],
+    func: (n) => n.args,
     agg: (n) => (n.operand ? [n.operand] : []),
+    filtered: (n) => [n.operand, n.predicate],
+    sorted: (n) => [n.operand, n.by],
+    window: (n) => [windowOperand(n), ...n.partitionBy, ...n.orderBy.map((k) => k.expr)],
     alias: (n) => [n.operand],
   });
 }
@@ -101,10 +175,35 @@ export function mapExprChildren(node: ExprNode, fn: (child: ExprNode) => ExprNod
       freeze({ ...n, branches: freeze(n.branches.map((b) => freeze({ when: fn(b.when), then: fn(b.then) }))), otherwise: fn(n.otherwise) }),
     cast: (n) => freeze({ ...n, operand: fn(n.operand) }),
     truncate: (n) => freeze({ ...n, operand: fn(n.operand) }),
+    offset: (n) => freeze({ ...n, operand: fn(n.operand) }),
+    func: (n) => freeze({ ...n, args: freeze(n.args.map(fn)) }),
     agg: (n) => freeze({ ...n, operand: n.operand ? fn(n.operand) : null }),
+    filtered: (n) => freeze({ ...n, operand: fn(n.operand), predicate: fn(n.predicate) }),
+    sorted: (n) => freeze({ ...n, operand: fn(n.operand), by: fn(n.by) }),
+    window: (n) =>
+      freeze({
+        ...n,
+        func: freeze(n.func.op === "agg" ? { ...n.func, agg: fn(n.func.agg) as AggExpr } : { ...n.func, operand: fn(n.func.operand) }),
+        partitionBy: freeze(n.partitionBy.map(fn)),
+        orderBy: freeze(n.orderBy.map((k) => freeze({ ...k, expr: fn(k.expr) }))),
+      }),
     alias: (n) => freeze({ ...n, operand: fn(n.operand) }),
   });
 }
+
+/** The expression a window computes over: its aggregate, or the operand of a lag or rank. */
+export const windowOperand = (n: WindowExpr): ExprNode => (n.func.op === "agg" ? n.func.agg : n.func.operand);
+
+/** Whether any node of `node` (itself included) satisfies `predicate`. */
+export function someExpr(node: ExprNode, predicate: (n: ExprNode) => boolean): boolean {
+  return predicate(node) || exprChildren(node).some((c) => someExpr(c, predicate));
+}
+
+export const containsWindow = (node: ExprNode): boolean => someExpr(node, (n) => n.kind === "window");
+
+/** Aggregates outside windows: what makes an expression an aggregate of its group. */
+export const containsAgg = (node: ExprNode): boolean =>
+  node.kind === "agg" || (node.kind !== "window" && exprChildren(node).some(containsAgg));
 
 /**
  * The name an expression's output column gets, as in Polars: its alias, else the name of its leftmost input
@@ -123,6 +222,8 @@ export function outputName(node: ExprNode): string {
       return node.operand ? outputName(node.operand) : "len";
     case "case":
       return outputName(node.branches[0]!.then);
+    case "window":
+      return outputName(windowOperand(node));
     default:
       return outputName(exprChildren(node)[0]!);
   }

@@ -1,10 +1,11 @@
+import type { Duration } from "./duration.ts";
 import type { ExprNode } from "./expr.ts";
 
 /**
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -22,6 +23,40 @@ export interface AggregateRel {
   readonly aggs: readonly ExprNode[];
 }
 
+export type JoinHow = "inner" | "left" | "cross" | "semi" | "anti";
+export interface JoinKey { readonly left: string; readonly right: string }
+
+/**
+ * Polars' `join`: rows of `left` and `right` whose keys are equal (null keys never match). Inner and left joins keep
+ * the left keys and drop the right ones; other right columns whose names the left has get `suffix`. Semi and anti
+ * joins keep the left columns only; a cross join pairs every row with every row.
+ */
+export interface JoinRel {
+  readonly kind: "join";
+  readonly left: RelNode;
+  readonly right: RelNode;
+  readonly how: JoinHow;
+  readonly on: readonly JoinKey[];
+  readonly suffix: string;
+}
+
+/**
+ * Polars' `join_asof`, always a left join: each left row meets the right row with the same `by` keys whose `rightOn`
+ * is the latest at or before its `leftOn` (backward) or the earliest at or after it (forward), if that is within
+ * `tolerance`. The point-in-time join: backward, a row only sees what was known at its time.
+ */
+export interface AsofJoinRel {
+  readonly kind: "asofJoin";
+  readonly left: RelNode;
+  readonly right: RelNode;
+  readonly leftOn: string;
+  readonly rightOn: string;
+  readonly by: readonly JoinKey[];
+  readonly strategy: "backward" | "forward";
+  readonly tolerance: Duration | null;
+  readonly suffix: string;
+}
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -36,6 +71,8 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     select: (n) => [n.input],
     withColumns: (n) => [n.input],
     aggregate: (n) => [n.input],
+    join: (n) => [n.left, n.right],
+    asofJoin: (n) => [n.left, n.right],
   });
 }
 

@@ -1,3 +1,4 @@
+import type { Duration } from "./duration.ts";
 import type { TimeUnit } from "./expr.ts";
 
 /**
@@ -99,6 +100,12 @@ export function addPeriods(t: Date, unit: TimeUnit, n: number): Date {
       return target;
     }
   }
+}
+
+/** `t` moved by a duration: fixed units exactly, calendar units as `addPeriods`. */
+export function addDuration(t: Date, d: Duration): Date {
+  const ms = { second: 1000, minute: 60_000, hour: 3_600_000 }[d.unit as "second" | "minute" | "hour"];
+  return ms === undefined ? addPeriods(t, d.unit as TimeUnit, d.n) : new Date(t.getTime() + d.n * ms);
 }
 
 export const isMidnight = (t: Date): boolean => t.getTime() % 86_400_000 === 0;

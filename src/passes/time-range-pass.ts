@@ -1,7 +1,11 @@
-import { type ExprNode, outputName, type TimeUnit, unalias } from "../ir/expr.ts";
-import { type RelNode, visitRel } from "../ir/rel.ts";
-import { addPeriods, ceilTo, floorTo, isRepresentable } from "../ir/time.ts";
+import type { Duration, DurationUnit } from "../ir/duration.ts";
+import { type ExprNode, exprChildren, outputName, type TimeUnit, unalias, type WindowExpr } from "../ir/expr.ts";
+import { joinColumns } from "../ir/join-columns.ts";
+import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
+import { addDuration, ceilTo, floorTo, isRepresentable } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
+import { columnNames } from "./schema.ts";
+import { type TypedSet, typeGraph } from "./type-pass.ts";
 
 /**
  * Read wide, write narrow. For an output window `[S, E)` on a set's timestamp, this pass works out which event-time
@@ -14,7 +18,7 @@ import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 /** One step applied to a window bound: round to a period, or move by whole periods. */
 export type BoundStep =
   | { readonly op: "floor" | "ceil"; readonly unit: TimeUnit }
-  | { readonly op: "shift"; readonly unit: TimeUnit; readonly n: number };
+  | { readonly op: "shift"; readonly unit: DurationUnit; readonly n: number };
 
 /** `null` means no bound: the whole history on that side. */
 export interface SymbolicRange {
@@ -30,45 +34,152 @@ export interface SymbolicRange {
 export const WINDOW: SymbolicRange = { start: [], end: [], exact: true };
 export const FULL_HISTORY: SymbolicRange = { start: null, end: null, exact: false };
 
+/**
+ * The whole history, read either to produce output rows from a time the pass cannot follow (not exact), or for a
+ * part of the plan no output row's time comes from — a lookup side, where `exact` carries on from the parent.
+ */
+const anyTime = (exact: boolean): SymbolicRange => (exact ? { ...FULL_HISTORY, exact } : FULL_HISTORY);
+
 /** The event-time ranges each source must be read over (one entry per path that reaches it). */
 export type SourceRanges = ReadonlyMap<string, readonly SymbolicRange[]>;
 
-export function inferSourceRanges(graph: FeatureGraph, target: FeatureSetNode): SourceRanges {
+export function inferSourceRanges(
+  graph: FeatureGraph,
+  target: FeatureSetNode,
+  typed: ReadonlyMap<string, TypedSet> = typeGraph(graph, [target.def.name]),
+): SourceRanges {
+  const schemas = new Map([...typed.values()].flatMap((t) => [...t.relSchemas]));
+  const names = (rel: RelNode) => columnNames(schemas.get(rel)!);
   const ranges = new Map<string, SymbolicRange[]>();
   const need = (rel: RelNode, column: string | null, range: SymbolicRange): void => {
-    const through = (expr: ExprNode | undefined, input: RelNode): void => {
-      const mapped = expr ? mapThroughExpr(expr, range) : undefined;
-      if (mapped) need(input, mapped.column, mapped.range);
-      else need(input, null, FULL_HISTORY);
+    // `exprs` are evaluated over `input`: map the time column through `expr` (the one producing it, if any), then
+    // widen by how far the window functions among `exprs` reach along it.
+    const through = (expr: ExprNode | undefined, exprs: readonly ExprNode[], input: RelNode): void => {
+      const mapped = expr ? mapThroughExpr(expr, range) : column === null ? undefined : { column, range };
+      if (!mapped) return need(input, null, anyTime(column === null && range.exact));
+      need(input, mapped.column, widen(mapped.range, windowReach(exprs, mapped.column)));
     };
+    const find = (exprs: readonly ExprNode[]) => (column === null ? undefined : exprs.find((c) => outputName(c) === column));
     visitRel<void>(rel, {
       scan: (n) => {
         const source = graph.sources.get(n.source)!;
         const list = ranges.get(n.source) ?? [];
-        list.push(column === source.timestamp ? range : FULL_HISTORY);
+        list.push(column === source.timestamp ? range : anyTime(column === null && range.exact));
         ranges.set(n.source, list);
       },
       ref: (n) => {
         const set = graph.sets.get(n.set)!;
         if (column === set.def.timestamp) need(set.rel, column, range);
-        else need(set.rel, null, FULL_HISTORY);
+        else need(set.rel, null, anyTime(column === null && range.exact));
       },
-      // Row-wise: a row's time column is the same above and below a filter.
-      filter: (n) => need(n.input, column, range),
-      select: (n) => through(column === null ? undefined : n.columns.find((c) => outputName(c) === column), n.input),
-      withColumns: (n) => {
-        const replaced = column === null ? undefined : n.columns.find((c) => outputName(c) === column);
-        if (replaced) through(replaced, n.input);
-        else need(n.input, column, column === null ? FULL_HISTORY : range);
-      },
+      // Row-wise, but a predicate with windows (keep the latest row per key) looks at other rows.
+      filter: (n) => through(undefined, [n.predicate], n.input),
+      select: (n) => through(find(n.columns), n.columns, n.input),
+      withColumns: (n) => through(find(n.columns), n.columns, n.input),
       // A group's rows share its key, so an output row at time t depends exactly on the input rows whose key maps
       // to t: the preimage of the range under the key expression. A timestamp computed by an aggregate (max(date))
       // can come from any row, so the whole history is read.
-      aggregate: (n) => through(column === null ? undefined : n.keys.find((k) => outputName(k) === column), n.input),
+      aggregate: (n) => (column !== null && !find(n.keys) ? need(n.input, null, FULL_HISTORY) : through(find(n.keys), [], n.input)),
+      join: (n) => joinNeeds(n, column, range, names, need),
+      asofJoin: (n) => joinNeeds(n, column, range, names, need),
     });
   };
   need(target.rel, target.def.timestamp, WINDOW);
   return ranges;
+}
+
+/**
+ * The side of a join that carries the time column drives it: its rows are the output's rows, read over the range.
+ * The other side is looked up: keyed on that same time, it needs the same range; as of that time, the range moved by
+ * the tolerance (or unbounded on the far side); otherwise its whole history. Rows read on a lookup side never become
+ * output rows of their own, so they keep the range exact — except in a left join driven by its right side, whose
+ * unmatched left rows come out without a time.
+ */
+function joinNeeds(
+  n: JoinRel | AsofJoinRel,
+  column: string | null,
+  range: SymbolicRange,
+  names: (rel: RelNode) => string[],
+  need: (rel: RelNode, column: string | null, range: SymbolicRange) => void,
+): void {
+  const out = column === null ? undefined : joinColumns(n, names(n.left), names(n.right)).find((c) => c.name === column);
+  if (!out) {
+    need(n.left, null, anyTime(column === null && range.exact));
+    need(n.right, null, anyTime(column === null && range.exact));
+    return;
+  }
+  const exact = range.exact && !(n.kind === "join" && n.how === "left" && out.side === "right");
+  const driving = { ...range, exact };
+  const lookupAll = anyTime(exact);
+  const [drive, other] = out.side === "left" ? [n.left, n.right] : [n.right, n.left];
+  need(drive, out.source, driving);
+  if (n.kind === "join") {
+    const key = n.on.find((k) => (out.side === "left" ? k.left : k.right) === out.source);
+    need(other, key ? (out.side === "left" ? key.right : key.left) : null, key ? driving : lookupAll);
+    return;
+  }
+  if (out.side !== "left" || n.leftOn !== out.source) return need(other, null, lookupAll);
+  const tolerance = n.tolerance;
+  const back = tolerance ? [{ op: "shift", unit: tolerance.unit, n: -tolerance.n } as const] : null;
+  const ahead = tolerance ? [{ op: "shift", unit: tolerance.unit, n: tolerance.n } as const] : null;
+  need(
+    other,
+    n.rightOn,
+    n.strategy === "backward"
+      ? { start: back && range.start && [...range.start, ...back], end: range.end, exact }
+      : { start: range.start, end: ahead && range.end && [...range.end, ...ahead], exact },
+  );
+}
+
+interface Reach {
+  /** How far before a row's time the window functions look: a duration, or without bound. */
+  readonly back: Duration | "unbounded" | null;
+  readonly ahead: "unbounded" | null;
+}
+
+/**
+ * How far the window functions in `exprs` reach from a row along the time column `time`. Only windows ordered
+ * ascending by that column have a known reach: a time-based rolling frame looks back its duration; lags, ranks,
+ * cumulative and row-count frames look back without bound (a row count is no time span); leads look ahead. Any
+ * other window (a whole partition, another order) may see any row of its partition: both ways without bound.
+ */
+function windowReach(exprs: readonly ExprNode[], time: string): Reach {
+  const windows: WindowExpr[] = [];
+  const collect = (e: ExprNode): void => {
+    if (e.kind === "window") windows.push(e);
+    exprChildren(e).forEach(collect);
+  };
+  exprs.forEach(collect);
+  const isTime = (key: { expr: ExprNode; descending: boolean } | undefined) => {
+    const e = key && unalias(key.expr);
+    return e?.kind === "column" && e.name === time && !key!.descending;
+  };
+  let back: Reach["back"] = null;
+  let ahead: Reach["ahead"] = null;
+  for (const w of windows) {
+    const f = w.func;
+    const ordered = f.op === "rank" || f.op === "denseRank" || f.op === "rowNumber" ? isTime({ expr: f.operand, descending: f.descending }) : isTime(w.orderBy[0]);
+    const wholePartition = f.op === "agg" && w.frame === null;
+    if (!ordered || wholePartition) return { back: "unbounded", ahead: "unbounded" };
+    if (f.op === "lead") ahead = "unbounded";
+    else if (w.frame?.kind === "range") back = back === "unbounded" ? back : longer(back, w.frame.preceding);
+    else back = "unbounded";
+  }
+  return { back, ahead };
+}
+
+const longer = (a: Duration | null, b: Duration): Duration => (a && durationMillis(a) >= durationMillis(b) ? a : b);
+const durationMillis = (d: Duration): number => addDuration(new Date(0), d).getTime();
+
+/** The range widened by a reach; any widening yields rows outside the window, so the result is not exact. */
+function widen(range: SymbolicRange, reach: Reach): SymbolicRange {
+  if (!reach.back && !reach.ahead) return range;
+  const back = reach.back === "unbounded" ? null : reach.back;
+  return {
+    start: reach.back === "unbounded" ? null : range.start && [...range.start, ...(back ? [{ op: "shift", unit: back.unit, n: -back.n } as const] : [])],
+    end: reach.ahead === "unbounded" ? null : range.end,
+    exact: false,
+  };
 }
 
 /**
@@ -142,7 +253,7 @@ export function evaluateRanges(ranges: readonly SymbolicRange[], window: { start
 
 function applySteps(t: Date, steps: readonly BoundStep[]): Date {
   return steps.reduce(
-    (acc, step) => (step.op === "shift" ? addPeriods(acc, step.unit, step.n) : step.op === "floor" ? floorTo(acc, step.unit) : ceilTo(acc, step.unit)),
+    (acc, step) => (step.op === "shift" ? addDuration(acc, step) : step.op === "floor" ? floorTo(acc, step.unit) : ceilTo(acc, step.unit)),
     t,
   );
 }

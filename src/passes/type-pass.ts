@@ -1,7 +1,9 @@
 import { commonType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
-import { type ExprNode, outputName, visitExpr } from "../ir/expr.ts";
-import { type RelNode, visitRel } from "../ir/rel.ts";
+import { fixedMicros, formatDuration } from "../ir/duration.ts";
+import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
+import { joinColumns } from "../ir/join-columns.ts";
+import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { type Column, columnNames, findColumn, type Schema } from "./schema.ts";
@@ -88,7 +90,23 @@ function typeRel(
     aggregate: (n) => {
       const input = recur(n.input);
       if (n.keys.length === 0) throw new DefinitionError("groupBy() needs at least one key", where);
+      const windowed = n.keys.find(containsWindow);
+      if (windowed) throw new DefinitionError("a groupBy() key cannot be a window function; compute it with withColumns() first", { ...where, column: outputName(windowed) });
       return unique([...columnsOf(n.keys, input, where, "row"), ...columnsOf(n.aggs, input, where, "agg")], where);
+    },
+    join: (n) => {
+      const [left, right] = [recur(n.left), recur(n.right)];
+      n.on.forEach((k) => checkKeyPair(k, left, right, where, "join"));
+      return joinSchema(n, left, right, where);
+    },
+    asofJoin: (n) => {
+      const [left, right] = [recur(n.left), recur(n.right)];
+      n.by.forEach((k) => checkKeyPair(k, left, right, where, "joinAsof"));
+      const [l, r] = checkKeyPair({ left: n.leftOn, right: n.rightOn }, left, right, where, "joinAsof");
+      if (!isTemporal(l) || !isTemporal(r)) {
+        throw new DefinitionError(`joinAsof() matches on time: "${n.leftOn}" is ${l} and "${n.rightOn}" is ${r}`, { ...where, column: n.leftOn });
+      }
+      return joinSchema(n, left, right, where);
     },
   });
   out.set(rel, schema);
@@ -121,9 +139,10 @@ function unique(columns: Column[], where: Where): Column[] {
 
 /**
  * `row`: one value per row; `agg`: an aggregate result (columns only inside aggregations); `inAgg`: inside one;
- * `typed`: an already validated expression whose type is wanted (the compiler's question).
+ * `sortedAgg`: the operand of first()/last(); `typed`: an already validated expression whose type is wanted (the
+ * compiler's question).
  */
-type Mode = "row" | "agg" | "inAgg" | "typed";
+type Mode = "row" | "agg" | "inAgg" | "sortedAgg" | "typed";
 
 /**
  * The type of `expr` over `schema`; throws a DefinitionError naming the set and the column when it does not type.
@@ -179,11 +198,58 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       if (!isTemporal(t)) fail(`dt.truncate() needs a date or timestamp, got ${t}`, outputName(n));
       return t;
     },
+    offset: (n) => {
+      const t = sub(n.operand);
+      if (!isTemporal(t)) fail(`dt.offsetBy() needs a date or timestamp, got ${t}`, outputName(n));
+      if (t === "date" && ["second", "minute", "hour"].includes(n.duration.unit)) {
+        fail(`dt.offsetBy("${formatDuration(n.duration)}") on a date: a date moves by whole days; cast it to a timestamp first`, outputName(n));
+      }
+      return t;
+    },
+    func: (n) => {
+      const types = n.args.map(sub);
+      const result = SCALAR_TYPES[n.fn](types);
+      if (result === undefined) fail(`${n.fn}() does not take (${types.join(", ")})`, outputName(n));
+      return result!;
+    },
+    filtered: (n) => {
+      if (mode !== "inAgg" && mode !== "typed") fail(`filter() on an expression only works inside an aggregation, e.g. col("x").filter(…).sum(); to drop rows, filter the frame`, outputName(n));
+      const p = sub(n.predicate);
+      if (p !== "boolean" && p !== "null") fail(`filter() needs a boolean condition, got ${p}`, outputName(n));
+      return sub(n.operand);
+    },
+    sorted: (n) => {
+      if (mode !== "typed" && mode !== "sortedAgg") fail(`sortBy() only goes with first() or last()`, outputName(n));
+      const by = typeExpr(n.by, schema, where, mode === "typed" ? "typed" : "inAgg", output);
+      if (by === "boolean") fail(`sortBy() needs an orderable key, got boolean`, outputName(n));
+      return typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : "inAgg", output);
+    },
+    window: (n) => {
+      if (mode === "agg" || mode === "inAgg") fail(`window functions cannot be used inside agg(); compute them with withColumns() first`, outputName(n));
+      const row = mode === "typed" ? "typed" : "row";
+      n.partitionBy.forEach((e) => typeExpr(e, schema, where, row, output));
+      n.orderBy.forEach((k) => typeExpr(k.expr, schema, where, row, output));
+      if (needsOrder(n) && n.orderBy.length === 0) {
+        fail(`${n.func.op === "agg" ? "a cumulative or rolling window" : "shift()"} depends on row order: use .over(partition, { orderBy: "<column>" })`, outputName(n));
+      }
+      if (n.frame?.kind === "range") {
+        const by = typeExpr(n.orderBy[0]!.expr, schema, where, row, output);
+        if (!isTemporal(by)) fail(`a time-based rolling window needs a date or timestamp "by" column, got ${by}`, outputName(n));
+        if (by === "date" && fixedMicros(n.frame.preceding)! % 86_400e6 !== 0) {
+          fail(`a ${formatDuration(n.frame.preceding)} rolling window over a date column: use whole days`, outputName(n));
+        }
+      }
+      if (n.func.op === "agg") return typeExpr(n.func.agg, schema, where, mode === "typed" ? "typed" : "agg", output);
+      const t = typeExpr(n.func.operand, schema, where, row, output);
+      return n.func.op === "lag" || n.func.op === "lead" ? t : "bigint";
+    },
     agg: (n) => {
       if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));
       if (mode === "inAgg") fail(`${n.fn}() is nested inside another aggregation`, outputName(n));
       if (n.operand === null) return "bigint";
-      const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : "inAgg", output);
+      const ordered = n.fn === "first" || n.fn === "last";
+      if (ordered && n.operand.kind !== "sorted") fail(`${n.fn}() needs an order: col("x").sortBy("<column>").${n.fn}()`, outputName(n));
+      const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : ordered ? "sortedAgg" : "inAgg", output);
       return aggType(n.fn, t, outputName(n), fail);
     },
     alias: (n) => sub(n.operand),
@@ -201,7 +267,16 @@ function aggType(fn: string, t: InferredType, column: string, fail: (d: string, 
     case "sum":
       if (!isNumeric(t)) fail(`cannot take sum() of ${t} column "${column}"; it needs a number`, column);
       return isIntegral(t) ? "bigint" : t;
-    default: // mean, std
+    case "nUnique":
+      return "bigint";
+    case "any":
+    case "all":
+      if (t !== "boolean" && t !== "null") fail(`${fn}() needs booleans, got ${t} column "${column}"`, column);
+      return "boolean";
+    case "first":
+    case "last":
+      return t;
+    default: // mean, std, var, median, quantile
       if (!isNumeric(t)) fail(`cannot take ${fn}() of ${t} column "${column}"; it needs a number`, column);
       return "double";
   }
@@ -211,3 +286,54 @@ function unify(types: InferredType[], what: string, column: string, fail: (d: st
   return types.reduce<InferredType>((acc, t) => commonType(acc, t) ?? fail(`${what} mixes ${acc} and ${t}; cast one side`, column), "null");
 }
 
+
+function checkKeyPair(key: JoinKey, left: Schema, right: Schema, where: Where, what: string): [InferredType, InferredType] {
+  const l = findColumn(left, key.left);
+  const r = findColumn(right, key.right);
+  if (!l) throw new DefinitionError(`${what}() key "${key.left}" is not a column of the left frame (${columnNames(left).join(", ")})`, { ...where, column: key.left });
+  if (!r) throw new DefinitionError(`${what}() key "${key.right}" is not a column of the right frame (${columnNames(right).join(", ")})`, { ...where, column: key.right });
+  if (commonType(l.type, r.type) === undefined) {
+    throw new DefinitionError(`${what}() cannot match ${l.type} "${key.left}" with ${r.type} "${key.right}"; cast one side`, { ...where, column: key.left });
+  }
+  return [l.type, r.type];
+}
+
+function joinSchema(node: JoinRel | AsofJoinRel, left: Schema, right: Schema, where: Where): Schema {
+  const columns = joinColumns(node, columnNames(left), columnNames(right)).map(({ side, source, name }) => ({
+    name,
+    type: findColumn(side === "left" ? left : right, source)!.type,
+  }));
+  return unique(columns, where);
+}
+
+// Row-wise functions: the operand types each accepts and the type it returns.
+const NUMERIC_SAME = (ts: InferredType[]) => (ts.every(isNumeric) ? ts.reduce((a, b) => commonType(a, b)!) : undefined);
+const ALL_TEXT = (ts: InferredType[]) => ts.every((t) => t === "varchar" || t === "null");
+const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | undefined> = {
+  abs: NUMERIC_SAME,
+  round: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  clip: NUMERIC_SAME,
+  floorDiv: (ts) => (ts.every(isNumeric) ? (ts.every(isIntegral) ? "bigint" : "double") : undefined),
+  isIn: (ts) => (ts.slice(1).every((t) => commonType(ts[0]!, t) !== undefined) ? "boolean" : undefined),
+  isBetween: (ts) => (ts.slice(1).every((t) => commonType(ts[0]!, t) !== undefined) ? "boolean" : undefined),
+  lower: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  upper: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  contains: (ts) => (ALL_TEXT(ts) ? "boolean" : undefined),
+  startsWith: (ts) => (ALL_TEXT(ts) ? "boolean" : undefined),
+  endsWith: (ts) => (ALL_TEXT(ts) ? "boolean" : undefined),
+  lenChars: (ts) => (ALL_TEXT(ts) ? "bigint" : undefined),
+  concat: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  slice: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
+  replaceAll: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  year: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  month: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  day: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  hour: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  weekday: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),
+};
+
+/** Window functions that depend on the order of rows: without `over(…, { orderBy })` they would be arbitrary. */
+function needsOrder(n: WindowExpr): boolean {
+  return n.func.op === "lag" || n.func.op === "lead" || n.frame?.kind === "rows";
+}

@@ -235,12 +235,17 @@ describe("loadFeatureGraph", () => {
   it("loads the example feature modules", async () => {
     const graph = await loadFeatureGraph(path.resolve("features"));
     expect([...graph.sets.keys()].sort()).toEqual([
+      "application_utilisation",
       "avg_monthly_revolving_balance",
+      "daily_card_spend",
+      "days_since_overdraft",
       "monthly_card_spend",
       "quarterly_revolving_balance_trend",
+      "revolving_balance_change",
+      "rolling_card_spend",
       "weekly_overdraft_activity",
     ]);
-    expect([...graph.sources.keys()].sort()).toEqual(["card_transactions", "customer_accounts"]);
+    expect([...graph.sources.keys()].sort()).toEqual(["card_transactions", "credit_applications", "customer_accounts"]);
   });
 
   it("reports a module that throws on import as a DefinitionError naming the module", async () => {

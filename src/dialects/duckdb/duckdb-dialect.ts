@@ -1,15 +1,28 @@
 import { PostgresQueryCompiler, sql } from "kysely";
-import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
-import type { AggFn } from "../../ir/expr.ts";
 import { isIntegral } from "../../ir/dtype.ts";
+import type { AggFn } from "../../ir/expr.ts";
+import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
-// https://duckdb.org/docs/sql/functions/aggregates — names for the IR's aggregates.
-const AGGREGATES: Record<Exclude<AggFn, "count">, string> = {
+// https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
+const AGGREGATES: Partial<Record<AggFn, string>> = {
   mean: "avg",
   sum: "sum",
   min: "min",
   max: "max",
+  count: "count",
   std: "stddev_samp", // sample standard deviation, as Polars' std(ddof=1)
+  var: "var_samp",
+  median: "median", // interpolates between the two middle values, as Polars
+};
+
+const TYPES: SqlDialect["types"] = {
+  boolean: "BOOLEAN",
+  integer: "INTEGER",
+  bigint: "BIGINT",
+  double: "DOUBLE",
+  varchar: "VARCHAR",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
 };
 
 /**
@@ -21,33 +34,59 @@ export const duckdbDialect: SqlDialect = {
   formatterLanguage: "duckdb",
   transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
   transactionalDdl: true,
-  types: {
-    boolean: "BOOLEAN",
-    integer: "INTEGER",
-    bigint: "BIGINT",
-    double: "DOUBLE",
-    varchar: "VARCHAR",
-    date: "DATE",
-    timestamp: "TIMESTAMP",
-  },
-  literal: (node) => ansi.literal(duckdbDialect, node),
-  cast: (x, from, to) => ansi.cast(duckdbDialect, x, from, to),
+  supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
+  types: TYPES,
+  literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   instant: ansi.instant,
+  cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to),
   truncate(x, unit, label, type) {
     const start = sql`date_trunc(${sql.lit(unit)}, ${x})`;
-    const labelled = label === "left" ? start : sql`${start} + INTERVAL 1 ${sql.raw(unit.toUpperCase())}`;
+    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
     // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
+  // DATE + INTERVAL is a TIMESTAMP: cast back.
+  offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
   divide: (left, right) => sql`${left} / ${right}`,
   // `%` is fmod for doubles, with the dividend's sign.
   modulo: (left, right) => sql`${left} % ${right}`,
-  aggregate(fn, input, inputType): Sql {
-    if (fn === "count") return input === null ? sql`count(*)` : sql`count(${input})`;
-    const call = sql`${sql.raw(AGGREGATES[fn])}(${input})`;
-    if (fn !== "sum") return call;
-    // sum(BIGINT) is a HUGEINT in DuckDB; the IR says BIGINT, as every other engine gives.
-    return sql`COALESCE(${isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call}, 0)`;
+  functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
+  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+    const w = over ? sql` ${over}` : sql``;
+    switch (fn) {
+      case "count":
+        return input === null ? sql`count(*)${w}` : sql`count(${input})${w}`;
+      case "sum": {
+        const call = sql`sum(${input})${w}`;
+        // sum(BIGINT) is a HUGEINT in DuckDB; the IR says BIGINT, as every other engine gives.
+        const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
+        return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
+      }
+      case "quantile":
+        return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
+      case "nUnique":
+        return sql`count(DISTINCT ${input})${w}`;
+      case "any":
+        return sql`COALESCE(bool_or(${input})${w}, FALSE)`;
+      case "all":
+        return sql`COALESCE(bool_and(${input})${w}, TRUE)`;
+      case "first":
+      case "last": {
+        // Ties on the sort key are broken by the value, so every engine picks the same row.
+        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
+        return sql`first(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL)${w}`;
+      }
+      default:
+        return sql`${sql.raw(AGGREGATES[fn]!)}(${input})${w}`;
+    }
   },
+  over: ansi.windowSpec,
+  rangeFrame: ansi.rangeFrame,
+  // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
+  asofJoin: (j) =>
+    sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF LEFT JOIN ${j.right} AS ${sql.id(j.rightAlias)} ON ${sql.join(
+      [...j.by.map(([l, r]) => sql`${l} = ${r}`), j.strategy === "backward" ? sql`${j.leftOn} >= ${j.rightOn}` : sql`${j.leftOn} <= ${j.rightOn}`],
+      sql` AND `,
+    )}`,
 };

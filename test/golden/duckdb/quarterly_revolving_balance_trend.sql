@@ -78,7 +78,7 @@ WITH
         SELECT
           "customer_id",
           CAST(
-            date_trunc('quarter', "date") + INTERVAL 1 QUARTER AS DATE
+            date_trunc('quarter', "date") + INTERVAL '3 months' AS DATE
           ) AS "date",
           avg("avg_monthly_revolving_balance") AS "avg_of_monthly_avg_balance",
           min("avg_monthly_revolving_balance") AS "min_monthly_avg_balance",
@@ -90,7 +90,7 @@ WITH
         GROUP BY
           "customer_id",
           CAST(
-            date_trunc('quarter', "date") + INTERVAL 1 QUARTER AS DATE
+            date_trunc('quarter', "date") + INTERVAL '3 months' AS DATE
           )
       ) AS "t1"
   )
