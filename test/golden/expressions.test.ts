@@ -337,7 +337,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("ts").dt.truncate("1w", { label: "right" }),
     {
       duckdb: `select date_trunc('week', "ts") + INTERVAL '1 week' as "v"`,
-      postgres: `select date_trunc('week', "ts") + INTERVAL '7 days' as "v"`,
+      postgres: `select date_trunc('week', "ts") + INTERVAL '1 week' as "v"`,
     },
   ],
   [
@@ -351,147 +351,276 @@ const CASES: [string, Expr, PerDialect][] = [
   [
     "abs, round half away from zero, clip",
     col("x").abs().round(2).clip(0, 100),
-    { duckdb: `select CASE WHEN round(abs("x"), 2) < 0 THEN 0 WHEN round(abs("x"), 2) > 100 THEN 100 ELSE round(abs("x"), 2) END as "v"` },
+    {
+      duckdb: `select CASE WHEN round(abs("x"), 2) < 0 THEN 0 WHEN round(abs("x"), 2) > 100 THEN 100 ELSE round(abs("x"), 2) END as "v"`,
+      postgres: `select CASE WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) < 0 THEN 0 WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) > 100 THEN 100 ELSE (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) END as "v"`,
+    },
   ],
   [
     "round of an integer is the integer",
     col("n").round(1),
-    { duckdb: `select "n" as "v"` },
+    {
+      duckdb: `select "n" as "v"`,
+      postgres: `select "n" as "v"`,
+    },
   ],
   [
     "floor division of integers",
     col("n").floorDiv(col("id")),
-    { duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"` },
+    {
+      duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"`,
+      postgres: `select CAST(floor(CAST("n" AS DOUBLE PRECISION) / "id") AS BIGINT) as "v"`,
+    },
   ],
   [
     "isIn and isBetween",
     col("s").isIn(["a", "b"]).and(col("n").isBetween(1, 10)),
-    { duckdb: `select ("s" IN ('a', 'b')) AND ("n" BETWEEN 1 AND 10) as "v"` },
+    {
+      duckdb: `select ("s" IN ('a', 'b')) AND ("n" BETWEEN 1 AND 10) as "v"`,
+      postgres: `select ("s" IN ('a', 'b')) AND ("n" BETWEEN 1 AND 10) as "v"`,
+    },
   ],
   [
     "isIn of nothing",
     col("n").isIn([]),
-    { duckdb: `select FALSE as "v"` },
+    {
+      duckdb: `select FALSE as "v"`,
+      postgres: `select FALSE as "v"`,
+    },
   ],
   [
     "coalesce of several",
     coalesce(col("x"), col("n"), 0),
-    { duckdb: `select COALESCE("x", "n", 0) as "v"` },
+    {
+      duckdb: `select COALESCE("x", "n", 0) as "v"`,
+      postgres: `select COALESCE("x", "n", 0) as "v"`,
+    },
   ],
   [
     "lower, upper, length",
     col("s").str.toLowercase().eq(col("s").str.toUppercase()).or(col("s").str.lenChars().gt(3)),
-    { duckdb: `select (lower("s") = upper("s")) OR (CAST(length("s") AS BIGINT) > 3) as "v"` },
+    {
+      duckdb: `select (lower("s") = upper("s")) OR (CAST(length("s") AS BIGINT) > 3) as "v"`,
+      postgres: `select (lower("s") = upper("s")) OR (CAST(length("s") AS BIGINT) > 3) as "v"`,
+    },
   ],
   [
     "contains, startsWith, endsWith (literal text)",
     col("s").str.contains("a%").and(col("s").str.startsWith("x_")).and(col("s").str.endsWith("z")),
-    { duckdb: `select ((strpos("s", 'a%') > 0) AND (left("s", length('x_')) = 'x_')) AND (right("s", length('z')) = 'z') as "v"` },
+    {
+      duckdb: `select ((strpos("s", 'a%') > 0) AND (left("s", length('x_')) = 'x_')) AND (right("s", length('z')) = 'z') as "v"`,
+      postgres: `select ((strpos("s", 'a%') > 0) AND (left("s", length('x_')) = 'x_')) AND (right("s", length('z')) = 'z') as "v"`,
+    },
   ],
   [
     "slice (0-based) and replaceAll",
     col("s").str.slice(1, 3).str.replaceAll("a", "b"),
-    { duckdb: `select replace(substring("s", 1 + 1, 3), 'a', 'b') as "v"` },
+    {
+      duckdb: `select replace(substring("s", 1 + 1, 3), 'a', 'b') as "v"`,
+      postgres: `select replace(substring("s", 1 + 1, 3), 'a', 'b') as "v"`,
+    },
   ],
   [
     "concatStr with a separator",
     concatStr(["s", col("s").str.toUppercase()], "-"),
-    { duckdb: `select ("s" || '-' || upper("s")) as "v"` },
+    {
+      duckdb: `select ("s" || '-' || upper("s")) as "v"`,
+      postgres: `select ("s" || '-' || upper("s")) as "v"`,
+    },
   ],
   [
     "year, month, day, hour, ISO weekday",
     col("ts").dt.year().add(col("d").dt.month()).add(col("d").dt.day()).add(col("ts").dt.hour()).add(col("d").dt.weekday()),
-    { duckdb: `select (((CAST(extract(year FROM "ts") AS INTEGER) + CAST(extract(month FROM "d") AS INTEGER)) + CAST(extract(day FROM "d") AS INTEGER)) + CAST(extract(hour FROM "ts") AS INTEGER)) + CAST(extract(isodow FROM "d") AS INTEGER) as "v"` },
+    {
+      duckdb: `select (((CAST(extract(year FROM "ts") AS INTEGER) + CAST(extract(month FROM "d") AS INTEGER)) + CAST(extract(day FROM "d") AS INTEGER)) + CAST(extract(hour FROM "ts") AS INTEGER)) + CAST(extract(isodow FROM "d") AS INTEGER) as "v"`,
+      postgres: `select (((CAST(extract(year FROM "ts") AS INTEGER) + CAST(extract(month FROM "d") AS INTEGER)) + CAST(extract(day FROM "d") AS INTEGER)) + CAST(extract(hour FROM "ts") AS INTEGER)) + CAST(extract(isodow FROM "d") AS INTEGER) as "v"`,
+    },
   ],
   [
     "offset a date by days (stays a date)",
     col("d").dt.offsetBy("-90d"),
-    { duckdb: `select CAST("d" + INTERVAL '-90 days' AS DATE) as "v"` },
+    {
+      duckdb: `select CAST("d" + INTERVAL '-90 days' AS DATE) as "v"`,
+      postgres: `select CAST("d" + INTERVAL '-90 days' AS DATE) as "v"`,
+    },
   ],
   [
     "offset a timestamp by months",
     col("ts").dt.offsetBy("1mo"),
-    { duckdb: `select "ts" + INTERVAL '1 month' as "v"` },
+    {
+      duckdb: `select "ts" + INTERVAL '1 month' as "v"`,
+      postgres: `select "ts" + INTERVAL '1 month' as "v"`,
+    },
   ],
   [
     "days between dates",
     col("d").dt.daysSince(lit("2025-01-01", "date")),
-    { duckdb: `select CAST("d" - DATE '2025-01-01' AS BIGINT) as "v"` },
+    {
+      duckdb: `select CAST("d" - DATE '2025-01-01' AS BIGINT) as "v"`,
+      postgres: `select CAST("d" - DATE '2025-01-01' AS BIGINT) as "v"`,
+    },
   ],
   [
     "whole days between timestamps",
     col("ts").dt.daysSince(col("d")),
-    { duckdb: `select CAST(trunc(extract(epoch FROM ("ts" - CAST("d" AS TIMESTAMP))) / 86400) AS BIGINT) as "v"` },
+    {
+      duckdb: `select CAST(trunc(extract(epoch FROM ("ts" - CAST("d" AS TIMESTAMP))) / 86400) AS BIGINT) as "v"`,
+      postgres: `select CAST(trunc(extract(epoch FROM ("ts" - CAST("d" AS TIMESTAMP))) / 86400) AS BIGINT) as "v"`,
+    },
   ],
   [
     "variance, median, quantile",
     col("x").var().add(col("x").median()).add(col("x").quantile(0.9)),
-    { duckdb: `select (var_samp("x") + median("x")) + quantile_cont("x", 0.9) as "v"` },
+    {
+      duckdb: `select (var_samp("x") + median("x")) + quantile_cont("x", 0.9) as "v"`,
+      postgres: `select (var_samp("x") + percentile_cont(0.5) WITHIN GROUP (ORDER BY "x")) + percentile_cont(0.9) WITHIN GROUP (ORDER BY "x") as "v"`,
+    },
   ],
   [
     "distinct count, any, all",
     col("s").nUnique().gt(1).and(col("flag").any()).or(col("flag").all()),
-    { duckdb: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"` },
+    {
+      duckdb: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      postgres: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+    },
   ],
   [
     "last by time (latest value)",
     col("x").sortBy("ts").last(),
-    { duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) as "v"` },
+    {
+      duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) as "v"`,
+      postgres: `select (array_agg("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL))[1] as "v"`,
+    },
   ],
   [
     "first by time",
     col("s").sortBy("d").first(),
-    { duckdb: `select first("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL) as "v"` },
+    {
+      duckdb: `select first("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL) as "v"`,
+      postgres: `select (array_agg("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL))[1] as "v"`,
+    },
   ],
   [
     "conditional aggregate with filter",
     col("x").filter(col("flag")).sum(),
-    { duckdb: `select COALESCE(sum(CASE WHEN "flag" THEN "x" END), 0) as "v"` },
+    {
+      duckdb: `select COALESCE(sum(CASE WHEN "flag" THEN "x" END), 0) as "v"`,
+      postgres: `select COALESCE(sum(CASE WHEN "flag" THEN "x" END), 0) as "v"`,
+    },
   ],
   [
     "shift (lag) over a partition in time order",
     col("x").shift(1).over("id", { orderBy: "d" }),
-    { duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"` },
+    {
+      duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+    },
   ],
   [
     "negative shift (lead)",
     col("x").shift(-2).over("id", { orderBy: "d" }),
-    { duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"` },
+    {
+      duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+    },
   ],
   [
     "diff",
     col("x").diff().over("id", { orderBy: "d" }),
-    { duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"` },
+    {
+      duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+    },
   ],
   [
     "cumulative sum and count",
     col("x").cumSum().over("id", { orderBy: "d" }).add(col("x").cumCount().over("id", { orderBy: "d" })),
-    { duckdb: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"` },
+    {
+      duckdb: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+    },
   ],
   [
     "rank, dense rank, row number (descending)",
     col("x").rank().over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
-    { duckdb: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"` },
+    {
+      duckdb: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
+      postgres: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
+    },
   ],
   [
     "rolling mean over 3 rows (null until 3 values)",
     col("x").rollingMean(3).over("id", { orderBy: "d" }),
-    { duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"` },
+    {
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+    },
   ],
   [
     "rolling 30-day sum over a date column",
     col("x").rollingSum("30d", { by: "d" }).over("id"),
-    { duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"` },
+    {
+      duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
+    },
   ],
   [
     "rolling 12-hour max over a timestamp column",
     col("x").rollingMax("12h", { by: "ts" }).over("id"),
-    { duckdb: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"` },
+    {
+      duckdb: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
+    },
   ],
   [
     "aggregate over a whole partition",
     col("x").sub(col("x").mean().over("id")),
-    { duckdb: `select "x" - avg("x") OVER (PARTITION BY "id") as "v"` },
+    {
+      duckdb: `select "x" - avg("x") OVER (PARTITION BY "id") as "v"`,
+      postgres: `select "x" - avg("x") OVER (PARTITION BY "id") as "v"`,
+    },
+  ],
+  [
+    "variance of integers, any and all over a whole partition",
+    col("n").var().over("id").gt(1).and(col("flag").any().over("id")).or(col("flag").all().over("id")),
+    {
+      duckdb: `select ((var_samp("n") OVER (PARTITION BY "id") > 1) AND COALESCE(bool_or("flag") OVER (PARTITION BY "id"), FALSE)) OR COALESCE(bool_and("flag") OVER (PARTITION BY "id"), TRUE) as "v"`,
+      postgres: `select ((CAST(var_samp("n") OVER (PARTITION BY "id") AS DOUBLE PRECISION) > 1) AND COALESCE(bool_or("flag") OVER (PARTITION BY "id"), FALSE)) OR COALESCE(bool_and("flag") OVER (PARTITION BY "id"), TRUE) as "v"`,
+    },
+  ],
+  // PostgreSQL evaluates no ordered-set aggregate, DISTINCT or aggregate ORDER BY as a window (postgres-dialect.ts).
+  [
+    "median over a whole partition",
+    col("x").median().over("id"),
+    {
+      duckdb: `select median("x") OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^median\(\)\.over\(\) is not supported by the postgres dialect$/ },
+    },
+  ],
+  [
+    "quantile over a whole partition",
+    col("x").quantile(0.25).over("id"),
+    {
+      duckdb: `select quantile_cont("x", 0.25) OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },
+    },
+  ],
+  [
+    "distinct count over a whole partition",
+    col("s").nUnique().over("id"),
+    {
+      duckdb: `select count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
+    },
+  ],
+  [
+    // DuckDB 1.5 renders this but refuses to run it ("FILTER is not implemented for non-aggregate window functions").
+    "last by time over a whole partition",
+    col("x").sortBy("ts").last().over("id"),
+    {
+      duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the postgres dialect$/ },
+    },
   ],
 ];
 
