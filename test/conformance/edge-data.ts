@@ -3,13 +3,18 @@
  * engines tend to disagree on — nulls in every column, zero and negative integers, BIGINTs beyond the INTEGER range,
  * integral, negative and tiny doubles, empty and mixed-case strings and a quote, and timestamps on the edges of
  * periods (a microsecond before a month and a year, a leap day, ISO-week boundaries, local-time DST transitions that
- * must not matter in UTC). `k` and `y` are never zero: division by zero is a known divergence (see cases.ts).
+ * must not matter in UTC, instants exactly on a rolling window's bounds). `ts` is unique (the conformance test
+ * checks it), so windows ordered by it and as-of joins on it have no ties; `d`, `n` and `x` have ties on purpose.
+ * `k` and `y` are never zero: division by zero is a known divergence (see cases.ts).
  */
 export function edgeCaseStatements(rows = 600): string[] {
   const edges = [
     "2024-01-31 23:59:59.999999", "2024-02-01 00:00:00", "2024-02-29 12:00:00", "2024-03-10 02:30:00",
     "2024-03-31 01:30:00", "2024-06-30 23:59:59.999999", "2024-11-03 01:30:00", "2024-12-29 23:59:59",
     "2024-12-30 00:00:00", "2024-12-31 23:59:59.999999", "2025-01-01 00:00:00", "2025-03-31 23:59:59.999999",
+    // On the bounds of a 24-hour rolling window ending at 2024-03-01 12:00: exactly 24 hours before the end (out of
+    // (t - 24h, t]) is the leap-day row above; one microsecond later is in.
+    "2024-02-29 12:00:00.000001", "2024-03-01 12:00:00",
   ];
   return [
     "CREATE SCHEMA IF NOT EXISTS raw",
