@@ -4,8 +4,8 @@ import { type AggExpr, type BinaryOp, type ExprNode, visitExpr } from "../ir/exp
 import type { Sql, SqlDialect, WindowSpec } from "../dialects/sql-dialect.ts";
 
 // Operators every supported engine spells the same way; anything that differs is a dialect hook.
-const OPERATORS: Record<Exclude<BinaryOp, "div">, string> = {
-  add: "+", sub: "-", mul: "*", mod: "%",
+const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
+  add: "+", sub: "-", mul: "*",
   eq: "=", ne: "<>", lt: "<", le: "<=", gt: ">", ge: ">=",
   and: "AND", or: "OR",
 };
@@ -22,8 +22,8 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     column: (n) => (n.qualifier ? sql.id(n.qualifier, n.name) : sql.id(n.name)),
     literal: (n) => dialect.literal(n),
     binary: (n) =>
-      n.op === "div"
-        ? dialect.divide(operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
+      n.op === "div" || n.op === "mod"
+        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
         : sql`${operand(n.left)} ${sql.raw(OPERATORS[n.op])} ${operand(n.right)}`,
     // `-(…)` always: `-` followed by a negative literal would otherwise read `--1`, a comment.
     unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-(${c(n.operand)})`),

@@ -6,14 +6,34 @@ import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.t
 import { ConfigError } from "../errors.ts";
 import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
 
+import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+
 export const DEFAULT_CONFIG_FILE = "features.config.json";
+
+/** Where a PostgreSQL server is; the password comes only from PGPASSWORD in the environment. */
+const postgresSchema = z
+  .object({
+    connectionString: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a URL such as "postgres://user@host:5432/database"')
+      .refine((url) => !URL.canParse(url) || new URL(url).password === "", "must not contain a password: set PGPASSWORD in the environment")
+      .optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+  })
+  .strict()
+  // pg lets a connection string silently win over the fields: accept one way of saying it.
+  .refine((p) => p.connectionString === undefined || Object.keys(p).length === 1, "give connectionString or host/port/database/user, not both")
+  .describe("The PostgreSQL server (engine: postgres). The password is read from PGPASSWORD.");
 
 /** The one definition of `features.config.json`: validation, defaults and its JSON Schema (config-json-schema.ts). */
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     features: z.string().min(1).default("features").describe("Directory of feature modules, relative to this file."),
-    engine: z.enum(["duckdb", "snowflake"]).default("duckdb").describe("The warehouse backfills run in (--engine overrides it)."),
+    engine: z.enum(["duckdb", "postgres", "snowflake"]).default("duckdb").describe("The warehouse backfills run in (--engine overrides it)."),
     duckdb: z
       .object({
         path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),
@@ -28,6 +48,7 @@ export const configSchema = z
       .strict()
       .default({ path: "warehouse.duckdb" }),
     snowflake: snowflakeConfigSchema.optional(),
+    postgres: postgresSchema.optional(),
     offlineStore: z
       .object({
         schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),
@@ -40,7 +61,11 @@ export const configSchema = z
       .strict()
       .default({ schema: "features", table: "{set}" }),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.engine !== "postgres" || c.postgres !== undefined, {
+    message: 'required when engine is "postgres"',
+    path: ["postgres"],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -53,6 +78,7 @@ export interface ResolvedConfig {
   readonly duckdb: { readonly path: string; readonly threads?: number; readonly memoryLimit?: string };
   /** Connection settings (no secrets: they are read from the environment or files when connecting). */
   readonly snowflake?: SnowflakeConfig;
+  readonly postgres?: PostgresSettings;
   readonly tableFor: (set: string) => TableRef;
 }
 
@@ -99,6 +125,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
       privateKeyPath: config.snowflake.privateKeyPath && path.resolve(dir, config.snowflake.privateKeyPath),
       tokenPath: config.snowflake.tokenPath && path.resolve(dir, config.snowflake.tokenPath),
     },
+    ...(config.postgres && { postgres: config.postgres }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
   };
 }

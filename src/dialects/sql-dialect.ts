@@ -8,7 +8,7 @@ import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/tim
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
 
-export type DialectName = "duckdb" | "snowflake";
+export type DialectName = "duckdb" | "postgres" | "snowflake";
 
 /** An aggregate call: `over` is set when it is evaluated as a window. */
 export interface AggCall {
@@ -79,6 +79,8 @@ export interface SqlDialect {
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
   /** True division, always a double. */
   divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  /** The remainder with the sign of the dividend (SQL's `%`), of integers or doubles. */
+  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
    * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.

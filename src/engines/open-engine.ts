@@ -13,5 +13,9 @@ export async function openEngine(config: ResolvedConfig, options: { readOnly?: b
       const { openSnowflake } = await import("./snowflake/snowflake-engine.ts");
       return openSnowflake(config.snowflake, config.file);
     }
+    case "postgres": {
+      const { openPostgres } = await import("./postgres/postgres-engine.ts");
+      return openPostgres(config.postgres!); // the config schema requires the block for this engine
+    }
   }
 }

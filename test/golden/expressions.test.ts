@@ -27,87 +27,357 @@ function render(expr: Expr, dialect: DialectName): string {
 }
 
 const CASES: [string, Expr, PerDialect][] = [
-  ["column", col("x"), { duckdb: `select "x" as "v"`, snowflake: `select "X" as "V"` }],
-  ["odd column name", col(`we"ird; --`), { duckdb: `select "we""ird; --" as "v"`, snowflake: `select "we""ird; --" as "V"` }],
-  ["string literal with a quote and a backslash", lit(`it's \\ fine`), { duckdb: `select 'it''s \\ fine' as "v"`, snowflake: `select 'it''s \\\\ fine' as "V"` }],
-  ["integer, double, boolean literals", col("x").add(1).mul(0.5).eq(true), { duckdb: `select (("x" + 1) * CAST(0.5 AS DOUBLE)) = true as "v"`, snowflake: `select (("X" + 1) * CAST(0.5 AS FLOAT)) = true as "V"` }],
-  ["typed null", lit(null, "double"), { duckdb: `select CAST(NULL AS DOUBLE) as "v"`, snowflake: `select CAST(NULL AS FLOAT) as "V"` }],
-  ["date literal", lit("2025-01-31", "date"), { duckdb: `select DATE '2025-01-31' as "v"`, snowflake: `select TO_DATE('2025-01-31', 'YYYY-MM-DD') as "V"` }],
-  ["timestamp literal from an offset", lit("2025-01-31T08:30:00+02:00", "timestamp"), { duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"`, snowflake: `select TO_TIMESTAMP_NTZ('2025-01-31 06:30:00.000', 'YYYY-MM-DD HH24:MI:SS.FF3') as "V"` }],
-  ["true division of integers", col("n").div(col("id")), { duckdb: `select "n" / "id" as "v"`, snowflake: `select CAST("N" AS FLOAT) / "ID" as "V"` }],
-  ["modulo and subtraction", col("n").mod(3).sub(col("id")), { duckdb: `select ("n" % 3) - "id" as "v"`, snowflake: `select ("N" % 3) - "ID" as "V"` }],
-  ["comparisons and logic", col("x").ge(1).and(col("s").ne("a").or(col("flag").not())), { duckdb: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"`, snowflake: `select ("X" >= 1) AND (("S" <> 'a') OR (NOT "FLAG")) as "V"` }],
-  ["negation", col("x").neg(), { duckdb: `select -("x") as "v"`, snowflake: `select -("X") as "V"` }],
-  ["negation of a negative literal is not a comment", lit(-1).neg().sub(-2), { duckdb: `select (-(-1)) - -2 as "v"`, snowflake: `select (-(-1)) - -2 as "V"` }],
-  ["is null / is not null", col("x").isNull().and(col("s").isNotNull()), { duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"`, snowflake: `select ("X" IS NULL) AND ("S" IS NOT NULL) as "V"` }],
-  ["fillNull", col("x").fillNull(0), { duckdb: `select COALESCE("x", 0) as "v"`, snowflake: `select COALESCE("X", 0) as "V"` }],
-  ["cast", col("s").cast("bigint"), { duckdb: `select CAST("s" AS BIGINT) as "v"`, snowflake: `select CAST("S" AS NUMBER(38,0)) as "V"` }],
-  ["cast of a double to an integer truncates (as Polars)", col("x").cast("integer"), { duckdb: `select CAST(trunc("x") AS INTEGER) as "v"`, snowflake: `select CAST(trunc("X") AS NUMBER(38,0)) as "V"` }],
-  ["double literal typed explicitly", lit(1, "double"), { duckdb: `select CAST(1 AS DOUBLE) as "v"`, snowflake: `select CAST(1 AS FLOAT) as "V"` }],
+  [
+    "column",
+    col("x"),
+    {
+      duckdb: `select "x" as "v"`,
+      postgres: `select "x" as "v"`,
+      snowflake: `select "X" as "V"`,
+    },
+  ],
+  [
+    "odd column name",
+    col(`we"ird; --`),
+    {
+      duckdb: `select "we""ird; --" as "v"`,
+      postgres: `select "we""ird; --" as "v"`,
+      snowflake: `select "we""ird; --" as "V"`,
+    },
+  ],
+  [
+    "string literal with a quote and a backslash",
+    lit(`it's \\ fine`),
+    {
+      duckdb: `select 'it''s \\ fine' as "v"`,
+      postgres: `select 'it''s \\ fine' as "v"`,
+      snowflake: `select 'it''s \\\\ fine' as "V"`,
+    },
+  ],
+  [
+    "integer, double, boolean literals",
+    col("x").add(1).mul(0.5).eq(true),
+    {
+      duckdb: `select (("x" + 1) * CAST(0.5 AS DOUBLE)) = true as "v"`,
+      postgres: `select (("x" + 1) * CAST(0.5 AS DOUBLE PRECISION)) = true as "v"`,
+      snowflake: `select (("X" + 1) * CAST(0.5 AS FLOAT)) = true as "V"`,
+    },
+  ],
+  [
+    "typed null",
+    lit(null, "double"),
+    {
+      duckdb: `select CAST(NULL AS DOUBLE) as "v"`,
+      postgres: `select CAST(NULL AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select CAST(NULL AS FLOAT) as "V"`,
+    },
+  ],
+  [
+    "date literal",
+    lit("2025-01-31", "date"),
+    {
+      duckdb: `select DATE '2025-01-31' as "v"`,
+      postgres: `select DATE '2025-01-31' as "v"`,
+      snowflake: `select TO_DATE('2025-01-31', 'YYYY-MM-DD') as "V"`,
+    },
+  ],
+  [
+    "timestamp literal from an offset",
+    lit("2025-01-31T08:30:00+02:00", "timestamp"),
+    {
+      duckdb: `select TIMESTAMP '2025-01-31 06:30:00' as "v"`,
+      postgres: `select TIMESTAMP '2025-01-31 06:30:00' as "v"`,
+      snowflake: `select TO_TIMESTAMP_NTZ('2025-01-31 06:30:00.000', 'YYYY-MM-DD HH24:MI:SS.FF3') as "V"`,
+    },
+  ],
+  [
+    "true division of integers",
+    col("n").div(col("id")),
+    {
+      duckdb: `select "n" / "id" as "v"`,
+      postgres: `select CAST("n" AS DOUBLE PRECISION) / "id" as "v"`,
+      snowflake: `select CAST("N" AS FLOAT) / "ID" as "V"`,
+    },
+  ],
+  [
+    "modulo and subtraction",
+    col("n").mod(3).sub(col("id")),
+    {
+      duckdb: `select ("n" % 3) - "id" as "v"`,
+      postgres: `select ("n" % 3) - "id" as "v"`,
+      snowflake: `select ("N" % 3) - "ID" as "V"`,
+    },
+  ],
+  [
+    "comparisons and logic",
+    col("x").ge(1).and(col("s").ne("a").or(col("flag").not())),
+    {
+      duckdb: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"`,
+      postgres: `select ("x" >= 1) AND (("s" <> 'a') OR (NOT "flag")) as "v"`,
+      snowflake: `select ("X" >= 1) AND (("S" <> 'a') OR (NOT "FLAG")) as "V"`,
+    },
+  ],
+  [
+    "negation",
+    col("x").neg(),
+    {
+      duckdb: `select -("x") as "v"`,
+      postgres: `select -("x") as "v"`,
+      snowflake: `select -("X") as "V"`,
+    },
+  ],
+  [
+    "negation of a negative literal is not a comment",
+    lit(-1).neg().sub(-2),
+    {
+      duckdb: `select (-(-1)) - -2 as "v"`,
+      postgres: `select (-(-1)) - -2 as "v"`,
+      snowflake: `select (-(-1)) - -2 as "V"`,
+    },
+  ],
+  [
+    "is null / is not null",
+    col("x").isNull().and(col("s").isNotNull()),
+    {
+      duckdb: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"`,
+      postgres: `select ("x" IS NULL) AND ("s" IS NOT NULL) as "v"`,
+      snowflake: `select ("X" IS NULL) AND ("S" IS NOT NULL) as "V"`,
+    },
+  ],
+  [
+    "fillNull",
+    col("x").fillNull(0),
+    {
+      duckdb: `select COALESCE("x", 0) as "v"`,
+      postgres: `select COALESCE("x", 0) as "v"`,
+      snowflake: `select COALESCE("X", 0) as "V"`,
+    },
+  ],
+  [
+    "cast",
+    col("s").cast("bigint"),
+    {
+      duckdb: `select CAST("s" AS BIGINT) as "v"`,
+      postgres: `select CAST("s" AS BIGINT) as "v"`,
+      snowflake: `select CAST("S" AS NUMBER(38,0)) as "V"`,
+    },
+  ],
+  [
+    "cast of a double to an integer truncates (as Polars)",
+    col("x").cast("integer"),
+    {
+      duckdb: `select CAST(trunc("x") AS INTEGER) as "v"`,
+      postgres: `select CAST(trunc("x") AS INTEGER) as "v"`,
+      snowflake: `select CAST(trunc("X") AS NUMBER(38,0)) as "V"`,
+    },
+  ],
+  [
+    "double literal typed explicitly",
+    lit(1, "double"),
+    {
+      duckdb: `select CAST(1 AS DOUBLE) as "v"`,
+      postgres: `select CAST(1 AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select CAST(1 AS FLOAT) as "V"`,
+    },
+  ],
   [
     "when/then chain",
     when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
     {
       duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
+      postgres: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
       snowflake: `select CASE WHEN "X" > 10 THEN 'high' WHEN "X" > 5 THEN 'mid' ELSE 'low' END as "V"`,
     },
   ],
-  ["when without otherwise", when(col("flag")).then(col("x")), { duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"`, snowflake: `select CASE WHEN "FLAG" THEN "X" ELSE NULL END as "V"` }],
-  ["truncate a date to the month", col("d").dt.truncate("1mo"), { duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"`, snowflake: `select DATE_TRUNC('MONTH', "D") as "V"` }],
-  ["truncate a timestamp to the ISO week", col("ts").dt.truncate("1w"), { duckdb: `select date_trunc('week', "ts") as "v"`, snowflake: `select DATEADD(DAY, 1 - DAYOFWEEKISO("TS"), DATE_TRUNC('DAY', "TS")) as "V"` }],
-  ["truncate to the day", col("ts").dt.truncate("1d"), { duckdb: `select date_trunc('day', "ts") as "v"`, snowflake: `select DATE_TRUNC('DAY', "TS") as "V"` }],
+  [
+    "when without otherwise",
+    when(col("flag")).then(col("x")),
+    {
+      duckdb: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"`,
+      postgres: `select CASE WHEN "flag" THEN "x" ELSE NULL END as "v"`,
+      snowflake: `select CASE WHEN "FLAG" THEN "X" ELSE NULL END as "V"`,
+    },
+  ],
+  [
+    "truncate a date to the month",
+    col("d").dt.truncate("1mo"),
+    {
+      duckdb: `select CAST(date_trunc('month', "d") AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('month', CAST("d" AS TIMESTAMP)) AS DATE) as "v"`,
+      snowflake: `select DATE_TRUNC('MONTH', "D") as "V"`,
+    },
+  ],
+  [
+    "truncate a timestamp to the ISO week",
+    col("ts").dt.truncate("1w"),
+    {
+      duckdb: `select date_trunc('week', "ts") as "v"`,
+      postgres: `select date_trunc('week', "ts") as "v"`,
+      snowflake: `select DATEADD(DAY, 1 - DAYOFWEEKISO("TS"), DATE_TRUNC('DAY', "TS")) as "V"`,
+    },
+  ],
+  [
+    "truncate to the day",
+    col("ts").dt.truncate("1d"),
+    {
+      duckdb: `select date_trunc('day', "ts") as "v"`,
+      postgres: `select date_trunc('day', "ts") as "v"`,
+      snowflake: `select DATE_TRUNC('DAY', "TS") as "V"`,
+    },
+  ],
   [
     "truncate labelled by the quarter's end",
     col("d").dt.truncate("1q", { label: "right" }),
     {
       duckdb: `select CAST(date_trunc('quarter', "d") + INTERVAL '3 months' AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('quarter', CAST("d" AS TIMESTAMP)) + INTERVAL '3 months' AS DATE) as "v"`,
       snowflake: `select DATEADD(QUARTER, 1, DATE_TRUNC('QUARTER', "D")) as "V"`,
     },
   ],
-  ["truncate to the year", col("d").dt.truncate("1y"), { duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"`, snowflake: `select DATE_TRUNC('YEAR', "D") as "V"` }],
-  ["mean", col("x").mean(), { duckdb: `select avg("x") as "v"`, snowflake: `select AVG("X") as "V"` }],
-  ["sum of integers stays BIGINT", col("n").sum(), { duckdb: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"`, snowflake: `select COALESCE(SUM("N"), 0) as "V"` }],
-  ["sum of doubles, 0 when all are null (as Polars)", col("x").sum(), { duckdb: `select COALESCE(sum("x"), 0) as "v"`, snowflake: `select COALESCE(SUM("X"), 0) as "V"` }],
-  ["min, max", col("d").min().lt(col("d").max()), { duckdb: `select min("d") < max("d") as "v"`, snowflake: `select MIN("D") < MAX("D") as "V"` }],
-  ["count of non-nulls, rows", col("x").count().div(len()), { duckdb: `select count("x") / count(*) as "v"`, snowflake: `select CAST(COUNT("X") AS FLOAT) / COUNT(*) as "V"` }],
-  ["sample standard deviation", col("x").std(), { duckdb: `select stddev_samp("x") as "v"`, snowflake: `select STDDEV_SAMP("X") as "V"` }],
+  [
+    "truncate to the year",
+    col("d").dt.truncate("1y"),
+    {
+      duckdb: `select CAST(date_trunc('year', "d") AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('year', CAST("d" AS TIMESTAMP)) AS DATE) as "v"`,
+      snowflake: `select DATE_TRUNC('YEAR', "D") as "V"`,
+    },
+  ],
+  [
+    "mean",
+    col("x").mean(),
+    {
+      duckdb: `select avg("x") as "v"`,
+      postgres: `select avg("x") as "v"`,
+      snowflake: `select AVG("X") as "V"`,
+    },
+  ],
+  [
+    "sum of integers stays BIGINT",
+    col("n").sum(),
+    {
+      duckdb: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"`,
+      postgres: `select COALESCE(CAST(sum("n") AS BIGINT), 0) as "v"`,
+      snowflake: `select COALESCE(SUM("N"), 0) as "V"`,
+    },
+  ],
+  [
+    "sum of doubles, 0 when all are null (as Polars)",
+    col("x").sum(),
+    {
+      duckdb: `select COALESCE(sum("x"), 0) as "v"`,
+      postgres: `select COALESCE(sum("x"), 0) as "v"`,
+      snowflake: `select COALESCE(SUM("X"), 0) as "V"`,
+    },
+  ],
+  [
+    "min, max",
+    col("d").min().lt(col("d").max()),
+    {
+      duckdb: `select min("d") < max("d") as "v"`,
+      postgres: `select min("d") < max("d") as "v"`,
+      snowflake: `select MIN("D") < MAX("D") as "V"`,
+    },
+  ],
+  [
+    "count of non-nulls, rows",
+    col("x").count().div(len()),
+    {
+      duckdb: `select count("x") / count(*) as "v"`,
+      postgres: `select CAST(count("x") AS DOUBLE PRECISION) / count(*) as "v"`,
+      snowflake: `select CAST(COUNT("X") AS FLOAT) / COUNT(*) as "V"`,
+    },
+  ],
+  [
+    "sample standard deviation",
+    col("x").std(),
+    {
+      duckdb: `select stddev_samp("x") as "v"`,
+      postgres: `select stddev_samp("x") as "v"`,
+      snowflake: `select STDDEV_SAMP("X") as "V"`,
+    },
+  ],
   [
     "conditional aggregate",
     when(col("s").eq("a")).then(col("x")).otherwise(0).sum(),
     {
       duckdb: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"`,
+      postgres: `select COALESCE(sum(CASE WHEN "s" = 'a' THEN "x" ELSE 0 END), 0) as "v"`,
       snowflake: `select COALESCE(SUM(CASE WHEN "S" = 'a' THEN "X" ELSE 0 END), 0) as "V"`,
     },
   ],
-  // Snowflake folds unquoted names to upper case: plain lower-case names are quoted upper-cased so that tables created
-  // unquoted resolve; any other spelling is kept exactly (and reserved words work because every name is quoted).
   [
     "mixed-case, reserved and odd names",
     col("Amount").add(col("select")).add(col("customer id")).add(col("ID")),
-    { duckdb: `select (("Amount" + "select") + "customer id") + "ID" as "v"`, snowflake: `select (("Amount" + "SELECT") + "customer id") + "ID" as "V"` },
+    {
+      duckdb: `select (("Amount" + "select") + "customer id") + "ID" as "v"`,
+      postgres: `select (("Amount" + "select") + "customer id") + "ID" as "v"`,
+      snowflake: `select (("Amount" + "SELECT") + "customer id") + "ID" as "V"`,
+    },
   ],
-  ["string literal with a backslash-n and a newline", lit("a\\nb\n"), { duckdb: `select 'a\\nb\n' as "v"`, snowflake: `select 'a\\\\nb\n' as "V"` }],
-  ["mean of integers is a double", col("n").mean(), { duckdb: `select avg("n") as "v"`, snowflake: `select AVG(CAST("N" AS FLOAT)) as "V"` }],
-  ["sample standard deviation of integers", col("id").std(), { duckdb: `select stddev_samp("id") as "v"`, snowflake: `select STDDEV_SAMP(CAST("ID" AS FLOAT)) as "V"` }],
-  ["division by a double needs no cast", col("n").div(col("x")), { duckdb: `select "n" / "x" as "v"`, snowflake: `select "N" / "X" as "V"` }],
+  [
+    "string literal with a backslash-n and a newline",
+    lit("a\\nb\n"),
+    {
+      duckdb: `select 'a\\nb
+' as "v"`,
+      postgres: `select 'a\\nb
+' as "v"`,
+      snowflake: `select 'a\\\\nb
+' as "V"`,
+    },
+  ],
+  [
+    "mean of integers is a double",
+    col("n").mean(),
+    {
+      duckdb: `select avg("n") as "v"`,
+      postgres: `select CAST(avg("n") AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select AVG(CAST("N" AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "sample standard deviation of integers",
+    col("id").std(),
+    {
+      duckdb: `select stddev_samp("id") as "v"`,
+      postgres: `select CAST(stddev_samp("id") AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select STDDEV_SAMP(CAST("ID" AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "division by a double needs no cast",
+    col("n").div(col("x")),
+    {
+      duckdb: `select "n" / "x" as "v"`,
+      postgres: `select "n" / "x" as "v"`,
+      snowflake: `select "N" / "X" as "V"`,
+    },
+  ],
   [
     "truncate a date to the ISO week, labelled by its end",
     col("d").dt.truncate("1w", { label: "right" }),
     {
       duckdb: `select CAST(date_trunc('week', "d") + INTERVAL '1 week' AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('week', CAST("d" AS TIMESTAMP)) + INTERVAL '1 week' AS DATE) as "v"`,
       snowflake: `select DATEADD(WEEK, 1, DATEADD(DAY, 1 - DAYOFWEEKISO("D"), DATE_TRUNC('DAY', "D"))) as "V"`,
     },
   ],
   [
     "timestamp literal with milliseconds",
     lit("2025-03-01T00:00:00.250Z", "timestamp"),
-    { duckdb: `select TIMESTAMP '2025-03-01 00:00:00.250' as "v"`, snowflake: `select TO_TIMESTAMP_NTZ('2025-03-01 00:00:00.250', 'YYYY-MM-DD HH24:MI:SS.FF3') as "V"` },
+    {
+      duckdb: `select TIMESTAMP '2025-03-01 00:00:00.250' as "v"`,
+      postgres: `select TIMESTAMP '2025-03-01 00:00:00.250' as "v"`,
+      snowflake: `select TO_TIMESTAMP_NTZ('2025-03-01 00:00:00.250', 'YYYY-MM-DD HH24:MI:SS.FF3') as "V"`,
+    },
   ],
   [
     "abs, round half away from zero, clip",
     col("x").abs().round(2).clip(0, 100),
     {
       duckdb: `select CASE WHEN round(abs("x"), 2) < 0 THEN 0 WHEN round(abs("x"), 2) > 100 THEN 100 ELSE round(abs("x"), 2) END as "v"`,
+      postgres: `select CASE WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) < 0 THEN 0 WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) > 100 THEN 100 ELSE (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) END as "v"`,
       snowflake: `select CASE WHEN round(abs("X"), 2) < 0 THEN 0 WHEN round(abs("X"), 2) > 100 THEN 100 ELSE round(abs("X"), 2) END as "V"`,
     },
   ],
@@ -116,6 +386,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").round(1),
     {
       duckdb: `select "n" as "v"`,
+      postgres: `select "n" as "v"`,
       snowflake: `select "N" as "V"`,
     },
   ],
@@ -124,6 +395,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").floorDiv(col("id")),
     {
       duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"`,
+      postgres: `select CAST(floor(CAST("n" AS DOUBLE PRECISION) / "id") AS BIGINT) as "v"`,
       snowflake: `select CAST(floor(CAST("N" AS FLOAT) / "ID") AS NUMBER(38,0)) as "V"`,
     },
   ],
@@ -132,6 +404,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").isIn(["a", "b"]).and(col("n").isBetween(1, 10)),
     {
       duckdb: `select ("s" IN ('a', 'b')) AND ("n" BETWEEN 1 AND 10) as "v"`,
+      postgres: `select ("s" IN ('a', 'b')) AND ("n" BETWEEN 1 AND 10) as "v"`,
       snowflake: `select ("S" IN ('a', 'b')) AND ("N" BETWEEN 1 AND 10) as "V"`,
     },
   ],
@@ -140,6 +413,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").isIn([]),
     {
       duckdb: `select FALSE as "v"`,
+      postgres: `select FALSE as "v"`,
       snowflake: `select FALSE as "V"`,
     },
   ],
@@ -148,6 +422,7 @@ const CASES: [string, Expr, PerDialect][] = [
     coalesce(col("x"), col("n"), 0),
     {
       duckdb: `select COALESCE("x", "n", 0) as "v"`,
+      postgres: `select COALESCE("x", "n", 0) as "v"`,
       snowflake: `select COALESCE("X", "N", 0) as "V"`,
     },
   ],
@@ -156,6 +431,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").str.toLowercase().eq(col("s").str.toUppercase()).or(col("s").str.lenChars().gt(3)),
     {
       duckdb: `select (lower("s") = upper("s")) OR (CAST(length("s") AS BIGINT) > 3) as "v"`,
+      postgres: `select (lower("s") = upper("s")) OR (CAST(length("s") AS BIGINT) > 3) as "v"`,
       snowflake: `select (lower("S") = upper("S")) OR (CAST(length("S") AS NUMBER(38,0)) > 3) as "V"`,
     },
   ],
@@ -164,6 +440,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").str.contains("a%").and(col("s").str.startsWith("x_")).and(col("s").str.endsWith("z")),
     {
       duckdb: `select ((strpos("s", 'a%') > 0) AND (left("s", length('x_')) = 'x_')) AND (right("s", length('z')) = 'z') as "v"`,
+      postgres: `select ((strpos("s", 'a%') > 0) AND (left("s", length('x_')) = 'x_')) AND (right("s", length('z')) = 'z') as "v"`,
       snowflake: `select (CONTAINS("S", 'a%') AND STARTSWITH("S", 'x_')) AND ENDSWITH("S", 'z') as "V"`,
     },
   ],
@@ -172,6 +449,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").str.slice(1, 3).str.replaceAll("a", "b"),
     {
       duckdb: `select replace(substring("s", 1 + 1, 3), 'a', 'b') as "v"`,
+      postgres: `select replace(substring("s", 1 + 1, 3), 'a', 'b') as "v"`,
       snowflake: `select replace(substring("S", 1 + 1, 3), 'a', 'b') as "V"`,
     },
   ],
@@ -180,6 +458,7 @@ const CASES: [string, Expr, PerDialect][] = [
     concatStr(["s", col("s").str.toUppercase()], "-"),
     {
       duckdb: `select ("s" || '-' || upper("s")) as "v"`,
+      postgres: `select ("s" || '-' || upper("s")) as "v"`,
       snowflake: `select ("S" || '-' || upper("S")) as "V"`,
     },
   ],
@@ -188,6 +467,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("ts").dt.year().add(col("d").dt.month()).add(col("d").dt.day()).add(col("ts").dt.hour()).add(col("d").dt.weekday()),
     {
       duckdb: `select (((CAST(extract(year FROM "ts") AS INTEGER) + CAST(extract(month FROM "d") AS INTEGER)) + CAST(extract(day FROM "d") AS INTEGER)) + CAST(extract(hour FROM "ts") AS INTEGER)) + CAST(extract(isodow FROM "d") AS INTEGER) as "v"`,
+      postgres: `select (((CAST(extract(year FROM "ts") AS INTEGER) + CAST(extract(month FROM "d") AS INTEGER)) + CAST(extract(day FROM "d") AS INTEGER)) + CAST(extract(hour FROM "ts") AS INTEGER)) + CAST(extract(isodow FROM "d") AS INTEGER) as "v"`,
       snowflake: `select (((CAST(extract(year FROM "TS") AS NUMBER(38,0)) + CAST(extract(month FROM "D") AS NUMBER(38,0))) + CAST(extract(day FROM "D") AS NUMBER(38,0))) + CAST(extract(hour FROM "TS") AS NUMBER(38,0))) + CAST(DAYOFWEEKISO("D") AS NUMBER(38,0)) as "V"`,
     },
   ],
@@ -196,6 +476,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("d").dt.offsetBy("-90d"),
     {
       duckdb: `select CAST("d" + INTERVAL '-90 days' AS DATE) as "v"`,
+      postgres: `select CAST("d" + INTERVAL '-90 days' AS DATE) as "v"`,
       snowflake: `select DATEADD(DAY, -90, "D") as "V"`,
     },
   ],
@@ -204,6 +485,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("ts").dt.offsetBy("1mo"),
     {
       duckdb: `select "ts" + INTERVAL '1 month' as "v"`,
+      postgres: `select "ts" + INTERVAL '1 month' as "v"`,
       snowflake: `select DATEADD(MONTH, 1, "TS") as "V"`,
     },
   ],
@@ -212,6 +494,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("d").dt.daysSince(lit("2025-01-01", "date")),
     {
       duckdb: `select CAST("d" - DATE '2025-01-01' AS BIGINT) as "v"`,
+      postgres: `select CAST("d" - DATE '2025-01-01' AS BIGINT) as "v"`,
       snowflake: `select CAST("D" - TO_DATE('2025-01-01', 'YYYY-MM-DD') AS NUMBER(38,0)) as "V"`,
     },
   ],
@@ -220,6 +503,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("ts").dt.daysSince(col("d")),
     {
       duckdb: `select CAST(trunc(extract(epoch FROM ("ts" - CAST("d" AS TIMESTAMP))) / 86400) AS BIGINT) as "v"`,
+      postgres: `select CAST(trunc(extract(epoch FROM ("ts" - CAST("d" AS TIMESTAMP))) / 86400) AS BIGINT) as "v"`,
       snowflake: `select CAST((DATEDIFF(NANOSECOND, CAST("D" AS TIMESTAMP_NTZ), "TS") - MOD(DATEDIFF(NANOSECOND, CAST("D" AS TIMESTAMP_NTZ), "TS"), 86400000000000)) / 86400000000000 AS NUMBER(38,0)) as "V"`,
     },
   ],
@@ -228,6 +512,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").var().add(col("x").median()).add(col("x").quantile(0.9)),
     {
       duckdb: `select (var_samp("x") + median("x")) + quantile_cont("x", 0.9) as "v"`,
+      postgres: `select (var_samp("x") + percentile_cont(0.5) WITHIN GROUP (ORDER BY "x")) + percentile_cont(0.9) WITHIN GROUP (ORDER BY "x") as "v"`,
       snowflake: `select (VAR_SAMP("X") + MEDIAN("X")) + PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY "X") as "V"`,
     },
   ],
@@ -236,6 +521,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").nUnique().gt(1).and(col("flag").any()).or(col("flag").all()),
     {
       duckdb: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      postgres: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
       snowflake: `select ((COUNT(DISTINCT "S") > 1) AND COALESCE(BOOLOR_AGG("FLAG"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG"), TRUE) as "V"`,
     },
   ],
@@ -244,6 +530,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").sortBy("ts").last(),
     {
       duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) as "v"`,
+      postgres: `select (array_agg("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL))[1] as "v"`,
       snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("X") END) WITHIN GROUP (ORDER BY "TS" DESC, "X" DESC NULLS LAST), 0), 0) AS FLOAT) as "V"`,
     },
   ],
@@ -252,6 +539,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("s").sortBy("d").first(),
     {
       duckdb: `select first("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL) as "v"`,
+      postgres: `select (array_agg("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL))[1] as "v"`,
       snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "D" IS NOT NULL THEN ARRAY_CONSTRUCT("S") END) WITHIN GROUP (ORDER BY "D" ASC, "S" ASC NULLS LAST), 0), 0) AS VARCHAR) as "V"`,
     },
   ],
@@ -260,6 +548,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").filter(col("flag")).sum(),
     {
       duckdb: `select COALESCE(sum(CASE WHEN "flag" THEN "x" END), 0) as "v"`,
+      postgres: `select COALESCE(sum(CASE WHEN "flag" THEN "x" END), 0) as "v"`,
       snowflake: `select COALESCE(SUM(CASE WHEN "FLAG" THEN "X" END), 0) as "V"`,
     },
   ],
@@ -268,6 +557,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").shift(1).over("id", { orderBy: "d" }),
     {
       duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
       snowflake: `select lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
     },
   ],
@@ -276,6 +566,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").shift(-2).over("id", { orderBy: "d" }),
     {
       duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
       snowflake: `select lead("X", 2) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
     },
   ],
@@ -284,6 +575,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").diff().over("id", { orderBy: "d" }),
     {
       duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
+      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
       snowflake: `select "X" - lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
     },
   ],
@@ -292,6 +584,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").cumSum().over("id", { orderBy: "d" }).add(col("x").cumCount().over("id", { orderBy: "d" })),
     {
       duckdb: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
       snowflake: `select COALESCE(SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + COUNT("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
     },
   ],
@@ -300,6 +593,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").rank().over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
     {
       duckdb: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
+      postgres: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
       snowflake: `select (CASE WHEN "X" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "ID" ORDER BY "X" ASC NULLS LAST) END + CASE WHEN "X" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "ID" ORDER BY "X" ASC NULLS LAST) END) + CASE WHEN "D" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "ID" ORDER BY "D" DESC NULLS LAST) END as "V"`,
     },
   ],
@@ -308,6 +602,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").rollingMean(3).over("id", { orderBy: "d" }),
     {
       duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
       snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN AVG("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
@@ -316,6 +611,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").rollingSum("30d", { by: "d" }).over("id"),
     {
       duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
       snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "V"`,
     },
   ],
@@ -324,6 +620,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").rollingMax("12h", { by: "ts" }).over("id"),
     {
       duckdb: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
       snowflake: `select MAX("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199 seconds, 999999999 nanoseconds' PRECEDING AND CURRENT ROW) as "V"`,
     },
   ],
@@ -332,16 +629,16 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").sub(col("x").mean().over("id")),
     {
       duckdb: `select "x" - avg("x") OVER (PARTITION BY "id") as "v"`,
+      postgres: `select "x" - avg("x") OVER (PARTITION BY "id") as "v"`,
       snowflake: `select "X" - AVG("X") OVER (PARTITION BY "ID") as "V"`,
     },
   ],
-  // Where Snowflake's rendering needs more than a name change: frames at their smallest, first/last as a window,
-  // integer inputs of double-valued aggregates, sub-day offsets.
   [
     "rolling 1-day sum over a date column (the day itself)",
     col("x").rollingSum("1d", { by: "d" }).over("id"),
     {
       duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
       snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) as "V"`,
     },
   ],
@@ -350,6 +647,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").rollingCount("1s", { by: "ts" }).over("id"),
     {
       duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
       snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) >= 1 THEN COUNT("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
@@ -358,6 +656,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").sortBy("ts").last().over("id"),
     {
       duckdb: `select first("n" ORDER BY "ts" DESC, "n" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the postgres dialect$/ },
       snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("N") END) WITHIN GROUP (ORDER BY "TS" DESC, "N" DESC NULLS LAST) OVER (PARTITION BY "ID"), 0), 0) AS NUMBER(38,0)) as "V"`,
     },
   ],
@@ -366,6 +665,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").median().over("id").add(col("n").quantile(0.25).over("id")).add(col("s").nUnique().over("id")),
     {
       duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /median\(\)\.over\(\) is not supported by the postgres dialect/ },
       snowflake: `select (MEDIAN(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") + PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("N" AS FLOAT)) OVER (PARTITION BY "ID")) + COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
     },
   ],
@@ -374,6 +674,7 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").var(),
     {
       duckdb: `select var_samp("n") as "v"`,
+      postgres: `select CAST(var_samp("n") AS DOUBLE PRECISION) as "v"`,
       snowflake: `select VAR_SAMP(CAST("N" AS FLOAT)) as "V"`,
     },
   ],
@@ -382,7 +683,125 @@ const CASES: [string, Expr, PerDialect][] = [
     col("ts").dt.offsetBy("12h"),
     {
       duckdb: `select "ts" + INTERVAL '12 hours' as "v"`,
+      postgres: `select "ts" + INTERVAL '12 hours' as "v"`,
       snowflake: `select DATEADD(HOUR, 12, "TS") as "V"`,
+    },
+  ],
+  [
+    "modulo of doubles",
+    col("x").mod(col("n")),
+    {
+      duckdb: `select "x" % "n" as "v"`,
+      postgres: `select CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select "X" % "N" as "V"`,
+    },
+  ],
+  [
+    "division with a double operand needs no cast",
+    col("x").div(col("n")),
+    {
+      duckdb: `select "x" / "n" as "v"`,
+      postgres: `select "x" / "n" as "v"`,
+      snowflake: `select "X" / "N" as "V"`,
+    },
+  ],
+  [
+    "boolean to double",
+    col("flag").cast("double"),
+    {
+      duckdb: `select CAST("flag" AS DOUBLE) as "v"`,
+      postgres: `select CAST(CAST("flag" AS INTEGER) AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select CAST("FLAG" AS FLOAT) as "V"`,
+    },
+  ],
+  [
+    "boolean to bigint",
+    col("flag").cast("bigint"),
+    {
+      duckdb: `select CAST("flag" AS BIGINT) as "v"`,
+      postgres: `select CAST(CAST("flag" AS INTEGER) AS BIGINT) as "v"`,
+      snowflake: `select CAST("FLAG" AS NUMBER(38,0)) as "V"`,
+    },
+  ],
+  [
+    "bigint and double to boolean",
+    col("id").cast("boolean").and(col("x").cast("boolean")),
+    {
+      duckdb: `select CAST("id" AS BOOLEAN) AND CAST("x" AS BOOLEAN) as "v"`,
+      postgres: `select ("id" <> 0) AND ("x" <> 0) as "v"`,
+      snowflake: `select CAST("ID" AS BOOLEAN) AND CAST("X" AS BOOLEAN) as "V"`,
+    },
+  ],
+  [
+    "double to varchar keeps the .0 of an integral value",
+    col("x").cast("varchar"),
+    {
+      duckdb: `select CAST("x" AS VARCHAR) as "v"`,
+      postgres: `select regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') as "v"`,
+      snowflake: `select CAST("X" AS VARCHAR) as "V"`,
+    },
+  ],
+  [
+    "mean and standard deviation of integers are doubles",
+    col("n").mean().add(col("n").std()),
+    {
+      duckdb: `select avg("n") + stddev_samp("n") as "v"`,
+      postgres: `select CAST(avg("n") AS DOUBLE PRECISION) + CAST(stddev_samp("n") AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select AVG(CAST("N" AS FLOAT)) + STDDEV_SAMP(CAST("N" AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "truncate a timestamp labelled by the week's end",
+    col("ts").dt.truncate("1w", { label: "right" }),
+    {
+      duckdb: `select date_trunc('week', "ts") + INTERVAL '1 week' as "v"`,
+      postgres: `select date_trunc('week', "ts") + INTERVAL '1 week' as "v"`,
+      snowflake: `select DATEADD(WEEK, 1, DATEADD(DAY, 1 - DAYOFWEEKISO("TS"), DATE_TRUNC('DAY', "TS"))) as "V"`,
+    },
+  ],
+  [
+    "truncate a date labelled by the month's end",
+    col("d").dt.truncate("1mo", { label: "right" }),
+    {
+      duckdb: `select CAST(date_trunc('month', "d") + INTERVAL '1 month' AS DATE) as "v"`,
+      postgres: `select CAST(date_trunc('month', CAST("d" AS TIMESTAMP)) + INTERVAL '1 month' AS DATE) as "v"`,
+      snowflake: `select DATEADD(MONTH, 1, DATE_TRUNC('MONTH', "D")) as "V"`,
+    },
+  ],
+  [
+    "variance of integers, any and all over a whole partition",
+    col("n").var().over("id").gt(1).and(col("flag").any().over("id")).or(col("flag").all().over("id")),
+    {
+      duckdb: `select ((var_samp("n") OVER (PARTITION BY "id") > 1) AND COALESCE(bool_or("flag") OVER (PARTITION BY "id"), FALSE)) OR COALESCE(bool_and("flag") OVER (PARTITION BY "id"), TRUE) as "v"`,
+      postgres: `select ((CAST(var_samp("n") OVER (PARTITION BY "id") AS DOUBLE PRECISION) > 1) AND COALESCE(bool_or("flag") OVER (PARTITION BY "id"), FALSE)) OR COALESCE(bool_and("flag") OVER (PARTITION BY "id"), TRUE) as "v"`,
+      snowflake: `select ((VAR_SAMP(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") > 1) AND COALESCE(BOOLOR_AGG("FLAG") OVER (PARTITION BY "ID"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG") OVER (PARTITION BY "ID"), TRUE) as "V"`,
+    },
+  ],
+  [
+    "median over a whole partition",
+    col("x").median().over("id"),
+    {
+      duckdb: `select median("x") OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^median\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: `select MEDIAN("X") OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
+  [
+    "quantile over a whole partition",
+    col("x").quantile(0.25).over("id"),
+    {
+      duckdb: `select quantile_cont("x", 0.25) OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: `select PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY "X") OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
+  [
+    "distinct count over a whole partition",
+    col("s").nUnique().over("id"),
+    {
+      duckdb: `select count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: `select COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
     },
   ],
 ];

@@ -49,6 +49,8 @@ export const duckdbDialect: SqlDialect = {
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
   divide: (left, right) => sql`${left} / ${right}`,
+  // `%` is fmod for doubles, with the dividend's sign.
+  modulo: (left, right) => sql`${left} % ${right}`,
   functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
   aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
     const w = over ? sql` ${over}` : sql``;

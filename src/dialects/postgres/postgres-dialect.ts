@@ -1,0 +1,163 @@
+import { PostgresQueryCompiler, sql } from "kysely";
+import { ansi, type AggCall, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import type { DType, InferredType } from "../../ir/dtype.ts";
+import { isIntegral } from "../../ir/dtype.ts";
+import { UnsupportedError } from "../../errors.ts";
+
+// Docs: https://www.postgresql.org/docs/15/ — section numbers below refer to them. Each entry here was checked
+// against PostgreSQL 15 (test/conformance runs every operation on it and on DuckDB and compares the rows).
+
+const DOUBLE = sql.raw("DOUBLE PRECISION");
+
+/**
+ * Casts PostgreSQL lacks or spells differently from DuckDB (and Polars); every other pair is a plain CAST.
+ * §10.2 / `\dC`: pg_cast has no boolean ↔ bigint/double casts (only boolean ↔ integer).
+ */
+const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
+  "boolean->bigint": (x) => sql`CAST(CAST(${x} AS INTEGER) AS BIGINT)`, // why: no boolean → bigint cast
+  "boolean->double": (x) => sql`CAST(CAST(${x} AS INTEGER) AS ${DOUBLE})`, // why: no boolean → double cast
+  "bigint->boolean": (x) => sql`(${x} <> 0)`, // why: no bigint → boolean cast; nonzero is true, as in DuckDB
+  "double->boolean": (x) => sql`(${x} <> 0)`, // why: no double → boolean cast
+  // why: §8.1.3 float8out prints an integral double as "2" (DuckDB and Polars: "2.0"); add the ".0". Integral doubles
+  // from 1e15 to 1e16 still differ (PostgreSQL switches to "1e+15" earlier), as do "Infinity"/"NaN" spellings.
+  "double->varchar": (x) => sql`regexp_replace(CAST(${x} AS TEXT), '^(-?[0-9]+)$', ${sql.lit("\\1.0")})`,
+};
+
+/** A double as an exact NUMERIC: via its shortest round-trip text, since CAST(double AS NUMERIC) keeps 15 digits. */
+const exactNumeric = (x: Sql, type: InferredType): Sql =>
+  type === "double" ? sql`CAST(CAST(${x} AS TEXT) AS NUMERIC)` : sql`CAST(${x} AS NUMERIC)`;
+
+/**
+ * Aggregates PostgreSQL cannot evaluate as a window (`.over()`), with PostgreSQL 15's own error for each: ordered-set
+ * aggregates, DISTINCT and an ORDER BY among the arguments are not implemented for window functions (§4.2.8, §9.22).
+ * Emulating them with a self-join would change the statement's cost far beyond what `.over()` suggests; a set that
+ * uses one fails at compile time instead, naming it.
+ */
+const NO_WINDOW: Partial<Record<AggCall["fn"], string>> = {
+  median: "median().over()", // OVER is not supported for ordered-set aggregate percentile_cont
+  quantile: "quantile().over()", // the same
+  nUnique: "nUnique().over()", // DISTINCT is not implemented for window functions
+  first: "sortBy().first().over()", // aggregate ORDER BY is not implemented for window functions
+  last: "sortBy().last().over()", // the same
+};
+
+const TYPES: SqlDialect["types"] = {
+  boolean: "BOOLEAN",
+  integer: "INTEGER",
+  bigint: "BIGINT",
+  double: "DOUBLE PRECISION", // why: DOUBLE alone is not a type name (§8.1.3)
+  varchar: "TEXT", // why: PostgreSQL's own unbounded string type (§8.3); VARCHAR without a length is the same
+  date: "DATE",
+  timestamp: "TIMESTAMP", // without time zone (§8.5): the IR's UTC wall-clock instants
+};
+
+function cast(x: Sql, from: InferredType, to: DType): Sql {
+  const special = CASTS[`${from}->${to}`];
+  return special ? special(x) : ansi.cast({ types: TYPES }, x, from, to);
+}
+
+/**
+ * PostgreSQL 15. kysely's PostgreSQL compiler quotes identifiers and escapes strings as PostgreSQL does
+ * (standard_conforming_strings is on by default since 9.1: a backslash in a literal is a backslash).
+ */
+export const postgresDialect: SqlDialect = {
+  name: "postgres",
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+  formatterLanguage: "postgresql",
+  transaction: { begin: "BEGIN", commit: "COMMIT", rollback: "ROLLBACK" },
+  transactionalDdl: true, // CREATE SCHEMA/TABLE roll back with the transaction (§3.4 is silent; it is true since forever)
+  supportsQualify: false, // no QUALIFY (§7.2): the compiler filters in a wrapping SELECT (eliminateQualify)
+  types: TYPES,
+  literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
+  cast,
+  instant: ansi.instant,
+  truncate(x, unit, label, type) {
+    // why: date_trunc(text, date) resolves to the timestamptz overload (date → timestamptz is the preferred implicit
+    // cast, §10.3), which makes the result depend on the session zone: truncate a TIMESTAMP instead.
+    const start = sql`date_trunc(${sql.lit(unit)}, ${type === "date" ? sql`CAST(${x} AS TIMESTAMP)` : x})`;
+    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
+    return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
+  },
+  // why: DATE + INTERVAL is a TIMESTAMP (§9.9, Table 9.31): cast back. Months clamp to the month's end, as in DuckDB.
+  offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
+  // why: `/` of two integers truncates (§9.3); make one side a double unless one already is.
+  divide: (left, right, leftType, rightType) =>
+    leftType === "double" || rightType === "double" ? sql`${left} / ${right}` : sql`CAST(${left} AS ${DOUBLE}) / ${right}`,
+  // why: there is no `%` or mod() for double precision (§9.3); NUMERIC's mod() is exact and keeps the dividend's sign.
+  modulo: (left, right, leftType, rightType) =>
+    leftType === "double" || rightType === "double"
+      ? sql`CAST(mod(${exactNumeric(left, leftType)}, ${exactNumeric(right, rightType)}) AS ${DOUBLE})`
+      : sql`${left} % ${right}`,
+  // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
+  // differs.
+  functions: {
+    ...ansi.functions({ types: TYPES, cast }),
+    // why: there is no round(double precision, integer) (§9.3), and round(double precision) rounds half to even.
+    // DuckDB (and Polars) compute round(x * 10^d) / 10^d in doubles, half away from zero; NUMERIC's round() is half
+    // away from zero, and the product goes through its shortest text so that 1.005 * 100 = 100.49999999999999
+    // rounds down there too, as it does in DuckDB.
+    round: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${DOUBLE}), ${d})`;
+      return sql`(CAST(round(${exactNumeric(sql`${x} * ${scale}`, "double")}) AS ${DOUBLE}) / ${scale})`;
+    },
+  },
+  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+    if (over && NO_WINDOW[fn]) throw new UnsupportedError(NO_WINDOW[fn]!, "postgres");
+    const w = over ? sql` ${over}` : sql``;
+    // why: avg, stddev_samp and var_samp of integers, and sum of a BIGINT, are NUMERIC (§9.21): cast to the IR's type.
+    const asDouble = (call: Sql) => (isIntegral(inputType) ? sql`CAST(${call} AS ${DOUBLE})` : call);
+    switch (fn) {
+      case "count":
+        return input === null ? sql`count(*)${w}` : sql`count(${input})${w}`;
+      case "sum": {
+        const call = sql`sum(${input})${w}`;
+        const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
+        return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
+      }
+      case "mean":
+        return asDouble(sql`avg(${input})${w}`);
+      case "std":
+        return asDouble(sql`stddev_samp(${input})${w}`);
+      case "var":
+        return asDouble(sql`var_samp(${input})${w}`);
+      case "min":
+      case "max":
+        return sql`${sql.raw(fn)}(${input})${w}`;
+      // why: no median() or quantile_cont(); percentile_cont interpolates linearly as they do (§9.21, Table 9.62).
+      case "median":
+        return sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${input})`;
+      case "quantile":
+        return sql`percentile_cont(${sql.lit(quantile!)}) WITHIN GROUP (ORDER BY ${input})`;
+      case "nUnique":
+        return sql`count(DISTINCT ${input})`;
+      case "any":
+        return sql`COALESCE(bool_or(${input})${w}, FALSE)`;
+      case "all":
+        return sql`COALESCE(bool_and(${input})${w}, TRUE)`;
+      case "first":
+      case "last": {
+        // why: no first(x ORDER BY …): the first element of an ordered array_agg, which keeps nulls as DuckDB's first()
+        // does. Ties on the key are broken by the value (nulls last), null keys ignored, as in the DuckDB dialect.
+        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
+        return sql`(array_agg(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL))[1]`;
+      }
+    }
+  },
+  over: ansi.windowSpec,
+  // RANGE with an interval offset over DATE and TIMESTAMP order keys is in PostgreSQL since 11 (§4.2.8).
+  rangeFrame: ansi.rangeFrame,
+  /**
+   * why: no ASOF JOIN. Each left row takes the nearest right row with the same `by` keys through a LATERAL subquery
+   * (§7.2.1.5): at or before it (backward) or at or after it (forward), equal times matching, null keys and null
+   * times matching nothing — DuckDB's ASOF rules. Among right rows tied on (by, time) DuckDB takes one arbitrarily
+   * (the DSL documents it); this takes the first in PostgreSQL's order. It runs as a nested loop over the right
+   * relation per left row: fine for the sizes PostgreSQL serves here, slow on large histories without an index.
+   */
+  asofJoin(j) {
+    const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
+    const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];
+    const nearest = sql`SELECT * FROM ${j.right} AS ${sql.id(j.rightAlias)} WHERE ${sql.join(conditions, sql` AND `)} ORDER BY ${j.rightOn} ${sql.raw(dir)} LIMIT 1`;
+    return sql`${j.left} AS ${sql.id(j.leftAlias)} LEFT JOIN LATERAL (${nearest}) AS ${sql.id(j.rightAlias)} ON TRUE`;
+  },
+};

@@ -1,0 +1,263 @@
+import { coalesce, col, concatStr, type Expr, featureSet, len, lit, source, when } from "../../src/dsl/index.ts";
+import type { LazyFrame } from "../../src/dsl/frame.ts";
+import type { FeatureSetDef } from "../../src/ir/definitions.ts";
+
+/**
+ * The cross-engine conformance cases: each row is backfilled on every real engine, over each of its windows, and
+ * the offline tables must hold the same rows. A new operation is one row here (an expression over `edge_cases`,
+ * or a new example set in features/ named in EXAMPLE_SETS).
+ */
+
+/** Windows cutting through periods: mid-month and mid-quarter starts, an offset timestamp end, and all the data. */
+const EXAMPLE_WINDOWS: [string, string][] = [
+  ["2024-01-01", "2026-01-01"],
+  ["2025-01-15", "2025-10-14"],
+  ["2024-05-20T12:00:00Z", "2024-11-03T06:30:00+02:00"],
+];
+
+/** Every example set in features/, each over every example window, written one after another into one table. */
+export const EXAMPLE_SETS: { set: string; windows: [string, string][] }[] = [
+  { set: "avg_monthly_revolving_balance", windows: EXAMPLE_WINDOWS },
+  { set: "weekly_overdraft_activity", windows: EXAMPLE_WINDOWS },
+  { set: "monthly_card_spend", windows: EXAMPLE_WINDOWS },
+  { set: "quarterly_revolving_balance_trend", windows: EXAMPLE_WINDOWS },
+  { set: "daily_card_spend", windows: EXAMPLE_WINDOWS },
+  { set: "rolling_card_spend", windows: EXAMPLE_WINDOWS },
+  { set: "days_since_overdraft", windows: EXAMPLE_WINDOWS },
+  { set: "revolving_balance_change", windows: EXAMPLE_WINDOWS },
+  { set: "application_utilisation", windows: EXAMPLE_WINDOWS },
+];
+
+/** test/conformance/edge-data.ts generates this table. */
+export const edgeCases = source({
+  name: "edge_cases",
+  keys: ["id"],
+  timestamp: "ts",
+  columns: {
+    id: "bigint", ts: "timestamp", d: "date", n: "integer", k: "integer", m: "bigint",
+    x: "double", y: "double", s: "varchar", flag: "boolean", grp: "varchar",
+  },
+  backfill: { table: "raw.edge_cases" },
+});
+
+/** The whole table, and a window starting and ending on the edge instants (a month's and a year's first µs). */
+const OPERATION_WINDOWS: [string, string][] = [
+  ["2024-01-01", "2026-01-01"],
+  ["2024-02-01", "2025-01-01T00:00:00+01:00"],
+];
+
+export interface OperationCase {
+  readonly name: string;
+  readonly set: FeatureSetDef;
+  readonly windows: [string, string][];
+}
+
+/** One row per edge_cases row: `id`, `ts` and the expressions, named v1, v2, … */
+function perRow(name: string, ...exprs: Expr[]): OperationCase {
+  return {
+    name,
+    set: featureSet({
+      name: `op_${name.replace(/\W+/g, "_")}`,
+      inputs: { t: edgeCases },
+      keys: "id",
+      timestamp: "ts",
+      build: ({ t }) => t.select("id", "ts", ...exprs.map((e, i) => e.alias(`v${i + 1}`))),
+    }),
+    windows: OPERATION_WINDOWS,
+  };
+}
+
+/** One row per group and month (`groupBy("grp", month)`), the aggregates named a1, a2, … */
+function perGroup(name: string, ...aggs: Expr[]): OperationCase {
+  return {
+    name,
+    set: featureSet({
+      name: `agg_${name.replace(/\W+/g, "_")}`,
+      inputs: { t: edgeCases },
+      keys: "grp",
+      timestamp: "month",
+      build: ({ t }) =>
+        t.groupBy("grp", col("ts").dt.truncate("1mo").alias("month")).agg(...aggs.map((e, i) => e.alias(`a${i + 1}`))),
+    }),
+    windows: OPERATION_WINDOWS,
+  };
+}
+
+/** A frame-level case: any chain of operators over edge_cases with keys and timestamp as given. */
+function frame(name: string, keys: string, timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
+  return { name, set: featureSet({ name: `frame_${name.replace(/\W+/g, "_")}`, inputs: { t: edgeCases }, keys, timestamp, build: ({ t }) => build(t) }), windows: OPERATION_WINDOWS };
+}
+
+const truncations = (column: string, every: string) => [
+  col(column).dt.truncate(every),
+  col(column).dt.truncate(every, { label: "right" }),
+];
+
+export const OPERATION_CASES: OperationCase[] = [
+  // Arithmetic: integer and double promotion, true division, the sign of a remainder.
+  perRow("add sub mul across integer, bigint and double", col("n").add(col("k")), col("m").sub(col("n")), col("n").mul(col("x")), col("x").add(0.1).mul(3)),
+  perRow("true division of integers", col("n").div(col("k")), col("m").div(col("k")), col("n").div(2)),
+  perRow("division of doubles", col("x").div(col("y")), col("x").div(col("k")), lit(1).div(3)),
+  perRow("modulo keeps the dividend's sign", col("n").mod(col("k")), col("m").mod(7), col("x").mod(col("y")), col("x").mod(3), col("n").mod(2.5)),
+  perRow("negation", col("n").neg(), col("x").neg(), col("m").neg()),
+  // Comparisons and three-valued logic with nulls.
+  perRow("comparisons", col("n").lt(col("k")), col("x").ge(col("n")), col("s").eq("alpha"), col("s").ne(""), col("d").le(col("ts"))),
+  perRow("boolean logic with nulls", col("flag").and(col("x").gt(0)), col("flag").or(col("n").lt(0)), col("flag").not()),
+  perRow("string ordering", col("s").lt("alpha"), col("s").gt("Alpha")),
+  perRow("null handling", col("x").isNull(), col("s").isNotNull(), col("x").fillNull(col("y")), col("n").fillNull(0), col("s").fillNull("none")),
+  perRow(
+    "when/then chains",
+    when(col("n").gt(5)).then("high").when(col("n").lt(-5)).then("low").otherwise(col("s")),
+    when(col("flag")).then(col("x")),
+    when(col("x").isNull()).then(col("n")).otherwise(col("k")),
+  ),
+  // Literals typed by the IR.
+  perRow("literals", lit(0.1).add(lit(1e-7)), lit(1, "double"), lit("2024-06-30", "date"), lit("2024-06-30T23:00:00-02:00", "timestamp"), lit(null, "bigint")),
+  perRow("typed comparisons with instants", col("ts").ge(lit("2024-07-01T01:00:00+01:00", "timestamp")), col("d").lt(lit("2024-12-30", "date"))),
+  // Casts, including the ones PostgreSQL lacks or spells differently.
+  perRow("casts between numbers (truncating toward zero)", col("x").cast("integer"), col("x").cast("bigint"), col("n").cast("double"), col("m").cast("double"), col("y").cast("integer")),
+  perRow("casts of booleans", col("flag").cast("integer"), col("flag").cast("bigint"), col("flag").cast("double"), col("flag").cast("varchar")),
+  perRow("casts to boolean", col("n").cast("boolean"), col("m").cast("boolean"), col("x").cast("boolean"), col("s").eq("beta").cast("varchar").cast("boolean")),
+  perRow("casts to varchar", col("n").cast("varchar"), col("m").cast("varchar"), col("x").cast("varchar"), col("y").cast("varchar"), col("d").cast("varchar"), col("ts").cast("varchar")),
+  perRow("casts between dates, timestamps and text", col("ts").cast("date"), col("d").cast("timestamp"), col("d").cast("varchar").cast("date"), lit("2024-03-10 02:30:00").cast("timestamp")),
+  // Calendar periods, labelled by start and end, on dates and timestamps.
+  ...(["1d", "1w", "1mo", "1q", "1y"] as const).map((every) => perRow(`truncate ${every}`, ...truncations("ts", every), ...truncations("d", every))),
+  // Aggregates per group and month.
+  perGroup("mean sum min max of every numeric type", col("n").mean(), col("n").sum(), col("m").sum(), col("m").mean(), col("x").sum(), col("x").min(), col("x").max(), col("m").max()),
+  perGroup("count, len and std", col("x").count(), col("s").count(), len(), col("x").std(), col("n").std(), col("m").std()),
+  perGroup("min and max of strings, dates and timestamps", col("s").min(), col("s").max(), col("d").min(), col("ts").max()),
+  perGroup("sum of only nulls is 0", when(col("n").gt(100)).then(col("x")).sum(), when(col("n").gt(100)).then(col("n")).sum()),
+  perGroup("conditional aggregates", when(col("flag")).then(col("x")).otherwise(0).sum(), when(col("s").eq("alpha")).then(1).otherwise(0).sum(), col("flag").cast("double").mean()),
+  perGroup("expressions over aggregates", col("x").sum().div(len()), col("n").max().sub(col("n").min()), col("n").count().div(col("k").count())),
+  // Frame-level: filters, withColumns over withColumns, sets grouping on computed keys.
+  frame("filter and withColumns chain", "id", "ts", (t) =>
+    t
+      .filter(col("x").isNotNull().and(col("s").ne("beta")))
+      .withColumns(col("x").mul(col("k")).alias("xk"), col("n").fillNull(0).alias("n0"))
+      .withColumns(col("xk").add(col("xk")).alias("xk2"), col("n0").div(col("k")).alias("ratio"))
+      .select("id", "ts", "xk2", "ratio"),
+  ),
+  frame("group by a computed key on dates", "grp", "week", (t) =>
+    t
+      .withColumns(col("d").dt.truncate("1w", { label: "right" }).alias("week"))
+      .groupBy("grp", "week")
+      .agg(col("x").mean().alias("mean_x"), len().alias("rows"))
+      .filter(col("rows").gt(1)),
+  ),
+
+  // Row-wise functions.
+  // round is DuckDB's round(v * 10^d) / 10^d: 1.005 * 100 is 100.49999999999999 in doubles, so n + 0.005 rounds
+  // down for n = 1, -9 and -10 (decimal rounding of the text "1.005" would go up).
+  perRow("abs, round (halves included), clip", col("x").abs(), col("n").abs(), col("x").round(1), col("x").round(), col("y").round(), col("y").round(2), col("n").round(1), col("n").add(0.005).round(2), col("x").clip(-100, 100), col("n").clip(-5, 5)),
+  perRow("floor division", col("n").floorDiv(col("k")), col("m").floorDiv(col("k")), col("x").floorDiv(col("y")), col("n").floorDiv(2.5)),
+  perRow("isIn, isBetween, coalesce", col("s").isIn(["alpha", "it's", ""]), col("n").isIn([1, 2, 3]), col("n").isIn([]), col("n").isBetween(-5, 5), col("x").isBetween(-1, col("y")), col("d").isBetween(lit("2024-06-01", "date"), lit("2024-12-31", "date")), coalesce(col("x"), col("y"), 0), coalesce(col("s"), "none")),
+  perRow("lower, upper, lenChars, concatStr", col("s").str.toLowercase(), col("s").str.toUppercase(), col("s").str.lenChars(), concatStr(["s", "grp"], "-"), concatStr([col("s"), col("n").cast("varchar")])),
+  perRow("contains, startsWith, endsWith (literal text)", col("s").str.contains("a"), col("s").str.contains("'"), col("s").str.contains(""), col("s").str.startsWith("al"), col("s").str.endsWith("a"), col("s").str.startsWith(col("grp")), col("s").str.contains("%")),
+  perRow("slice and replaceAll", col("s").str.slice(1, 2), col("s").str.slice(0), col("s").str.slice(3), col("s").str.slice(2, 0), col("s").str.replaceAll("a", "XY"), col("s").str.replaceAll("'", "")),
+  perRow("calendar fields", col("ts").dt.year(), col("ts").dt.month(), col("ts").dt.day(), col("ts").dt.hour(), col("ts").dt.weekday(), col("d").dt.year(), col("d").dt.weekday(), col("d").dt.hour()),
+  perRow("offsets (months clamp)", col("d").dt.offsetBy("-90d"), col("d").dt.offsetBy("1mo"), col("d").dt.offsetBy("2w"), col("ts").dt.offsetBy("1mo"), col("ts").dt.offsetBy("-1q"), col("ts").dt.offsetBy("1y"), col("ts").dt.offsetBy("36h")),
+  perRow("days between", col("d").dt.daysSince(lit("2024-06-30", "date")), col("ts").dt.daysSince(col("d")), col("d").dt.daysSince(col("ts")), col("ts").dt.daysSince(lit("2024-06-30T12:00:00Z", "timestamp"))),
+
+  // Aggregates per group and month; `when(n > 100)` is never true, so it makes every group empty of values.
+  perGroup("variance, median, quantile", col("x").var(), col("n").var(), col("m").var(), col("x").median(), col("n").median(), col("x").quantile(0.25), col("m").quantile(0.9), col("y").quantile(0), col("y").quantile(1)),
+  perGroup("nUnique", col("s").nUnique(), col("n").nUnique(), col("d").nUnique(), col("flag").nUnique(), col("x").nUnique()),
+  perGroup("any and all", col("flag").any(), col("flag").all(), col("x").gt(0).any(), col("x").gt(-1000).all(), when(col("n").gt(100)).then(col("flag")).any(), when(col("n").gt(100)).then(col("flag")).all()),
+  perGroup(
+    "first and last by a key (ties broken by the value, null keys ignored)",
+    col("x").sortBy("ts").first(),
+    col("s").sortBy("ts").last(),
+    col("x").sortBy("n").last(), // n has nulls and ties
+    col("x").sortBy("k").first(), // k has ties in most groups
+    col("d").sortBy("k").last(),
+    col("s").sortBy("x").first(), // x has nulls and ties
+  ),
+  perGroup(
+    "conditional aggregates (filter) and empty groups",
+    col("x").filter(col("flag")).sum(),
+    col("x").filter(col("n").gt(0)).mean(),
+    col("s").filter(col("flag")).count(),
+    col("x").filter(col("flag").not()).median(),
+    col("n").filter(col("n").gt(100)).sum(),
+    when(col("n").gt(100)).then(col("x")).median(),
+    when(col("n").gt(100)).then(col("x")).var(),
+    when(col("n").gt(100)).then(col("x")).sortBy("ts").first(),
+    when(col("n").gt(100)).then(col("s")).nUnique(),
+  ),
+
+  // Joins: `n` has nulls (which never match) and duplicates on both sides.
+  frame("inner join with duplicate keys and a suffix", "id", "ts", (t) =>
+    t.select("id", "ts", "n", "x").join(t.filter(col("id").lt(40)).select("n", "s", "x"), { on: "n" }),
+  ),
+  frame("inner join on two keys", "id", "ts", (t) =>
+    t.select("id", "ts", "grp", "k", "x").join(t.filter(col("id").lt(60)).select("grp", "k", col("y").alias("y60")), { on: ["grp", "k"] }),
+  ),
+  frame("left join keeps unmatched and null-keyed rows", "id", "ts", (t) =>
+    t.select("id", "ts", "n").join(t.filter(col("id").lt(40)).select(col("n").alias("n2"), "s", "d"), { leftOn: "n", rightOn: "n2", how: "left" }),
+  ),
+  frame("cross join", "id", "ts", (t) => t.filter(col("id").lt(25)).select("id", "ts", "grp").join(t.filter(col("id").lt(8)).select("grp", "x"), { how: "cross" })),
+  frame("semi join", "id", "ts", (t) => t.select("id", "ts", "n", "s").join(t.filter(col("flag").and(col("id").lt(100))), { on: "n", how: "semi" })),
+  frame("anti join keeps null keys", "id", "ts", (t) => t.select("id", "ts", "n", "s").join(t.filter(col("flag").and(col("id").lt(100))), { on: "n", how: "anti" })),
+
+  // As-of joins on `ts` (unique: no ties among right rows); each left row with id % 3 = 0 meets itself (equal times
+  // match). `n` as a `by` key has nulls, which match nothing.
+  frame("as-of join backward by a nullable key", "id", "ts", (t) => t.select("id", "ts", "n", "x").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "n" })),
+  frame("as-of join forward", "id", "ts", (t) => t.select("id", "ts", "grp", "x").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "forward" })),
+  frame("as-of join backward within a tolerance", "id", "ts", (t) =>
+    t.select("id", "ts", "grp", "x").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "grp", tolerance: "3d" }),
+  ),
+  frame("as-of join forward within a tolerance, no by keys", "id", "ts", (t) =>
+    t.select("id", "ts", "x").joinAsof(asofRight(t).select("u", "rx"), { leftOn: "ts", rightOn: "u", strategy: "forward", tolerance: "12h" }),
+  ),
+  frame("as-of join on dates within a tolerance", "id", "ts", (t) =>
+    t
+      .select("id", "ts", "grp", "d")
+      // One right row per (grp, day): no ties.
+      .joinAsof(t.filter(col("k").gt(0)).groupBy("grp", col("d").alias("rd")).agg(col("x").sum().alias("day_x")), { leftOn: "d", rightOn: "rd", by: "grp", tolerance: "7d" }),
+  ),
+
+  // Windows. Shifts, cumulative and row-count windows order by `ts` (unique); ranks with method min/dense are
+  // well-defined among ties, ordinal ranks (row_number) are not, so those order by `ts` only.
+  perRow("shift, lead, diff", ...["x", "s", "d", "n"].map((c) => col(c).shift(1).over("grp", { orderBy: "ts" })), col("x").shift(-2).over("grp", { orderBy: "ts" }), col("n").diff().over("grp", { orderBy: "ts" }), col("x").diff(3).over(["grp", "k"], { orderBy: "ts" })),
+  perRow("cumulative", col("x").cumSum().over("grp", { orderBy: "ts" }), col("n").cumSum().over("grp", { orderBy: "ts" }), col("m").cumSum().over("grp", { orderBy: "ts" }), col("x").cumMax().over("grp", { orderBy: "ts" }), col("d").cumMin().over("grp", { orderBy: "ts" }), col("x").cumCount().over("grp", { orderBy: "ts" })),
+  perRow("ranks among ties", col("x").rank().over("grp"), col("x").rank({ method: "dense", descending: true }).over("grp"), col("n").rank().over(["grp", "k"]), col("d").rank({ method: "dense" }).over("grp"), col("ts").rank({ method: "ordinal", descending: true }).over("grp")),
+  perRow("row-count rolling windows", col("x").rollingMean(3).over("grp", { orderBy: "ts" }), col("n").rollingSum(4, { minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("x").rollingMin(2).over("grp", { orderBy: "ts" }), col("x").rollingStd(5).over("grp", { orderBy: "ts" }), col("x").rollingCount(3).over("grp", { orderBy: "ts" }), col("m").rollingMax(3, { minPeriods: 1 }).over("grp", { orderBy: "ts" })),
+  // Over dates, rows on the same day are peers (ties are well-defined in a RANGE frame); "1d" is the day itself.
+  perRow("time rolling windows over a date", col("x").rollingSum("30d", { by: "d" }).over("grp"), col("n").rollingMean("7d", { by: "d" }).over("grp"), col("x").rollingMax("1d", { by: "d" }).over("grp"), col("x").rollingCount("30d", { by: "d" }).over("grp"), col("x").rollingStd("90d", { by: "d" }).over("grp"), col("m").rollingSum("2w", { by: "d" }).over("grp"), col("x").rollingMin("30d", { by: "d", minPeriods: 3 }).over("grp")),
+  // Over timestamps, across the whole table: edge-data.ts puts rows exactly on, and a microsecond inside, a 24h bound.
+  perRow("time rolling windows over a timestamp", col("x").rollingSum("24h", { by: "ts" }).over(), col("x").rollingCount("24h", { by: "ts" }).over(), col("n").rollingMean("36h", { by: "ts" }).over(), col("x").rollingMin("7d", { by: "ts" }).over(), col("n").rollingSum("1h", { by: "ts" }).over("grp")),
+  frame("time rolling window over a date with null keys", "id", "ts", (t) =>
+    t.withColumns(when(col("n").isNotNull()).then(col("d")).alias("dn")).select("id", "ts", col("x").rollingSum("30d", { by: "dn" }).over("grp").alias("x_30d")),
+  ),
+  perRow("aggregates over a whole partition", col("x").mean().over("grp"), col("n").var().over("grp"), col("m").sum().over("grp"), col("flag").any().over("grp"), col("flag").all().over(["grp", "k"]), len().over("grp"), col("x").sub(col("x").mean().over("grp"))),
+
+  // QUALIFY where DuckDB has it, a wrapping SELECT in PostgreSQL.
+  frame("latest row per key (QUALIFY)", "grp", "ts", (t) => t.filter(col("ts").rank({ method: "ordinal", descending: true }).over("grp").eq(1)).select("grp", "ts", "x", "s")),
+  frame("top two values per key with ties (QUALIFY)", "id", "ts", (t) =>
+    t.filter(col("x").isNotNull()).filter(col("x").rank({ descending: true }).over("grp").le(2)).select("id", "ts", "grp", "x"),
+  ),
+  frame("filter on a window column", "id", "ts", (t) =>
+    t.withColumns(col("x").mean().over("grp").alias("grp_mean")).filter(col("x").gt(col("grp_mean"))).select("id", "ts", "x", "grp_mean"),
+  ),
+];
+
+/** The right side of the as-of cases: every third row, its time as `u`. */
+function asofRight(t: LazyFrame): LazyFrame {
+  return t.filter(col("id").mod(3).eq(0)).select("n", "grp", col("ts").alias("u"), col("x").alias("rx"));
+}
+
+/**
+ * Aggregates PostgreSQL cannot evaluate as windows (README, "PostgreSQL"): planning them for PostgreSQL fails before
+ * anything runs, naming the operation; DuckDB runs them.
+ */
+export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly operation: string }[] = [
+  { case: perRow("median over a partition", col("x").median().over("grp")), operation: "median().over()" },
+  { case: perRow("quantile over a partition", col("x").quantile(0.9).over("grp")), operation: "quantile().over()" },
+  { case: perRow("nUnique over a partition", col("s").nUnique().over("grp")), operation: "nUnique().over()" },
+];
+
+/**
+ * Where the engines knowingly disagree, pinned so a change is noticed. Division (and modulo) by zero "follows the
+ * engine" (README): DuckDB's `/` gives ±Infinity or NaN, as Polars does; PostgreSQL fails the statement (SQLSTATE
+ * 22012), rolling the set back.
+ */
+export const DIVISION_BY_ZERO = perRow("division by zero", col("n").div(col("k").sub(col("k"))));

@@ -1,0 +1,72 @@
+-- feature-backfill dry run (postgres): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
+
+-- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
+--   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
+BEGIN;
+CREATE SCHEMA if NOT EXISTS "features";
+CREATE TABLE IF NOT EXISTS "features"."days_since_overdraft" (
+  "customer_id" BIGINT,
+  "date" DATE,
+  "days_since_overdraft" BIGINT
+);
+DELETE FROM "features"."days_since_overdraft"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+INSERT INTO
+  "features"."days_since_overdraft" ("customer_id", "date", "days_since_overdraft")
+WITH
+  "customer_accounts" AS (
+    SELECT
+      "customer_id",
+      "account_id",
+      "date",
+      "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      "date" < DATE '2025-10-14'
+  ),
+  "days_since_overdraft" AS (
+    SELECT
+      "customer_id",
+      "date",
+      CAST(
+        "date" - max(
+          CASE
+            WHEN "lowest_balance" < 0 THEN "date"
+            ELSE NULL
+          END
+        ) OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
+            AND CURRENT ROW
+        ) AS BIGINT
+      ) AS "days_since_overdraft"
+    FROM
+      (
+        SELECT
+          "customer_id",
+          "date",
+          min("balance") AS "lowest_balance"
+        FROM
+          "customer_accounts"
+        GROUP BY
+          "customer_id",
+          "date"
+      ) AS "t1"
+  )
+SELECT
+  "customer_id",
+  "date",
+  "days_since_overdraft"
+FROM
+  "days_since_overdraft"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+COMMIT;

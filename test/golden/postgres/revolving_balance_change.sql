@@ -1,0 +1,90 @@
+-- feature-backfill dry run (postgres): 1 chunk(s); nothing was executed
+-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
+
+-- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
+--   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
+BEGIN;
+CREATE SCHEMA if NOT EXISTS "features";
+CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
+  "customer_id" BIGINT,
+  "date" DATE,
+  "balance_change" DOUBLE PRECISION,
+  "balance_change_ratio" DOUBLE PRECISION
+);
+DELETE FROM "features"."revolving_balance_change"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+INSERT INTO
+  "features"."revolving_balance_change" (
+    "customer_id",
+    "date",
+    "balance_change",
+    "balance_change_ratio"
+  )
+WITH
+  "customer_accounts" AS (
+    SELECT
+      "customer_id",
+      "account_id",
+      "date",
+      "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      "date" < DATE '2025-11-01'
+  ),
+  "avg_monthly_revolving_balance" AS (
+    SELECT
+      "customer_id",
+      CAST(
+        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+      ) AS "date",
+      avg("balance") AS "avg_monthly_revolving_balance"
+    FROM
+      "customer_accounts"
+    WHERE
+      "account_type" = 'revolving'
+    GROUP BY
+      "customer_id",
+      CAST(
+        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+      )
+  ),
+  "revolving_balance_change" AS (
+    SELECT
+      "customer_id",
+      "date",
+      "avg_monthly_revolving_balance" - "previous" AS "balance_change",
+      CASE
+        WHEN "previous" <> 0 THEN ("avg_monthly_revolving_balance" / "previous") - 1
+        ELSE NULL
+      END AS "balance_change_ratio"
+    FROM
+      (
+        SELECT
+          "customer_id",
+          "date",
+          "avg_monthly_revolving_balance",
+          lag("avg_monthly_revolving_balance", 1) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS LAST
+          ) AS "previous"
+        FROM
+          "avg_monthly_revolving_balance"
+      ) AS "t1"
+  )
+SELECT
+  "customer_id",
+  "date",
+  "balance_change",
+  "balance_change_ratio"
+FROM
+  "revolving_balance_change"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+COMMIT;
