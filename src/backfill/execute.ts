@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
@@ -226,19 +227,35 @@ async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: Ledge
   await engine.transaction(async () => {
     await engine.run(ledger.expireLeases(now), label);
     for (const [set, window] of windows) {
-      const [held] = await engine.query(ledger.overlappingLeases(set, window), label);
+      let [held] = await engine.query(ledger.overlappingLeases(set, window), label);
+      if (held && isDeadLocalProcess(String(held.holder))) {
+        await engine.run(ledger.dropLeasesOf(String(held.run_id)), label); // its process is gone: the lease is stale
+        held = undefined;
+      }
       if (held) {
         throw new BusyError(
           `feature set "${set}" is being backfilled by run ${held.run_id} over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })}` +
             ` (lease until ${(held.expires_at as Date).toISOString()}); wait for it, or delete its lease if that run is dead`,
         );
       }
-      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs)), label);
+      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs), `${hostname()}:${process.pid}`), label);
     }
   }, label);
 }
 
 /** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
+export /** Whether `holder` (host:pid) names a process on this host that no longer exists. Elsewhere only expiry tells. */
+function isDeadLocalProcess(holder: string): boolean {
+  const [host, pid] = [holder.slice(0, holder.lastIndexOf(":")), Number(holder.slice(holder.lastIndexOf(":") + 1))];
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 export async function completedChunks(engine: Engine, ledger: LedgerStatements, sets: readonly string[]): Promise<Map<string, string>> {
   const rows = await engine.query(ledger.completed(sets));
   const latest = new Map<string, { hash: string; at: number }>();

@@ -38,6 +38,8 @@ export const LEASE_COLUMNS: Schema = [
   { name: "window_start", type: "timestamp" },
   { name: "window_end", type: "timestamp" },
   { name: "expires_at", type: "timestamp" },
+  /** host:pid of the process holding it: on the same host, a lease whose process is gone is stale at once. */
+  { name: "holder", type: "varchar" },
 ];
 
 export type ChunkStatus = "running" | "succeeded" | "failed" | "interrupted";
@@ -112,17 +114,21 @@ export class LedgerStatements {
     return this.#render(
       builder
         .selectFrom(tableId(this.leases) as never)
-        .select(["run_id", "window_start", "window_end", "expires_at"].map((c) => sql.id(c).as(c)) as never)
+        .select(["run_id", "window_start", "window_end", "expires_at", "holder"].map((c) => sql.id(c).as(c)) as never)
         .where(
           sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${ts(window.end)} AND ${sql.id("window_end")} > ${ts(window.start)}` as never,
         ),
     );
   }
 
-  takeLease(set: string, window: TimeWindow, expiresAt: Date): Statement {
+  takeLease(set: string, window: TimeWindow, expiresAt: Date, holder: string): Statement {
     return this.#render(
-      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${ts(window.start)}, ${ts(window.end)}, ${ts(expiresAt)})`,
+      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${ts(window.start)}, ${ts(window.end)}, ${ts(expiresAt)}, ${holder})`,
     );
+  }
+
+  dropLeasesOf(runId: string): Statement {
+    return this.#render(sql`DELETE FROM ${tableId(this.leases)} WHERE ${sql.id("run_id")} = ${runId}`);
   }
 
   renewLeases(expiresAt: Date): Statement {
@@ -130,7 +136,7 @@ export class LedgerStatements {
   }
 
   releaseLeases(): Statement {
-    return this.#render(sql`DELETE FROM ${tableId(this.leases)} WHERE ${sql.id("run_id")} = ${this.runId}`);
+    return this.dropLeasesOf(this.runId);
   }
 
   #chunkIs(set: string, chunk: TimeWindow) {
