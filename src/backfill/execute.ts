@@ -225,6 +225,8 @@ async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: Ledge
     windows.set(job.set, w ? { start: w.start < job.window.start ? w.start : job.window.start, end: w.end > job.window.end ? w.end : job.window.end } : job.window);
   }
   await engine.transaction(async () => {
+    const lock = ledger.lockLeases();
+    if (lock) await engine.run(lock, label);
     await engine.run(ledger.expireLeases(now), label);
     for (const [set, window] of windows) {
       let [held] = await engine.query(ledger.overlappingLeases(set, window), label);

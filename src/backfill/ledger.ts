@@ -105,6 +105,11 @@ export class LedgerStatements {
     );
   }
 
+  /** Undefined where the dialect needs no lock. */
+  lockLeases(): Statement | undefined {
+    return this.dialect.lockTable && this.#render(this.dialect.lockTable(tableId(this.leases)));
+  }
+
   expireLeases(now: Date): Statement {
     return this.#render(sql`DELETE FROM ${tableId(this.leases)} WHERE ${sql.id("expires_at")} < ${ts(now)}`);
   }

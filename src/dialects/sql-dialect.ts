@@ -96,6 +96,11 @@ export interface SqlDialect {
   /** The frame of a time-based rolling window: order keys within `preceding` of the current row's, (t - d, t]. */
   rangeFrame(preceding: Duration, orderType: "date" | "timestamp"): Sql;
   asofJoin(join: AsofJoinSql): Sql;
+  /**
+   * Serialises lease-taking between runs, inside the lease transaction, where concurrent transactions could both
+   * find no lease and take one. Absent where the engine already serialises writers (DuckDB has one).
+   */
+  lockTable?(table: Sql): Sql;
 }
 
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */

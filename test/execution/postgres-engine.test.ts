@@ -148,6 +148,19 @@ describe.skipIf(!postgresAvailable)("atomic backfills on PostgreSQL", () => {
     expect(await tableExists()).toBe(false);
   });
 
+  it("chunks, the run ledger, leases and --resume work in PostgreSQL too", async () => {
+    const request = { config: warehouse.configPath, sets: ["fails_from_june"], window: parseWindow("2025-02-01", "2025-05-01"), chunk: "1mo" };
+    const first = await runBackfill(request);
+    expect(first.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const ledger = await db.query(
+      `SELECT to_char(chunk_start, 'YYYY-MM-DD') AS start, status, rows_written::int AS written FROM features.feature_backfill_ledger ORDER BY started_at, chunk_start`,
+    );
+    expect(ledger.slice(-3)).toEqual(first.map((r) => ({ start: r.window.start.toISOString().slice(0, 10), status: "succeeded", written: r.rowsWritten })));
+    expect(await db.query("SELECT count(*)::int AS n FROM features.feature_backfill_leases")).toEqual([{ n: 0 }]);
+    const resumed = await runBackfill(request, { resume: true });
+    expect(resumed.map((r) => r.status)).toEqual(["skipped", "skipped", "skipped"]);
+  });
+
   it("a failure after the DELETE, inside the server, leaves the window's rows as they were", async () => {
     const [first] = await runBackfill({ config: warehouse.configPath, sets: ["fails_from_june"], window: parseWindow("2025-01-01", "2025-06-01") });
     const before = await rows();

@@ -154,6 +154,9 @@ export const postgresDialect: SqlDialect = {
    * (the DSL documents it); this takes the first in PostgreSQL's order. It runs as a nested loop over the right
    * relation per left row: fine for the sizes PostgreSQL serves here, slow on large histories without an index.
    */
+  // Two runs must not both see "no lease" (https://www.postgresql.org/docs/15/explicit-locking.html#LOCKING-TABLES):
+  // SHARE ROW EXCLUSIVE conflicts with itself, so lease transactions take turns; readers are not blocked.
+  lockTable: (table) => sql`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`,
   asofJoin(j) {
     const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
     const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];
