@@ -22,6 +22,7 @@ export type BackfillEvent =
     } & ChunkRef)
   | ({ readonly event: "chunk_retrying"; readonly attempt: number; readonly delayMs: number; readonly error: string } & ChunkRef)
   | ({ readonly event: "chunk_failed"; readonly error: string; readonly attempts: number } & ChunkRef)
+  | { readonly event: "note"; readonly message: string }
   | {
       readonly event: "run_finished";
       readonly runId: string;
@@ -69,6 +70,9 @@ export interface ExecuteOptions {
   /** How the window was given (recorded in the ledger), e.g. "--window 1d --lag 2 at 2025-03-31T02:30:00Z". */
   readonly windowSpec?: string;
   readonly now?: () => Date;
+  /** Chunks written at once, each on its own connection (`openWorker`), where the engine allows it. */
+  readonly parallel?: number;
+  readonly openWorker?: () => Promise<Engine>;
 }
 
 const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
@@ -91,7 +95,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const checkSignal = () => {
     if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
   };
-  const onAbort = () => void engine.interrupt();
+  const engines = [engine];
+  const onAbort = () => engines.forEach((e) => void e.interrupt());
   signal?.addEventListener("abort", onAbort);
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
@@ -104,38 +109,56 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     leased = true;
     const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
+    await openWorkers(engines, options, emit);
+
     const results: SetResult[] = [];
-    for (const [i, job] of jobs.entries()) {
-      checkSignal();
+    const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
+    let failure: FeatureBackfillError | undefined;
+    const runOne = async (i: number, worker: Engine): Promise<void> => {
+      const job = jobs[i]!;
       const ref: ChunkRef = { set: job.set, table: formatTable(job.table), window: formatWindow(job.window), chunk: i + 1, chunks: jobs.length };
       const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
       const written = done.get(chunkKey(job.set, job.window));
       if (written === job.definitionHash) {
         emit({ event: "chunk_skipped", ...ref, reason: "completed by an earlier run with the same definition" });
-        results.push({ ...base, status: "skipped" });
-        continue;
+        results[i] = { ...base, status: "skipped" };
+        return;
       }
+      await creating.get(job.set);
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
       const label: StatementLabel = { set: job.set, window: ref.window };
-      await engine.run(ledger.started(job.set, job.window, job.definitionHash, options.windowSpec ?? formatWindow(job.window), now()), label);
-      const outcome = await runChunk(job, existing[i]!, engine, ledger, { label, signal, retries, retryDelayMs, now, onRetry: (attempt, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt, delayMs, error }) });
+      await worker.run(ledger.started(job.set, job.window, job.definitionHash, options.windowSpec ?? formatWindow(job.window), now()), label);
+      const attempt = runChunk(job, existing[i]!, worker, ledger, { label, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
+      if (!existing[i]) creating.set(job.set, attempt);
+      const outcome = await attempt;
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
         emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
-        results.push({ ...base, ...counts, status: "succeeded" });
-        await engine.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)), label);
-        continue;
+        results[i] = { ...base, ...counts, status: "succeeded" };
+        await worker.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)), label);
+        return;
       }
-      const failure = outcome.error;
-      const status = failure instanceof InterruptedError ? "interrupted" : "failed";
-      await engine
-        .run(ledger.finished(job.set, job.window, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: failure.message }, now()), label)
+      const error = outcome.error;
+      const status = error instanceof InterruptedError ? "interrupted" : "failed";
+      await worker
+        .run(ledger.finished(job.set, job.window, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), label)
         .catch(() => undefined); // the ledger is best effort once the warehouse has failed
-      emit({ event: "chunk_failed", ...ref, error: failure.message, attempts: outcome.attempts });
-      results.push({ ...base, status: "failed", attempts: outcome.attempts });
-      if (!options.keepGoing || failure instanceof InterruptedError) throw failure;
-    }
+      emit({ event: "chunk_failed", ...ref, error: error.message, attempts: outcome.attempts });
+      results[i] = { ...base, status: "failed", attempts: outcome.attempts };
+      if (!options.keepGoing || error instanceof InterruptedError) failure ??= error;
+    };
+    // Workers take chunks in order; a failure (without --keep-going) stops them taking more.
+    let next = 0;
+    await Promise.all(
+      engines.map(async (worker) => {
+        while (next < jobs.length && !failure) {
+          checkSignal();
+          await runOne(next++, worker);
+        }
+      }),
+    );
+    if (failure) throw failure;
     const count = (status: SetResult["status"]) => results.filter((r) => r.status === status).length;
     const rowsWritten = results.reduce((sum, r) => sum + r.rowsWritten, 0);
     emit({ event: "run_finished", runId, succeeded: count("succeeded"), skipped: count("skipped"), failed: count("failed"), rowsWritten, durationMs: Math.round(performance.now() - started) });
@@ -146,7 +169,22 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
+    await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
+}
+
+/**
+ * More connections for `--parallel`, where the engine can write concurrently. DuckDB cannot (one writer per file,
+ * and one statement at a time per connection), so there the chunks run one after another and a note says so.
+ */
+async function openWorkers(engines: Engine[], options: ExecuteOptions, emit: (e: BackfillEvent) => void): Promise<void> {
+  const wanted = options.parallel ?? 1;
+  if (wanted <= 1) return;
+  if (!engines[0]!.concurrentWriters || !options.openWorker) {
+    emit({ event: "note", message: `--parallel ${wanted}: ${engines[0]!.description} has a single writer, so chunks run one after another` });
+    return;
+  }
+  for (let i = 1; i < wanted; i++) engines.push(await options.openWorker());
 }
 
 type ChunkOutcome =

@@ -54,7 +54,7 @@ export async function runBackfill(
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config);
   try {
-    return await executeBackfill(jobs, engine, options);
+    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...options });
   } finally {
     await engine.close();
   }

@@ -48,6 +48,8 @@ function line(e: BackfillEvent): string {
     }
     case "chunk_failed":
       return `${position(e)}${e.set}: failed for ${e.window}, rolled back`;
+    case "note":
+      return e.message;
     case "run_finished":
       return `run ${e.runId}: ${e.succeeded} chunk(s) written, ${e.skipped} skipped, ${e.failed} failed; ${rows(e.rowsWritten)} rows in ${(e.durationMs / 1000).toFixed(2)} s`;
   }

@@ -24,6 +24,7 @@ interface RunOptions {
   resume?: boolean;
   keepGoing?: boolean;
   retries: number;
+  parallel: number;
   engine?: DialectName;
 }
 
@@ -40,6 +41,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--resume", "skip chunks the run ledger records as written with the same definition")
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
+    .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -73,12 +75,14 @@ interrupted.`,
         return;
       }
       if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
+      if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
       await runBackfill(request, {
         onEvent: createReporter(out, options.logFormat),
         signal,
         resume: options.resume,
         keepGoing: options.keepGoing,
         retries: options.retries,
+        parallel: options.parallel,
         windowSpec: windowSpec(options, window, now),
       });
     });

@@ -31,6 +31,8 @@ export interface Engine {
   readonly dialect: SqlDialect;
   /** For messages: `duckdb (warehouse.duckdb)`. */
   readonly description: string;
+  /** Whether several connections can write at once (not DuckDB: one writer per file). */
+  readonly concurrentWriters: boolean;
   /**
    * Executes one statement; returns the rows it changed (0 for DDL) and, where the warehouse has one, the id under
    * which its query history shows the statement. Failures are RunErrors.

@@ -71,6 +71,15 @@ describe("chunked runs and the ledger", () => {
     expect(await warehouse.query("SELECT DISTINCT strftime(date, '%m') AS month FROM features.fails_from_june ORDER BY 1")).toEqual([{ month: "04" }, { month: "05" }]);
   });
 
+  it("--parallel on DuckDB runs chunks one after another, and says why", async () => {
+    warehouse = await makeWarehouse();
+    const events: { event: string; message?: string }[] = [];
+    const request = { config: warehouse.configPath, sets: [SET], window: parseWindow("2025-01-01", "2025-04-01"), chunk: "1mo" };
+    await runBackfill(request, { parallel: 4, onEvent: (e) => events.push(e as never) });
+    expect(events.find((e) => e.event === "note")?.message).toMatch(/--parallel 4: duckdb .* has a single writer, so chunks run one after another/);
+    expectSameRows(await actual(), await expected("2025-01-01", "2025-04-01"), "parallel on DuckDB");
+  });
+
   it("a transient error is retried with backoff, and the retry is recorded", async () => {
     warehouse = await makeWarehouse();
     const { config, graph } = await loadProject(warehouse.configPath);

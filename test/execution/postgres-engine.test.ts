@@ -159,6 +159,12 @@ describe.skipIf(!postgresAvailable)("atomic backfills on PostgreSQL", () => {
     expect(await db.query("SELECT count(*)::int AS n FROM features.feature_backfill_leases")).toEqual([{ n: 0 }]);
     const resumed = await runBackfill(request, { resume: true });
     expect(resumed.map((r) => r.status)).toEqual(["skipped", "skipped", "skipped"]);
+
+    // --parallel 3: the chunks are written at once, on three connections, with the same rows.
+    const before = await rows();
+    const parallel = await runBackfill(request, { parallel: 3 });
+    expect(parallel.map((r) => [r.status, r.rowsWritten])).toEqual(first.map((r) => ["succeeded", r.rowsWritten]));
+    expectSameRows(await rows(), before, "after a parallel run");
   });
 
   it("a failure after the DELETE, inside the server, leaves the window's rows as they were", async () => {

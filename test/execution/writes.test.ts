@@ -50,6 +50,7 @@ describe("idempotent, atomic writes", () => {
     const statements: string[] = [];
     const failing: Engine = {
       dialect: real.dialect,
+      concurrentWriters: false,
       description: real.description,
       run: async (statement) => {
         const [verb, target] = [statement.sql.split(/\s/)[0]!, statement.sql.includes(`"${SET}"`) ? "set" : "ledger"];

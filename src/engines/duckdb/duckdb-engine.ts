@@ -57,6 +57,7 @@ const TYPES: Record<string, WarehouseColumn["dtype"]> = {
 
 class DuckDBEngine implements Engine {
   readonly dialect = duckdbDialect;
+  readonly concurrentWriters = false;
   readonly description: string;
 
   constructor(

@@ -76,6 +76,7 @@ const TYPES: Record<string, WarehouseColumn["dtype"]> = {
 
 class PostgresEngine implements Engine {
   readonly dialect = postgresDialect;
+  readonly concurrentWriters = true;
   readonly description: string;
 
   constructor(

@@ -57,6 +57,7 @@ interface Running {
 
 class SnowflakeEngine implements Engine {
   readonly dialect = snowflakeDialect;
+  readonly concurrentWriters = true;
   private running: Running | undefined;
 
   constructor(
