@@ -4,6 +4,7 @@ import type { TableRef } from "../../ir/definitions.ts";
 import { duckdbDialect } from "../../dialects/duckdb/duckdb-dialect.ts";
 import { BusyError, RunError } from "../../errors.ts";
 import type { Engine, WarehouseColumn } from "../engine.ts";
+import { inTransaction } from "../transaction.ts";
 
 export interface DuckDBSettings {
   /** A database file (created if missing) or ":memory:". */
@@ -82,19 +83,8 @@ class DuckDBEngine implements Engine {
     }
   }
 
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
-    const { begin, commit, rollback } = this.dialect.transaction;
-    await this.exec(begin);
-    try {
-      const result = await work();
-      await this.exec(commit);
-      return result;
-    } catch (error) {
-      // A failed statement leaves DuckDB's transaction aborted; ROLLBACK ends it and keeps the connection usable.
-      // Should ROLLBACK itself fail, the original error is still the one to report.
-      await this.exec(rollback).catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return inTransaction((text) => this.exec(text), this.dialect.transaction, work);
   }
 
   async describeTables(tables: readonly TableRef[]): Promise<(WarehouseColumn[] | undefined)[]> {

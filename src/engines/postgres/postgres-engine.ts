@@ -4,6 +4,7 @@ import type { TableRef } from "../../ir/definitions.ts";
 import { postgresDialect } from "../../dialects/postgres/postgres-dialect.ts";
 import { RunError } from "../../errors.ts";
 import type { Engine, WarehouseColumn } from "../engine.ts";
+import { inTransaction } from "../transaction.ts";
 
 /**
  * Where the server is. The password is never part of the settings: it comes from PGPASSWORD in the environment, so
@@ -96,19 +97,9 @@ class PostgresEngine implements Engine {
     return (await this.exec(statement.sql, statement.parameters)).rows;
   }
 
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
-    const { begin, commit, rollback } = this.dialect.transaction;
-    await this.exec(begin);
-    try {
-      const result = await work();
-      await this.exec(commit);
-      return result;
-    } catch (error) {
-      // After an error PostgreSQL refuses every statement but ROLLBACK ("current transaction is aborted"); ROLLBACK
-      // ends it and keeps the connection usable. Should it fail too, the original error is the one to report.
-      await this.exec(rollback).catch(() => undefined);
-      throw error;
-    }
+  /** After an error PostgreSQL refuses every statement but ROLLBACK ("current transaction is aborted"). */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return inTransaction((text) => this.exec(text), this.dialect.transaction, work);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Statement } from "../../compile/statements.ts";
 import { snowflakeDialect } from "../../dialects/snowflake/snowflake-dialect.ts";
 import { ConnectionError, RunError } from "../../errors.ts";
 import type { TableRef } from "../../ir/definitions.ts";
+import { inTransaction } from "../transaction.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engine.ts";
 import { catalogQuery, readColumnType } from "./snowflake-catalog.ts";
 import type { SnowflakeConfig } from "./snowflake-config.ts";
@@ -81,17 +82,8 @@ class SnowflakeEngine implements Engine {
    * Snowflake does not roll a transaction back when a statement inside it fails
    * (https://docs.snowflake.com/en/sql-reference/transactions#failed-statements): ROLLBACK is always sent here.
    */
-  async transaction<T>(work: () => Promise<T>, label?: StatementLabel): Promise<T> {
-    const { begin, commit, rollback } = this.dialect.transaction;
-    await this.execute(begin, [], label);
-    try {
-      const result = await work();
-      await this.execute(commit, [], label);
-      return result;
-    } catch (error) {
-      await this.execute(rollback, [], label).catch(() => undefined); // the original error is the one to report
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>, label?: StatementLabel): Promise<T> {
+    return inTransaction((text) => this.execute(text, [], label), this.dialect.transaction, work);
   }
 
   async describeTables(tables: readonly TableRef[], label?: StatementLabel): Promise<(WarehouseColumn[] | undefined)[]> {
