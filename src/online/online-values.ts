@@ -30,11 +30,23 @@ export function bindText(value: InputValue, type: DType): string | null | undefi
       const t = typeof value === "string" ? parseDate(value) : undefined;
       return t && isMidnight(t) ? formatDate(t) : undefined;
     }
-    case "timestamp": {
-      const t = typeof value === "string" ? parseInstant(value) : undefined;
-      return t ? formatTimestamp(t) : undefined;
-    }
+    case "timestamp":
+      return typeof value === "string" ? timestampText(value) : undefined;
   }
+}
+
+/**
+ * An ISO timestamp with a zone as UTC SQL text, to the microsecond: stored event times have microseconds, and a row
+ * sent in a request must be the same instant as the stored one. (JS dates hold milliseconds: the last three digits
+ * are carried as text.)
+ */
+function timestampText(value: string): string | undefined {
+  const micros = /^(.*[T ]\d{2}:\d{2}:\d{2}\.\d{3})(\d{1,3})(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const t = parseInstant(micros ? `${micros[1]}${micros[3]}` : value);
+  if (!t) return undefined;
+  if (!micros) return formatTimestamp(t);
+  const iso = t.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${micros[2]}`;
 }
 
 /** A result value from either store (see OnlineStore) in the response's shape. */
