@@ -21,6 +21,7 @@ export function bindText(value: InputValue, type: DType): string | null | undefi
       return text !== undefined && BigInt(text) >= -limit && BigInt(text) < limit ? text : undefined;
     }
     case "double":
+      if (typeof value === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return value; // command-line text
       return typeof value === "number" && Number.isFinite(value) ? String(value) : undefined;
     case "boolean":
       return typeof value === "boolean" ? String(value) : value === "true" || value === "false" ? value : undefined;
