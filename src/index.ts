@@ -9,3 +9,5 @@ export { runBackfill, planFromConfig, loadProject, type BackfillRequest } from "
 export { parseWindow, type TimeWindow } from "./backfill/window.ts";
 export { evaluate, type EvaluateOptions, type FixtureRow, type FixtureValue, type ResultValue } from "./testing/evaluate.ts";
 export { FeatureBackfillError, UsageError, ConfigError, DefinitionError, RunError, InterruptedError } from "./errors.ts";
+export { createOnlineClient, type OnlineClient, type OnlineClientConfig, type GetOptions, type OnlineResult } from "./online/online-client.ts";
+export type { OnlineStore, OnlineStoreSettings } from "./online/online-store.ts";

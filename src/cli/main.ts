@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { authoringCommands } from "./authoring-commands.ts";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
+import { onlineCommand } from "./online-command.ts";
+import { serveCommand } from "./serve-command.ts";
 import type { Output } from "./reporter.ts";
 import { runCommand } from "./run-command.ts";
 
@@ -31,7 +33,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), ...authoringCommands(ctx)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

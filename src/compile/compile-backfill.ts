@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder, SelectQueryNode } from "kysely";
 import { sql } from "kysely";
-import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import type { Sql, SqlDialect } from "../dialects/sql-dialect.ts";
+import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { type ExprNode, mapExprChildren } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
@@ -24,29 +25,43 @@ export interface BackfillQueryInput {
   readonly window: ConcreteRange;
   /** Whether to clip the output to the window (unneeded when the reads map exactly onto it). */
   readonly clip: boolean;
+  /**
+   * How each source is read, instead of its backfill table over `reads`: the online path (src/online) reads one
+   * entity's rows, or rows bound from the request. Everything above the source CTEs is the same statement.
+   */
+  readonly readSource?: (source: SourceDef) => SourceRead;
+}
+
+/** A source CTE's FROM item and filter; `table` names what it reads when that is a table (for CTE naming). */
+export interface SourceRead {
+  readonly from: Sql;
+  readonly where?: Sql;
+  readonly table?: TableRef;
 }
 
 /**
  * The SELECT that computes one feature set: one CTE per DAG node it needs (sources first, each read over its range,
  * then feature sets in dependency order), and a final SELECT of the target, clipped to the window when asked.
  */
-export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, window, clip }: BackfillQueryInput): SelectQueryNode {
+export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, window, clip, readSource }: BackfillQueryInput): SelectQueryNode {
   const target = sets.at(-1)!;
   const sourceNames = [...new Set(sets.flatMap(setSources))];
+  const read =
+    readSource ??
+    ((source: SourceDef): SourceRead => ({
+      from: tableId(source.backfill),
+      where: rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(source.name)!, dialect),
+      table: source.backfill,
+    }));
+  const sourceReads = new Map(sourceNames.map((name) => [name, read(graph.sources.get(name)!)]));
   // A CTE named like an unqualified source table would capture that table's name in the CTEs after it.
-  const tables = sourceNames.flatMap((name) => {
-    const table = graph.sources.get(name)!.backfill;
-    return table.schema ? [] : [table.name.toLowerCase()];
-  });
+  const tables = [...sourceReads.values()].flatMap(({ table }) => (table && !table.schema ? [table.name.toLowerCase()] : []));
   const cteNames = assignCteNames([...sourceNames, ...sets.map((s) => s.def.name)], tables);
 
   const sourceCtes = sourceNames.map((name) => {
-    const source = graph.sources.get(name)!;
-    const schema = sourceSchema(source);
-    let query = builder
-      .selectFrom(tableId(source.backfill) as never)
-      .select(schema.map((c) => sql.id(c.name)) as never);
-    const where = rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(name)!, dialect);
+    const schema = sourceSchema(graph.sources.get(name)!);
+    const { from, where } = sourceReads.get(name)!;
+    let query = builder.selectFrom(from as never).select(schema.map((c) => sql.id(c.name)) as never);
     if (where) query = query.where(where as never);
     return { name: cteNames.get(name)!, query: query.toOperationNode() };
   });

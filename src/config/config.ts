@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.ts";
 import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
 
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+import type { OnlineStoreSettings } from "../online/online-store.ts";
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
 
@@ -49,6 +50,17 @@ export const configSchema = z
       .default({ path: "warehouse.duckdb" }),
     snowflake: snowflakeConfigSchema.optional(),
     postgres: postgresSchema.optional(),
+    online: z
+      .object({
+        engine: z.enum(["duckdb", "postgres"]).describe("The operational database online lookups read (`online`, `serve`)."),
+        duckdb: z.object({ path: z.string().min(1).describe("Database file relative to this file, opened read-only.") }).strict().optional(),
+        postgres: postgresSchema.optional(),
+        poolSize: z.number().int().positive().optional().describe("Connections to it (default: postgres 8, duckdb 4)."),
+      })
+      .strict()
+      .refine((o) => o[o.engine] !== undefined, { message: "give the settings of the online engine (online.duckdb or online.postgres)" })
+      .optional()
+      .describe('Where `online` and `serve` read sources (README, "Online serving").'),
     offlineStore: z
       .object({
         schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),
@@ -79,6 +91,8 @@ export interface ResolvedConfig {
   /** Connection settings (no secrets: they are read from the environment or files when connecting). */
   readonly snowflake?: SnowflakeConfig;
   readonly postgres?: PostgresSettings;
+  /** The online store's settings, paths made absolute. */
+  readonly online?: OnlineStoreSettings;
   readonly tableFor: (set: string) => TableRef;
 }
 
@@ -126,6 +140,12 @@ function resolve(config: Config, file: string): ResolvedConfig {
       tokenPath: config.snowflake.tokenPath && path.resolve(dir, config.snowflake.tokenPath),
     },
     ...(config.postgres && { postgres: config.postgres }),
+    ...(config.online && {
+      online:
+        config.online.engine === "duckdb"
+          ? { engine: "duckdb" as const, duckdb: { path: path.resolve(dir, config.online.duckdb!.path) }, poolSize: config.online.poolSize }
+          : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize },
+    }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
   };
 }

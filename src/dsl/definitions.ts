@@ -16,6 +16,11 @@ export interface SourceOptions<C extends Record<string, DType>> {
   columns: C;
   /** Where the backfill reads it: `"schema.table"` or `{ schema, table }`. */
   backfill: { table: string; schema?: string };
+  /**
+   * Where online lookups read it (README, "Online serving"): a table in the online database, or `"request"` for rows
+   * each request supplies. Default: a table named as the backfill table, in the online database.
+   */
+  online?: { table: string; schema?: string } | "request";
 }
 
 /**
@@ -57,6 +62,13 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
     timestamp: options.timestamp,
     columns: Object.freeze({ ...columns }),
     backfill: Object.freeze(parseTable(options.backfill, options.name, definedAt)),
+    ...(options.online !== undefined && {
+      online: Object.freeze(
+        options.online === "request"
+          ? { kind: "request" as const }
+          : { kind: "table" as const, table: Object.freeze(parseTable(options.online, options.name, definedAt, "online")) },
+      ),
+    }),
     definedAt,
   });
 }
@@ -137,16 +149,16 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
   });
 }
 
-function parseTable(backfill: { table: string; schema?: string } | undefined, name: string, at?: SourceLocation): TableRef {
+function parseTable(backfill: { table: string; schema?: string } | undefined, name: string, at?: SourceLocation, key = "backfill"): TableRef {
   if (typeof backfill?.table !== "string" || backfill.table === "") {
-    throw new DefinitionError("backfill.table must name a warehouse table", { source: name, at });
+    throw new DefinitionError(`${key}.table must name a ${key === "online" ? "table (or be \"request\")" : "warehouse table"}`, { source: name, at });
   }
   if (backfill.schema !== undefined) return { schema: backfill.schema, name: backfill.table };
   // "schema.table" is a convenience; a name that itself contains a dot needs the { schema, table } form.
   const parts = backfill.table.split(".");
   if (parts.length === 1) return { name: backfill.table };
   if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], name: parts[1] };
-  throw new DefinitionError(`backfill.table ${JSON.stringify(backfill.table)} must be "table" or "schema.table"`, { source: name, at });
+  throw new DefinitionError(`${key}.table ${JSON.stringify(backfill.table)} must be "table" or "schema.table"`, { source: name, at });
 }
 
 /** Keys are distinct and exclude the timestamp: it is always part of a row's identity already. */

@@ -10,6 +10,12 @@ export interface TableRef {
   readonly name: string;
 }
 
+/**
+ * How a source is read when one entity is served online: a table in the online database (filtered on the entity's
+ * key, bound as a parameter), or rows the request itself carries (e.g. an application not stored anywhere yet).
+ */
+export type OnlineIO = { readonly kind: "table"; readonly table: TableRef } | { readonly kind: "request" };
+
 /** A raw warehouse table, read by scans. */
 export interface SourceDef {
   readonly kind: "source";
@@ -19,6 +25,8 @@ export interface SourceDef {
   readonly columns: Readonly<Record<string, DType>>;
   /** Where backfills read it. */
   readonly backfill: TableRef;
+  /** Where online lookups read it (src/online); absent: the backfill table's name, in the online database. */
+  readonly online?: OnlineIO;
   readonly definedAt?: SourceLocation;
 }
 
