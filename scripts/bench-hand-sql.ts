@@ -98,6 +98,103 @@ export const HAND_WRITTEN: Readonly<Record<string, Builder>> = {
         GROUP BY ALL`,
     };
   },
+
+  // features/rolling.ts: rolling 30/90-day spend over the daily approved spend, on each day with spend. A row on day
+  // t sees the days (t - 90d, t] = [t - 89d, t]: read the window plus its 89 days before, write only the window.
+  // `spend` is a sum of non-null amounts (0 if they were all null, as the tool's sums are), so count(spend) ≥ 1.
+  rolling_card_spend: (w) => ({
+    create: `CREATE TABLE IF NOT EXISTS ${HAND_SCHEMA}.rolling_card_spend (
+      customer_id BIGINT, date DATE, spend_30d DOUBLE, spend_90d DOUBLE, active_days_90d BIGINT, max_daily_spend_90d DOUBLE)`,
+    del: `DELETE FROM ${HAND_SCHEMA}.rolling_card_spend WHERE date >= DATE '${w.start}' AND date < DATE '${w.end}'`,
+    insert: `INSERT INTO ${HAND_SCHEMA}.rolling_card_spend
+      WITH daily AS (
+        SELECT customer_id, transaction_ts::DATE AS date, coalesce(sum(amount), 0) AS spend
+        FROM raw.card_transactions
+        WHERE NOT is_declined AND transaction_ts >= TIMESTAMP '${addDays(w.start, -89)}' AND transaction_ts < TIMESTAMP '${w.end}'
+        GROUP BY ALL
+      )
+      SELECT customer_id, date,
+             sum(spend) OVER last_30 AS spend_30d,
+             sum(spend) OVER last_90 AS spend_90d,
+             count(spend) OVER last_90 AS active_days_90d,
+             max(spend) OVER last_90 AS max_daily_spend_90d
+      FROM daily
+      WINDOW last_30 AS (PARTITION BY customer_id ORDER BY date RANGE BETWEEN INTERVAL 29 DAYS PRECEDING AND CURRENT ROW),
+             last_90 AS (PARTITION BY customer_id ORDER BY date RANGE BETWEEN INTERVAL 89 DAYS PRECEDING AND CURRENT ROW)
+      QUALIFY date >= DATE '${w.start}'`,
+  }),
+
+  // features/rolling.ts: whole days since the customer's last overdrawn day (a running max over all earlier days),
+  // so the whole history before the window is read.
+  days_since_overdraft: (w) => ({
+    create: `CREATE TABLE IF NOT EXISTS ${HAND_SCHEMA}.days_since_overdraft (customer_id BIGINT, date DATE, days_since_overdraft BIGINT)`,
+    del: `DELETE FROM ${HAND_SCHEMA}.days_since_overdraft WHERE date >= DATE '${w.start}' AND date < DATE '${w.end}'`,
+    insert: `INSERT INTO ${HAND_SCHEMA}.days_since_overdraft
+      WITH daily AS (
+        SELECT customer_id, date, min(balance) < 0 AS overdrawn
+        FROM raw.customer_accounts
+        WHERE date < DATE '${w.end}'
+        GROUP BY ALL
+      )
+      SELECT customer_id, date,
+             date - max(CASE WHEN overdrawn THEN date END) OVER (PARTITION BY customer_id ORDER BY date ROWS UNBOUNDED PRECEDING)
+               AS days_since_overdraft
+      FROM daily
+      QUALIFY date >= DATE '${w.start}'`,
+  }),
+
+  // features/rolling.ts: month-over-month change of avg_monthly_revolving_balance. The previous month with data may
+  // lie anywhere before the window, so read all history up to the end of the last month labelled in the window.
+  revolving_balance_change: (w) => {
+    const [from, to] = [ceilMonth(w.start), ceilMonth(w.end)];
+    return {
+      create: `CREATE TABLE IF NOT EXISTS ${HAND_SCHEMA}.revolving_balance_change (
+        customer_id BIGINT, date DATE, balance_change DOUBLE, balance_change_ratio DOUBLE)`,
+      del: `DELETE FROM ${HAND_SCHEMA}.revolving_balance_change WHERE date >= DATE '${w.start}' AND date < DATE '${w.end}'`,
+      insert: `INSERT INTO ${HAND_SCHEMA}.revolving_balance_change
+        WITH monthly AS (
+          SELECT customer_id, date_trunc('month', date)::DATE AS date, avg(balance) AS balance
+          FROM raw.customer_accounts
+          WHERE account_type = 'revolving' AND date < DATE '${to}'
+          GROUP BY ALL
+        ), paired AS (
+          SELECT customer_id, date, balance, lag(balance) OVER (PARTITION BY customer_id ORDER BY date) AS previous
+          FROM monthly
+        )
+        SELECT customer_id, date, balance - previous AS balance_change,
+               CASE WHEN previous <> 0 THEN balance / previous - 1 END AS balance_change_ratio
+        FROM paired
+        WHERE date >= DATE '${from}'`,
+    };
+  },
+
+  // features/rolling.ts: the revolving balance of the last completed day (a day is known at its end, date + 1 day)
+  // before each application, at most 35 days old. Applications in [S, E) need the days whose end lies in
+  // [S - 35d, E): dates in [S - 36d, E - 1d). Total of the customer's revolving accounts; a sum of nulls is 0.
+  application_utilisation: (w) => ({
+    create: `CREATE TABLE IF NOT EXISTS ${HAND_SCHEMA}.application_utilisation (
+      application_id BIGINT, applied_at TIMESTAMP, customer_id BIGINT, revolving_balance DOUBLE, utilisation DOUBLE,
+      balance_age_days BIGINT)`,
+    del: `DELETE FROM ${HAND_SCHEMA}.application_utilisation
+      WHERE applied_at >= TIMESTAMP '${w.start}' AND applied_at < TIMESTAMP '${w.end}'`,
+    insert: `INSERT INTO ${HAND_SCHEMA}.application_utilisation
+      WITH daily AS (
+        SELECT customer_id, date + INTERVAL 1 DAY AS known_at, coalesce(sum(balance), 0) AS revolving_balance
+        FROM raw.customer_accounts
+        WHERE account_type = 'revolving' AND date >= DATE '${addDays(w.start, -36)}' AND date < DATE '${addDays(w.end, -1)}'
+        GROUP BY ALL
+      ), matched AS (
+        SELECT a.application_id, a.applied_at, a.customer_id, a.requested_limit,
+               CASE WHEN d.known_at >= a.applied_at - INTERVAL 35 DAYS THEN d.known_at END AS known_at,
+               CASE WHEN d.known_at >= a.applied_at - INTERVAL 35 DAYS THEN d.revolving_balance END AS revolving_balance
+        FROM raw.credit_applications a
+        ASOF LEFT JOIN daily d ON a.customer_id = d.customer_id AND a.applied_at >= d.known_at
+        WHERE a.applied_at >= TIMESTAMP '${w.start}' AND a.applied_at < TIMESTAMP '${w.end}'
+      )
+      SELECT application_id, applied_at, customer_id, revolving_balance, revolving_balance / requested_limit AS utilisation,
+             date_diff('day', known_at, applied_at) AS balance_age_days
+      FROM matched`,
+  }),
 };
 
 /** The first day of a month on or after `day` (YYYY-MM-DD). */
@@ -116,6 +213,13 @@ function ceilQuarter(day: string): string {
 function addMonths(day: string, n: number): string {
   const [y, m] = day.split("-").map(Number) as [number, number];
   return ymd(y, m + n);
+}
+
+/** `day` (YYYY-MM-DD) plus `n` days. */
+function addDays(day: string, n: number): string {
+  const t = new Date(`${day}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + n);
+  return t.toISOString().slice(0, 10);
 }
 
 /** YYYY-MM-01 for a month number that may overflow (13 = January next year, 0 = December before). */
