@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
+import type { TableRef } from "../ir/definitions.ts";
 import { type DType, isDType } from "../ir/dtype.ts";
 import { LedgerStatements } from "./ledger.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
@@ -104,8 +105,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
-    const existing = await preflight(jobs, engine, runLabel);
-    for (const statement of ledger.setup()) await engine.run(statement, runLabel);
+    const [existing, ledgerReady] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
+    if (!ledgerReady) for (const statement of ledger.setup()) await engine.run(statement, runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     leased = true;
     const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
@@ -136,7 +137,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         const { queryIds, ...counts } = outcome;
         emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
         results[i] = { ...base, ...counts, status: "succeeded" };
-        await worker.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)), label);
+        // After the last chunk the lease is released at once: no need to renew it.
+        if (i < jobs.length - 1) await worker.run(ledger.renewLeases(new Date(now().getTime() + leaseTtlMs)), label);
         return;
       }
       const error = outcome.error;
@@ -316,10 +318,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
-async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel): Promise<boolean[]> {
-  const { problems, existing } = await checkTables(jobs, engine, label);
+async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel, also: readonly TableRef[]): Promise<[boolean[], boolean]> {
+  const { problems, existing, alsoExisting } = await checkTables(jobs, engine, label, also);
   if (problems[0]) throw problems[0].error;
-  return existing;
+  return [existing, alsoExisting.every(Boolean)];
 }
 
 /**
@@ -332,11 +334,14 @@ export async function checkTables(
   jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
   engine: Engine,
   label?: StatementLabel,
-): Promise<{ problems: TableProblem[]; existing: boolean[] }> {
+  /** More tables to learn the existence of in the same catalog query (the run ledger's). */
+  also: readonly TableRef[] = [],
+): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoExisting: boolean[] }> {
   const problems: TableProblem[] = [];
   const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
   const sourceTables = sources.map((s) => s.backfill);
-  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table)], label);
+  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
+  const alsoExisting = also.map((_, i) => described[sourceTables.length + jobs.length + i] !== undefined);
 
   sources.forEach((source, i) => {
     const columns = described[i];
@@ -379,7 +384,7 @@ export async function checkTables(
     }
     return true;
   });
-  return { problems, existing: exists };
+  return { problems, existing: exists, alsoExisting };
 }
 
 /** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */

@@ -119,7 +119,8 @@ Object.assign(HAND_WRITTEN, {
     timestamp: "applied_at",
     sql: `
       WITH daily AS (
-        SELECT customer_id, date + INTERVAL 1 DAY AS known_at, sum(balance) AS revolving_balance
+        -- A day whose balances are all NULL sums to 0, as the DSL's sum() documents (Polars' rule).
+        SELECT customer_id, date + INTERVAL 1 DAY AS known_at, coalesce(sum(balance), 0) AS revolving_balance
         FROM raw.customer_accounts WHERE account_type = 'revolving' GROUP BY ALL
       ),
       latest AS (

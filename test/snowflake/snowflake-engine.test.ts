@@ -118,12 +118,15 @@ describe("statements", () => {
       "INSERT INTO",
       'UPDATE "FEATURES"."FEATURE_BACKFILL_LEDGER"', // succeeded: committed with the rows
       "COMMIT",
-      'UPDATE "FEATURES"."FEATURE_BACKFILL_LEASES"',
-      "DELETE FROM", // the lease released
+      "DELETE FROM", // the lease released (the last chunk needs no renewal)
     ]);
     // The catalog query binds each table's resolved name (upper case, as an unquoted CREATE TABLE stores it).
-    expect(queries[0]!.sqlText).toContain("VALUES (?, ?, ?), (?, ?, ?)");
-    expect(Object.values(queries[0]!.bindings!).map((b) => b.value)).toEqual(["0", "RAW", "CUSTOMER_ACCOUNTS", "1", "FEATURES", SET.toUpperCase()]);
+    // … and the run ledger's two tables, in the same query.
+    expect(queries[0]!.sqlText).toContain("VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)");
+    expect(Object.values(queries[0]!.bindings!).map((b) => b.value)).toEqual([
+      ...["0", "RAW", "CUSTOMER_ACCOUNTS", "1", "FEATURES", SET.toUpperCase()],
+      ...["2", "FEATURES", "FEATURE_BACKFILL_LEDGER", "3", "FEATURES", "FEATURE_BACKFILL_LEASES"],
+    ]);
     expect(queries[13]!.sqlText).toMatch(DATA_DELETE);
     for (const q of queries) {
       expect(JSON.parse(q.parameters!.QUERY_TAG!)).toEqual({ tool: "feature-backfill", version: expect.any(String), set: SET, window: WINDOW });
