@@ -10,8 +10,8 @@ import type { TimeWindow } from "./window.ts";
 /**
  * The run ledger and leases: two small tables in the offline store's schema, written with bound parameters.
  * - The ledger has a row per run, set and chunk: what was asked (window, definition hash), how it went (status,
- *   rows, timings, attempts, error). A chunk's `succeeded` mark commits in the same transaction as its rows, so
- *   the ledger never claims rows that are not there; `--resume` skips chunks it marks succeeded with the same hash.
+ *   rows, timings, attempts, error). A success's row commits in the same transaction as the chunk's rows, so the
+ *   ledger never claims rows that are not there; `--resume` skips chunks it marks succeeded with the same hash.
  * - A lease row per running set and window keeps two runs from writing overlapping windows of one set at once;
  *   a killed run's lease expires.
  */
@@ -42,7 +42,7 @@ export const LEASE_COLUMNS: Schema = [
   { name: "holder", type: "varchar" },
 ];
 
-export type ChunkStatus = "running" | "succeeded" | "failed" | "interrupted";
+export type ChunkStatus = "succeeded" | "failed" | "interrupted";
 
 const ts = (t: Date) => sql`CAST(${formatTimestamp(t)} AS TIMESTAMP)`;
 
@@ -67,32 +67,21 @@ export class LedgerStatements {
     ];
   }
 
-  started(set: string, chunk: TimeWindow, definitionHash: string, runWindow: string, now: Date): Statement {
-    const values = [this.runId, set, ts(chunk.start), ts(chunk.end), definitionHash, "running", 0, 0, 0, ts(now), null, null, null, runWindow];
-    return this.#render(
-      sql`INSERT INTO ${tableId(this.ledger)} (${sql.join(LEDGER_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values.map((v) => (isSql(v) ? v : sql`${v}`)))})`,
-    );
-  }
-
-  finished(
-    set: string,
-    chunk: TimeWindow,
+  /**
+   * The chunk's row, written once: for a success inside the chunk's transaction (it commits with the rows), for a
+   * failure after the rollback. A chunk killed mid-way leaves no row — and no rows of its own.
+   */
+  record(
+    chunk: { set: string; window: TimeWindow; definitionHash: string; runWindow: string; startedAt: Date },
     outcome: { status: ChunkStatus; rowsDeleted: number; rowsWritten: number; attempts: number; queryIds: string[]; error?: string },
-    now: Date,
+    finishedAt: Date,
   ): Statement {
-    return this.#render(
-      sql`UPDATE ${tableId(this.ledger)} SET ${sql.join(
-        [
-          sql`${sql.id("status")} = ${outcome.status}`,
-          sql`${sql.id("rows_deleted")} = ${outcome.rowsDeleted}`,
-          sql`${sql.id("rows_written")} = ${outcome.rowsWritten}`,
-          sql`${sql.id("attempts")} = ${outcome.attempts}`,
-          sql`${sql.id("finished_at")} = ${ts(now)}`,
-          sql`${sql.id("query_ids")} = ${outcome.queryIds.join(",") || null}`,
-          sql`${sql.id("error")} = ${outcome.error ?? null}`,
-        ],
-      )} WHERE ${this.#chunkIs(set, chunk)}`,
-    );
+    const values = [
+      sql`${this.runId}`, sql`${chunk.set}`, ts(chunk.window.start), ts(chunk.window.end), sql`${chunk.definitionHash}`,
+      sql`${outcome.status}`, sql`${outcome.rowsDeleted}`, sql`${outcome.rowsWritten}`, sql`${outcome.attempts}`,
+      ts(chunk.startedAt), ts(finishedAt), sql`${outcome.queryIds.join(",") || null}`, sql`${outcome.error ?? null}`, sql`${chunk.runWindow}`,
+    ];
+    return this.#render(sql`INSERT INTO ${tableId(this.ledger)} (${sql.join(LEDGER_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`);
   }
 
   /** Chunks of these sets that some run completed, with the definition hash they were written with. */
@@ -144,13 +133,10 @@ export class LedgerStatements {
     return this.dropLeasesOf(this.runId);
   }
 
-  #chunkIs(set: string, chunk: TimeWindow) {
-    return sql`${sql.id("run_id")} = ${this.runId} AND ${sql.id("feature_set")} = ${set} AND ${sql.id("chunk_start")} = ${ts(chunk.start)} AND ${sql.id("chunk_end")} = ${ts(chunk.end)}`;
-  }
+
 
   #render(query: { toOperationNode(): OperationNode }): Statement {
     return render(query.toOperationNode() as RootOperationNode, this.dialect);
   }
 }
 
-const isSql = (v: unknown): boolean => typeof v === "object" && v !== null && "toOperationNode" in v;
