@@ -39,7 +39,11 @@ try {
     for (const chunk of [undefined, "1mo"]) {
       const jobs = planBackfill({ graph, sets: [set], window: WINDOW, chunk, dialect: resolved.dialect, tableFor: resolved.tableFor });
       let read = 0;
+      const counted = new Set<string>();
       for (const job of jobs) {
+        // A staged set reads its sources once, for the stage; each chunk then reads the stage.
+        if (job.stage && counted.has(job.stage.table.name)) continue;
+        if (job.stage) counted.add(job.stage.table.name);
         for (const { source, range } of job.reads) {
           const bounds = [range.start && `${source.timestamp} >= TIMESTAMP '${formatTimestamp(range.start)}'`, range.end && `${source.timestamp} < TIMESTAMP '${formatTimestamp(range.end)}'`].filter(Boolean);
           read += await count(`SELECT count(*) FROM raw.${source.backfill.name}${bounds.length ? ` WHERE ${bounds.join(" AND ")}` : ""}`);

@@ -102,6 +102,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
   let leased = false;
+  let stagedTables = new Set<string>();
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
@@ -115,6 +116,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
 
     const results: SetResult[] = [];
     const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
+    const staged = new Set<string>();
+    stagedTables = staged;
     let failure: FeatureBackfillError | undefined;
     const runOne = async (i: number, worker: Engine): Promise<void> => {
       const job = jobs[i]!;
@@ -127,10 +130,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         return;
       }
       await creating.get(job.set);
+      if (job.stage && !staged.has(job.stage.table.name)) {
+        staged.add(job.stage.table.name);
+        await worker.run(job.stage.create, label(job, ref));
+      }
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
-      const label: StatementLabel = { set: job.set, window: ref.window };
+      const chunkLabel = label(job, ref);
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
-      const attempt = runChunk(job, chunk, existing[i]!, worker, ledger, { label, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
+      const attempt = runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
       if (!existing[i]) creating.set(job.set, attempt);
       const outcome = await attempt;
       if (outcome.status === "succeeded") {
@@ -141,14 +148,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         // Renewed once a quarter of its life has passed (a statement a chunk is cheap; one per chunk adds up).
         if (now().getTime() - renewedAt > leaseTtlMs / 4 && i < jobs.length - 1) {
           renewedAt = now().getTime();
-          await worker.run(ledger.renewLeases(new Date(renewedAt + leaseTtlMs)), label);
+          await worker.run(ledger.renewLeases(new Date(renewedAt + leaseTtlMs)), chunkLabel);
         }
         return;
       }
       const error = outcome.error;
       const status = error instanceof InterruptedError ? "interrupted" : "failed";
       await worker
-        .run(ledger.record(chunk, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), label)
+        .run(ledger.record(chunk, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), chunkLabel)
         .catch(() => undefined); // the ledger is best effort once the warehouse has failed
       emit({ event: "chunk_failed", ...ref, error: error.message, attempts: outcome.attempts });
       results[i] = { ...base, status: "failed", attempts: outcome.attempts };
@@ -175,6 +182,10 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
+    // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
+    for (const job of jobs) {
+      if (job.stage && stagedTables.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
+    }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
 }
@@ -183,6 +194,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
  * More connections for `--parallel`, where the engine can write concurrently. DuckDB cannot (one writer per file,
  * and one statement at a time per connection), so there the chunks run one after another and a note says so.
  */
+const label = (job: SetJob, ref: ChunkRef): StatementLabel => ({ set: job.set, window: ref.window });
+
 async function openWorkers(engines: Engine[], options: ExecuteOptions, emit: (e: BackfillEvent) => void): Promise<void> {
   const wanted = options.parallel ?? 1;
   if (wanted <= 1) return;

@@ -4,9 +4,15 @@ import {
   createTableStatement,
   deleteStatement,
   insertStatement,
+  createStageStatement,
+  dropTableStatement,
   rangePredicate,
   type Statement,
+  tableId,
 } from "../compile/statements.ts";
+import { builder } from "../compile/kysely-builder.ts";
+import type { DType } from "../ir/dtype.ts";
+import { type SelectQueryNode, sql } from "kysely";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { selectSets, setSources } from "../graph/feature-graph.ts";
@@ -32,6 +38,13 @@ export interface SetJob {
   readonly setup: readonly Statement[];
   /** Run in one transaction: DELETE of the window, then INSERT … SELECT (the last statement). */
   readonly write: readonly Statement[];
+  /**
+   * Where the chunks of a set with a lookback (a rolling window, a lag) share one computation: the whole window's
+   * result, created once before the set's first chunk runs and dropped after the run; each chunk's INSERT then reads
+   * its part of it. Without it, every chunk would re-read its lookback (60 monthly chunks of a 90-day window read the
+   * input four times over). `reads` are then the stage's.
+   */
+  readonly stage?: { readonly table: TableRef; readonly window: TimeWindow; readonly create: Statement; readonly drop: Statement };
 }
 
 export interface PlanInput {
@@ -40,6 +53,8 @@ export interface PlanInput {
   readonly window: TimeWindow;
   /** Calendar chunks ("1d", "1mo", …): one job, and one transaction, per set and chunk. */
   readonly chunk?: string;
+  /** Whether chunks may share a staged computation (a temporary table, so: one connection). Default true. */
+  readonly stage?: boolean;
   readonly dialect: SqlDialect;
   readonly tableFor: (set: string) => TableRef;
 }
@@ -49,7 +64,10 @@ export interface PlanInput {
  * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
  * inputs from the sources, so the order is only for readable output.
  */
-export function planBackfill({ graph, sets, window: runWindow, chunk, dialect, tableFor }: PlanInput): SetJob[] {
+// Stage tables are temporary (per session); numbered per process so plans of one run never share a name.
+let stages = 0;
+
+export function planBackfill({ graph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor }: PlanInput): SetJob[] {
   const chunks = splitWindow(runWindow, chunk);
   const needed = selectSets(graph, sets); // rejects unknown names first
   const typed = typeGraph(graph, sets);
@@ -65,9 +83,22 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, dialect, t
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
       const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
+      const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
+      const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
+        compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
+      const staged = mayStage && chunks.length > 1 && !readsExactly(symbolic);
+      const stageTable = { name: `feature_backfill_stage_${++stages}` };
+      const stageReads = staged ? readsOver(runWindow) : undefined;
+      const stage = stageReads && {
+        table: stageTable,
+        window: runWindow,
+        // Stored in time order, so each chunk's read of it skips the rest (DuckDB's min/max pruning, zone maps).
+        create: createStageStatement(stageTable, inTimeOrder(compile(runWindow, stageReads), target.def.timestamp), dialect),
+        drop: dropTableStatement(stageTable, dialect),
+      };
       return chunks.map((window): SetJob => {
-        const reads = new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
-        const select = compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
+        const reads = stageReads ?? readsOver(window);
+        const select = stage ? stagePart(stageTable, schema, target.def.timestamp, tsType, window, dialect) : compile(window, reads);
         return {
           set: target.def.name,
           definitionHash: definition,
@@ -80,7 +111,22 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, dialect, t
             deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
             insertStatement(table, schema, select, dialect),
           ],
+          ...(stage && { stage }),
         };
       });
     });
+}
+
+function inTimeOrder(select: SelectQueryNode, timestamp: string): SelectQueryNode {
+  const computed = sql`${{ toOperationNode: () => select }}`.as("computed"); // kysely parenthesises the subquery
+  return builder.selectFrom(computed as never).selectAll().orderBy(sql.id(timestamp) as never).toOperationNode();
+}
+
+/** One chunk's rows of a stage. */
+function stagePart(stage: TableRef, schema: Schema, timestamp: string, type: DType, window: TimeWindow, dialect: SqlDialect): SelectQueryNode {
+  return builder
+    .selectFrom(tableId(stage) as never)
+    .select(schema.map((c) => sql.id(c.name)) as never)
+    .where(rangePredicate(timestamp, type, window, dialect)! as never)
+    .toOperationNode();
 }

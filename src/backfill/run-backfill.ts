@@ -15,6 +15,8 @@ export interface BackfillRequest {
   readonly window: TimeWindow;
   /** Calendar chunks, each its own transaction: "1d", "1w", "1mo", "1q", "1y". */
   readonly chunk?: string;
+  /** Whether chunks of a set with a lookback share one staged computation (default: yes). */
+  readonly stage?: boolean;
   /** Overrides the config's engine (`--engine`). */
   readonly engine?: DialectName;
 }
@@ -38,6 +40,7 @@ export async function planFromConfig(request: BackfillRequest): Promise<{ projec
     sets: request.sets,
     window: request.window,
     chunk: request.chunk,
+    stage: request.stage,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
   });
@@ -49,7 +52,8 @@ export async function runBackfill(
   request: BackfillRequest,
   options: ExecuteOptions = {},
 ): Promise<SetResult[]> {
-  const { project, jobs } = await planFromConfig(request);
+  // A stage is a temporary table: visible to one connection, so not with --parallel.
+  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 });
   // A signal during loading or planning stops the run before the warehouse is touched at all.
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config);

@@ -99,20 +99,27 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
   ];
   const { begin, commit } = dialect.transaction;
   for (const [i, job] of jobs.entries()) {
+    if (job.stage && jobs.findIndex((j) => j.stage?.table.name === job.stage!.table.name) === i) {
+      lines.push("", `-- ${job.set}: computed once over ${formatWindow(job.stage.window)}; each chunk below writes its part of it`);
+      for (const read of job.reads) lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
+      lines.push(statementText(job.stage.create));
+    }
     lines.push("", `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`);
     const hash = written.get(chunkKey(job.set, job.window));
+    const last = job.stage && jobs.findLastIndex((j) => j.stage?.table.name === job.stage!.table.name) === i;
     if (hash === job.definitionHash) {
       lines.push("--   skipped by --resume: written by an earlier run with the same definition");
-      continue;
+    } else {
+      if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
+      if (!job.stage) {
+        for (const read of job.reads) lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
+      }
+      const ddl = job.setup.map(statementText);
+      const write = job.write.map(statementText);
+      if (dialect.transactionalDdl) lines.push(`${begin};`, ...ddl, ...write, `${commit};`);
+      else lines.push(...ddl, `${begin};`, ...write, `${commit};`);
     }
-    if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
-    for (const read of job.reads) {
-      lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
-    }
-    const ddl = job.setup.map(statementText);
-    const write = job.write.map(statementText);
-    if (dialect.transactionalDdl) lines.push(`${begin};`, ...ddl, ...write, `${commit};`);
-    else lines.push(...ddl, `${begin};`, ...write, `${commit};`);
+    if (last) lines.push("", statementText(job.stage!.drop));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -4,6 +4,7 @@ import {
   CreateSchemaNode,
   CreateTableNode,
   DeleteQueryNode,
+  DropTableNode,
   InsertQueryNode,
   type RootOperationNode,
   type SelectQueryNode,
@@ -60,6 +61,15 @@ export function createTableStatement(table: TableRef, columns: Schema, dialect: 
     node,
   );
   return render(withColumns, dialect);
+}
+
+/** `CREATE TEMPORARY TABLE stage AS <select>`: a result computed once and read by several statements. */
+export function createStageStatement(stage: TableRef, select: SelectQueryNode, dialect: SqlDialect): Statement {
+  return render(CreateTableNode.cloneWith(CreateTableNode.create(tableNode(stage)), { temporary: true, selectQuery: select }), dialect);
+}
+
+export function dropTableStatement(table: TableRef, dialect: SqlDialect): Statement {
+  return render(DropTableNode.create(tableNode(table), { ifExists: true }), dialect);
 }
 
 export function deleteStatement(table: TableRef, where: Sql | undefined, dialect: SqlDialect): Statement {

@@ -44,6 +44,20 @@ describe("chunked runs and the ledger", () => {
     expect(await warehouse.query("SELECT count(*)::INTEGER AS n FROM features.feature_backfill_leases")).toEqual([{ n: 0 }]); // released
   });
 
+  it("chunks of a set with a lookback share one staged computation, and write what a single chunk writes", async () => {
+    warehouse = await makeWarehouse();
+    const set = "rolling_card_spend";
+    const window = parseWindow("2024-11-20", "2025-04-10");
+    const { config, graph } = await loadProject(warehouse.configPath);
+    const jobs = planBackfill({ graph, sets: [set], window, chunk: "1mo", dialect: config.dialect, tableFor: config.tableFor });
+    expect(jobs.map((j) => j.stage?.window)).toEqual(jobs.map(() => window)); // one stage over the whole window
+    expect(jobs[0]!.stage!.create.sql).toMatch(/^CREATE TEMPORARY TABLE "feature_backfill_stage_\d+" AS/);
+    await runBackfill({ config: warehouse.configPath, sets: [set], window, chunk: "1mo" });
+    const chunked = await warehouse.query(`SELECT * FROM features.${set}`);
+    expectSameRows(chunked, await warehouse.query(expectedRowsSql(set, window.start.toISOString(), window.end.toISOString())), "staged chunks");
+    expect(chunked.length).toBeGreaterThan(100);
+  });
+
   it("--resume skips chunks written with the same definition, and redoes those whose definition changed", async () => {
     warehouse = await makeWarehouse();
     const request = { config: warehouse.configPath, sets: [SET], window: parseWindow("2025-01-01", "2025-04-01"), chunk: "1mo" };
