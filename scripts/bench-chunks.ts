@@ -2,7 +2,8 @@
  * `npm run bench` (second part): a five-year backfill in monthly chunks against the same backfill in one chunk, on
  * one DuckDB file, and how much more input the chunks read (each re-reads its lookback).
  *
- * Sizes: BENCH_CHUNK_CUSTOMERS (default 3000: ≈10M customer_accounts rows over five years), BENCH_CHUNK_REPS (2).
+ * Sizes: BENCH_CHUNK_CUSTOMERS (default 3000: ≈10M customer_accounts rows over five years), BENCH_CHUNK_TRANSACTIONS
+ * (per customer, default 600: ≈1.5M card transactions), BENCH_CHUNK_REPS (2).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -28,7 +29,8 @@ try {
   const started = performance.now();
   const db = await DuckDBInstance.create(dbPath);
   const c = await db.connect();
-  for (const s of demoDataStatements({ customers, from: "2021-01-01", days: 1826, transactionsPerCustomer: 600 })) await c.run(s);
+  const transactionsPerCustomer = Number(process.env.BENCH_CHUNK_TRANSACTIONS ?? 600);
+  for (const s of demoDataStatements({ customers, from: "2021-01-01", days: 1826, transactionsPerCustomer })) await c.run(s);
   const count = async (sql: string) => Number((await c.runAndReadAll(sql)).getRows()[0]![0]);
   log(`seeded ${await count("SELECT count(*) FROM raw.customer_accounts")} account rows, ${await count("SELECT count(*) FROM raw.card_transactions")} transactions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
