@@ -1,6 +1,7 @@
 import { PostgresQueryCompiler, sql } from "kysely";
 import { isIntegral } from "../../ir/dtype.ts";
 import type { AggFn } from "../../ir/expr.ts";
+import { UnsupportedError } from "../../errors.ts";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
@@ -73,6 +74,8 @@ export const duckdbDialect: SqlDialect = {
         return sql`COALESCE(bool_and(${input})${w}, TRUE)`;
       case "first":
       case "last": {
+        // DuckDB 1.5 refuses FILTER on a window ("not implemented for non-aggregate window functions"): say so now.
+        if (over) throw new UnsupportedError(`sortBy().${fn}().over()`, "duckdb");
         // Ties on the sort key are broken by the value, so every engine picks the same row.
         const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
         return sql`first(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL)${w}`;
