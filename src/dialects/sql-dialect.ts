@@ -1,6 +1,6 @@
 import { type QueryCompiler, type RawBuilder, sql } from "kysely";
 import type { SqlLanguage } from "sql-formatter";
-import type { DType, InferredType } from "../ir/dtype.ts";
+import { type DType, type InferredType, isIntegral } from "../ir/dtype.ts";
 import { type Duration, fixedMicros } from "../ir/duration.ts";
 import type { AggFn, LiteralExpr, PeriodLabel, ScalarFn, TimeUnit } from "../ir/expr.ts";
 import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/time.ts";
@@ -121,6 +121,20 @@ export const ansi = {
   cast(dialect: Pick<SqlDialect, "types">, x: Sql, from: InferredType, to: DType): Sql {
     const truncate = from === "double" && (to === "integer" || to === "bigint"); // SQL CAST rounds
     return sql`CAST(${truncate ? sql`trunc(${x})` : x} AS ${sql.raw(dialect.types[to])})`;
+  },
+  /** count(*) or count(x), as a window when `over` is given. */
+  count(input: Sql | null, over?: Sql): Sql {
+    const w = over ? sql` ${over}` : sql``;
+    return input === null ? sql`count(*)${w}` : sql`count(${input})${w}`;
+  },
+  /**
+   * sum, as the IR types it: an integer sum is a BIGINT (DuckDB would give a HUGEINT, PostgreSQL a NUMERIC), and a sum
+   * of no values 0 (Polars' rule) unless a rolling frame wants it null.
+   */
+  sum({ input, inputType, over, nullWhenEmpty }: AggCall): Sql {
+    const call = sql`sum(${input})${over ? sql` ${over}` : sql``}`;
+    const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
+    return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
   },
   /** `INTERVAL '30 days'`: the string form every supported engine parses (quarters as months). */
   interval(d: Duration): Sql {

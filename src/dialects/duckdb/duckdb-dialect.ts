@@ -1,5 +1,4 @@
 import { PostgresQueryCompiler, sql } from "kysely";
-import { isIntegral } from "../../ir/dtype.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
@@ -57,13 +56,9 @@ export const duckdbDialect: SqlDialect = {
     const w = over ? sql` ${over}` : sql``;
     switch (fn) {
       case "count":
-        return input === null ? sql`count(*)${w}` : sql`count(${input})${w}`;
-      case "sum": {
-        const call = sql`sum(${input})${w}`;
-        // sum(BIGINT) is a HUGEINT in DuckDB; the IR says BIGINT, as every other engine gives.
-        const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
-        return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
-      }
+        return ansi.count(input, over);
+      case "sum":
+        return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
         return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
       case "nUnique":

@@ -109,12 +109,9 @@ export const postgresDialect: SqlDialect = {
     const asDouble = (call: Sql) => (isIntegral(inputType) ? sql`CAST(${call} AS ${DOUBLE})` : call);
     switch (fn) {
       case "count":
-        return input === null ? sql`count(*)${w}` : sql`count(${input})${w}`;
-      case "sum": {
-        const call = sql`sum(${input})${w}`;
-        const typed = isIntegral(inputType) ? sql`CAST(${call} AS BIGINT)` : call;
-        return nullWhenEmpty ? typed : sql`COALESCE(${typed}, 0)`;
-      }
+        return ansi.count(input, over);
+      case "sum":
+        return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "mean":
         return asDouble(sql`avg(${input})${w}`);
       case "std":
