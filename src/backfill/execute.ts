@@ -102,7 +102,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
   let leased = false;
-  let stagedTables = new Set<string>();
+  const staged = new Set<string>(); // stage tables created, dropped at the end
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
@@ -116,13 +116,12 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
 
     const results: SetResult[] = [];
     const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
-    const staged = new Set<string>();
-    stagedTables = staged;
     let failure: FeatureBackfillError | undefined;
     const runOne = async (i: number, worker: Engine): Promise<void> => {
       const job = jobs[i]!;
       const ref: ChunkRef = { set: job.set, table: formatTable(job.table), window: formatWindow(job.window), chunk: i + 1, chunks: jobs.length };
       const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
+      const chunkLabel: StatementLabel = { set: job.set, window: ref.window };
       const written = done.get(chunkKey(job.set, job.window));
       if (written === job.definitionHash) {
         emit({ event: "chunk_skipped", ...ref, reason: "completed by an earlier run with the same definition" });
@@ -132,10 +131,9 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       await creating.get(job.set);
       if (job.stage && !staged.has(job.stage.table.name)) {
         staged.add(job.stage.table.name);
-        await worker.run(job.stage.create, label(job, ref));
+        await worker.run(job.stage.create, chunkLabel);
       }
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
-      const chunkLabel = label(job, ref);
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
       const attempt = runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
       if (!existing[i]) creating.set(job.set, attempt);
@@ -184,7 +182,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
     // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
     for (const job of jobs) {
-      if (job.stage && stagedTables.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
+      if (job.stage && staged.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
     }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
@@ -194,8 +192,6 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
  * More connections for `--parallel`, where the engine can write concurrently. DuckDB cannot (one writer per file,
  * and one statement at a time per connection), so there the chunks run one after another and a note says so.
  */
-const label = (job: SetJob, ref: ChunkRef): StatementLabel => ({ set: job.set, window: ref.window });
-
 async function openWorkers(engines: Engine[], options: ExecuteOptions, emit: (e: BackfillEvent) => void): Promise<void> {
   const wanted = options.parallel ?? 1;
   if (wanted <= 1) return;
@@ -303,8 +299,7 @@ async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: Ledge
   }, label);
 }
 
-/** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
-export /** Whether `holder` (host:pid) names a process on this host that no longer exists. Elsewhere only expiry tells. */
+/** Whether `holder` (host:pid) names a process on this host that no longer exists. Elsewhere only expiry tells. */
 function isDeadLocalProcess(holder: string): boolean {
   const [host, pid] = [holder.slice(0, holder.lastIndexOf(":")), Number(holder.slice(holder.lastIndexOf(":") + 1))];
   if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
@@ -316,6 +311,7 @@ function isDeadLocalProcess(holder: string): boolean {
   }
 }
 
+/** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
 export async function completedChunks(engine: Engine, ledger: LedgerStatements, sets: readonly string[]): Promise<Map<string, string>> {
   const rows = await engine.query(ledger.completed(sets));
   const latest = new Map<string, { hash: string; at: number }>();

@@ -133,8 +133,6 @@ export class LedgerStatements {
     return this.dropLeasesOf(this.runId);
   }
 
-
-
   #render(query: { toOperationNode(): OperationNode }): Statement {
     return render(query.toOperationNode() as RootOperationNode, this.dialect);
   }

@@ -59,14 +59,14 @@ export interface PlanInput {
   readonly tableFor: (set: string) => TableRef;
 }
 
+// Stage tables are temporary (per session); numbered per process so plans of one run never share a name.
+let stages = 0;
+
 /**
  * Plans a backfill: types the graph (errors surface here, before the warehouse), infers each source's read range,
  * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
  * inputs from the sources, so the order is only for readable output.
  */
-// Stage tables are temporary (per session); numbered per process so plans of one run never share a name.
-let stages = 0;
-
 export function planBackfill({ graph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor }: PlanInput): SetJob[] {
   const chunks = splitWindow(runWindow, chunk);
   const needed = selectSets(graph, sets); // rejects unknown names first

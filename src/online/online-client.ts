@@ -49,6 +49,8 @@ export interface OnlineClient {
 export async function createOnlineClient(config: OnlineClientConfig): Promise<OnlineClient> {
   const graph = config.graph ?? (await loadFeatureGraph(config.features ?? "features"));
   const typed = typeGraph(graph);
+  // The sources each set reads (through its dependencies), found once rather than per request.
+  const sourcesOf = new Map([...graph.sets.keys()].map((set) => [set, new Set(selectSets(graph, [set]).flatMap(setSources))]));
   const owned = !("query" in config.store);
   const store = "query" in config.store ? config.store : await openOnlineStore(config.store);
   const cache = new Map<string, OnlineQuery>();
@@ -72,7 +74,7 @@ export async function createOnlineClient(config: OnlineClientConfig): Promise<On
       return plan(set, fields, new Map(Object.entries(rows)));
     },
     async get(sets, entity, options = {}) {
-      const request = validate(graph, typed, sets, entity, options);
+      const request = validate(graph, typed, sourcesOf, sets, entity, options);
       const results = await Promise.all(
         request.sets.map(async ({ set, fields }) => {
           const query = plan(set, fields, request.rowCounts(set));
@@ -103,7 +105,14 @@ function checkSets(graph: FeatureGraph, sets: readonly unknown[]): asserts sets 
 }
 
 /** The request checked against the definitions, every value turned into the text it is bound as. */
-function validate(graph: FeatureGraph, typed: ReadonlyMap<string, TypedSet>, sets: readonly string[], entity: Entity, options: GetOptions) {
+function validate(
+  graph: FeatureGraph,
+  typed: ReadonlyMap<string, TypedSet>,
+  sourcesOf: ReadonlyMap<string, ReadonlySet<string>>,
+  sets: readonly string[],
+  entity: Entity,
+  options: GetOptions,
+) {
   checkSets(graph, sets);
   if (typeof entity !== "object" || entity === null || Array.isArray(entity)) throw new UsageError("entity must be an object of key columns and values");
   const asOf = options.asOf === undefined ? new Date() : options.asOf instanceof Date ? options.asOf : parseInstant(String(options.asOf));
@@ -135,9 +144,8 @@ function validate(graph: FeatureGraph, typed: ReadonlyMap<string, TypedSet>, set
 
   const rows = options.rows ?? {};
   if (typeof rows !== "object" || rows === null || Array.isArray(rows)) throw new UsageError("rows must be an object of source names and arrays of rows");
-  const readBy = new Map(sets.map((set) => [set, new Set(selectSets(graph, [set]).flatMap(setSources))]));
-  const allSources = new Set([...readBy.values()].flatMap((s) => [...s]));
-  const rowText = new Map<string, (string | null)[][]>();
+  const allSources = new Set(sets.flatMap((set) => [...sourcesOf.get(set)!]));
+  const rowText = new Map<string, Record<string, string | null>[]>();
   for (const [name, list] of Object.entries(rows)) {
     const source = graph.sources.get(name);
     if (!source || !allSources.has(name)) throw new UsageError(`rows.${name}: no source of that name is read by ${sets.join(", ")} (they read ${[...allSources].join(", ")})`);
@@ -149,11 +157,13 @@ function validate(graph: FeatureGraph, typed: ReadonlyMap<string, TypedSet>, set
         if (typeof row !== "object" || row === null || Array.isArray(row)) throw new UsageError(`rows.${name}[${i}] must be an object`);
         const extra = Object.keys(row).filter((k) => !(k in source.columns));
         if (extra.length) throw new UsageError(`rows.${name}[${i}]: no column ${extra.map((c) => `"${c}"`).join(", ")}; ${name} has ${Object.keys(source.columns).join(", ")}`);
-        return schema.map(({ name: column, type }) => {
-          const bound = bindText(row[column] ?? null, type);
-          if (bound === undefined) throw new UsageError(`rows.${name}[${i}].${column}: ${JSON.stringify(row[column])} is not a valid ${type}`);
-          return bound;
-        });
+        return Object.fromEntries(
+          schema.map(({ name: column, type }) => {
+            const bound = bindText(row[column] ?? null, type);
+            if (bound === undefined) throw new UsageError(`rows.${name}[${i}].${column}: ${JSON.stringify(row[column])} is not a valid ${type}`);
+            return [column, bound];
+          }),
+        );
       }),
     );
   }
@@ -161,14 +171,13 @@ function validate(graph: FeatureGraph, typed: ReadonlyMap<string, TypedSet>, set
     const source = graph.sources.get(name)!;
     if (source.online?.kind === "request" && !rowText.has(name)) throw new UsageError(`source "${name}" is read from the request online: give rows.${name} (an array, possibly empty)`);
   }
-  const columnIndex = (source: string, column: string) => sourceSchema(graph.sources.get(source)!).findIndex((c) => c.name === column);
 
   return {
     asOf,
     sets: perSet.map(({ set, fields }) => ({ set, fields })),
     entityText: (set: string, field: string) => perSet.find((s) => s.set === set)!.text.get(field)!,
-    rowCounts: (set: string) => new Map([...rowText].filter(([name]) => readBy.get(set)!.has(name)).map(([name, list]) => [name, list.length])),
-    rowText: (source: string, row: number, column: string) => rowText.get(source)![row]![columnIndex(source, column)]!,
+    rowCounts: (set: string) => new Map([...rowText].filter(([name]) => sourcesOf.get(set)!.has(name)).map(([name, list]) => [name, list.length])),
+    rowText: (source: string, row: number, column: string) => rowText.get(source)![row]![column]!,
   };
 }
 

@@ -59,14 +59,13 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
 
   const reads: OnlineQuery["reads"][number][] = [];
   const readSource = (source: SourceDef): SourceRead => {
-    const onKey = [...(filters.get(source.name) ?? new Map())].map(
-      ([column, field]) => sql`${sql.id(column)} = ${param({ kind: "entity", field }, source.columns[column]!)}`,
-    );
+    const onEntity = filters.get(source.name) ?? new Map<string, string>();
+    const onKey = [...onEntity].map(([column, field]) => sql`${sql.id(column)} = ${param({ kind: "entity", field }, source.columns[column]!)}`);
     const where = sql.join([...onKey, upToAsOf(source.timestamp, source.columns[source.timestamp]!)], sql` AND `);
     const rows = requestRows.get(source.name);
-    reads.push({ source: source.name, from: rows === undefined ? onlineTable(source) : "request", filters: filters.get(source.name) ?? new Map() });
-    if (rows === undefined) return { from: tableId(onlineTable(source)), where, table: onlineTable(source) };
-    return { from: valuesRelation(source, rows, param), where };
+    const table = rows === undefined ? onlineTable(source) : undefined;
+    reads.push({ source: source.name, from: table ?? "request", filters: onEntity });
+    return table ? { from: tableId(table), where, table } : { from: valuesRelation(source, rows!, param), where };
   };
 
   const node = compileBackfillQuery({ graph, typed, closure, dialect, reads: new Map(), window: {}, clip: false, readSource });

@@ -53,8 +53,9 @@ export function pushEntityFilters(
       join: (n) => {
         const left = new Map<string, string>();
         const right = new Map<string, string>();
+        const outputs = joinColumns(n, names(n.left), names(n.right));
         for (const [column, field] of m) {
-          const out = joinColumns(n, names(n.left), names(n.right)).find((c) => c.name === column);
+          const out = outputs.find((c) => c.name === column);
           if (!out) continue;
           if (out.side === "left") {
             left.set(out.source, field);
@@ -73,8 +74,9 @@ export function pushEntityFilters(
       asofJoin: (n) => {
         const left = new Map<string, string>();
         const right = new Map<string, string>();
+        const outputs = joinColumns(n, names(n.left), names(n.right));
         for (const [column, field] of m) {
-          const out = joinColumns(n, names(n.left), names(n.right)).find((c) => c.name === column);
+          const out = outputs.find((c) => c.name === column);
           if (out?.side !== "left") continue;
           left.set(out.source, field);
           const key = n.by.find((k) => k.left === out.source);

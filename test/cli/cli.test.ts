@@ -4,23 +4,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.ts";
+import { cli } from "../support/run-cli.ts";
 import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 
 const BIN = path.join(REPO, "bin/feature-backfill.js");
-
-/** The CLI in this process: output captured, exit code returned. */
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
 
 /** The real executable in a child process, as a user or a CronJob runs it. */
 async function spawnCli(args: string[], cwd = REPO) {
