@@ -29,7 +29,9 @@ Examples:
   $ feature-backfill run --set avg_monthly_revolving_balance --start 2025-01-01 --end 2025-10-14 --dry-run
   $ feature-backfill help run
 
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back), 6 cannot log in to the warehouse, 130 interrupted.`,
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back),
+6 cannot log in to the warehouse, 7 some chunks failed (--keep-going), 8 busy (another run holds the window),
+130 interrupted (README, "Exit codes").`,
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
@@ -60,8 +61,8 @@ Examples:
 
 Each set and chunk is written in its own transaction, recorded in the run ledger (feature_backfill_ledger in the
 offline store's schema); a failed chunk leaves its table as it was. Exit codes: 0 ok, 2 usage, 3 config,
-4 definitions, 5 run failed, 7 some chunks failed (--keep-going), 8 busy (another run holds the window), 130
-interrupted.`,
+4 definitions, 5 run failed, 6 cannot log in, 7 some chunks failed (--keep-going), 8 busy (another run holds
+the window), 130 interrupted.`,
     )
     .action(async (options: RunOptions) => {
       const now = new Date();
@@ -124,11 +125,14 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
   return `${lines.join("\n")}\n`;
 }
 
+/** What `--resume` would skip, read without writing: a warehouse file or ledger that does not exist yet has no chunks. */
 async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Promise<Map<string, string>> {
-  const engine = await openEngine(config);
+  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return new Map();
+  const engine = await openEngine(config, { readOnly: true });
   try {
     const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, "dry-run");
-    return await completedChunks(engine, ledger, [...new Set(jobs.map((j) => j.set))]).catch(() => new Map()); // no ledger yet
+    const [exists] = await engine.describeTables([ledger.ledger]);
+    return exists ? await completedChunks(engine, ledger, [...new Set(jobs.map((j) => j.set))]) : new Map();
   } finally {
     await engine.close();
   }

@@ -2,7 +2,6 @@ import { Command } from "commander";
 import { loadProject } from "../backfill/run-backfill.ts";
 import { UsageError } from "../errors.ts";
 import { createOnlineClient } from "../online/online-client.ts";
-import { buildOnlineServer } from "../online/online-server.ts";
 import { onlineSettings } from "./online-command.ts";
 import type { Output } from "./reporter.ts";
 
@@ -36,6 +35,8 @@ Examples:
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UsageError(`--port ${options.port}: expected 0-65535`);
       if (!Number.isInteger(options.bodyLimit) || options.bodyLimit <= 0) throw new UsageError("--body-limit: expected a positive number of bytes");
       const { config, graph } = await loadProject(options.config);
+      // Imported here: fastify is loaded only by the command that serves HTTP, not at every start-up.
+      const { buildOnlineServer } = await import("../online/online-server.ts");
       const client = await createOnlineClient({ graph, store: onlineSettings(config) });
       const log = (fields: object) => out.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
       const app = buildOnlineServer(client, { bodyLimit: options.bodyLimit, log: (line) => out.stdout(`${line}\n`) });

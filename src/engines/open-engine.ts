@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/config.ts";
+import { ConfigError } from "../errors.ts";
 import type { Engine } from "./engine.ts";
 
 /** Opens the configured engine. Engines are imported on demand: a dry run never loads a driver. */
@@ -14,8 +15,10 @@ export async function openEngine(config: ResolvedConfig, options: { readOnly?: b
       return openSnowflake(config.snowflake, config.file);
     }
     case "postgres": {
+      // The config schema requires the block when the file names this engine; `--engine postgres` may not.
+      if (!config.postgres) throw new ConfigError(`engine "postgres" needs a "postgres" section in ${config.file} (connectionString; see the README)`);
       const { openPostgres } = await import("./postgres/postgres-engine.ts");
-      return openPostgres(config.postgres!); // the config schema requires the block for this engine
+      return openPostgres(config.postgres);
     }
   }
 }

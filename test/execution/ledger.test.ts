@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { hostname } from "node:os";
+import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { executeBackfill } from "../../src/backfill/execute.ts";
@@ -205,5 +207,16 @@ describe("dry run with --resume", () => {
     // January was written by a single-chunk run over exactly [2025-01-01, 2025-02-01): the same chunk.
     expect(chunks[1]).toMatch(/window \[2025-01-01, 2025-02-01\)\n--   skipped by --resume/);
     expect(stdout.match(/INSERT INTO/g)).toHaveLength(2);
+  });
+
+  it("writes nothing: a warehouse file that does not exist is not created, and every chunk is printed", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "fb-dry-resume-"));
+    const configPath = path.join(dir, "features.config.json");
+    await writeFile(configPath, JSON.stringify({ features: path.join(REPO, "features"), duckdb: { path: "missing.duckdb" } }));
+    const { cli } = await import("../support/run-cli.ts");
+    const { code, stdout } = await cli("run", "--set", SET, "--start", "2025-01-01", "--end", "2025-03-01", "--chunk", "1mo", "--resume", "--dry-run", "--config", configPath);
+    expect(code).toBe(0);
+    expect(stdout.match(/INSERT INTO/g)).toHaveLength(2);
+    expect(existsSync(path.join(dir, "missing.duckdb"))).toBe(false);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../../src/config/config.ts";
+import { loadConfig, withEngine } from "../../src/config/config.ts";
+import { openEngine } from "../../src/engines/open-engine.ts";
 import { ConfigError } from "../../src/errors.ts";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "fb-pg-config-"));
@@ -42,5 +43,12 @@ describe("the postgres block of features.config.json", () => {
     const error = await loadConfig(configFile(content), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it("is asked for when --engine postgres overrides a file without it, before any connection is tried", async () => {
+    const file = configFile({ engine: "duckdb" });
+    const error = await openEngine(withEngine(await loadConfig(file, {}), "postgres")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(`engine "postgres" needs a "postgres" section in ${file} (connectionString; see the README)`);
   });
 });
