@@ -4,6 +4,7 @@ import { loadProject } from "../backfill/run-backfill.ts";
 import { parseWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
+import { configOption } from "./options.ts";
 
 interface DescribeOptions {
   set: string;
@@ -17,7 +18,7 @@ export function describeCommand(out: Output): Command {
   return new Command("describe")
     .description("Show what a feature set is made of: columns and types, inputs, the range each source is read over, its table and definition hash.")
     .requiredOption("-s, --set <name>", "the feature set")
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .option("--start <date>", "with --end: also show the concrete range each source is read over for this window")
     .option("--end <date>", "window end, exclusive")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))

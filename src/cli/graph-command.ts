@@ -2,12 +2,13 @@ import { Command, Option } from "commander";
 import { dagView, toDot, toMermaid } from "../authoring/render-graph.ts";
 import { loadProject } from "../backfill/run-backfill.ts";
 import type { Output } from "./reporter.ts";
+import { configOption } from "./options.ts";
 
 export function graphCommand(out: Output): Command {
   return new Command("graph")
     .description("Print the DAG from sources to feature sets, as Mermaid (for Markdown) or Graphviz DOT.")
     .option("-s, --set <name>", "only this feature set and what it reads")
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
     .addHelpText(
       "after",

@@ -3,11 +3,12 @@ import { loadProject } from "../backfill/run-backfill.ts";
 import { formatTable } from "../compile/statements.ts";
 import { setDependencies, setSources } from "../graph/feature-graph.ts";
 import type { Output } from "./reporter.ts";
+import { configOption } from "./options.ts";
 
 export function listCommand(out: Output): Command {
   return new Command("list")
     .description("List the feature sets and sources the feature modules define.")
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText("after", `
 Examples:

@@ -7,6 +7,7 @@ import { ConfigError, UsageError } from "../errors.ts";
 import { createOnlineClient, describeReads, type RequestRow } from "../online/online-client.ts";
 import type { OnlineStore, OnlineStoreSettings } from "../online/online-store.ts";
 import type { Output } from "./reporter.ts";
+import { collect, configOption } from "./options.ts";
 
 interface OnlineOptions {
   set: string[];
@@ -20,12 +21,12 @@ interface OnlineOptions {
 export function onlineCommand(out: Output): Command {
   return new Command("online")
     .description("Compute feature sets for one entity from the online store, as of a moment (default: now), and print them as JSON.")
-    .requiredOption("-s, --set <name>", "feature set (repeat for several)", collect, [])
-    .requiredOption("-e, --entity <key=value>", "an entity field: the set's keys, and others that let sources be filtered (repeat)", collect, [])
+    .requiredOption("-s, --set <name>", "feature set (repeat for several)", collect)
+    .requiredOption("-e, --entity <key=value>", "an entity field: the set's keys, and others that let sources be filtered (repeat)", collect)
     .option("--as-of <time>", "ISO date or timestamp with a zone: the answer a lookup at that moment gets")
     .option("--rows <file>", 'JSON file of rows per source, read instead of its online table: {"credit_applications": [{…}]}')
     .option("--explain", "print how each source is read and the SQL, without connecting")
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .addHelpText(
       "after",
       `
@@ -44,18 +45,18 @@ Examples:
       );
       const { config, graph } = await loadProject(options.config);
       const settings = onlineSettings(config);
+      const rows = options.rows ? await readRows(options.rows) : undefined;
       if (options.explain) {
         // No connection: a store that only lends its dialect.
         const store: OnlineStore = { dialect: DIALECTS[settings.engine], description: "", query: notConnected, ping: notConnected, close: async () => undefined };
         const client = await createOnlineClient({ graph, store });
         for (const set of options.set) {
-          const fields = Object.keys(entity).filter((f) => client.explain(set, []).columns.some((c) => c.name === f));
-          const query = client.explain(set, fields);
+          const query = client.explain(set, entity, { ...(rows && { rows }) });
+          const fields = Object.keys(entity).filter((f) => query.columns.some((c) => c.name === f));
           out.stdout(`-- ${set}, entity ${fields.join(", ")}:\n${describeReads(query).map((l) => `--   ${l}\n`).join("")}${query.sql};\n\n`);
         }
         return;
       }
-      const rows = options.rows ? await readRows(options.rows) : undefined;
       const client = await createOnlineClient({ graph, store: settings });
       try {
         const result = await client.get(options.set, entity, { ...(options.asOf !== undefined && { asOf: options.asOf }), ...(rows && { rows }) });
@@ -82,5 +83,3 @@ async function readRows(file: string): Promise<Record<string, RequestRow[]>> {
 const notConnected = async (): Promise<never> => {
   throw new Error("internal: --explain does not connect");
 };
-
-const collect = (value: string, previous: string[]) => [...previous, value];

@@ -11,6 +11,7 @@ import { UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
+import { collect, configOption } from "./options.ts";
 
 interface RunOptions {
   set: string[];
@@ -37,7 +38,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--end <date>", "window end, exclusive: same formats as --start")
     .option("--window <period>", "instead of --start/--end: the last complete periods, e.g. 1d (yesterday, UTC), 1w, 1mo")
     .option("--lag <n>", "with --window: also re-process the n periods before it (late-arriving data)", (v) => Number(v))
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .option("--chunk <period>", "split the window at calendar boundaries, one transaction per chunk: 1d, 1w, 1mo, 1q, 1y")
     .option("--resume", "skip chunks the run ledger records as written with the same definition")
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
@@ -146,6 +147,3 @@ function windowSpec(options: RunOptions, window: TimeWindow, now: Date): string 
 
 const statementText = (s: Statement): string =>
   `${s.sql};${s.parameters.length ? `\n-- parameters: ${JSON.stringify(s.parameters)}` : ""}`;
-
-// No default value: commander would count an empty default as the required option being given.
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

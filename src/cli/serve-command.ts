@@ -4,6 +4,7 @@ import { UsageError } from "../errors.ts";
 import { createOnlineClient } from "../online/online-client.ts";
 import { onlineSettings } from "./online-command.ts";
 import type { Output } from "./reporter.ts";
+import { configOption } from "./options.ts";
 
 interface ServeOptions {
   port: number;
@@ -22,7 +23,7 @@ export function serveCommand(out: Output, signal: AbortSignal): Command {
     .option("-p, --port <port>", "port to listen on", (v) => Number(v), 8080)
     .option("--host <host>", "address to listen on (0.0.0.0 in a container)", "127.0.0.1")
     .option("--body-limit <bytes>", "largest request body", (v) => Number(v), 1024 * 1024)
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .addHelpText(
       "after",
       `

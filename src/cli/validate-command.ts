@@ -3,6 +3,7 @@ import { type Problem, type ValidationReport, validateProject } from "../authori
 import { loadConfig } from "../config/config.ts";
 import { DefinitionError, RunError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
+import { collect, configOption } from "./options.ts";
 
 interface ValidateOptions {
   set?: string[];
@@ -15,7 +16,7 @@ export function validateCommand(out: Output): Command {
   return new Command("validate")
     .description("Check the feature definitions without running anything, and list every problem found.")
     .option("-s, --set <name>", "check only this feature set and what it reads (repeat for several)", collect)
-    .option("-c, --config <path>", "config file", "features.config.json")
+    .addOption(configOption())
     .option("--against-warehouse", "also check, read-only, that source tables exist with the declared columns and types")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText(
@@ -67,4 +68,3 @@ function failIfProblems(problems: readonly Problem[]): void {
 }
 
 // No default value: commander would treat an empty default as given.
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

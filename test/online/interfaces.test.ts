@@ -65,6 +65,13 @@ describe("online interfaces (DuckDB online store)", () => {
       expect(withCustomer.stdout).toMatch(/"customer_id" = CAST\(\$\d+ AS BIGINT\)/); // bound, never spliced
       const withoutCustomer = await cli("online", "-c", warehouse.configPath, "--set", "application_utilisation", "-e", "application_id=1", "--explain");
       expect(withoutCustomer.stdout).toContain("customer_accounts: table raw.customer_accounts, NOT filtered on the entity");
+      // Checked as a lookup is: a missing key, a misspelt field or no set is an error, not a statement for every entity.
+      const noKey = await cli("online", "-c", warehouse.configPath, "--set", "application_utilisation", "-e", "customer_id=3", "--explain");
+      expect([noKey.code, noKey.stderr]).toEqual([2, expect.stringContaining('entity is missing "application_id"')]);
+      const misspelt = await cli("online", "-c", warehouse.configPath, "--set", "application_utilisation", "-e", "application_id=1", "-e", "custmer_id=3", "--explain");
+      expect([misspelt.code, misspelt.stderr]).toEqual([2, expect.stringContaining('entity field "custmer_id" is not a column of "application_utilisation"')]);
+      const noSet = await cli("online", "-c", warehouse.configPath, "-e", "application_id=1", "--explain");
+      expect([noSet.code, noSet.stderr]).toEqual([2, expect.stringContaining("required option '-s, --set <name>' not specified")]);
     });
 
     it("bad input: exit 2 naming the problem", async () => {
