@@ -3,7 +3,7 @@ import { formatTable } from "../compile/statements.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { formatLocation } from "../errors.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
-import { type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
+import { closureSources, type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
 import type { DType } from "../ir/dtype.ts";
 import { evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
@@ -34,12 +34,13 @@ export interface SetDescription {
 
 /** Types the set (errors are the run's own) and describes it; `window` adds the concrete read ranges for it. */
 export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor">, name: string, window?: TimeWindow): SetDescription {
-  const [node] = selectSets(graph, [name]).slice(-1); // rejects an unknown name
-  const { def } = node!;
-  const { schema } = typeGraph(graph, [name]).get(name)!;
-  const symbolic = inferSourceRanges(graph, node!);
-  const closure = selectSets(graph, [name]);
-  const sources = [...new Set(closure.flatMap(setSources))];
+  const closure = selectSets(graph, [name]); // rejects an unknown name
+  const node = closure.at(-1)!;
+  const { def } = node;
+  const typed = typeGraph(graph, [name]);
+  const { schema } = typed.get(name)!;
+  const symbolic = inferSourceRanges(graph, node, typed);
+  const sources = closureSources(closure);
   return {
     name,
     ...(def.description && { description: def.description }),
@@ -48,8 +49,8 @@ export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "t
     timestamp: def.timestamp,
     columns: schema.map((c) => ({ ...c, role: def.keys.includes(c.name) ? "key" : c.name === def.timestamp ? "timestamp" : "feature" })),
     inputs: [
-      ...setSources(node!).map((n) => ({ name: n, kind: "source" as const })),
-      ...setDependencies(node!).map((n) => ({ name: n, kind: "featureSet" as const })),
+      ...setSources(node).map((n) => ({ name: n, kind: "source" as const })),
+      ...setDependencies(node).map((n) => ({ name: n, kind: "featureSet" as const })),
     ],
     reads: sources.map((source) => {
       const ranges = symbolic.get(source)!;

@@ -1,4 +1,4 @@
-import { type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
+import { closureSources, type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
 
 export interface DagView {
   /** Sources first (by name), then feature sets, each after what it reads. */
@@ -10,7 +10,7 @@ export interface DagView {
 /** The DAG from sources to feature sets; with `set`, only that set and what it reads. */
 export function dagView(graph: FeatureGraph, set?: string): DagView {
   const sets = selectSets(graph, set === undefined ? [...graph.sets.keys()].sort() : [set]);
-  const sources = [...new Set(sets.flatMap(setSources))].sort();
+  const sources = closureSources(sets).sort();
   return {
     nodes: [...sources.map((name) => ({ name, kind: "source" as const })), ...sets.map((s) => ({ name: s.def.name, kind: "featureSet" as const }))],
     edges: sets.flatMap((s) => [...setSources(s), ...setDependencies(s)].map((from) => [from, s.def.name] as const)),

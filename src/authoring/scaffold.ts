@@ -1,5 +1,5 @@
-import { createRequire } from "node:module";
 import path from "node:path";
+import { VERSION } from "../version.ts";
 
 /** A file `init` writes; `ifMissing` files are left alone when they exist (a project may have them already). */
 export interface ScaffoldFile {
@@ -7,8 +7,6 @@ export interface ScaffoldFile {
   readonly content: string;
   readonly ifMissing?: boolean;
 }
-
-const VERSION: string = createRequire(import.meta.url)("../../package.json").version;
 
 /**
  * A minimal working project: config, one source, one feature set and its unit test. It validates, its test passes,

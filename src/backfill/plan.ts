@@ -15,7 +15,7 @@ import type { DType } from "../ir/dtype.ts";
 import { type SelectQueryNode, sql } from "kysely";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
-import { selectSets, setSources } from "../graph/feature-graph.ts";
+import { closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
 import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
@@ -76,7 +76,7 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
     .filter((node) => requested.has(node.def.name))
     .flatMap((target) => {
       const closure = selectSets(graph, [target.def.name]);
-      const sources = [...new Set(closure.flatMap(setSources))].map((name) => graph.sources.get(name)!);
+      const sources = closureSources(closure).map((name) => graph.sources.get(name)!);
       const symbolic = inferSourceRanges(graph, target, typed);
       const definition = definitionHash(graph, target.def.name);
       const { schema } = typed.get(target.def.name)!;

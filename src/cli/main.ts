@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { Command } from "commander";
 import { authoringCommands } from "./authoring-commands.ts";
 import { handleError } from "./handle-error.ts";
@@ -7,6 +6,7 @@ import { onlineCommand } from "./online-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import type { Output } from "./reporter.ts";
 import { runCommand } from "./run-command.ts";
+import { VERSION } from "../version.ts";
 
 export interface CliContext extends Output {
   /** Aborted on SIGINT/SIGTERM: the running statement is cancelled and its transaction rolled back. */
@@ -17,7 +17,7 @@ export interface CliContext extends Output {
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = new Command("feature-backfill")
     .description("Compile feature sets into one SQL statement each and backfill them inside the warehouse.")
-    .version(createRequire(import.meta.url)("../../package.json").version)
+    .version(VERSION)
     .option("-v, --verbose", "on errors, print causes, the failing SQL and stack traces")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(

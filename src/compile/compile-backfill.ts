@@ -5,7 +5,7 @@ import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { type ExprNode, mapExprChildren } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
-import { setSources } from "../graph/feature-graph.ts";
+import { closureSources } from "../graph/feature-graph.ts";
 import type { ConcreteRange } from "../passes/time-range-pass.ts";
 import { sourceSchema, type TypedSet, typeExpr } from "../passes/type-pass.ts";
 import { compileExpr } from "./compile-expr.ts";
@@ -45,7 +45,7 @@ export interface SourceRead {
  */
 export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, window, clip, readSource }: BackfillQueryInput): SelectQueryNode {
   const target = sets.at(-1)!;
-  const sourceNames = [...new Set(sets.flatMap(setSources))];
+  const sourceNames = closureSources(sets);
   const read =
     readSource ??
     ((source: SourceDef): SourceRead => ({

@@ -7,7 +7,7 @@ import { configSchema } from "./config.ts";
  * current) and referenced by `$schema`, for editors' completion and checks. It describes the file as written: the
  * input side of the schema (defaults make keys optional), before `${VAR}` interpolation.
  */
-export function configJsonSchema(): Record<string, unknown> {
+function configJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(configSchema, {
     io: "input",
     // zod marks `.includes()` with a format of its own; JSON Schema validators reject unknown formats, and the

@@ -15,7 +15,7 @@ export function captureCallSite(): () => SourceLocation | undefined {
 }
 
 /** The user's location in a formatted stack trace (its first line is the message, skipped). */
-export function firstUserFrame(stack: string): SourceLocation | undefined {
+function firstUserFrame(stack: string): SourceLocation | undefined {
   for (const line of stack.split("\n").slice(1)) {
     const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line);
     if (!match?.[1]) continue;

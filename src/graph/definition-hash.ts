@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FeatureGraph } from "./feature-graph.ts";
-import { selectSets, setSources } from "./feature-graph.ts";
+import { closureSources, selectSets } from "./feature-graph.ts";
 
 // Bumped when the hashed shape changes on purpose, so that old and new hashes never compare equal by accident.
 const FORMAT = "feature-backfill/definition/v1";
@@ -14,7 +14,7 @@ const FORMAT = "feature-backfill/definition/v1";
  */
 export function definitionHash(graph: FeatureGraph, set: string): string {
   const closure = selectSets(graph, [set]);
-  const sources = [...new Set(closure.flatMap(setSources))].sort().map((name) => {
+  const sources = closureSources(closure).sort().map((name) => {
     const s = graph.sources.get(name)!;
     return { name, keys: s.keys, timestamp: s.timestamp, columns: Object.entries(s.columns), table: s.backfill };
   });

@@ -118,6 +118,9 @@ export const setDependencies = (node: FeatureSetNode): string[] =>
 export const setSources = (node: FeatureSetNode): string[] =>
   [...new Set(relLeaves(node.rel).flatMap((leaf) => (leaf.kind === "scan" ? [leaf.source] : [])))];
 
+/** The sources a closure of sets (`selectSets`) reads, each once, in the order first read. */
+export const closureSources = (closure: readonly FeatureSetNode[]): string[] => [...new Set(closure.flatMap(setSources))];
+
 function checkLeaves(def: FeatureSetDef, rel: RelNode, byName: ReadonlyMap<string, Definition>): void {
   const declared = new Set(Object.values(def.inputs).map((d) => d.name));
   for (const leaf of relLeaves(rel)) {
@@ -132,13 +135,8 @@ function checkLeaves(def: FeatureSetDef, rel: RelNode, byName: ReadonlyMap<strin
   }
 }
 
-/** Reports each cycle once, with its members; the default throws at the first. */
-function checkAcyclic(
-  sets: ReadonlyMap<string, FeatureSetNode>,
-  report: (cycle: string[], error: DefinitionError) => void = (_, error) => {
-    throw error;
-  },
-): void {
+/** Reports each cycle once, with its members. */
+function checkAcyclic(sets: ReadonlyMap<string, FeatureSetNode>, report: (cycle: string[], error: DefinitionError) => void): void {
   const state = new Map<string, "visiting" | "done">();
   const visit = (name: string, path: string[]): void => {
     if (state.get(name) === "done") return;

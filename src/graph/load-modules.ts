@@ -10,14 +10,16 @@ const NOT_A_MODULE = /(\.d\.ts|\.(test|spec)\.(ts|mts|js|mjs))$/;
 
 /**
  * Imports every feature module under `dir` (TypeScript runs as it is: the CLI registers a loader) and builds the
- * graph from the sources and feature sets they export. With `onProblem`, a module that fails to load and a broken
- * definition are reported there and left out instead of thrown (see `buildGraph`).
+ * graph from the sources and feature sets they export.
  */
-export async function loadFeatureGraph(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<FeatureGraph> {
-  return buildGraph(await importDefinitions(dir, options), options);
+export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
+  return buildGraph(await importDefinitions(dir));
 }
 
-/** The sources and feature sets the modules under `dir` export; `onProblem` as in `loadFeatureGraph`. */
+/**
+ * The sources and feature sets the modules under `dir` export. With `onProblem` (`validate`), a module that fails to
+ * load is reported there and left out instead of thrown.
+ */
 export async function importDefinitions(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<Definition[]> {
   const files = await listModules(dir);
   const definitions: Definition[] = [];

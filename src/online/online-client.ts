@@ -1,6 +1,6 @@
 import { formatTable } from "../compile/statements.ts";
 import { UsageError } from "../errors.ts";
-import { type FeatureGraph, selectSets, setSources } from "../graph/feature-graph.ts";
+import { closureSources, type FeatureGraph, selectSets } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
 import { floorTo, formatDate, formatTimestamp, parseInstant } from "../ir/time.ts";
 import { sourceSchema, type TypedSet, typeGraph } from "../passes/type-pass.ts";
@@ -50,7 +50,7 @@ export async function createOnlineClient(config: OnlineClientConfig): Promise<On
   const graph = config.graph ?? (await loadFeatureGraph(config.features ?? "features"));
   const typed = typeGraph(graph);
   // The sources each set reads (through its dependencies), found once rather than per request.
-  const sourcesOf = new Map([...graph.sets.keys()].map((set) => [set, new Set(selectSets(graph, [set]).flatMap(setSources))]));
+  const sourcesOf = new Map([...graph.sets.keys()].map((set) => [set, new Set(closureSources(selectSets(graph, [set])))]));
   const owned = !("query" in config.store);
   const store = "query" in config.store ? config.store : await openOnlineStore(config.store);
   const cache = new Map<string, OnlineQuery>();

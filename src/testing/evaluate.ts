@@ -5,7 +5,7 @@ import { compileNode } from "../compile/kysely-builder.ts";
 import { createSchemaStatement, createTableStatement, type Statement, tableId } from "../compile/statements.ts";
 import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import { UsageError } from "../errors.ts";
-import { buildGraph, selectSets, setSources } from "../graph/feature-graph.ts";
+import { buildGraph, closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import type { DType } from "../ir/dtype.ts";
 import { formatDate, formatTimestamp, isMidnight, parseDate, parseInstant } from "../ir/time.ts";
@@ -51,7 +51,7 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Record<string, ResultValue>[]> {
   const graph = buildGraph([set]);
-  const sources = [...new Set(selectSets(graph, [set.name]).flatMap(setSources))].map((name) => graph.sources.get(name)!);
+  const sources = closureSources(selectSets(graph, [set.name])).map((name) => graph.sources.get(name)!);
   checkFixtureNames(set.name, sources, fixtures);
   const window = evaluationWindow(options);
   const [job] = planBackfill({

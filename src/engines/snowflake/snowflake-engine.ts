@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type * as Snowflake from "snowflake-sdk";
 import type { Statement } from "../../compile/statements.ts";
 import { snowflakeDialect } from "../../dialects/snowflake/snowflake-dialect.ts";
@@ -9,8 +8,8 @@ import type { Engine, StatementLabel, WarehouseColumn } from "../engine.ts";
 import { catalogQuery, readColumnType } from "./snowflake-catalog.ts";
 import type { SnowflakeConfig } from "./snowflake-config.ts";
 import { resolveLogin, type SnowflakeLogin } from "./snowflake-credentials.ts";
+import { VERSION } from "../../version.ts";
 
-const VERSION: string = createRequire(import.meta.url)("../../../package.json").version;
 
 /** How long a cancelled statement may take to report its end before the run stops waiting for it. */
 const CANCEL_GRACE_MS = 5_000;
