@@ -25,7 +25,7 @@ export function createReporter(out: Output, format: LogFormat): (event: Backfill
       else if (event.event === "chunk_retrying" && spinner) spinner.text = line(event);
       else if (event.event === "chunk_finished") spinner?.succeed(line(event));
       else if (event.event === "chunk_failed") spinner?.fail(line(event));
-      else process.stderr.write(`${line(event)}\n`);
+      else out.stderr(`${line(event)}\n`);
     };
   }
   return (event) => out.stderr(`${line(event)}\n`);

@@ -5,7 +5,6 @@ import type { TableRef } from "../ir/definitions.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { ConfigError } from "../errors.ts";
 import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
-
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
 import type { OnlineStoreSettings } from "../online/online-store.ts";
 
@@ -34,7 +33,7 @@ export const configSchema = z
   .object({
     $schema: z.string().optional(),
     features: z.string().min(1).default("features").describe("Directory of feature modules, relative to this file."),
-    engine: z.enum(["duckdb", "postgres", "snowflake"]).default("duckdb").describe("The warehouse backfills run in (--engine overrides it)."),
+    engine: z.enum(Object.keys(DIALECTS) as [DialectName, ...DialectName[]]).default("duckdb").describe("The warehouse backfills run in (--engine overrides it)."),
     duckdb: z
       .object({
         path: z.string().min(1).default("warehouse.duckdb").describe('Database file relative to this file, or ":memory:".'),

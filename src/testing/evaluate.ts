@@ -63,25 +63,21 @@ export async function evaluate(
   });
 
   // Imported here: the DSL loads this module with the package, and a feature module must not load DuckDB.
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
-  const connection = await instance.connect();
-  const run = (s: Statement) => connection.run(s.sql, s.parameters as never);
+  const { openDuckDB } = await import("../engines/duckdb/duckdb-engine.ts");
+  const engine = await openDuckDB({ path: ":memory:", threads: 1 });
   try {
-    await connection.run("SET TimeZone = 'UTC'"); // as every backfill session (src/engines/duckdb)
     for (const source of sources) {
       const schema = sourceSchema(source);
-      if (source.backfill.schema) await run(createSchemaStatement(source.backfill.schema, duckdbDialect));
-      await run(createTableStatement(source.backfill, schema, duckdbDialect));
+      if (source.backfill.schema) await engine.run(createSchemaStatement(source.backfill.schema, duckdbDialect));
+      await engine.run(createTableStatement(source.backfill, schema, duckdbDialect));
       const rows = fixtures[source.name]!.map((row, i) => bindRow(source, schema, row, i));
-      for (let i = 0; i < rows.length; i += BATCH) await run(insertRows(source, schema, rows.slice(i, i + BATCH)));
+      for (let i = 0; i < rows.length; i += BATCH) await engine.run(insertRows(source, schema, rows.slice(i, i + BATCH)));
     }
-    for (const statement of [...job!.setup, ...job!.write]) await run(statement);
-    const reader = await connection.runAndReadAll(...toArgs(selectOutput(job!.table, job!.columns, [...set.keys, set.timestamp])));
-    return reader.getRowObjectsJS().map((row) => Object.fromEntries(job!.columns.map((c) => [c.name, toResult(row[c.name], c.type)])));
+    for (const statement of [...job!.setup, ...job!.write]) await engine.run(statement);
+    const rows = await engine.query(selectOutput(job!.table, job!.columns, [...set.keys, set.timestamp]));
+    return rows.map((row) => Object.fromEntries(job!.columns.map((c) => [c.name, toResult(row[c.name], c.type)])));
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    await engine.close();
   }
 }
 
@@ -154,8 +150,6 @@ function selectOutput(table: Parameters<typeof tableId>[0], columns: Schema, ord
   const node = sql`SELECT ${sql.join(columns.map((c) => sql.id(c.name)))} FROM ${tableId(table)} ORDER BY ${sql.join(order.map((c) => sql.id(c)))}`;
   return compileNode(node.toOperationNode(), duckdbDialect);
 }
-
-const toArgs = (s: Statement) => [s.sql, s.parameters as never] as const;
 
 function toResult(value: unknown, type: DType): ResultValue {
   if (value === null || value === undefined) return null;

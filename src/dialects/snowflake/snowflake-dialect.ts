@@ -164,11 +164,11 @@ export const snowflakeDialect: SqlDialect = {
     const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(interval)} PRECEDING AND CURRENT ROW`;
   },
+  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
+  modulo: (left, right) => sql`${left} % ${right}`,
   // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
   // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
   // table first; the `by` keys are equalities in ON, the only form ON takes there.
-  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
-  modulo: (left, right) => sql`${left} % ${right}`,
   asofJoin: (j) =>
     sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF JOIN ${j.right} AS ${sql.id(j.rightAlias)} MATCH_CONDITION (${j.leftOn} ${sql.raw(
       j.strategy === "backward" ? ">=" : "<=",
