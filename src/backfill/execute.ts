@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
+import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { type DType, isDType } from "../ir/dtype.ts";
 import { LedgerStatements } from "./ledger.ts";
@@ -223,7 +224,7 @@ async function runChunk(
   },
 ): Promise<ChunkOutcome> {
   const { signal, label } = options;
-  const ddl = tableExists ? [] : job.setup;
+  const { before, inTransaction } = chunkPhases(job, tableExists ? [] : job.setup, engine.dialect);
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const queryIds: string[] = [];
@@ -238,9 +239,9 @@ async function runChunk(
         }
         return counts;
       };
-      if (!engine.dialect.transactionalDdl) await runAll(ddl);
+      await runAll(before);
       const [rowsDeleted, rowsWritten] = await engine.transaction(async () => {
-        const counts = await runAll(engine.dialect.transactionalDdl ? [...ddl, ...job.write] : job.write);
+        const counts = await runAll(inTransaction);
         const [deleted, written] = counts.slice(-2) as [number, number];
         // The mark commits with the rows: the ledger never claims a chunk whose rows are not there.
         const mark = { status: "succeeded" as const, rowsDeleted: deleted, rowsWritten: written, attempts: attempt, queryIds };
@@ -266,6 +267,11 @@ async function runChunk(
       return { status: "failed", error: wrapped, attempts: attempt };
     }
   }
+}
+
+/** A chunk's statements before and in its transaction: DDL goes inside only where the warehouse can roll it back. */
+export function chunkPhases(job: SetJob, ddl: readonly Statement[], dialect: SqlDialect): { before: readonly Statement[]; inTransaction: readonly Statement[] } {
+  return dialect.transactionalDdl ? { before: [], inTransaction: [...ddl, ...job.write] } : { before: ddl, inTransaction: job.write };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { chunkKey, completedChunks } from "../backfill/execute.ts";
+import { chunkKey, chunkPhases, completedChunks } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
@@ -100,29 +100,27 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
     "-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease",
   ];
   const { begin, commit } = dialect.transaction;
+  const reads = (job: SetJob) => job.reads.map((r) => `--   reads ${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`);
+  const staged = new Map<string, Statement>(); // as a run: created before the first chunk that is not skipped, dropped at the end
   for (const [i, job] of jobs.entries()) {
-    if (job.stage && jobs.findIndex((j) => j.stage?.table.name === job.stage!.table.name) === i) {
-      lines.push("", `-- ${job.set}: computed once over ${formatWindow(job.stage.window)}; each chunk below writes its part of it`);
-      for (const read of job.reads) lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
+    const header = `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`;
+    const hash = written.get(chunkKey(job.set, job.window));
+    if (hash === job.definitionHash) {
+      lines.push("", header, "--   skipped by --resume: written by an earlier run with the same definition");
+      continue;
+    }
+    if (job.stage && !staged.has(job.stage.table.name)) {
+      staged.set(job.stage.table.name, job.stage.drop);
+      lines.push("", `-- ${job.set}: computed once over ${formatWindow(job.stage.window)}; each chunk below writes its part of it`, ...reads(job));
       lines.push(statementText(job.stage.create));
     }
-    lines.push("", `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`);
-    const hash = written.get(chunkKey(job.set, job.window));
-    const last = job.stage && jobs.findLastIndex((j) => j.stage?.table.name === job.stage!.table.name) === i;
-    if (hash === job.definitionHash) {
-      lines.push("--   skipped by --resume: written by an earlier run with the same definition");
-    } else {
-      if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
-      if (!job.stage) {
-        for (const read of job.reads) lines.push(`--   reads ${read.source.name} (${formatTable(read.source.backfill)}) over ${formatWindow(read.range)}`);
-      }
-      const ddl = job.setup.map(statementText);
-      const write = job.write.map(statementText);
-      if (dialect.transactionalDdl) lines.push(`${begin};`, ...ddl, ...write, `${commit};`);
-      else lines.push(...ddl, `${begin};`, ...write, `${commit};`);
-    }
-    if (last) lines.push("", statementText(job.stage!.drop));
+    lines.push("", header);
+    if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
+    if (!job.stage) lines.push(...reads(job));
+    const { before, inTransaction } = chunkPhases(job, job.setup, dialect);
+    lines.push(...before.map(statementText), `${begin};`, ...inTransaction.map(statementText), `${commit};`);
   }
+  if (staged.size) lines.push("", "-- at the end of the run", ...[...staged.values()].map(statementText));
   return `${lines.join("\n")}\n`;
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planBackfill } from "../../src/backfill/plan.ts";
 import { parseWindow } from "../../src/backfill/window.ts";
+import { chunkKey } from "../../src/backfill/execute.ts";
 import { renderDryRun } from "../../src/cli/run-command.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
@@ -30,4 +31,37 @@ describe("golden SQL for each example feature set", () => {
       });
     }
   }
+});
+
+describe("the dry run of a chunked run with a stage", () => {
+  const jobs = planBackfill({
+    graph,
+    sets: ["rolling_card_spend"],
+    window: parseWindow("2025-01-01", "2025-04-01"),
+    chunk: "1mo",
+    dialect: DIALECTS.duckdb,
+    tableFor: (name) => ({ schema: "features", name }),
+  });
+  const stage = jobs[0]!.stage!.table.name;
+  // The order of the text's markers: [create, chunk 1, chunk 2, chunk 3, drop], as the run sends them.
+  const order = (text: string) =>
+    [`CREATE TEMPORARY TABLE "${stage}"`, "-- [1/3]", "-- [2/3]", "-- [3/3]", `DROP TABLE IF EXISTS "${stage}"`].map((marker) => text.indexOf(marker));
+
+  it("creates the stage once before the first chunk and drops it at the end", () => {
+    const text = renderDryRun(jobs, DIALECTS.duckdb);
+    const at = order(text);
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(text.split(`CREATE TEMPORARY TABLE "${stage}"`)).toHaveLength(2);
+    expect(text.match(/INSERT INTO\s+"features"\."rolling_card_spend"/g)).toHaveLength(3);
+  });
+
+  it("with --resume skipping the first chunk, creates the stage before the second", () => {
+    const written = new Map([[chunkKey("rolling_card_spend", jobs[0]!.window), jobs[0]!.definitionHash]]);
+    const text = renderDryRun(jobs, DIALECTS.duckdb, written);
+    const [create, first, second] = order(text);
+    expect(first).toBeLessThan(create!);
+    expect(create).toBeLessThan(second!);
+    expect(text.match(/INSERT INTO\s+"features"\."rolling_card_spend"/g)).toHaveLength(2);
+  });
 });
