@@ -53,7 +53,8 @@ export async function validateProject(
   const moduleFailures = found.length;
   const graph = buildGraph(definitions, { onProblem });
 
-  const scope = scopeOf(graph, definitions, request.sets, found, moduleFailures);
+  const closureOf = declaredClosures(definitions, graph);
+  const scope = scopeOf(graph, definitions, closureOf, request.sets, found, moduleFailures);
   const failed = new Set<string>();
   const jobs: SetJob[] = [];
   for (const node of selectSets(graph, scope.sets.filter((name) => graph.sets.has(name)))) {
@@ -80,7 +81,6 @@ export async function validateProject(
   }
 
   const problems = found.map(toProblem).filter((p) => scope.concerns(p)).sort(byPlace);
-  const closureOf = (name: string) => declaredClosure(name, definitions, graph);
   return {
     engine: config.engine,
     sets: scope.sets.map((name) => {
@@ -104,13 +104,14 @@ const isGlobal = (p: Problem): boolean => p.set === undefined && p.source === un
 function scopeOf(
   graph: FeatureGraph,
   definitions: readonly Definition[],
+  closureOf: (name: string) => Set<string>,
   requested: readonly string[] | undefined,
   found: readonly { error: FeatureBackfillError }[],
   moduleFailures: number,
 ): { sets: string[]; sources: string[]; concerns: (p: Problem) => boolean } {
   // Healthy sets in dependency order, then those left out of the graph: broken definitions (cycle members included)
   // and sets whose own featureSet() call threw while their module was imported.
-  const defined = definitions.flatMap((def) => [...declaredClosure(def.name, definitions, graph)]);
+  const defined = definitions.flatMap((def) => [...closureOf(def.name)]);
   const thrown = found.flatMap(({ error }) => (error instanceof DefinitionError && error.where.set ? [error.where.set] : []));
   const allSets = [...new Set([...selectSets(graph, [...graph.sets.keys()].sort()).map((n) => n.def.name), ...defined, ...thrown])].filter(
     (name) => !graph.sources.has(name) && !definitions.some((d) => d.kind === "source" && d.name === name),
@@ -124,7 +125,7 @@ function scopeOf(
     const hint = moduleFailures ? ` (${moduleFailures} feature module(s) failed to load; it may be defined there)` : "";
     throw new UsageError(`unknown feature set ${JSON.stringify(name)}; known sets: ${known}${hint}`);
   }
-  const closure = new Set(requested.flatMap((name) => [...declaredClosure(name, definitions, graph)]));
+  const closure = new Set(requested.flatMap((name) => [...closureOf(name)]));
   const ordered = allSets.filter((name) => closure.has(name));
   return {
     sets: ordered,
@@ -133,8 +134,11 @@ function scopeOf(
   };
 }
 
-/** The names a set reads, transitively, itself included: from the graph where it is there, else its declared inputs. */
-function declaredClosure(name: string, definitions: readonly Definition[], graph: FeatureGraph): Set<string> {
+/**
+ * The names a set reads, transitively, itself included: from the graph where it is there, else its declared inputs
+ * (a set left out of the graph, broken, still has its closure).
+ */
+function declaredClosures(definitions: readonly Definition[], graph: FeatureGraph): (name: string) => Set<string> {
   const byName = new Map<string, Definition>();
   const collect = (def: Definition): void => {
     if (byName.has(def.name)) return;
@@ -142,17 +146,19 @@ function declaredClosure(name: string, definitions: readonly Definition[], graph
     if (def.kind === "featureSet") Object.values(def.inputs).forEach((input) => input && collect(input));
   };
   definitions.forEach(collect);
-  const closure = new Set<string>();
-  const visit = (n: string): void => {
-    if (closure.has(n)) return;
-    closure.add(n);
-    const node = graph.sets.get(n);
-    if (node) return [...setDependencies(node), ...setSources(node)].forEach(visit);
-    const def = byName.get(n);
-    if (def?.kind === "featureSet") Object.values(def.inputs).forEach((input) => input && visit(input.name));
+  return (name) => {
+    const closure = new Set<string>();
+    const visit = (n: string): void => {
+      if (closure.has(n)) return;
+      closure.add(n);
+      const node = graph.sets.get(n);
+      if (node) return [...setDependencies(node), ...setSources(node)].forEach(visit);
+      const def = byName.get(n);
+      if (def?.kind === "featureSet") Object.values(def.inputs).forEach((input) => input && visit(input.name));
+    };
+    visit(name);
+    return closure;
   };
-  visit(name);
-  return closure;
 }
 
 /**
