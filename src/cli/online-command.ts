@@ -50,10 +50,9 @@ Examples:
         // No connection: a store that only lends its dialect.
         const store: OnlineStore = { dialect: DIALECTS[settings.engine], description: "", query: notConnected, ping: notConnected, close: async () => undefined };
         const client = await createOnlineClient({ graph, store });
-        for (const set of options.set) {
-          const query = client.explain(set, entity, { ...(rows && { rows }) });
+        for (const query of client.explain(options.set, entity, { ...(rows && { rows }) })) {
           const fields = Object.keys(entity).filter((f) => query.columns.some((c) => c.name === f));
-          out.stdout(`-- ${set}, entity ${fields.join(", ")}:\n${describeReads(query).map((l) => `--   ${l}\n`).join("")}${query.sql};\n\n`);
+          out.stdout(`-- ${query.set}, entity ${fields.join(", ")}:\n${describeReads(query).map((l) => `--   ${l}\n`).join("")}${query.sql};\n\n`);
         }
         return;
       }

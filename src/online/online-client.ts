@@ -31,8 +31,8 @@ export type OnlineResult = Record<string, Record<string, OnlineValue> | null>;
 
 export interface OnlineClient {
   get(sets: readonly string[], entity: Entity, options?: GetOptions): Promise<OnlineResult>;
-  /** The statement `get` runs for this set and request, checked as `get` checks it, and how each source is read (`online --explain`). */
-  explain(set: string, entity: Entity, options?: Pick<GetOptions, "rows">): OnlineQuery;
+  /** Per set, the statement `get` runs for this request (checked as `get` checks it) and how each source is read (`online --explain`). */
+  explain(sets: readonly string[], entity: Entity, options?: Pick<GetOptions, "rows">): OnlineQuery[];
   readonly store: OnlineStore;
   close(): Promise<void>;
 }
@@ -69,9 +69,9 @@ export async function createOnlineClient(config: OnlineClientConfig): Promise<On
 
   return {
     store,
-    explain: (set, entity, options = {}) => {
-      const request = validate(graph, typed, sourcesOf, [set], entity, options);
-      return plan(set, request.sets[0]!.fields, request.rowCounts(set));
+    explain: (sets, entity, options = {}) => {
+      const request = validate(graph, typed, sourcesOf, sets, entity, options);
+      return request.sets.map(({ set, fields }) => plan(set, fields, request.rowCounts(set)));
     },
     async get(sets, entity, options = {}) {
       const request = validate(graph, typed, sourcesOf, sets, entity, options);

@@ -70,6 +70,9 @@ describe("online interfaces (DuckDB online store)", () => {
       expect([noKey.code, noKey.stderr]).toEqual([2, expect.stringContaining('entity is missing "application_id"')]);
       const misspelt = await cli("online", "-c", warehouse.configPath, "--set", "application_utilisation", "-e", "application_id=1", "-e", "custmer_id=3", "--explain");
       expect([misspelt.code, misspelt.stderr]).toEqual([2, expect.stringContaining('entity field "custmer_id" is not a column of "application_utilisation"')]);
+      // As in a lookup of several sets, a field needs to be a column of one of them only.
+      const two = await cli("online", "-c", warehouse.configPath, "--set", "application_utilisation", "--set", "rolling_card_spend", "-e", "application_id=1", "-e", "customer_id=3", "--explain");
+      expect([two.code, two.stdout.match(/^-- \w+, entity .*:$/gm)]).toEqual([0, ["-- application_utilisation, entity application_id, customer_id:", "-- rolling_card_spend, entity customer_id:"]]);
       const noSet = await cli("online", "-c", warehouse.configPath, "-e", "application_id=1", "--explain");
       expect([noSet.code, noSet.stderr]).toEqual([2, expect.stringContaining("required option '-s, --set <name>' not specified")]);
     });
