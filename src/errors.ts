@@ -1,7 +1,7 @@
 import type { SourceLocation } from "./ir/definitions.ts";
 import { originOf } from "./ir/origin.ts";
 
-/** The CLI's exit codes (README, "Exit codes"); each error class below carries its own. */
+/** The CLI's exit codes (docs/cli.md, "Exit codes"); each error class below carries its own. */
 export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, partial: 7, busy: 8, interrupted: 130 } as const;
 
 /** Every error the tool reports on purpose: the classes are the documented failure kinds. */

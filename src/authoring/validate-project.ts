@@ -1,4 +1,4 @@
-import { checkTables } from "../backfill/execute.ts";
+import { checkTables } from "../backfill/preflight.ts";
 import { planBackfill, type SetJob } from "../backfill/plan.ts";
 import { parseWindow } from "../backfill/window.ts";
 import type { ResolvedConfig } from "../config/config.ts";

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import { formatTable, type Statement } from "../compile/statements.ts";
-import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
-import { BusyError, DefinitionError, FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
+import type { Engine, StatementLabel } from "../engines/engine.ts";
+import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
-import type { TableRef } from "../ir/definitions.ts";
-import { type DType, isDType } from "../ir/dtype.ts";
+import { chunkKey, completedChunks } from "./completed-chunks.ts";
 import { LedgerStatements } from "./ledger.ts";
+import { takeLeases } from "./leases.ts";
+import { preflight } from "./preflight.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -274,156 +274,9 @@ export function chunkPhases(job: SetJob, ddl: readonly Statement[], dialect: Sql
   return dialect.transactionalDdl ? { before: [], inTransaction: [...ddl, ...job.write] } : { before: ddl, inTransaction: job.write };
 }
 
-/**
- * Takes a lease per set over the run's window, in one transaction: expired leases (of killed runs) are dropped; a
- * live one overlapping the window means another run is writing it.
- */
-async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number, label: StatementLabel): Promise<void> {
-  const windows = new Map<string, TimeWindow>();
-  for (const job of jobs) {
-    const w = windows.get(job.set);
-    windows.set(job.set, w ? { start: w.start < job.window.start ? w.start : job.window.start, end: w.end > job.window.end ? w.end : job.window.end } : job.window);
-  }
-  await engine.transaction(async () => {
-    const lock = ledger.lockLeases();
-    if (lock) await engine.run(lock, label);
-    await engine.run(ledger.expireLeases(now), label);
-    for (const [set, window] of windows) {
-      let [held] = await engine.query(ledger.overlappingLeases(set, window), label);
-      if (held && isDeadLocalProcess(String(held.holder))) {
-        await engine.run(ledger.dropLeasesOf(String(held.run_id)), label); // its process is gone: the lease is stale
-        held = undefined;
-      }
-      if (held) {
-        throw new BusyError(
-          `feature set "${set}" is being backfilled by run ${held.run_id} over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })}` +
-            ` (lease until ${(held.expires_at as Date).toISOString()}); wait for it, or delete its lease if that run is dead`,
-        );
-      }
-      await engine.run(ledger.takeLease(set, window, new Date(now.getTime() + ttlMs), `${hostname()}:${process.pid}`), label);
-    }
-  }, label);
-}
-
-/** Whether `holder` (host:pid) names a process on this host that no longer exists. Elsewhere only expiry tells. */
-function isDeadLocalProcess(holder: string): boolean {
-  const [host, pid] = [holder.slice(0, holder.lastIndexOf(":")), Number(holder.slice(holder.lastIndexOf(":") + 1))];
-  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0); // signal 0 only checks that the process exists
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
-
-/** The chunks of `sets` the ledger records as written, with the definition hash of the latest writing of each. */
-export async function completedChunks(engine: Engine, ledger: LedgerStatements, sets: readonly string[]): Promise<Map<string, string>> {
-  const rows = await engine.query(ledger.completed(sets));
-  const latest = new Map<string, { hash: string; at: number }>();
-  for (const r of rows) {
-    const key = chunkKey(String(r.feature_set), { start: r.chunk_start as Date, end: r.chunk_end as Date });
-    const at = (r.finished_at as Date | null)?.getTime() ?? 0;
-    if ((latest.get(key)?.at ?? -1) <= at) latest.set(key, { hash: String(r.definition_hash), at });
-  }
-  return new Map([...latest].map(([key, { hash }]) => [key, hash]));
-}
-
-export const chunkKey = (set: string, w: TimeWindow) => `${set}|${w.start.getTime()}|${w.end.getTime()}`;
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-/** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
-async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel, also: readonly TableRef[]): Promise<[boolean[], boolean]> {
-  const { problems, existing, alsoExisting } = await checkTables(jobs, engine, label, also);
-  if (problems[0]) throw problems[0].error;
-  return [existing, alsoExisting.every(Boolean)];
-}
-
-/**
- * Checks, in one catalog query, that every source the jobs read exists with its declared columns in compatible
- * types, and that each existing offline table matches its set. Lists every problem (`validate --against-warehouse`
- * shows them all; a run stops at the first) and, per job, whether its offline table exists already. `label` tags the
- * catalog query where the warehouse records one (Snowflake's QUERY_TAG).
- */
-export async function checkTables(
-  jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
-  engine: Engine,
-  label?: StatementLabel,
-  /** More tables to learn the existence of in the same catalog query (the run ledger's). */
-  also: readonly TableRef[] = [],
-): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoExisting: boolean[] }> {
-  const problems: TableProblem[] = [];
-  const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
-  const sourceTables = sources.map((s) => s.backfill);
-  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
-  const alsoExisting = also.map((_, i) => described[sourceTables.length + jobs.length + i] !== undefined);
-
-  sources.forEach((source, i) => {
-    const columns = described[i];
-    const where = { source: source.name, at: source.definedAt };
-    const table = formatTable(sourceTables[i]!);
-    const problem = (error: DefinitionError) => problems.push({ source: source.name, error });
-    if (!columns) return void problem(new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where));
-    for (const [name, declared] of Object.entries(source.columns)) {
-      const found = columns.find((c) => sameName(c.name, name));
-      if (!found) {
-        problem(new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
-          ...where,
-          column: name,
-        }));
-        continue;
-      }
-      if (!readsAs(found, declared)) {
-        problem(new DefinitionError(
-          `column "${name}" is declared ${declared} but ${table}.${found.name} is ${found.type}` +
-            (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : ""),
-          { ...where, column: name },
-        ));
-      }
-    }
-  });
-
-  const exists = jobs.map((job, j) => {
-    const existing = described[sources.length + j];
-    if (!existing) return false;
-    const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
-    const matches =
-      existing.length === job.columns.length &&
-      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
-    if (!matches) {
-      problems.push({ set: job.set, error: new RunError(
-        `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
-          `(${existing.map((c) => `${c.name} ${c.type}`).join(", ")}), the set outputs (${expected.join(", ")}). ` +
-          "Drop or rename the table, or use another offlineStore.table name.",
-      ) });
-    }
-    return true;
-  });
-  return { problems, existing: exists, alsoExisting };
-}
-
-/** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */
-export interface TableProblem {
-  readonly source?: string;
-  readonly set?: string;
-  readonly error: FeatureBackfillError;
-}
-
-/** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
-const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/** Types the dialect spells alike are one type there (Snowflake stores INTEGER and BIGINT both as NUMBER(38,0)). */
-const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>
-  found === wanted || (isDType(found) && types[found] === types[wanted]);
-
-/** Whether a warehouse column can be read as the declared type without changing meaning. */
-function readsAs(column: WarehouseColumn, declared: DType): boolean {
-  const numeric = ["integer", "bigint", "double", "decimal"];
-  if (numeric.includes(declared)) return numeric.includes(column.dtype);
-  return column.dtype === declared;
-}

@@ -13,7 +13,7 @@ export interface CliContext extends Output {
   readonly signal: AbortSignal;
 }
 
-/** Runs the CLI and returns its exit code (README, "Exit codes"); never calls process.exit itself. */
+/** Runs the CLI and returns its exit code (docs/cli.md, "Exit codes"); never calls process.exit itself. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = new Command("feature-backfill")
     .description("Compile feature sets into one SQL statement each and backfill them inside the warehouse.")
@@ -31,7 +31,7 @@ Examples:
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back),
 6 cannot log in to the warehouse, 7 some chunks failed (--keep-going), 8 busy (another run holds the window),
-130 interrupted (README, "Exit codes").`,
+130 interrupted (docs/cli.md, "Exit codes").`,
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });

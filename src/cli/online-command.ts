@@ -67,7 +67,7 @@ Examples:
 }
 
 export function onlineSettings(config: ResolvedConfig): OnlineStoreSettings {
-  if (!config.online) throw new ConfigError(`${config.file} has no "online" block: say which database online lookups read (README, "Online serving")`);
+  if (!config.online) throw new ConfigError(`${config.file} has no "online" block: say which database online lookups read (docs/online.md)`);
   return config.online;
 }
 

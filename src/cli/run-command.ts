@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { chunkKey, chunkPhases, completedChunks } from "../backfill/execute.ts";
+import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
+import { chunkPhases } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";

@@ -59,7 +59,7 @@ export const configSchema = z
       .strict()
       .refine((o) => o[o.engine] !== undefined, { message: "give the settings of the online engine (online.duckdb or online.postgres)" })
       .optional()
-      .describe('Where `online` and `serve` read sources (README, "Online serving").'),
+      .describe('Where `online` and `serve` read sources (docs/online.md).'),
     offlineStore: z
       .object({
         schema: z.string().min(1).default("features").describe("Schema holding the offline tables."),

@@ -17,7 +17,7 @@ export interface SourceOptions<C extends Record<string, DType>> {
   /** Where the backfill reads it: `"schema.table"` or `{ schema, table }`. */
   backfill: { table: string; schema?: string };
   /**
-   * Where online lookups read it (README, "Online serving"): a table in the online database, or `"request"` for rows
+   * Where online lookups read it (docs/online.md): a table in the online database, or `"request"` for rows
    * each request supplies. Default: a table named as the backfill table, in the online database.
    */
   online?: { table: string; schema?: string } | "request";

@@ -16,7 +16,7 @@ export async function openEngine(config: ResolvedConfig, options: { readOnly?: b
     }
     case "postgres": {
       // The config schema requires the block when the file names this engine; `--engine postgres` may not.
-      if (!config.postgres) throw new ConfigError(`engine "postgres" needs a "postgres" section in ${config.file} (connectionString; see the README)`);
+      if (!config.postgres) throw new ConfigError(`engine "postgres" needs a "postgres" section in ${config.file} (connectionString; see docs/engines/postgres.md)`);
       const { openPostgres } = await import("./postgres/postgres-engine.ts");
       return openPostgres(config.postgres);
     }

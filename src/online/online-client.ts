@@ -39,7 +39,7 @@ export interface OnlineClient {
 
 /**
  * Serves feature sets for one entity from the online store, through the same IR, passes, compiler and dialect as a
- * backfill (README, "Online serving"). Definitions are typed once here, so broken ones fail before any request.
+ * backfill (docs/online.md). Definitions are typed once here, so broken ones fail before any request.
  *
  * @example
  * const client = await createOnlineClient({ features: "features", store: { engine: "postgres", postgres: { connectionString } } });

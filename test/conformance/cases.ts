@@ -246,7 +246,7 @@ function asofRight(t: LazyFrame): LazyFrame {
 }
 
 /**
- * Aggregates PostgreSQL cannot evaluate as windows (README, "PostgreSQL"): planning them for PostgreSQL fails before
+ * Aggregates PostgreSQL cannot evaluate as windows (docs/engines/postgres.md): planning them for PostgreSQL fails before
  * anything runs, naming the operation; DuckDB runs them.
  */
 export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly operation: string }[] = [

@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planBackfill } from "../../src/backfill/plan.ts";
 import { parseWindow } from "../../src/backfill/window.ts";
-import { chunkKey } from "../../src/backfill/execute.ts";
+import { chunkKey } from "../../src/backfill/completed-chunks.ts";
 import { renderDryRun } from "../../src/cli/run-command.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";

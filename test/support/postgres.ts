@@ -52,7 +52,7 @@ export interface TestDatabase {
 
 /**
  * A fresh database per test file, so files running in parallel never see each other's tables; dropped afterwards.
- * Created with the C collation: text then sorts by code point, as DuckDB's does (README, "PostgreSQL").
+ * Created with the C collation: text then sorts by code point, as DuckDB's does (docs/engines/postgres.md).
  */
 export async function makeTestDatabase(): Promise<TestDatabase> {
   const name = `fb_test_${randomBytes(5).toString("hex")}`;

@@ -49,6 +49,6 @@ describe("the postgres block of features.config.json", () => {
     const file = configFile({ engine: "duckdb" });
     const error = await openEngine(withEngine(await loadConfig(file, {}), "postgres")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toBe(`engine "postgres" needs a "postgres" section in ${file} (connectionString; see the README)`);
+    expect((error as Error).message).toBe(`engine "postgres" needs a "postgres" section in ${file} (connectionString; see docs/engines/postgres.md)`);
   });
 });

@@ -26,7 +26,7 @@ export interface SnowflakeLogin {
  */
 export function resolveLogin(config: SnowflakeConfig | undefined, configFile: string, env: NodeJS.ProcessEnv = process.env): SnowflakeLogin {
   if (!config) {
-    throw new ConfigError(`engine "snowflake" needs a "snowflake" section in ${configFile} (account, user, authenticator; see the README)`);
+    throw new ConfigError(`engine "snowflake" needs a "snowflake" section in ${configFile} (account, user, authenticator; see docs/engines/snowflake.md)`);
   }
   const required = (key: "account" | "user"): string => {
     const value = config[key];

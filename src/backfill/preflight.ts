@@ -1,0 +1,97 @@
+import { formatTable } from "../compile/statements.ts";
+import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
+import { DefinitionError, type FeatureBackfillError, RunError } from "../errors.ts";
+import type { TableRef } from "../ir/definitions.ts";
+import { type DType, isDType } from "../ir/dtype.ts";
+import type { SetJob } from "./plan.ts";
+
+/** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
+export async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel, also: readonly TableRef[]): Promise<[boolean[], boolean]> {
+  const { problems, existing, alsoExisting } = await checkTables(jobs, engine, label, also);
+  if (problems[0]) throw problems[0].error;
+  return [existing, alsoExisting.every(Boolean)];
+}
+
+/**
+ * Checks, in one catalog query, that every source the jobs read exists with its declared columns in compatible
+ * types, and that each existing offline table matches its set. Lists every problem (`validate --against-warehouse`
+ * shows them all; a run stops at the first) and, per job, whether its offline table exists already. `label` tags the
+ * catalog query where the warehouse records one (Snowflake's QUERY_TAG).
+ */
+export async function checkTables(
+  jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
+  engine: Engine,
+  label?: StatementLabel,
+  /** More tables to learn the existence of in the same catalog query (the run ledger's). */
+  also: readonly TableRef[] = [],
+): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoExisting: boolean[] }> {
+  const problems: TableProblem[] = [];
+  const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
+  const sourceTables = sources.map((s) => s.backfill);
+  const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
+  const alsoExisting = also.map((_, i) => described[sourceTables.length + jobs.length + i] !== undefined);
+
+  sources.forEach((source, i) => {
+    const columns = described[i];
+    const where = { source: source.name, at: source.definedAt };
+    const table = formatTable(sourceTables[i]!);
+    const problem = (error: DefinitionError) => problems.push({ source: source.name, error });
+    if (!columns) return void problem(new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where));
+    for (const [name, declared] of Object.entries(source.columns)) {
+      const found = columns.find((c) => sameName(c.name, name));
+      if (!found) {
+        problem(new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
+          ...where,
+          column: name,
+        }));
+        continue;
+      }
+      if (!readsAs(found, declared)) {
+        problem(new DefinitionError(
+          `column "${name}" is declared ${declared} but ${table}.${found.name} is ${found.type}` +
+            (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : ""),
+          { ...where, column: name },
+        ));
+      }
+    }
+  });
+
+  const exists = jobs.map((job, j) => {
+    const existing = described[sources.length + j];
+    if (!existing) return false;
+    const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
+    const matches =
+      existing.length === job.columns.length &&
+      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
+    if (!matches) {
+      problems.push({ set: job.set, error: new RunError(
+        `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
+          `(${existing.map((c) => `${c.name} ${c.type}`).join(", ")}), the set outputs (${expected.join(", ")}). ` +
+          "Drop or rename the table, or use another offlineStore.table name.",
+      ) });
+    }
+    return true;
+  });
+  return { problems, existing: exists, alsoExisting };
+}
+
+/** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */
+export interface TableProblem {
+  readonly source?: string;
+  readonly set?: string;
+  readonly error: FeatureBackfillError;
+}
+
+/** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Types the dialect spells alike are one type there (Snowflake stores INTEGER and BIGINT both as NUMBER(38,0)). */
+const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>
+  found === wanted || (isDType(found) && types[found] === types[wanted]);
+
+/** Whether a warehouse column can be read as the declared type without changing meaning. */
+function readsAs(column: WarehouseColumn, declared: DType): boolean {
+  const numeric = ["integer", "bigint", "double", "decimal"];
+  if (numeric.includes(declared)) return numeric.includes(column.dtype);
+  return column.dtype === declared;
+}
