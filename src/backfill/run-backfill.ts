@@ -56,9 +56,9 @@ export async function runBackfill(
   const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 });
   // A signal during loading or planning stops the run before the warehouse is touched at all.
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
-  const engine = await openEngine(project.config);
+  const engine = await openEngine(project.config, { signal: options.signal });
   try {
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...options });
+    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config, { signal: options.signal }), ...options });
   } finally {
     await engine.close();
   }

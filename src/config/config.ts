@@ -6,6 +6,7 @@ import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.t
 import { ConfigError } from "../errors.ts";
 import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+import type { EngineTimeouts } from "../engines/engine.ts";
 import type { OnlineStoreSettings } from "../online/online-store.ts";
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
@@ -71,6 +72,15 @@ export const configSchema = z
       })
       .strict()
       .default({ schema: "features", table: "{set}" }),
+    timeouts: z
+      .object({
+        connectSeconds: z.number().positive().default(10).describe("Connecting and logging in to any engine (default 10)."),
+        statementSeconds: z.number().positive().optional().describe("One backfill statement, enforced by the warehouse (default: none)."),
+        lookupSeconds: z.number().positive().default(5).describe("One online lookup or /healthz check (`online`, `serve`; default 5)."),
+      })
+      .strict()
+      .default({ connectSeconds: 10, lookupSeconds: 5 })
+      .describe("How long each network wait may take before it fails with an error naming the setting (docs/configuration.md)."),
   })
   .strict()
   .refine((c) => c.engine !== "postgres" || c.postgres !== undefined, {
@@ -93,6 +103,8 @@ export interface ResolvedConfig {
   /** The online store's settings, paths made absolute. */
   readonly online?: OnlineStoreSettings;
   readonly tableFor: (set: string) => TableRef;
+  /** The backfill engines' waits (`timeouts`); the online store's are in `online`. */
+  readonly timeouts: EngineTimeouts;
 }
 
 /**
@@ -126,6 +138,7 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS
 
 function resolve(config: Config, file: string): ResolvedConfig {
   const dir = path.dirname(file);
+  const onlineTimeouts = { connectMs: config.timeouts.connectSeconds * 1000, lookupMs: config.timeouts.lookupSeconds * 1000 };
   const { schema, table } = config.offlineStore;
   return {
     file,
@@ -143,9 +156,10 @@ function resolve(config: Config, file: string): ResolvedConfig {
       online:
         config.online.engine === "duckdb"
           ? { engine: "duckdb" as const, duckdb: { path: path.resolve(dir, config.online.duckdb!.path) }, poolSize: config.online.poolSize }
-          : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize },
+          : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize, timeouts: onlineTimeouts },
     }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
+    timeouts: { connectMs: config.timeouts.connectSeconds * 1000, statementMs: config.timeouts.statementSeconds && config.timeouts.statementSeconds * 1000 },
   };
 }
 

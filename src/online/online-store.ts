@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from "@duckdb/node-api";
-import type { Pool } from "pg";
+import type { ClientBase, Pool } from "pg";
 import type { Statement } from "../compile/statements.ts";
 import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+import { sessionConfig, verifySession } from "../engines/postgres/postgres-session.ts";
 import { ConnectionError } from "../errors.ts";
 
 /**
@@ -24,7 +25,7 @@ export interface OnlineStore {
 }
 
 export type OnlineStoreSettings =
-  | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number }
+  | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number; readonly timeouts?: OnlineTimeouts }
   | { readonly engine: "duckdb"; readonly duckdb: { readonly path: string; readonly threads?: number }; readonly poolSize?: number };
 
 /**
@@ -33,11 +34,19 @@ export type OnlineStoreSettings =
  */
 export class OnlineStoreError extends ConnectionError {}
 
-export async function openOnlineStore(settings: OnlineStoreSettings): Promise<OnlineStore> {
-  return settings.engine === "postgres" ? openPostgresStore(settings.postgres, settings.poolSize ?? 8) : openDuckDBStore(settings.duckdb, settings.poolSize ?? 4);
+/** The online store's waits (`timeouts` in features.config.json): connecting, and one lookup or `/healthz` check. */
+export interface OnlineTimeouts {
+  readonly connectMs: number;
+  readonly lookupMs: number;
 }
 
-async function openPostgresStore(settings: PostgresSettings, size: number): Promise<OnlineStore> {
+export async function openOnlineStore(settings: OnlineStoreSettings): Promise<OnlineStore> {
+  return settings.engine === "postgres"
+    ? openPostgresStore(settings.postgres, settings.poolSize ?? 8, settings.timeouts ?? { connectMs: 10_000, lookupMs: 5_000 })
+    : openDuckDBStore(settings.duckdb, settings.poolSize ?? 4);
+}
+
+async function openPostgresStore(settings: PostgresSettings, size: number, timeouts: OnlineTimeouts): Promise<OnlineStore> {
   const { default: pg } = await import("pg");
   // int8 as text (exact; made a number where safe later), date and timestamp as the server's text.
   const asText = (text: string) => text;
@@ -46,8 +55,11 @@ async function openPostgresStore(settings: PostgresSettings, size: number): Prom
     ...settings,
     max: size,
     application_name: "feature-backfill-online",
-    // Every timestamp is UTC (DESIGN.md §2), set at connection start rather than by a query racing the first lookup.
-    options: "-c TimeZone=UTC",
+    // The settings the SQL relies on, at connection start rather than by a query racing the first lookup, and a
+    // lookup's timeout both in the server and here (a server that never answers must not hold a request or /healthz).
+    ...sessionConfig({ connectMs: timeouts.connectMs, statementMs: timeouts.lookupMs }),
+    query_timeout: timeouts.lookupMs,
+    onConnect: (client: ClientBase) => verifySession(client, "(online store)"),
     types: { getTypeParser: (oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as never) } as never,
   });
   // Idle clients the server drops emit 'error' on the pool; unhandled, that would kill the server. The next query

@@ -6,7 +6,7 @@ import { runBackfill } from "../../src/backfill/run-backfill.ts";
 import { parseWindow } from "../../src/backfill/window.ts";
 import type { Engine } from "../../src/engines/engine.ts";
 import { openPostgres } from "../../src/engines/postgres/postgres-engine.ts";
-import { RunError } from "../../src/errors.ts";
+import { ConnectionError, RunError } from "../../src/errors.ts";
 import { expectSameRows } from "../support/compare.ts";
 import { copyToPostgres } from "../support/copy-to-postgres.ts";
 import { makeTestDatabase, postgresAvailable, type TestDatabase } from "../support/postgres.ts";
@@ -118,7 +118,7 @@ describe.skipIf(!postgresAvailable)("PostgreSQL engine", () => {
 
   it("asks for PGPASSWORD by name when the server wants a password and none is set (instead of crashing)", async () => {
     const open = openPostgres(db.settings, {});
-    await expect(open).rejects.toThrow(RunError);
+    await expect(open).rejects.toThrow(ConnectionError); // exit 6: cannot connect, nothing written
     await expect(open).rejects.toThrow(/cannot connect to PostgreSQL feature_backfill@127\.0\.0\.1:5432\/fb_test_\w+: .*set PGPASSWORD/);
   });
 });
