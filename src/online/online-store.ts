@@ -79,14 +79,14 @@ async function openPostgresStore(settings: PostgresSettings, size: number, timeo
       try {
         return (await pool.query({ name: nameOf(statement.sql), text: statement.sql, values: statement.parameters as unknown[] })).rows;
       } catch (error) {
-        throw storeError("postgres", error);
+        throw storeError("postgres", error, timeouts);
       }
     },
     async ping() {
       try {
         await pool.query("SELECT 1");
       } catch (error) {
-        throw storeError("postgres", error);
+        throw storeError("postgres", error, timeouts);
       }
     },
     close: () => pool.end(),
@@ -148,7 +148,16 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
 
 const plain = (v: unknown): unknown => (v === null || typeof v !== "object" ? v : String(v));
 
-function storeError(engine: string, error: unknown): OnlineStoreError {
-  // Driver messages can name hosts, users and files: those stay in the cause, for the server's own logs.
-  return new OnlineStoreError(`the online ${engine} database failed to answer the lookup`, { cause: error });
+function storeError(engine: string, error: unknown, timeouts?: OnlineTimeouts): OnlineStoreError {
+  // Driver messages can name hosts, users and files: those stay in the cause, for the server's own logs. Which wait
+  // ran out, and the setting that changes it, names neither.
+  const message = error instanceof Error ? error.message : String(error);
+  const waited = !timeouts
+    ? ""
+    : /when trying to connect|connection timeout|timeout expired/i.test(message)
+      ? `: no connection within ${timeouts.connectMs / 1000} s (timeouts.connectSeconds in features.config.json)`
+      : /Query read timeout|statement timeout/i.test(message)
+        ? `: no answer within ${timeouts.lookupMs / 1000} s (timeouts.lookupSeconds in features.config.json)`
+        : "";
+  return new OnlineStoreError(`the online ${engine} database failed to answer the lookup${waited}`, { cause: error });
 }
