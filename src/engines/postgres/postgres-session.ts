@@ -92,7 +92,10 @@ export function isTransient(error: unknown): boolean {
 
 /** A failed statement as a RunError carrying its SQL, marked transient where a retry may succeed. */
 export function statementError(error: unknown, sql: string): RunError {
-  return new RunError(messageOf(error), sql, { cause: error, transient: isTransient(error) });
+  // 57014 is also a cancel (SIGINT/SIGTERM); only the timeout's message names the setting behind it.
+  const timedOut = (error as { code?: unknown })?.code === "57014" && /statement timeout/.test(messageOf(error));
+  const message = timedOut ? `${messageOf(error)} (timeouts.statementSeconds in features.config.json)` : messageOf(error);
+  return new RunError(message, sql, { cause: error, transient: isTransient(error) });
 }
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
