@@ -90,4 +90,24 @@ describe.skipIf(!postgresAvailable)("a PostgreSQL connection terminated mid-INSE
     expect(await lastChunk()).toEqual({ status: "failed", attempts: 1 });
     expect(await leases()).toEqual([{ n: 0 }]);
   });
+
+  it("timeouts.statementSeconds: a statement waiting longer fails naming the setting, not retried, rolled back", async () => {
+    const marked = await rows();
+    await writeFile(warehouse.configPath, JSON.stringify({ features: FEATURES, engine: "postgres", postgres: db.settings, timeouts: { statementSeconds: 0.5 } }));
+    const locker = new pg.Client({ connectionString: db.settings.connectionString });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE raw.customer_accounts IN ACCESS EXCLUSIVE MODE");
+      const result = await cli(...RUN, "--config", warehouse.configPath, "--retries", "2");
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain("canceling statement due to statement timeout (timeouts.statementSeconds in features.config.json)");
+      expect(result.stderr).not.toMatch(/retrying/);
+    } finally {
+      await locker.end();
+      await writeFile(warehouse.configPath, JSON.stringify({ features: FEATURES, engine: "postgres", postgres: db.settings }));
+    }
+    expectSameRows(await rows(), marked, "after the timed-out run");
+    expect(await leases()).toEqual([{ n: 0 }]);
+  });
 });
