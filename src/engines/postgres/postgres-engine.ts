@@ -111,7 +111,7 @@ class PostgresEngine implements Engine {
 
   async reconnect(): Promise<boolean> {
     if (!this.lost) return false;
-    await this.client.end().catch(() => undefined);
+    destroy(this.client); // not end(): a half-dead socket may never answer its goodbye
     this.client = await this.connect();
     this.lost = false;
     this.watch(this.client);
