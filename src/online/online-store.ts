@@ -6,7 +6,7 @@ import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
-import { sessionConfig, verifySession } from "../engines/postgres/postgres-session.ts";
+import { sessionConfig, sessionSettings, verifySession } from "../engines/postgres/postgres-session.ts";
 import { ConnectionError } from "../errors.ts";
 
 /**
@@ -47,6 +47,7 @@ export async function openOnlineStore(settings: OnlineStoreSettings): Promise<On
 }
 
 async function openPostgresStore(settings: PostgresSettings, size: number, timeouts: OnlineTimeouts): Promise<OnlineStore> {
+  const session = { connectMs: timeouts.connectMs, statementMs: timeouts.lookupMs };
   const { default: pg } = await import("pg");
   // int8 as text (exact; made a number where safe later), date and timestamp as the server's text.
   const asText = (text: string) => text;
@@ -57,9 +58,9 @@ async function openPostgresStore(settings: PostgresSettings, size: number, timeo
     application_name: "feature-backfill-online",
     // The settings the SQL relies on, at connection start rather than by a query racing the first lookup, and a
     // lookup's timeout both in the server and here (a server that never answers must not hold a request or /healthz).
-    ...sessionConfig({ connectMs: timeouts.connectMs, statementMs: timeouts.lookupMs }),
+    ...sessionConfig(session),
     query_timeout: timeouts.lookupMs,
-    onConnect: (client: ClientBase) => verifySession(client, "(online store)"),
+    onConnect: (client: ClientBase) => verifySession(client, "(online store)", sessionSettings(session)),
     types: { getTypeParser: (oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as never) } as never,
   });
   // Idle clients the server drops emit 'error' on the pool; unhandled, that would kill the server. The next query

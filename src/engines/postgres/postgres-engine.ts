@@ -4,7 +4,7 @@ import type { TableRef } from "../../ir/definitions.ts";
 import { postgresDialect } from "../../dialects/postgres/postgres-dialect.ts";
 import { RunError } from "../../errors.ts";
 import { DEFAULT_TIMEOUTS, type Engine, type EngineTimeouts, type WarehouseColumn } from "../engine.ts";
-import { connectError, messageOf, sessionConfig, statementError, verifySession } from "./postgres-session.ts";
+import { connectError, messageOf, sessionConfig, sessionSettings, statementError, verifySession } from "./postgres-session.ts";
 import { unlessAborted } from "../abortable.ts";
 import { inTransaction } from "../transaction.ts";
 
@@ -58,7 +58,7 @@ export async function openPostgres(
   const where = `${probe.user ?? "?"}@${probe.host}:${probe.port}/${probe.database ?? "?"}`;
   const connect = async (client = newClient()): Promise<Client> => {
     try {
-      const connecting = client.connect().then(() => verifySession(client, where));
+      const connecting = client.connect().then(() => verifySession(client, where, sessionSettings(timeouts)));
       await unlessAborted(connecting, signal, `connecting to PostgreSQL ${where}`, () => destroy(client));
       return client;
     } catch (error) {

@@ -23,17 +23,19 @@ const SESSION = {
   client_encoding: "UTF8",
 } as const;
 
+/** SESSION and, where configured, the server-side statement timeout (in ms, as pg_settings reads it back). */
+export function sessionSettings(timeouts: EngineTimeouts): Readonly<Record<string, string>> {
+  return timeouts.statementMs ? { ...SESSION, statement_timeout: String(Math.ceil(timeouts.statementMs)) } : SESSION;
+}
+
 /**
- * pg settings for a connection that holds SESSION, and, from `timeouts`: a connect timeout (TCP, TLS and the
- * startup exchange), and a statement timeout enforced by the server where one is configured. Keepalives let a
- * connection whose peer vanished fail instead of waiting for ever.
+ * pg settings for a connection that holds `sessionSettings`, with a connect timeout (TCP, TLS and the startup
+ * exchange). Keepalives let a connection whose peer vanished fail instead of waiting for ever.
  */
 export function sessionConfig(timeouts: EngineTimeouts): ClientConfig {
-  const settings: Record<string, string> = { ...SESSION };
-  if (timeouts.statementMs) settings.statement_timeout = String(timeouts.statementMs);
   return {
     // A value's spaces are escaped with a backslash in `options` (libpq's rule).
-    options: Object.entries(settings)
+    options: Object.entries(sessionSettings(timeouts))
       .map(([name, value]) => `-c ${name}=${value.replaceAll(" ", "\\ ")}`)
       .join(" "),
     connectionTimeoutMillis: timeouts.connectMs,
@@ -42,16 +44,20 @@ export function sessionConfig(timeouts: EngineTimeouts): ClientConfig {
   };
 }
 
-/** Reads the settings back in one query; a session that does not hold them is refused before anything runs in it. */
-export async function verifySession(client: ClientBase, where: string): Promise<void> {
-  const names = Object.keys(SESSION);
-  const { rows } = await client.query(`SELECT ${names.map((_, i) => `current_setting($${i + 1}) AS s${i}`).join(", ")}`, names);
-  const wrong = names.filter((name, i) => rows[0]?.[`s${i}`] !== SESSION[name as keyof typeof SESSION]);
+/**
+ * Reads the settings back in one query; a session that does not hold them is refused before anything runs in it.
+ * (pg_settings, not SHOW: a timeout reads back in ms there, not as "1h"; its names are spelled as SESSION's keys.)
+ */
+export async function verifySession(client: ClientBase, where: string, expected: Readonly<Record<string, string>> = SESSION): Promise<void> {
+  const names = Object.keys(expected);
+  const { rows } = await client.query("SELECT name, setting FROM pg_settings WHERE name = ANY($1)", [names]);
+  const found = new Map((rows as { name: string; setting: string }[]).map((r) => [r.name, r.setting]));
+  const wrong = names.filter((name) => found.get(name) !== expected[name]);
   if (wrong.length) {
-    const found = wrong.map((name) => `${name} = ${rows[0]?.[`s${names.indexOf(name)}`]} (needs ${SESSION[name as keyof typeof SESSION]})`);
+    const listed = wrong.map((name) => `${name} = ${found.get(name)} (needs ${expected[name]})`);
     throw new ConnectionError(
-      `PostgreSQL ${where} did not apply the session settings the SQL relies on: ${found.join(", ")}; ` +
-        "refusing to run. A connection pooler may drop the startup options: connect to the server directly (docs/engines/postgres.md)",
+      `PostgreSQL ${where} did not apply the session settings the SQL relies on: ${listed.join(", ")}; ` +
+        "refusing to run. A connection pooler may drop the startup options: see docs/engines/postgres.md",
     );
   }
 }
