@@ -6,7 +6,7 @@ import {
   insertStatement,
   createStageStatement,
   dropTableStatement,
-  rangePredicate,
+  windowPredicate,
   type Statement,
   tableId,
 } from "../compile/statements.ts";
@@ -18,7 +18,7 @@ import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
-import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
+import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly, readsExactlyOver } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
 import { splitWindow } from "./chunks.ts";
@@ -85,7 +85,7 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
       const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
       const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
-        compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
+        compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
       const staged = mayStage && chunks.length > 1 && !readsExactly(symbolic);
       const stageTable = { name: `feature_backfill_stage_${++stages}` };
       const stageReads = staged ? readsOver(runWindow) : undefined;
@@ -108,7 +108,7 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
           reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
           setup,
           write: [
-            deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
+            deleteStatement(table, windowPredicate(target.def.timestamp, tsType, window, dialect), dialect),
             insertStatement(table, schema, select, dialect),
           ],
           ...(stage && { stage }),
@@ -127,6 +127,6 @@ function stagePart(stage: TableRef, schema: Schema, timestamp: string, type: DTy
   return builder
     .selectFrom(tableId(stage) as never)
     .select(schema.map((c) => sql.id(c.name)) as never)
-    .where(rangePredicate(timestamp, type, window, dialect)! as never)
+    .where(windowPredicate(timestamp, type, window, dialect) as never)
     .toOperationNode();
 }
