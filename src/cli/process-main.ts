@@ -15,3 +15,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal,
 });
+
+// The command is over. End the process even if a feature module whose loading timed out still holds the event loop
+// (a socket, a timer); what was written to stdout and stderr is flushed first.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+process.exit();
