@@ -72,6 +72,19 @@ describe("window bounds outside what every engine can represent", () => {
       await app.close();
     });
 
+    it("serve answers 400 for a request row's timestamp past 9999, naming the field", async () => {
+      const app = buildOnlineServer(client, { log: () => {} });
+      const row = { application_id: 1, customer_id: 3, applied_at: "9999-12-31T23:30:00-01:00", requested_limit: 100 };
+      const res = await app.inject({
+        method: "POST",
+        url: "/features/online",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ featureSets: ["application_utilisation"], entity: { application_id: 1, customer_id: 3 }, asOf: "2025-01-01T00:00:00Z", rows: { credit_applications: [row] } }),
+      });
+      expect([res.statusCode, res.json()]).toEqual([400, { error: 'rows.credit_applications[0].applied_at: "9999-12-31T23:30:00-01:00" is not a valid timestamp' }]);
+      await app.close();
+    });
+
     it("online --as-of before 0001 is a usage error", async () => {
       const r = await cli("online", "-c", w.configPath, "--set", "avg_monthly_revolving_balance", "--entity", "customer_id=3", "--as-of", "0001-01-01T00:30:00+01:00");
       expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(`asOf "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00.000Z, ${RANGE}`)]);
