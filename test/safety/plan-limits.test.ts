@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countChunks, MAX_PLANNED_CHUNKS, splitWindow } from "../../src/backfill/chunks.ts";
@@ -19,7 +20,7 @@ function spawnCli(args: string[], deadlineMs: number) {
       resolve({ code, stderr, at: Date.now() });
     }),
   );
-  return { child, exited };
+  return { child, exited, stderr: () => stderr };
 }
 
 describe("plan size", () => {
@@ -66,9 +67,19 @@ describe("plan size", () => {
   }, 30_000);
 
   it("SIGINT while a large plan is rendered stops it within seconds (exit 130), before the warehouse is touched", async () => {
+    // The repo's features, and a last module that says when loading is over (the signal handlers are installed
+    // before it, and planning starts right after it).
+    const dir = path.join(w.dir, "features-announced");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    for (const file of ["sources.ts", "rolling.ts"]) await writeFile(path.join(dir, file), `export * from ${JSON.stringify(path.join(REPO, "features", file))};\n`);
+    await writeFile(path.join(dir, "zz-loaded.ts"), `process.stderr.write("modules loaded\\n");\n`);
+    const config = path.join(w.dir, "announced.config.json");
+    await writeFile(config, JSON.stringify({ ...JSON.parse(await readFile(w.configPath, "utf8")), features: dir }));
     // 9,000 daily chunks: under the limit, and tens of seconds to render whole.
-    const { child, exited } = spawnCli(["run", "-c", w.configPath, "--set", "application_utilisation", "--start", "2000-01-01", "--end", "2024-08-23", "--chunk", "1d"], 120_000);
-    await new Promise((r) => setTimeout(r, 4_000)); // started, modules loaded, planning
+    const { child, exited, stderr } = spawnCli(["run", "-c", config, "--set", "application_utilisation", "--start", "2000-01-01", "--end", "2024-08-23", "--chunk", "1d"], 120_000);
+    while (!stderr().includes("modules loaded")) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500)); // planning
     const sent = Date.now();
     child.kill("SIGINT");
     const r = await exited;
