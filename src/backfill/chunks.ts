@@ -6,10 +6,10 @@ import { formatWindow, type TimeWindow } from "./window.ts";
 const CHUNK_UNITS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "month", "1q": "quarter", "1y": "year" };
 
 /**
- * Jobs (chunks × sets) one run may plan. Each is planned whole before the run starts — its statements rendered,
- * ~3 ms and ~30 KB each here — and written in its own transaction with a ledger row: 10,000 is 27 years of daily
- * chunks of one set, planned in well under a minute and a few hundred MB. Beyond it, a coarser chunk or several
- * runs (docs/long-backfills.md).
+ * Jobs (chunks × sets) one run may plan. Each is planned whole before the run starts — its statements rendered and
+ * formatted, 2–5 ms and ~30 KB each on the 2-core benchmark machine — and written in its own transaction with a
+ * ledger row: 10,000 is 27 years of daily chunks of one set, 20–50 s of planning and a few hundred MB. Beyond it,
+ * a coarser chunk or several runs (docs/long-backfills.md).
  */
 export const MAX_PLANNED_CHUNKS = 10_000;
 
