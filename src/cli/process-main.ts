@@ -24,6 +24,6 @@ const code = await runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal,
 });
-// The command is done: a driver's abandoned socket or retry timer (a login given up on) must not keep the process
-// alive. Output is flushed first.
+// The command is over: a driver's abandoned socket or retry timer (a login given up on), or a feature module whose
+// loading timed out, must not keep the process alive. Output is flushed first.
 process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

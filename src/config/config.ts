@@ -17,7 +17,7 @@ const postgresSchema = z
     connectionString: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a URL such as "postgres://user@host:5432/database"')
-      .refine((url) => !URL.canParse(url) || new URL(url).password === "", "must not contain a password: set PGPASSWORD in the environment")
+      .refine((url) => !hasPassword(url), "must not contain a password (user:password@ or ?password=): set PGPASSWORD in the environment")
       .optional(),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
@@ -28,6 +28,17 @@ const postgresSchema = z
   // pg lets a connection string silently win over the fields: accept one way of saying it.
   .refine((p) => p.connectionString === undefined || Object.keys(p).length === 1, "give connectionString or host/port/database/user, not both")
   .describe("The PostgreSQL server (engine: postgres). The password is read from PGPASSWORD.");
+
+/**
+ * Whether a PostgreSQL URL carries a secret: in the userinfo or as a `password`/`sslpassword` parameter (pg reads
+ * both). A config file is read by many and copied into logs; the message never repeats the URL.
+ */
+function hasPassword(url: string): boolean {
+  const secretParameter = /[?&](ssl)?password=/i;
+  if (!URL.canParse(url)) return secretParameter.test(url) || /^[^/]*\/\/[^/@]*:[^/@]*@/.test(url);
+  const parsed = new URL(url);
+  return parsed.password !== "" || [...parsed.searchParams.keys()].some((key) => /^(ssl)?password$/i.test(key));
+}
 
 /** The one definition of `features.config.json`: validation, defaults and its JSON Schema (config-json-schema.ts). */
 export const configSchema = z
