@@ -8,6 +8,7 @@ import type { Engine, StatementLabel, WarehouseColumn } from "../engine.ts";
 import { catalogQuery, readColumnType } from "./snowflake-catalog.ts";
 import type { SnowflakeConfig } from "./snowflake-config.ts";
 import { resolveLogin, type SnowflakeLogin } from "./snowflake-credentials.ts";
+import { alterSessionStatement, sessionParameters } from "./snowflake-session.ts";
 import { VERSION } from "../../version.ts";
 
 
@@ -31,7 +32,10 @@ export async function openSnowflake(config: SnowflakeConfig | undefined, configF
       cause: error,
     });
   }
-  return new SnowflakeEngine(connection, description);
+  const engine = new SnowflakeEngine(connection, description);
+  // Before any other statement: what the SQL means must not depend on the account's session defaults.
+  await engine.run({ sql: alterSessionStatement(sessionParameters(config)), parameters: [] });
+  return engine;
 }
 
 /**
