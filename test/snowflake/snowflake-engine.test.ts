@@ -174,6 +174,18 @@ describe("statements", () => {
     expect(double.queries()).toHaveLength(2); // the session's parameters, the catalog query
   });
 
+  it("a column stored as quoted lower case fails the preflight before any DDL, naming both spellings", async () => {
+    const accounts = ACCOUNTS_CATALOG["RAW.CUSTOMER_ACCOUNTS"].map((c) => (c[0] === "BALANCE" ? (["balance", "FLOAT"] as const) : c));
+    double.script.catalog = { "RAW.CUSTOMER_ACCOUNTS": accounts };
+    const { code, stderr } = await cli(...RUN);
+    expect(code).toBe(4);
+    expect(stderr).toContain(
+      'column "balance" is written "BALANCE" in the snowflake statements, but raw.customer_accounts has it as "balance" (quoted names are case-sensitive there): ' +
+        'rename it in the warehouse, or read the table through a view that does (e.g. "balance" AS BALANCE)',
+    );
+    expect(double.queries().map((q) => q.sqlText.split(/\s+/).slice(0, 2).join(" "))).toEqual(["ALTER SESSION", "SELECT w.i,"]);
+  });
+
   it("the session is made independent of the account's defaults first thing, and a killed client's statement is aborted", async () => {
     await project.configure({ privateKeyPath: "rsa_key.p8", lockTimeoutSeconds: 120 });
     expect((await cli(...RUN)).code).toBe(0);
