@@ -5,7 +5,7 @@ import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { openDuckDB } from "../engines/duckdb/duckdb-engine.ts";
 import type { Engine } from "../engines/engine.ts";
-import { UnsupportedError } from "../errors.ts";
+import { InterruptedError, RunError, UnsupportedError } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "../graph/feature-graph.ts";
 import { fallbackFor } from "./fallbacks.ts";
 import { type CaseOutcome, planCase, runCases } from "./run-case.ts";
@@ -70,19 +70,25 @@ export async function runDoctor(engine: Engine, options: DoctorOptions = {}): Pr
   try {
     const rows = await edgeRows(reference);
     for (const statement of loadStatements(schema, rows, duckdbDialect)) await reference.run(statement);
+    let failure: unknown;
     try {
       for (const statement of loadStatements(schema, rows, engine.dialect)) await engine.run(statement);
       for (const result of await checkCases(cases, graph, reference, engine, schema, options.signal)) {
         results.push(result);
         options.onResult?.(result);
       }
-    } finally {
-      // The scratch schema goes whatever happened: CASCADE takes its tables, the ledger and the leases with it.
-      cleanedUp = await engine.run(dropSchemaStatement(schema, engine.dialect)).then(
-        () => true,
-        () => false,
-      );
+    } catch (error) {
+      failure = error;
     }
+    // The scratch schema goes whatever happened: CASCADE takes its tables, the ledger and the leases with it.
+    cleanedUp = await engine.run(dropSchemaStatement(schema, engine.dialect)).then(
+      () => true,
+      () => false,
+    );
+    const left = cleanedUp ? `its scratch schema ${schema} was dropped` : `drop its scratch schema ${schema} by hand`;
+    if (failure instanceof InterruptedError) throw new InterruptedError(`doctor interrupted; ${left}`, { cause: failure });
+    if (failure instanceof RunError) throw new RunError(`doctor could not run on ${engine.description}: ${failure.message}; ${left}`, undefined, { cause: failure });
+    if (failure) throw failure;
   } finally {
     await reference.close();
   }
@@ -93,7 +99,7 @@ export async function runDoctor(engine: Engine, options: DoctorOptions = {}): Pr
 async function checkCases(cases: readonly OperationCase[], graph: FeatureGraph, reference: Engine, engine: Engine, schema: string, signal?: AbortSignal): Promise<CaseResult[]> {
   // At once: the warehouse works in its own process while DuckDB works in this one.
   // Both settle before either error is thrown: the reference is closed afterwards, which must not happen mid-statement.
-  const settled = await Promise.allSettled([runCases(cases, graph, reference, schema), runCases(cases, graph, engine, schema, signal)]);
+  const settled = await Promise.allSettled([runCases(cases, graph, reference, schema, signal), runCases(cases, graph, engine, schema, signal)]);
   const [expected, actual] = settled.map((s) => {
     if (s.status === "rejected") throw s.reason;
     return s.value;

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import { openPostgres } from "../../src/engines/postgres/postgres-engine.ts";
 import { InterruptedError } from "../../src/errors.ts";
 import { makeTestDatabase, postgresAvailable, type TestDatabase } from "../support/postgres.ts";
 import { cli } from "../support/run-cli.ts";
-import { makeWarehouse, type TestWarehouse } from "../support/warehouse.ts";
+import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 
 /** `doctor --engine postgres` through the CLI against the CI PostgreSQL: every construct must agree with DuckDB. */
 describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
@@ -35,7 +36,7 @@ describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
     expect(report.schema).toMatch(/^feature_backfill_doctor_[0-9a-f]{8}$/);
     expect(report.cleanedUp).toBe(true);
     expect(await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'feature_backfill_doctor%'`)).toEqual([]);
-  });
+  }, 120_000);
 
   it("a statement the warehouse refuses is reported as refused with its error, the other cases still judged", async () => {
     const engine = await openPostgres(db.settings);
@@ -60,6 +61,25 @@ describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
     }
     expect(await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'feature_backfill_doctor%'`)).toEqual([]);
   });
+
+  it("SIGTERM to a spawned doctor: exit 130, and its scratch schema is dropped", async () => {
+    const child = spawn(process.execPath, [path.join(REPO, "bin/feature-backfill.js"), "doctor", "--engine", "postgres", "--config", project.configPath]);
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const scratch = () => db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'feature_backfill_doctor%'`);
+    // Once its cases are being backfilled: the run ledger exists in the scratch schema.
+    for (let i = 0; i < 600 && (await db.query(`SELECT 1 FROM pg_tables WHERE schemaname LIKE 'feature_backfill_doctor%' AND tablename = 'feature_backfill_leases'`)).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await scratch()).toHaveLength(1);
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(15_000); // generous: 2 shared cores; it takes about a second here
+    expect(stderr).toMatch(/error: doctor interrupted; its scratch schema feature_backfill_doctor_[0-9a-f]{8} was dropped\n$/);
+    expect(await scratch()).toEqual([]);
+  }, 60_000);
 
   it("--dry-run prints the scratch schema, the edge data, every case's statements and the cleanup, without connecting", async () => {
     await writeFile(project.configPath, JSON.stringify({ features: path.join(project.dir, "none"), engine: "postgres", postgres: { connectionString: "postgres://nobody@127.0.0.1:1/none" } }));
