@@ -152,9 +152,11 @@ export async function doctorStatements(dialect: SqlDialect, options: Pick<Doctor
       }
       throw error;
     }
-    const statements = plans.flatMap((jobs) =>
-      jobs.flatMap((job) => [...job.setup, { sql: dialect.transaction.begin, parameters: [] }, ...job.write, { sql: dialect.transaction.commit, parameters: [] }]),
-    );
+    const statements = plans.flatMap((jobs) => [
+      ...(jobs[0]?.stage ? [jobs[0].stage.create] : []),
+      ...jobs.flatMap((job) => [...job.setup, { sql: dialect.transaction.begin, parameters: [] }, ...job.write, { sql: dialect.transaction.commit, parameters: [] }]),
+      ...(jobs[0]?.stage ? [jobs[0].stage.drop] : []),
+    ]);
     parts.push({ label: c.name, statements });
   }
   parts.push({ label: "cleanup", statements: [dropSchemaStatement(schema, dialect)] });

@@ -16,9 +16,14 @@ export type CaseOutcome =
   | { readonly refused: string }
   | { readonly unsupported: string };
 
-/** Plans the case on the dialect, window by window, into the scratch schema. */
+/**
+ * Plans the case on the dialect, window by window, into the scratch schema, in yearly chunks: the first window
+ * spans two years, so sets with a lookback are computed once into a stage table that each chunk reads, as long runs do.
+ */
 export function planCase(c: OperationCase, graph: FeatureGraph, dialect: Engine["dialect"], schema: string): SetJob[][] {
-  return c.windows.map(([start, end]) => planBackfill({ graph, sets: [c.set.name], window: parseWindow(start, end), dialect, tableFor: (name) => ({ schema, name }) }));
+  return c.windows.map(([start, end]) =>
+    planBackfill({ graph, sets: [c.set.name], window: parseWindow(start, end), chunk: "1y", dialect, tableFor: (name) => ({ schema, name }) }),
+  );
 }
 
 /**
@@ -45,7 +50,7 @@ export async function runCases(cases: readonly OperationCase[], graph: FeatureGr
     const jobs = batch.flatMap(([c, perWindow]) => perWindow[c.windows.findIndex((w) => w.join() === window.join())]!);
     const failed = new Map<string, string>();
     try {
-      await executeBackfill(jobs, engine, { signal, retries: 0, keepGoing: true, onEvent: (e) => void (e.event === "chunk_failed" && failed.set(e.set, e.error)) });
+      await executeBackfill(jobs, engine, { signal, retries: 0, keepGoing: true, onEvent: (e) => void (e.event === "chunk_failed" && !failed.has(e.set) && failed.set(e.set, e.error)) });
     } catch (error) {
       if (error instanceof InterruptedError || !(error instanceof FeatureBackfillError)) throw error;
       // Not one case's failure (a catalog, ledger or lease statement): every case of the window reports it.
