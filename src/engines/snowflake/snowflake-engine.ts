@@ -9,6 +9,7 @@ import { unlessAborted } from "../abortable.ts";
 import { catalogQuery, readColumnType } from "./snowflake-catalog.ts";
 import type { SnowflakeConfig } from "./snowflake-config.ts";
 import { resolveLogin, type SnowflakeLogin } from "./snowflake-credentials.ts";
+import { alterSessionStatement, sessionParameters } from "./snowflake-session.ts";
 import { VERSION } from "../../version.ts";
 
 
@@ -46,6 +47,9 @@ export async function openSnowflake(
     const abandon = () => connection.destroy(() => undefined);
     try {
       await unlessAborted(connecting, signal, `logging in to Snowflake account ${login.account}`, abandon);
+      // Before any other statement, on every login (a reconnect too): what the SQL means must not depend on the
+      // account's session defaults.
+      await unlessAborted(setSession(connection, alterSessionStatement(sessionParameters(config))), signal, "setting the Snowflake session", abandon);
       return connection;
     } catch (error) {
       abandon();
@@ -55,6 +59,16 @@ export async function openSnowflake(
     }
   };
   return new SnowflakeEngine(await logIn(), logIn, description, timeouts);
+}
+
+/** Runs the session's ALTER SESSION on a new connection; a failure is a ConnectionError (nothing was written). */
+function setSession(connection: Snowflake.Connection, sqlText: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.execute({
+      sqlText,
+      complete: (error) => (error ? reject(new ConnectionError(`cannot set up the Snowflake session (${sqlText}): ${oneLine(error)}`, { cause: error })) : resolve()),
+    }),
+  );
 }
 
 /**
