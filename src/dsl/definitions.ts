@@ -85,6 +85,8 @@ export interface FeatureSetOptions<I extends Record<string, SourceDef | FeatureS
   /** Returns the lazy frame whose columns are the keys, the timestamp and the features. */
   build: (frames: { [K in keyof I]: LazyFrame }) => LazyFrame;
   description?: string;
+  /** Labels for selecting sets (`--select tag:daily`); not part of the definition hash. */
+  tags?: readonly string[];
 }
 
 /**
@@ -109,6 +111,10 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
   const keys = typeof options.keys === "string" ? [options.keys] : [...(options.keys ?? [])];
   if (keys.length === 0) throw new DefinitionError("`keys` must name at least one entity key column", where);
   checkKeys(keys, options.timestamp, where);
+  const tags = [...(options.tags ?? [])];
+  if (!tags.every((t) => typeof t === "string" && /^[A-Za-z0-9_.-]+$/.test(t))) {
+    throw new DefinitionError("`tags` must be words of letters, digits, _, . and - (they are selected as tag:NAME)", where);
+  }
   const inputs = { ...(options.inputs ?? {}) };
   for (const [alias, input] of Object.entries(inputs)) {
     if (input === undefined || input === null) {
@@ -145,6 +151,7 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
     inputs: Object.freeze(inputs),
     buildRel,
     description: options.description,
+    tags: Object.freeze(tags),
     definedAt,
   });
 }
