@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../support/run-cli.ts";
+import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 import { col, featureSet, source } from "../../src/dsl/index.ts";
 import { definitionHash } from "../../src/graph/definition-hash.ts";
 import { buildGraph } from "../../src/graph/feature-graph.ts";
@@ -107,5 +111,51 @@ describe("tags", () => {
 
   it("must be words", () => {
     expect(() => monthlyOf("t_bad", ["two words"])).toThrow(/`tags` must be words/);
+  });
+});
+
+describe("run over several sets", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse({ data: { customers: 5, from: "2025-05-01", days: 60, transactionsPerCustomer: 2 } });
+    await mkdir(path.join(warehouse.dir, "node_modules"));
+    await symlink(REPO, path.join(warehouse.dir, "node_modules/feature-backfill"), "dir");
+    await writeFile(path.join(warehouse.dir, "package.json"), JSON.stringify({ type: "module" }));
+    await mkdir(path.join(warehouse.dir, "features"));
+    // a_fails fails inside the warehouse for June (it casts the account type to a number); b_reads reads it.
+    await writeFile(
+      path.join(warehouse.dir, "features/features.ts"),
+      `import { col, featureSet, lit, source, when } from "feature-backfill";
+export const accounts = source({ name: "r_accounts", keys: ["customer_id"], timestamp: "date",
+  columns: { customer_id: "bigint", date: "date", balance: "double", account_type: "varchar" }, backfill: { table: "raw.customer_accounts" } });
+export const aFails = featureSet({ name: "a_fails", tags: ["daily"], inputs: { accounts }, keys: ["customer_id"], timestamp: "date",
+  build: ({ accounts }) => accounts.withColumns(when(col("date").ge(lit("2025-06-01", "date"))).then(col("account_type").cast("bigint")).otherwise(1).alias("bad"))
+    .groupBy("customer_id", "date").agg(col("bad").sum().alias("bad_sum")) });
+export const bReads = featureSet({ name: "b_reads", tags: ["daily"], inputs: { aFails }, keys: ["customer_id"], timestamp: "date",
+  build: ({ aFails }) => aFails.select("customer_id", "date", col("bad_sum").mul(2).alias("twice")) });
+export const cOther = featureSet({ name: "c_other", tags: ["daily"], inputs: { accounts }, keys: ["customer_id"], timestamp: "date",
+  build: ({ accounts }) => accounts.groupBy("customer_id", "date").agg(col("balance").sum().alias("total")) });
+`,
+    );
+    await writeFile(warehouse.configPath, JSON.stringify({ features: "features", duckdb: { path: "warehouse.duckdb", threads: 2 }, offlineStore: { schema: "features", table: "{set}" } }));
+  });
+  afterAll(() => warehouse?.cleanup());
+  const window = ["--start", "2025-05-01", "--end", "2025-07-01", "--chunk", "1mo", "--retries", "0", "--config"];
+  const written = async () =>
+    (await warehouse.query("SELECT feature_set || ' ' || strftime(chunk_start, '%m') || ' ' || status AS c FROM features.feature_backfill_ledger ORDER BY finished_at")).map((r) => r.c);
+
+  it("runs in dependency order; a failure stops the run, and the summary names the sets not run", async () => {
+    const { code, stderr } = await cli("run", "--select", "tag:daily", ...window, warehouse.configPath);
+    expect(code).toBe(5);
+    expect(stderr).toContain("sets with failed chunks: a_fails\nnot run: b_reads, c_other (a run stops at its first failure; --keep-going writes the others)\n");
+    expect(await written()).toEqual(["a_fails 05 succeeded", "a_fails 06 failed"]);
+  });
+
+  it("with --keep-going, writes the others (each reads the sources itself) and names the failed set", async () => {
+    await warehouse.exec("DELETE FROM features.feature_backfill_ledger");
+    const { code, stderr } = await cli("run", "--select", "tag:daily", "--keep-going", ...window, warehouse.configPath);
+    expect(code).toBe(7);
+    expect(stderr).toContain("sets with failed chunks: a_fails, b_reads\n");
+    expect(await written()).toEqual(["a_fails 05 succeeded", "a_fails 06 failed", "b_reads 05 succeeded", "b_reads 06 failed", "c_other 05 succeeded", "c_other 06 succeeded"]);
   });
 });
