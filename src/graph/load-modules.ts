@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { type Definition, isDefinition } from "../ir/definitions.ts";
 import { ConfigError, DefinitionError, FeatureBackfillError } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "./feature-graph.ts";
+import { moduleFormatHint } from "./module-format.ts";
 
 const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
 const NOT_A_MODULE = /(\.d\.ts|\.(test|spec)\.(ts|mts|js|mjs))$/;
@@ -33,7 +34,7 @@ export async function importDefinitions(dir: string, options: { onProblem?: (pro
       const problem =
         error instanceof DefinitionError
           ? error
-          : new DefinitionError(`feature module ${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+          : new DefinitionError(`feature module ${shown} failed to load: ${moduleFormatHint(file, error) ?? (error instanceof Error ? error.message : String(error))}`, {}, { cause: error });
       if (!options.onProblem) throw problem;
       options.onProblem(problem);
       continue;
