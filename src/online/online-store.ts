@@ -6,7 +6,7 @@ import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
-import { ConnectionError } from "../errors.ts";
+import { BusyError, ConnectionError } from "../errors.ts";
 
 /**
  * The operational database online lookups read: a pool of connections that runs one SELECT with bound parameters
@@ -91,6 +91,11 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
       ...(settings.threads !== undefined && { threads: String(settings.threads) }),
     });
   } catch (error) {
+    // A process writing the file (a backfill: DuckDB has one writer) keeps readers of other processes out meanwhile.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Conflicting lock/i.test(message)) {
+      throw new BusyError(`the DuckDB database ${settings.path} is in use by another process (${/PID \d+/.exec(message)?.[0] ?? "its PID unknown"}); try again when it is done (a backfill holds the file while it writes)`);
+    }
     throw storeError("duckdb", error);
   }
   // DuckDB runs queries of different connections of one instance in parallel; one connection runs one at a time.

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/run-cli.ts";
-import { REPO } from "../support/warehouse.ts";
+import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 
 const MODULE = `import { col, featureSet, source } from "feature-backfill";
 export const accounts = source({ name: "f_accounts", keys: ["customer_id"], timestamp: "date",
@@ -58,5 +59,42 @@ describe("a features folder made by hand", () => {
   it('with "type": "module": loads', async () => {
     const config = await projectWith("module", { name: "my-features", type: "module" });
     expect(await spawnList(config)).toEqual({ code: 0, stderr: "" });
+  });
+});
+
+describe("online after the demo", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse();
+    // The demo's own config, its features folder made absolute: the DuckDB path stays the default, warehouse.duckdb.
+    const demo = JSON.parse(await readFile(path.join(REPO, "features.config.json"), "utf8"));
+    await writeFile(warehouse.configPath, JSON.stringify({ ...demo, $schema: undefined, features: path.join(REPO, "features") }));
+  });
+  afterAll(() => warehouse?.cleanup());
+  const lookup = () => cli("online", "--set", "rolling_card_spend", "--entity", "customer_id=1", "--as-of", "2025-06-01T00:00:00Z", "--config", warehouse.configPath);
+
+  it("works with the demo config as it is", async () => {
+    const { code, stdout, stderr } = await lookup();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout).rolling_card_spend).toMatchObject({ customer_id: 1 });
+  });
+
+  it("against a DuckDB file another process is writing: busy, naming that process (exit 8), as run says", async () => {
+    const holder = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", `const { DuckDBInstance } = await import("@duckdb/node-api"); await DuckDBInstance.create(${JSON.stringify(warehouse.dbPath)}); console.log("held"); setInterval(() => {}, 1000);`],
+      { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on("data", (d: Buffer) => d.toString().includes("held") && resolve());
+        holder.on("exit", (code) => reject(new Error(`the holder exited with ${code}`)));
+      });
+      const { code, stdout, stderr } = await lookup();
+      expect({ code, stdout }).toEqual({ code: 8, stdout: "" });
+      expect(stderr).toBe(`error: the DuckDB database ${warehouse.dbPath} is in use by another process (PID ${holder.pid}); try again when it is done (a backfill holds the file while it writes)\n`);
+    } finally {
+      holder.kill();
+    }
   });
 });
