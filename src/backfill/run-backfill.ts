@@ -9,6 +9,7 @@ import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.
 import { planBackfill, type SetJob } from "./plan.ts";
 import type { TimeWindow } from "./window.ts";
 
+/** What to backfill: the sets (or a selection of them), the window, the chunking and the engine. */
 export interface BackfillRequest {
   /** Path of features.config.json (default: ./features.config.json). */
   readonly config?: string;
@@ -29,6 +30,7 @@ export interface LoadedProject {
   readonly graph: FeatureGraph;
 }
 
+/** Reads the config file and imports the feature modules it names into a checked graph. */
 export async function loadProject(configPath?: string): Promise<LoadedProject> {
   const config = await loadConfig(configPath);
   return { config, graph: await loadFeatureGraph(config.featuresDir) };

@@ -5,6 +5,7 @@ import { DefinitionError } from "../errors.ts";
 import { captureCallSite } from "./call-site.ts";
 import { LazyFrame } from "./frame.ts";
 
+/** What `source()` takes: a raw warehouse table's name, keys, event-time column, declared columns and where it is read. */
 export interface SourceOptions<C extends Record<string, DType>> {
   /** Unique among all sources and feature sets; also the CTE name in generated SQL. */
   name: string;
@@ -73,6 +74,7 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
   });
 }
 
+/** What `featureSet()` takes: its name, inputs, keys, timestamp and the build function that returns its frame. */
 export interface FeatureSetOptions<I extends Record<string, SourceDef | FeatureSetDef>> {
   /** Unique among all sources and feature sets; names the offline table (see `offlineStore.table` in the config). */
   name: string;

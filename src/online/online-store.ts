@@ -23,6 +23,7 @@ export interface OnlineStore {
   close(): Promise<void>;
 }
 
+/** The online database to open: PostgreSQL or a DuckDB file (read-only), with a connection pool's size. */
 export type OnlineStoreSettings =
   | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number }
   | { readonly engine: "duckdb"; readonly duckdb: { readonly path: string; readonly threads?: number }; readonly poolSize?: number };
