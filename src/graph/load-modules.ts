@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { type Definition, isDefinition } from "../ir/definitions.ts";
 import { ConfigError, DefinitionError, FeatureBackfillError } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "./feature-graph.ts";
+import { beforeFeatureImport } from "./feature-module-loader.ts";
 import { moduleFormatHint } from "./module-format.ts";
 
 const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
@@ -23,6 +24,7 @@ export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
  */
 export async function importDefinitions(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<Definition[]> {
   const files = await listModules(dir);
+  if (files.length) await beforeFeatureImport();
   const definitions: Definition[] = [];
   for (const file of files) {
     const shown = path.relative(process.cwd(), file) || file;
