@@ -108,7 +108,8 @@ the window), 130 interrupted.`,
           windowSpec: windowSpec(options, window, now),
         });
       } catch (error) {
-        if (error instanceof FeatureBackfillError) out.stderr(failureSummary(jobs, touched, failed, options.keepGoing));
+        // Only where chunks failed: a run refused before writing (login, catalog, busy) has its own one-line error.
+        if (error instanceof FeatureBackfillError && failed.size > 0) out.stderr(failureSummary(jobs, touched, failed, options.keepGoing));
         throw error;
       }
     });
