@@ -159,3 +159,31 @@ export const cOther = featureSet({ name: "c_other", tags: ["daily"], inputs: { a
     expect(await written()).toEqual(["a_fails 05 succeeded", "a_fails 06 failed", "b_reads 05 succeeded", "b_reads 06 failed", "c_other 05 succeeded", "c_other 06 succeeded"]);
   });
 });
+
+describe("validate, describe and graph take the selection", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse({ data: null });
+  });
+  afterAll(() => warehouse?.cleanup());
+
+  it("graph: a set with what it reads and what reads it", async () => {
+    const { code, stdout } = await cli("graph", "--select", "avg_monthly_revolving_balance+", "--config", warehouse.configPath);
+    expect(code).toBe(0);
+    expect(stdout.match(/\["([a-z_]+)"\]/g)).toEqual(['["avg_monthly_revolving_balance"]', '["quarterly_revolving_balance_trend"]', '["revolving_balance_change"]']);
+  });
+
+  it("describe: every set of a tag, as a JSON array; one set stays one object", async () => {
+    const many = await cli("describe", "--select", "tag:monthly", "--exclude", "*trend", "--format", "json", "--config", warehouse.configPath);
+    expect(many.code).toBe(0);
+    expect(JSON.parse(many.stdout).map((d: { name: string }) => d.name)).toEqual(["avg_monthly_revolving_balance", "monthly_card_spend"]);
+    const one = await cli("describe", "--set", "monthly_card_spend", "--format", "json", "--config", warehouse.configPath);
+    expect(JSON.parse(one.stdout).name).toBe("monthly_card_spend");
+  });
+
+  it("validate: the selected sets only", async () => {
+    const { code, stdout } = await cli("validate", "--select", "tag:spend", "--format", "json", "--config", warehouse.configPath);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).sets.map((s: { name: string }) => s.name)).toEqual(["daily_card_spend", "monthly_card_spend", "rolling_card_spend"]);
+  });
+});
