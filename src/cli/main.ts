@@ -5,6 +5,7 @@ import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
 import { onlineCommand } from "./online-command.ts";
 import { serveCommand } from "./serve-command.ts";
+import { statusCommand } from "./status-command.ts";
 import type { Output } from "./reporter.ts";
 import { runCommand } from "./run-command.ts";
 import { VERSION } from "../version.ts";
@@ -36,7 +37,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

@@ -4,6 +4,8 @@ import { pathToFileURL } from "node:url";
 import { type Definition, isDefinition } from "../ir/definitions.ts";
 import { ConfigError, DefinitionError, FeatureBackfillError } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "./feature-graph.ts";
+import { beforeFeatureImport } from "./feature-module-loader.ts";
+import { moduleFormatHint } from "./module-format.ts";
 
 const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
 const NOT_A_MODULE = /(\.d\.ts|\.(test|spec)\.(ts|mts|js|mjs))$/;
@@ -23,6 +25,7 @@ export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
 export async function importDefinitions(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<Definition[]> {
   const files = await listModules(dir);
   const seconds = moduleTimeoutSeconds();
+  if (files.length) await beforeFeatureImport();
   const definitions: Definition[] = [];
   for (const file of files) {
     const shown = path.relative(process.cwd(), file) || file;
@@ -34,7 +37,7 @@ export async function importDefinitions(dir: string, options: { onProblem?: (pro
       const problem =
         error instanceof DefinitionError
           ? error
-          : new DefinitionError(`feature module ${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+          : new DefinitionError(`feature module ${shown} failed to load: ${moduleFormatHint(file, error) ?? (error instanceof Error ? error.message : String(error))}`, {}, { cause: error });
       if (!options.onProblem) throw problem;
       options.onProblem(problem);
       continue;

@@ -9,6 +9,7 @@ import { compileOnlineQuery, type OnlineQuery } from "./online-query.ts";
 import { type OnlineStore, type OnlineStoreSettings, openOnlineStore } from "./online-store.ts";
 import { bindText, type InputValue, type OnlineValue, toOnlineValue } from "./online-values.ts";
 
+/** How `createOnlineClient()` finds its store and the feature definitions. */
 export interface OnlineClientConfig {
   /** The store to read, or how to open one (the client then closes it). */
   readonly store: OnlineStore | OnlineStoreSettings;
@@ -20,6 +21,7 @@ export interface OnlineClientConfig {
 export type Entity = Readonly<Record<string, InputValue>>;
 export type RequestRow = Readonly<Record<string, InputValue>>;
 
+/** Per lookup: the moment served, and rows that stand in for sources' online tables. */
 export interface GetOptions {
   /** The moment served: ISO date or timestamp with a zone, or a Date. Default: now. */
   readonly asOf?: string | Date;
@@ -30,6 +32,7 @@ export interface GetOptions {
 /** Per requested set: its output row for the entity with the latest timestamp at or before asOf, or null. */
 export type OnlineResult = Record<string, Record<string, OnlineValue> | null>;
 
+/** Computes feature sets for one entity from the online store, with the backfill's definitions. */
 export interface OnlineClient {
   get(sets: readonly string[], entity: Entity, options?: GetOptions): Promise<OnlineResult>;
   /** Per set, the statement `get` runs for this request (checked as `get` checks it) and how each source is read (`online --explain`). */

@@ -7,7 +7,7 @@ import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
 import { sessionConfig, sessionSettings, verifySession } from "../engines/postgres/postgres-session.ts";
-import { ConnectionError } from "../errors.ts";
+import { BusyError, ConnectionError } from "../errors.ts";
 
 /**
  * The operational database online lookups read: a pool of connections that runs one SELECT with bound parameters
@@ -24,6 +24,7 @@ export interface OnlineStore {
   close(): Promise<void>;
 }
 
+/** The online database to open: PostgreSQL or a DuckDB file (read-only), with a connection pool's size. */
 export type OnlineStoreSettings =
   | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number; readonly timeouts?: OnlineTimeouts }
   | { readonly engine: "duckdb"; readonly duckdb: { readonly path: string; readonly threads?: number }; readonly poolSize?: number };
@@ -104,6 +105,11 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
       ...(settings.threads !== undefined && { threads: String(settings.threads) }),
     });
   } catch (error) {
+    // A process writing the file (a backfill: DuckDB has one writer) keeps readers of other processes out meanwhile.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Conflicting lock/i.test(message)) {
+      throw new BusyError(`the DuckDB database ${settings.path} is in use by another process (${/PID \d+/.exec(message)?.[0] ?? "its PID unknown"}); try again when it is done (a backfill holds the file while it writes)`);
+    }
     throw storeError("duckdb", error);
   }
   // DuckDB runs queries of different connections of one instance in parallel; one connection runs one at a time.
