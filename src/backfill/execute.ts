@@ -108,7 +108,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   try {
     checkSignal();
     const [existing, ledgerReady] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
-    if (!ledgerReady) for (const statement of ledger.setup()) await engine.run(statement, runLabel);
+    if (!ledgerReady) await runDdl(engine, ledger.setup(), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     leased = true;
     const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
@@ -116,7 +116,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     let renewedAt = now().getTime();
 
     const results: SetResult[] = [];
-    const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
+    // A set's first chunk creates its table; its other chunks wait for it (rather than queue on the DDL lock).
+    const creating = new Map<string, Promise<unknown>>();
     let failure: FeatureBackfillError | undefined;
     const runOne = async (i: number, worker: Engine): Promise<void> => {
       const job = jobs[i]!;
@@ -129,16 +130,25 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         results[i] = { ...base, status: "skipped" };
         return;
       }
+      // Claimed before any await: of chunks starting together, one creates the table.
+      if (!existing[i] && !creating.has(job.set)) {
+        const writing = writeChunk(i, worker, ref, chunkLabel, written);
+        creating.set(job.set, writing.catch(() => undefined)); // its failure is reported once, by its own worker
+        return writing;
+      }
       await creating.get(job.set);
+      return writeChunk(i, worker, ref, chunkLabel, written);
+    };
+    const writeChunk = async (i: number, worker: Engine, ref: ChunkRef, chunkLabel: StatementLabel, written: string | undefined): Promise<void> => {
+      const job = jobs[i]!;
+      const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
       if (job.stage && !staged.has(job.stage.table.name)) {
         staged.add(job.stage.table.name);
         await worker.run(job.stage.create, chunkLabel);
       }
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
-      const attempt = runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
-      if (!existing[i]) creating.set(job.set, attempt);
-      const outcome = await attempt;
+      const outcome = await runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
@@ -187,6 +197,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
+}
+
+/** DDL in one transaction where the warehouse can roll it back (it then holds the dialect's DDL lock throughout). */
+async function runDdl(engine: Engine, statements: readonly Statement[], label: StatementLabel): Promise<void> {
+  const runAll = async () => {
+    for (const statement of statements) await engine.run(statement, label);
+  };
+  await (engine.dialect.transactionalDdl ? engine.transaction(runAll, label) : runAll());
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type OperationNode, type RootOperationNode, sql } from "kysely";
 import { builder } from "../compile/kysely-builder.ts";
-import { createSchemaStatement, createTableStatement, render, type Statement, tableId } from "../compile/statements.ts";
+import { createTableStatement, createTableStatements, render, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { formatTimestamp } from "../ir/time.ts";
@@ -59,12 +59,9 @@ export class LedgerStatements {
     this.leases = { schema, name: "feature_backfill_leases" };
   }
 
+  /** Creates the two tables where missing: one transaction where DDL can be in one (it then holds the DDL lock). */
   setup(): Statement[] {
-    return [
-      ...(this.ledger.schema ? [createSchemaStatement(this.ledger.schema, this.dialect)] : []),
-      createTableStatement(this.ledger, LEDGER_COLUMNS, this.dialect),
-      createTableStatement(this.leases, LEASE_COLUMNS, this.dialect),
-    ];
+    return [...createTableStatements(this.ledger, LEDGER_COLUMNS, this.dialect), createTableStatement(this.leases, LEASE_COLUMNS, this.dialect)];
   }
 
   /**
