@@ -142,13 +142,19 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     const writeChunk = async (i: number, worker: Engine, ref: ChunkRef, chunkLabel: StatementLabel, written: string | undefined): Promise<void> => {
       const job = jobs[i]!;
       const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
-      if (job.stage && !staged.has(job.stage.table.name)) {
-        staged.add(job.stage.table.name);
-        await worker.run(job.stage.create, chunkLabel);
-      }
-      emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
+      const stage = job.stage && !staged.has(job.stage.table.name) ? job.stage : undefined;
+      const notes = [
+        written && "redone: the definition changed since an earlier run wrote it",
+        stage && `first computing ${formatWindow(stage.window)} once, for all its chunks`,
+      ].filter(Boolean);
+      emit({ event: "chunk_started", ...ref, ...(notes.length ? { note: notes.join("; ") } : {}) });
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
-      const outcome = await runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
+      // A failed (or interrupted) stage fails this chunk as its own statements would: recorded, then reported.
+      const stageFailure = stage && (await createStage(job.set, stage, worker, chunkLabel, signal));
+      if (stage && !stageFailure) staged.add(stage.table.name);
+      const outcome =
+        stageFailure ??
+        (await runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
@@ -188,6 +194,10 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       throw new PartialFailureError(`${count("failed")} of ${results.length} chunks failed and were rolled back; ${count("succeeded")} written, ${count("skipped")} skipped (run ${runId})`);
     }
     return results;
+  } catch (error) {
+    // A statement the signal cancelled outside a chunk (the catalog check, the lease) is an interruption too.
+    if (signal?.aborted && !(error instanceof InterruptedError)) throw new InterruptedError("interrupted before writing; nothing was written", { cause: error });
+    throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
@@ -196,6 +206,18 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       if (job.stage && staged.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
     }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
+  }
+}
+
+/** Computes a set's stage; returns the failure (undefined once created), as a chunk's `runChunk` does. */
+async function createStage(set: string, stage: NonNullable<SetJob["stage"]>, engine: Engine, label: StatementLabel, signal?: AbortSignal): Promise<ChunkOutcome | undefined> {
+  try {
+    await engine.run(stage.create, label);
+    return undefined;
+  } catch (error) {
+    if (signal?.aborted) return { status: "failed", error: new InterruptedError(`interrupted while computing ${set} over ${formatWindow(stage.window)}; nothing was written`), attempts: 1 };
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: "failed", error: new RunError(`feature set "${set}": computing ${formatWindow(stage.window)} failed: ${message}`, error instanceof RunError ? error.sql : undefined, { cause: error }), attempts: 1 };
   }
 }
 
