@@ -5,7 +5,7 @@ import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError }
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { chunkKey, completedChunks } from "./completed-chunks.ts";
 import { LedgerStatements } from "./ledger.ts";
-import { takeLeases } from "./leases.ts";
+import { DEFAULT_LEASE_TTL_MS, keepLeasesAlive, takeLeases } from "./leases.ts";
 import { preflight } from "./preflight.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
@@ -67,7 +67,7 @@ export interface ExecuteOptions {
   /** Attempts beyond the first for errors the engine calls transient; backoff doubles from `retryDelayMs`. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
-  /** How long a lease outlives its run if the run is killed. */
+  /** How long a lease outlives its run if the run dies; a live run renews it every third of that (`keepLeasesAlive`). */
   readonly leaseTtlMs?: number;
   /** How the window was given (recorded in the ledger), e.g. "--window 1d --lag 2 at 2025-03-31T02:30:00Z". */
   readonly windowSpec?: string;
@@ -77,7 +77,7 @@ export interface ExecuteOptions {
   readonly openWorker?: () => Promise<Engine>;
 }
 
-const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
+const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: DEFAULT_LEASE_TTL_MS };
 
 /**
  * Runs planned jobs (one per set and chunk). First checks, in one catalog query, that every source table has its
@@ -88,7 +88,9 @@ const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
  * ledger's `succeeded` mark. Any error, or `signal`, rolls the chunk back; transient errors are retried.
  */
 export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, options: ExecuteOptions = {}): Promise<SetResult[]> {
-  const { signal } = options;
+  // Aborted by the caller's signal (SIGINT/SIGTERM), or when the run's lease is lost (`keepLeasesAlive`).
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   const emit = options.onEvent ?? (() => undefined);
   const now = options.now ?? (() => new Date());
   const runId = options.runId ?? randomUUID();
@@ -103,17 +105,18 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
   let leased = false;
+  let stopHeartbeat = async () => {};
   const staged = new Set<string>(); // stage tables created, dropped at the end
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
-    const [existing, ledgerReady] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
-    if (!ledgerReady) await runDdl(engine, ledger.setup(), runLabel);
+    const [existing, ledgerColumns] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
+    await runDdl(engine, ledger.setup(ledgerColumns), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
+    stopHeartbeat = keepLeasesAlive({ engine, openConnection: options.openWorker, ledger, ttlMs: leaseTtlMs, now, label: runLabel, onLost: (error) => lost.abort(error) });
     leased = true;
     const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
     await openWorkers(engines, options, emit);
-    let renewedAt = now().getTime();
 
     const results: SetResult[] = [];
     // A set's first chunk creates its table; its other chunks wait for it (rather than queue on the DDL lock).
@@ -160,11 +163,6 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         const { queryIds, ...counts } = outcome;
         emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
         results[i] = { ...base, ...counts, status: "succeeded" };
-        // Renewed once a quarter of its life has passed (a statement a chunk is cheap; one per chunk adds up).
-        if (now().getTime() - renewedAt > leaseTtlMs / 4 && i < jobs.length - 1) {
-          renewedAt = now().getTime();
-          await worker.run(ledger.renewLeases(new Date(renewedAt + leaseTtlMs)), chunkLabel);
-        }
         return;
       }
       const error = outcome.error;
@@ -186,6 +184,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         }
       }),
     );
+    if (lost.signal.aborted) throw lost.signal.reason;
     if (failure) throw failure;
     const count = (status: SetResult["status"]) => results.filter((r) => r.status === status).length;
     const rowsWritten = results.reduce((sum, r) => sum + r.rowsWritten, 0);
@@ -196,10 +195,12 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     return results;
   } catch (error) {
     // A statement the signal cancelled outside a chunk (the catalog check, the lease) is an interruption too.
-    if (signal?.aborted && !(error instanceof InterruptedError)) throw new InterruptedError("interrupted before writing; nothing was written", { cause: error });
+    if (lost.signal.aborted) throw lost.signal.reason;
+    if (signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError("interrupted before writing; nothing was written", { cause: error });
     throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    await stopHeartbeat();
     if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
     // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
     for (const job of jobs) {
@@ -223,6 +224,7 @@ async function createStage(set: string, stage: NonNullable<SetJob["stage"]>, eng
 
 /** DDL in one transaction where the warehouse can roll it back (it then holds the dialect's DDL lock throughout). */
 async function runDdl(engine: Engine, statements: readonly Statement[], label: StatementLabel): Promise<void> {
+  if (statements.length === 0) return;
   const runAll = async () => {
     for (const statement of statements) await engine.run(statement, label);
   };

@@ -40,6 +40,8 @@ export const LEASE_COLUMNS: Schema = [
   { name: "expires_at", type: "timestamp" },
   /** host:pid of the process holding it: on the same host, a lease whose process is gone is stale at once. */
   { name: "holder", type: "varchar" },
+  /** When the run took it (named in the busy message); added to leases tables of earlier versions. */
+  { name: "taken_at", type: "timestamp" },
 ];
 
 export type ChunkStatus = "succeeded" | "failed" | "interrupted";
@@ -59,9 +61,19 @@ export class LedgerStatements {
     this.leases = { schema, name: "feature_backfill_leases" };
   }
 
-  /** Creates the two tables where missing: one transaction where DDL can be in one (it then holds the DDL lock). */
-  setup(): Statement[] {
-    return [...createTableStatements(this.ledger, LEDGER_COLUMNS, this.dialect), createTableStatement(this.leases, LEASE_COLUMNS, this.dialect)];
+  /**
+   * What makes the two tables ready, given their columns (undefined: missing): none, where they are; else their
+   * creation, and `taken_at` added to a leases table of an earlier version — for one transaction where DDL can be in
+   * one (it then holds the DDL lock).
+   */
+  setup([ledger, leases]: readonly (readonly { name: string }[] | undefined)[]): Statement[] {
+    const old = leases !== undefined && !leases.some((c) => c.name.toLowerCase() === "taken_at");
+    if (ledger && leases && !old) return [];
+    return [
+      ...createTableStatements(this.ledger, LEDGER_COLUMNS, this.dialect),
+      createTableStatement(this.leases, LEASE_COLUMNS, this.dialect),
+      ...(old ? [this.#render(sql`ALTER TABLE ${tableId(this.leases)} ADD COLUMN IF NOT EXISTS ${sql.id("taken_at")} ${sql.raw(this.dialect.types.timestamp)}`)] : []),
+    ];
   }
 
   /**
@@ -105,16 +117,16 @@ export class LedgerStatements {
     return this.#render(
       builder
         .selectFrom(tableId(this.leases) as never)
-        .select(["run_id", "window_start", "window_end", "expires_at", "holder"].map((c) => sql.id(c).as(c)) as never)
+        .select(["run_id", "window_start", "window_end", "expires_at", "holder", "taken_at"].map((c) => sql.id(c).as(c)) as never)
         .where(
           sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${ts(window.end)} AND ${sql.id("window_end")} > ${ts(window.start)}` as never,
         ),
     );
   }
 
-  takeLease(set: string, window: TimeWindow, expiresAt: Date, holder: string): Statement {
+  takeLease(set: string, window: TimeWindow, takenAt: Date, expiresAt: Date, holder: string): Statement {
     return this.#render(
-      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${ts(window.start)}, ${ts(window.end)}, ${ts(expiresAt)}, ${holder})`,
+      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${ts(window.start)}, ${ts(window.end)}, ${ts(expiresAt)}, ${holder}, ${ts(takenAt)})`,
     );
   }
 

@@ -58,7 +58,7 @@ export async function runBackfill(
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config);
   try {
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...options });
+    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...(project.config.leaseTtlMs && { leaseTtlMs: project.config.leaseTtlMs }), ...options });
   } finally {
     await engine.close();
   }
