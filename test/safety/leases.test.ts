@@ -82,6 +82,19 @@ describe.skipIf(!postgresAvailable)("leases on PostgreSQL", () => {
       first.child.kill("SIGKILL");
     }
   }, 120_000);
+
+  it("a run whose lease was taken over stops with exit 8 and rolls its chunk back, rather than write beside another", async () => {
+    const run = cli("run", ...WINDOW, "--config", config);
+    let held: Record<string, unknown> | undefined;
+    for (const until = Date.now() + 60_000; !held && Date.now() < until; await sleep(50)) held = await lease();
+    // What another run does to a lease it finds lapsed: drops it (and takes its own).
+    await db.query("DELETE FROM features.feature_backfill_leases");
+    const { code, stderr } = await run;
+    expect(code).toBe(8);
+    expect(stderr).toContain("error: run stopped: its lease was taken over by another run after it lapsed; another run may be writing its window, so its running chunk was rolled back");
+    const [mark] = await db.query("SELECT status FROM features.feature_backfill_ledger WHERE run_id = $1", [held!.run_id]);
+    expect(mark).toEqual({ status: "interrupted" });
+  }, 120_000);
 });
 
 describe("leases on DuckDB", () => {
