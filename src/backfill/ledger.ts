@@ -1,6 +1,6 @@
 import { type OperationNode, type RootOperationNode, sql } from "kysely";
 import { builder } from "../compile/kysely-builder.ts";
-import { createSchemaStatement, createTableStatement, render, type Statement, tableId } from "../compile/statements.ts";
+import { createTableStatement, createTableStatements, render, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { formatTimestamp } from "../ir/time.ts";
@@ -40,6 +40,8 @@ export const LEASE_COLUMNS: Schema = [
   { name: "expires_at", type: "timestamp" },
   /** host:pid of the process holding it: on the same host, a lease whose process is gone is stale at once. */
   { name: "holder", type: "varchar" },
+  /** When the run took it (named in the busy message); added to leases tables of earlier versions. */
+  { name: "taken_at", type: "timestamp" },
 ];
 
 export type ChunkStatus = "succeeded" | "failed" | "interrupted";
@@ -58,11 +60,18 @@ export class LedgerStatements {
     this.leases = { schema, name: "feature_backfill_leases" };
   }
 
-  setup(): Statement[] {
+  /**
+   * What makes the two tables ready, given their columns (undefined: missing): none, where they are; else their
+   * creation, and `taken_at` added to a leases table of an earlier version — for one transaction where DDL can be in
+   * one (it then holds the DDL lock).
+   */
+  setup([ledger, leases]: readonly (readonly { name: string }[] | undefined)[]): Statement[] {
+    const old = leases !== undefined && !leases.some((c) => c.name.toLowerCase() === "taken_at");
+    if (ledger && leases && !old) return [];
     return [
-      ...(this.ledger.schema ? [createSchemaStatement(this.ledger.schema, this.dialect)] : []),
-      createTableStatement(this.ledger, LEDGER_COLUMNS, this.dialect),
+      ...createTableStatements(this.ledger, LEDGER_COLUMNS, this.dialect),
       createTableStatement(this.leases, LEASE_COLUMNS, this.dialect),
+      ...(old ? [this.#render(sql`ALTER TABLE ${tableId(this.leases)} ADD COLUMN IF NOT EXISTS ${sql.id("taken_at")} ${sql.raw(this.dialect.types.timestamp)}`)] : []),
     ];
   }
 
@@ -107,16 +116,16 @@ export class LedgerStatements {
     return this.#render(
       builder
         .selectFrom(tableId(this.leases) as never)
-        .select(["run_id", "window_start", "window_end", "expires_at", "holder"].map((c) => sql.id(c).as(c)) as never)
+        .select(["run_id", "window_start", "window_end", "expires_at", "holder", "taken_at"].map((c) => sql.id(c).as(c)) as never)
         .where(
           sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${this.#ts(window.end)} AND ${sql.id("window_end")} > ${this.#ts(window.start)}` as never,
         ),
     );
   }
 
-  takeLease(set: string, window: TimeWindow, expiresAt: Date, holder: string): Statement {
+  takeLease(set: string, window: TimeWindow, takenAt: Date, expiresAt: Date, holder: string): Statement {
     return this.#render(
-      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${this.#ts(window.start)}, ${this.#ts(window.end)}, ${this.#ts(expiresAt)}, ${holder})`,
+      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${this.#ts(window.start)}, ${this.#ts(window.end)}, ${this.#ts(expiresAt)}, ${holder}, ${this.#ts(takenAt)})`,
     );
   }
 

@@ -1,7 +1,6 @@
 import { compileBackfillQuery } from "../compile/compile-backfill.ts";
 import {
-  createSchemaStatement,
-  createTableStatement,
+  createTableStatements,
   deleteStatement,
   insertStatement,
   createStageStatement,
@@ -34,7 +33,10 @@ export interface SetJob {
   readonly window: TimeWindow;
   /** Each source the statement reads, with the event-time range it reads. */
   readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange }[];
-  /** Idempotent DDL, run before the transaction (some warehouses commit DDL implicitly). */
+  /**
+   * Idempotent DDL for a missing table: in the first chunk's transaction where the warehouse can roll DDL back
+   * (behind the dialect's DDL lock), before it where it cannot (`chunkPhases`).
+   */
   readonly setup: readonly Statement[];
   /** Run in one transaction: DELETE of the window, then INSERT … SELECT (the last statement). */
   readonly write: readonly Statement[];
@@ -89,7 +91,7 @@ export function* planJobs({ graph, sets, window: runWindow, chunk, stage: maySta
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
-      const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
+      const setup = createTableStatements(table, schema, dialect);
       const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
         compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });

@@ -81,7 +81,11 @@ export async function executePlanned(project: LoadedProject, jobs: readonly SetJ
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config, { signal: options.signal });
   try {
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config, { signal: options.signal }), ...options });
+    return await executeBackfill(jobs, engine, {
+      openWorker: () => openEngine(project.config, { signal: options.signal }),
+      ...(project.config.leaseTtlMs && { leaseTtlMs: project.config.leaseTtlMs }),
+      ...options,
+    });
   } finally {
     await engine.close();
   }

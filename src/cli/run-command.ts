@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases } from "../backfill/execute.ts";
+import { parseLeaseTtl } from "../backfill/leases.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
@@ -32,6 +33,7 @@ interface RunOptions extends SelectionFlags {
   keepGoing?: boolean;
   retries: number;
   parallel: number;
+  leaseTtl?: string;
   engine?: DialectName;
 }
 
@@ -52,6 +54,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
+    .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -105,6 +108,7 @@ the window), 130 interrupted.`,
           keepGoing: options.keepGoing,
           retries: options.retries,
           parallel: options.parallel,
+          ...(options.leaseTtl !== undefined && { leaseTtlMs: parseLeaseTtl(options.leaseTtl, "--lease-ttl") }),
           windowSpec: windowSpec(options, window, now),
         });
       } catch (error) {

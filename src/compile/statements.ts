@@ -66,6 +66,18 @@ export function windowPredicate(column: string, type: DType, window: { readonly 
   return sql`${sql.id(column)} >= ${bound(start)} AND ${sql.id(column)} < ${bound(end)}`;
 }
 
+/**
+ * The DDL that creates a table (and its schema) where missing, behind the dialect's DDL lock where it has one: for
+ * a transaction, so concurrent runs creating the same tables take turns instead of failing.
+ */
+export function createTableStatements(table: TableRef, columns: Schema, dialect: SqlDialect): Statement[] {
+  return [
+    ...(dialect.ddlLock ? [render(dialect.ddlLock(table.schema).toOperationNode() as RootOperationNode, dialect)] : []),
+    ...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []),
+    createTableStatement(table, columns, dialect),
+  ];
+}
+
 export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {
   return render(CreateSchemaNode.create(schema, { ifNotExists: true }), dialect);
 }

@@ -106,6 +106,12 @@ export interface SqlDialect {
    * find no lease and take one. Absent where the engine already serialises writers (DuckDB has one).
    */
   lockTable?(table: Sql): Sql;
+  /**
+   * Serialises the creation of the tool's tables in `schema` between sessions, up to the end of the transaction it
+   * runs in. Present where concurrent `CREATE … IF NOT EXISTS` of one name can fail instead of waiting (PostgreSQL);
+   * only used where DDL runs inside a transaction.
+   */
+  ddlLock?(schema: string | undefined): Sql;
 }
 
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */

@@ -156,6 +156,11 @@ export const postgresDialect: SqlDialect = {
   // Two runs must not both see "no lease" (https://www.postgresql.org/docs/15/explicit-locking.html#LOCKING-TABLES):
   // SHARE ROW EXCLUSIVE conflicts with itself, so lease transactions take turns; readers are not blocked.
   lockTable: (table) => sql`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`,
+  // Two sessions creating one schema or table IF NOT EXISTS both find none, and one then fails on a catalog unique
+  // index (pg_namespace_nspname_index, pg_type_typname_nsp_index) rather than waiting. A transaction-level advisory
+  // lock per schema makes them take turns (§9.27.10); the two-key form (17986 = "FB") keeps clear of an
+  // application's single-key locks, whose key space is separate.
+  ddlLock: (schema) => sql`SELECT pg_advisory_xact_lock(17986, hashtext(${schema ?? ""}))`,
   asofJoin(j) {
     const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
     const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];

@@ -5,6 +5,9 @@
 --   reads credit_applications (raw.credit_applications) over [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2024-12-10, 2025-10-13)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."application_utilisation" (
   "application_id" BIGINT,

@@ -4,6 +4,9 @@
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."days_since_overdraft" (
   "customer_id" BIGINT,

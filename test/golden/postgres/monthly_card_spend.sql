@@ -4,6 +4,9 @@
 -- [1/1] monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2025-02-01, 2025-11-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
   "customer_id" BIGINT,

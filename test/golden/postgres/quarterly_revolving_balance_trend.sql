@@ -4,6 +4,9 @@
 -- [1/1] quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-10-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."quarterly_revolving_balance_trend" (
   "customer_id" BIGINT,

@@ -4,6 +4,9 @@
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
   "customer_id" BIGINT,
