@@ -4,9 +4,10 @@ import type { Engine, StatementLabel } from "../engines/engine.ts";
 import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { chunkKey, completedChunks } from "./completed-chunks.ts";
-import { LedgerStatements } from "./ledger.ts";
+import { LedgerStatements, registerTable } from "./ledger.ts";
 import { takeLeases } from "./leases.ts";
 import { preflight } from "./preflight.ts";
+import { checkOwnership, prepareLedger } from "./table-ownership.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -75,6 +76,8 @@ export interface ExecuteOptions {
   /** Chunks written at once, each on its own connection (`openWorker`), where the engine allows it. */
   readonly parallel?: number;
   readonly openWorker?: () => Promise<Engine>;
+  /** Existing tables (`schema.table`) the tool may take over although it did not create them (`--adopt-table`). */
+  readonly adoptTables?: readonly string[];
 }
 
 const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
@@ -107,11 +110,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
-    const [existing, ledgerReady] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
-    if (!ledgerReady) for (const statement of ledger.setup()) await engine.run(statement, runLabel);
+    const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
+    const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
+    const tableIds = owned.ids;
+    await prepareLedger(engine, ledger, ledgerTables, runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     leased = true;
-    const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
+    await owned.adopt(now());
+    const done = options.resume ? await completedChunks(engine, ledger, jobs, tableIds) : new Map<string, string>();
     await openWorkers(engines, options, emit);
     let renewedAt = now().getTime();
 
@@ -135,8 +141,11 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         await worker.run(job.stage.create, chunkLabel);
       }
       emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
-      const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
-      const attempt = runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
+      const target = { engine: worker.dialect.name, table: job.table, tableId: tableIds.get(job.set)! };
+      const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now(), target };
+      // A table this run creates is registered with its CREATE (the same transaction where DDL is transactional).
+      const creates = existing[i] ? job : { ...job, setup: [...job.setup, ...registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })] };
+      const attempt = runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
       if (!existing[i]) creating.set(job.set, attempt);
       const outcome = await attempt;
       if (outcome.status === "succeeded") {

@@ -8,11 +8,19 @@ import type { TableRef } from "../ir/definitions.ts";
 import { type DType, isDType } from "../ir/dtype.ts";
 import type { SetJob } from "./plan.ts";
 
-/** Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists. */
-export async function preflight(jobs: readonly SetJob[], engine: Engine, label: StatementLabel, also: readonly TableRef[]): Promise<[boolean[], boolean]> {
-  const { problems, existing, alsoExisting } = await checkTables(jobs, engine, label, also);
+/**
+ * Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists,
+ * and the columns of the `also` tables (undefined where missing).
+ */
+export async function preflight(
+  jobs: readonly SetJob[],
+  engine: Engine,
+  label: StatementLabel,
+  also: readonly TableRef[],
+): Promise<[boolean[], (WarehouseColumn[] | undefined)[]]> {
+  const { problems, existing, alsoDescribed } = await checkTables(jobs, engine, label, also);
   if (problems[0]) throw problems[0].error;
-  return [existing, alsoExisting.every(Boolean)];
+  return [existing, alsoDescribed];
 }
 
 /**
@@ -25,14 +33,14 @@ export async function checkTables(
   jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
   engine: Engine,
   label?: StatementLabel,
-  /** More tables to learn the existence of in the same catalog query (the run ledger's). */
+  /** More tables to describe in the same catalog query (the run ledger's). */
   also: readonly TableRef[] = [],
-): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoExisting: boolean[] }> {
+): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoDescribed: (WarehouseColumn[] | undefined)[] }> {
   const problems: TableProblem[] = [];
   const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
   const sourceTables = sources.map((s) => s.backfill);
   const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
-  const alsoExisting = also.map((_, i) => described[sourceTables.length + jobs.length + i] !== undefined);
+  const alsoDescribed = described.slice(sourceTables.length + jobs.length);
 
   sources.forEach((source, i) => {
     const columns = described[i];
@@ -80,7 +88,7 @@ export async function checkTables(
     }
     return true;
   });
-  return { problems, existing: exists, alsoExisting };
+  return { problems, existing: exists, alsoDescribed };
 }
 
 /** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */

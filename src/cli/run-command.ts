@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
+import { ownedTables, readRegistry } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
@@ -33,6 +34,7 @@ interface RunOptions extends SelectionFlags {
   retries: number;
   parallel: number;
   engine?: DialectName;
+  adoptTable?: string[];
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -52,6 +54,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
+    .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -73,7 +76,8 @@ Examples:
 Each set and chunk is written in its own transaction, recorded in the run ledger (feature_backfill_ledger in the
 offline store's schema); a failed chunk leaves its table as it was. Exit codes: 0 ok, 2 usage, 3 config,
 4 definitions, 5 run failed, 6 cannot log in, 7 some chunks failed (--keep-going), 8 busy (another run holds
-the window), 130 interrupted.`,
+the window), 9 refused: a table it would write is a source or was not created by this tool (--adopt-table),
+130 interrupted.`,
     )
     .action(async (options: RunOptions) => {
       const now = new Date();
@@ -106,6 +110,7 @@ the window), 130 interrupted.`,
           retries: options.retries,
           parallel: options.parallel,
           windowSpec: windowSpec(options, window, now),
+          adoptTables: options.adoptTable,
         });
       } catch (error) {
         // Only where chunks failed: a run refused before writing (login, catalog, busy) has its own one-line error.
@@ -175,8 +180,11 @@ async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Prom
   const engine = await openEngine(config, { readOnly: true });
   try {
     const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, "dry-run");
-    const [exists] = await engine.describeTables([ledger.ledger]);
-    return exists ? await completedChunks(engine, ledger, [...new Set(jobs.map((j) => j.set))]) : new Map();
+    const [ledgerColumns, registryColumns, ...tables] = await engine.describeTables([ledger.ledger, ledger.tables, ...jobs.map((j) => j.table)]);
+    // A ledger of an earlier version names no targets: none of its rows counts (a run adds the columns).
+    if (!registryColumns || !ledgerColumns?.some((c) => c.name.toLowerCase() === "table_id")) return new Map();
+    const { ids } = ownedTables(jobs, tables.map(Boolean), await readRegistry(engine, ledger), engine.dialect);
+    return await completedChunks(engine, ledger, jobs, ids);
   } finally {
     await engine.close();
   }

@@ -106,6 +106,19 @@ export interface SqlDialect {
    * find no lease and take one. Absent where the engine already serialises writers (DuckDB has one).
    */
   lockTable?(table: Sql): Sql;
+  /**
+   * How the warehouse stores a (quoted) identifier: the longest it keeps, and the key under which it resolves (two
+   * names with one key name one table). Names the tool creates are checked against both at planning time.
+   */
+  readonly identifiers: IdentifierRules;
+}
+
+export interface IdentifierRules {
+  /** The longest identifier kept, in `unit`s (UTF-8 bytes or characters); none where the warehouse has no limit. */
+  readonly maxLength?: number;
+  readonly unit: "bytes" | "characters";
+  /** The name the warehouse resolves `name` to: folded (and truncated, where it truncates rather than refuses). */
+  key(name: string): string;
 }
 
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */

@@ -36,6 +36,9 @@ export const duckdbDialect: SqlDialect = {
   transactionalDdl: true,
   // Quoted or not, DuckDB matches identifiers ignoring case (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers).
   resolvesTo: (written, stored) => written.toLowerCase() === stored.toLowerCase(),
+  // Names resolve regardless of case, even quoted (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers,
+  // "Case Sensitivity of Identifiers"); no length limit is documented, and DuckDB 1.5 keeps a 5,100-character name.
+  identifiers: { unit: "characters", key: (name) => name.toLowerCase() },
   supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
   types: TYPES,
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),

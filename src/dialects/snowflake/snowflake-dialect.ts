@@ -59,6 +59,9 @@ export const snowflakeDialect: SqlDialect = {
   transactionalDdl: false,
   // Quoted names are case-sensitive; the compiler upper-cases plain lower-case ones, as Snowflake folds them unquoted.
   resolvesTo: (written, stored) => snowflakeName(written) === stored,
+  // "Identifiers … can be up to 255 characters" and unquoted ones are stored in upper case
+  // (https://docs.snowflake.com/en/sql-reference/identifiers-syntax); the compiler resolves names as snowflakeName.
+  identifiers: { maxLength: 255, unit: "characters", key: snowflakeName },
   supportsQualify: true, // https://docs.snowflake.com/en/sql-reference/constructs/qualify
   types: TYPES,
   literal: (node) => ansi.literal(snowflakeDialect, node),

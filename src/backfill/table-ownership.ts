@@ -1,0 +1,188 @@
+import { randomUUID } from "node:crypto";
+import { formatTable } from "../compile/statements.ts";
+import type { SqlDialect } from "../dialects/sql-dialect.ts";
+import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
+import { OwnershipError, UsageError } from "../errors.ts";
+import type { SourceDef, TableRef } from "../ir/definitions.ts";
+import { formatLocation } from "../errors.ts";
+import { identifierProblems, tableKey } from "./identifier-limits.ts";
+import { LEASE_COLUMNS, LEDGER_COLUMNS, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable } from "./ledger.ts";
+import type { SetJob } from "./plan.ts";
+import type { TableProblem } from "./preflight.ts";
+
+/**
+ * The tool writes only tables it owns. Before anything is written — when planning, in `validate`, and again in a
+ * run's preflight — it refuses:
+ * - a table it would write (offline tables, stage tables, the ledger's) that resolves to a table read as a source by
+ *   any loaded definition, as the warehouse resolves names (folding, truncation; an unqualified source name may
+ *   resolve to any schema, so it is compared with the table name alone);
+ * - names over the warehouse's identifier limit, and sets whose tables resolve to one name (identifier-limits.ts);
+ * - (with the warehouse) an offline table that exists but has no row in the registry (`feature_backfill_tables`),
+ *   or is registered to another set, unless `run --adopt-table` names it.
+ */
+type Job = Pick<SetJob, "set" | "table" | "columns" | "stage">;
+
+/** Every problem found without the warehouse: identifier limits and tables the run would write that are sources. */
+export function planningProblems(jobs: readonly Job[], sources: Iterable<SourceDef>, dialect: SqlDialect): TableProblem[] {
+  const problems = identifierProblems(jobs, dialect);
+  const schema = jobs[0]?.table.schema;
+  const writes: { set?: string; what: string; table: TableRef }[] = [
+    ...unique(jobs.map((j) => ({ set: j.set, what: "offline table", table: j.table }))),
+    ...unique(jobs.flatMap((j) => (j.stage ? [{ set: j.set, what: "stage table", table: j.stage.table }] : []))),
+    ...["feature_backfill_ledger", "feature_backfill_leases", registryTable(schema).name].map((name) => ({ what: "run ledger table", table: { schema, name } })),
+  ];
+  for (const source of sources) {
+    for (const write of writes) {
+      if (!sameTable(write.table, source.backfill, dialect)) continue;
+      const where = source.definedAt ? ` (${formatLocation(source.definedAt)})` : "";
+      const subject = write.set ? `feature set "${write.set}": its ${write.what}` : `the ${write.what}`;
+      problems.push({ ...(write.set && { set: write.set }), source: source.name, error: new OwnershipError(
+        `${subject} ${formatTable(write.table)} is the table source "${source.name}"${where} reads (${formatTable(source.backfill)}); ` +
+          "the tool never writes a table it reads. Change offlineStore.schema or offlineStore.table in features.config.json" +
+          (source.backfill.schema === undefined ? `, or qualify the source's table with its schema` : ""),
+      ) });
+    }
+  }
+  return problems;
+}
+
+/** A registry row, as read back. */
+export interface RegisteredTable {
+  readonly table: TableRef;
+  readonly set: string;
+  readonly tableId: string;
+  readonly createdAt: number;
+}
+
+export async function readRegistry(engine: Engine, ledger: LedgerStatements, label?: StatementLabel): Promise<RegisteredTable[]> {
+  const rows = await engine.query(ledger.registered(), label);
+  return rows.map((r) => ({
+    table: { ...(r.table_schema !== null && { schema: String(r.table_schema) }), name: String(r.table_name) },
+    set: String(r.feature_set),
+    tableId: String(r.table_id),
+    createdAt: (r.created_at as Date | null)?.getTime() ?? 0,
+  }));
+}
+
+/**
+ * Per set, the registered id of its existing offline table, and a problem for each existing table the registry does
+ * not give to that set (unless adopted: those come back in `adopt`, for the caller to register).
+ */
+export function ownedTables(
+  jobs: readonly Job[],
+  existing: readonly boolean[],
+  registry: readonly RegisteredTable[],
+  dialect: SqlDialect,
+  adoptTables: readonly string[] = [],
+): { ids: Map<string, string>; adopt: Job[]; problems: TableProblem[] } {
+  const adoptKeys = adoptTables.map((name) => tableKey(parseTableName(name), dialect));
+  const unknown = adoptTables.filter((_, i) => !jobs.some((j) => tableKey(j.table, dialect) === adoptKeys[i]));
+  if (unknown.length) {
+    throw new UsageError(`--adopt-table ${unknown.join(", ")}: not a table this run writes (it writes ${unique(jobs.map((j) => formatTable(j.table))).join(", ")})`);
+  }
+  const ids = new Map<string, string>();
+  const adopt: Job[] = [];
+  const problems: TableProblem[] = [];
+  const seen = new Set<string>();
+  jobs.forEach((job, i) => {
+    if (!existing[i] || seen.has(job.set)) return;
+    seen.add(job.set);
+    const key = tableKey(job.table, dialect);
+    const row = registry.filter((r) => tableKey(r.table, dialect) === key).sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (row?.set === job.set) return void ids.set(job.set, row.tableId);
+    if (adoptKeys.includes(key)) return void adopt.push(job);
+    const table = formatTable(job.table);
+    const why = row
+      ? `was created by this tool for feature set "${row.set}"`
+      : `exists but was not created by this tool (it has no row in ${formatTable(registryTable(job.table.schema))})`;
+    problems.push({ set: job.set, error: new OwnershipError(
+      `feature set "${job.set}": offline table ${table} ${why}; nothing was written. ` +
+        `If it is meant to hold this set's rows (its columns match), run once with --adopt-table ${table}; otherwise change offlineStore in features.config.json`,
+    ) });
+  });
+  return { ids, adopt, problems };
+}
+
+/**
+ * The run's side of ownership, read-only, before anything is created: refuses what `planningProblems` and
+ * `ownedTables` refuse, and returns each set's table id (the registered one for an existing table, a new one for a
+ * table this run creates: `registerTable` with it joins the CREATE) and the tables to adopt (`adopt`, once the
+ * ledger is set up).
+ */
+export async function checkOwnership(
+  jobs: readonly SetJob[],
+  engine: Engine,
+  ledger: LedgerStatements,
+  existing: readonly boolean[],
+  options: { registryExists: boolean; adoptTables?: readonly string[]; label: StatementLabel },
+): Promise<{ ids: Map<string, string>; adopt: (registerAt: Date) => Promise<void> }> {
+  // Again here: a caller may plan without the graph; the sources the jobs read are known.
+  const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.map((r) => r.source)), engine.dialect);
+  if (planning) throw planning.error;
+  const registry = options.registryExists ? await readRegistry(engine, ledger, options.label) : [];
+  const { ids, adopt, problems } = ownedTables(jobs, existing, registry, engine.dialect, options.adoptTables);
+  if (problems[0]) throw problems[0].error;
+  const adopted = adopt.map((job) => ({ job, tableId: randomUUID() }));
+  for (const { job, tableId } of adopted) ids.set(job.set, tableId);
+  for (const job of jobs) if (!ids.has(job.set)) ids.set(job.set, randomUUID()); // registered when the run creates it
+  return {
+    ids,
+    // Each adopted table gets a new id, so no earlier ledger row counts for it.
+    adopt: async (at) => {
+      for (const { job, tableId } of adopted) {
+        await engine.transaction(async () => {
+          for (const s of registerTable(engine.dialect, { table: job.table, set: job.set, tableId, at })) await engine.run(s, options.label);
+        }, options.label);
+      }
+    },
+  };
+}
+
+/**
+ * Creates the ledger's tables where missing and adds the columns a ledger of an earlier version lacks; refuses a
+ * table of one of their names that is not the tool's (another shape). `described` are their columns, as the
+ * preflight found them: ledger, leases, registry.
+ */
+export async function prepareLedger(engine: Engine, ledger: LedgerStatements, described: readonly (WarehouseColumn[] | undefined)[], label: StatementLabel): Promise<void> {
+  const [ledgerColumns, leaseColumns, registryColumns] = described;
+  const has = (columns: WarehouseColumn[], names: readonly string[]) =>
+    names.filter((n) => !columns.some((c) => engine.dialect.identifiers.key(c.name) === engine.dialect.identifiers.key(n)));
+  const shapes: [TableRef, WarehouseColumn[] | undefined, readonly string[]][] = [
+    [ledger.ledger, ledgerColumns, LEDGER_CORE],
+    [ledger.leases, leaseColumns, LEASE_COLUMNS.map((c) => c.name)],
+    [ledger.tables, registryColumns, REGISTRY_COLUMNS.map((c) => c.name)],
+  ];
+  for (const [table, columns, needed] of shapes) {
+    const missing = columns && has(columns, needed);
+    if (missing?.length) {
+      throw new OwnershipError(`${formatTable(table)} exists but is not a feature-backfill table (it lacks ${missing.join(", ")}); nothing was written. Rename it, or change offlineStore.schema`);
+    }
+  }
+  if (described.some((d) => d === undefined)) for (const statement of ledger.setup()) await engine.run(statement, label);
+  const toAdd = ledgerColumns ? has(ledgerColumns, LEDGER_COLUMNS.map((c) => c.name)) : [];
+  for (const statement of ledger.addLedgerColumns(toAdd)) await engine.run(statement, label);
+}
+
+/** `schema.table` or `table`, as --adopt-table takes it. */
+function parseTableName(name: string): TableRef {
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? { name } : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+}
+
+/**
+ * Whether two names may resolve to one table. An unqualified name resolves through the session's schema, which is
+ * not known here: it is compared by table name alone (a refusal then names the way out: qualify it).
+ */
+function sameTable(a: TableRef, b: TableRef, dialect: SqlDialect): boolean {
+  const key = dialect.identifiers.key;
+  if (key(a.name) !== key(b.name)) return false;
+  return a.schema === undefined || b.schema === undefined || key(a.schema) === key(b.schema);
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = JSON.stringify(item);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
