@@ -28,7 +28,7 @@ export function identifierProblems(jobs: readonly Pick<SetJob, "set" | "table" |
     if (other !== undefined) {
       problems.push({ set: job.set, error: new DefinitionError(
         `its offline table ${formatTable(job.table)} is the same ${dialect.name} table as feature set "${other}"'s` +
-          ` (names resolve to ${JSON.stringify(key)}): each run would delete the other's rows. Rename one set, or change offlineStore.table`,
+          ` (both resolve to ${formatTable(resolved(job.table, dialect))}): each run would delete the other's rows. Rename one set, or change offlineStore.table`,
         { set: job.set },
       ) });
     }
@@ -52,9 +52,17 @@ export function identifierProblems(jobs: readonly Pick<SetJob, "set" | "table" |
   return problems;
 }
 
-/** The name the warehouse resolves a table to. */
-export const tableKey = (table: TableRef, dialect: SqlDialect): string =>
-  JSON.stringify([table.schema === undefined ? null : dialect.identifiers.key(table.schema), dialect.identifiers.key(table.name)]);
+/** The table the warehouse resolves a name to. */
+const resolved = (table: TableRef, dialect: SqlDialect): TableRef => ({
+  ...(table.schema !== undefined && { schema: dialect.identifiers.key(table.schema) }),
+  name: dialect.identifiers.key(table.name),
+});
+
+/** A key equal for two names exactly when the warehouse resolves them to one table. */
+export const tableKey = (table: TableRef, dialect: SqlDialect): string => {
+  const { schema, name } = resolved(table, dialect);
+  return JSON.stringify([schema ?? null, name]);
+};
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [key(item), item] as const)).values()];

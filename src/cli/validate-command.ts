@@ -71,13 +71,14 @@ const toJson = (report: ValidationReport) => ({
 
 /**
  * Any definition or source-table problem exits 4; only offline-table mismatches (which a run reports as 5) exit 5;
- * only tables a run would refuse to write (sources, tables the tool did not create) exit 9, as the run would.
+ * tables a run would refuse to write (sources, tables the tool did not create), with or without mismatches, exit 9.
  */
 function failIfProblems(problems: readonly Problem[]): void {
   if (problems.length === 0) return;
   const summary = `${problems.length} problem(s) found (listed above)`;
   if (problems.every((p) => p.error instanceof RunError)) throw new RunError(summary);
-  if (problems.every((p) => p.error instanceof OwnershipError)) throw new OwnershipError(summary);
+  // A table that is a source rarely matches its set too: the mismatch adds nothing to the refusal.
+  if (problems.every((p) => p.error instanceof OwnershipError || p.error instanceof RunError)) throw new OwnershipError(summary);
   throw new DefinitionError(summary);
 }
 
