@@ -1,6 +1,6 @@
 import { LedgerStatements } from "../backfill/ledger.ts";
 import { checkTables } from "../backfill/preflight.ts";
-import { ownedTables, planningProblems, readRegistry } from "../backfill/table-ownership.ts";
+import { ownedTables, planningProblems, readMarks, readRegistry } from "../backfill/table-ownership.ts";
 import { planBackfill, type SetJob } from "../backfill/plan.ts";
 import { parseWindow } from "../backfill/window.ts";
 import type { ResolvedConfig } from "../config/config.ts";
@@ -82,7 +82,8 @@ export async function validateProject(
       const { problems, existing, alsoDescribed: [registry] } = await checkTables(jobs, engine, undefined, [ledger.tables]);
       for (const p of problems) found.push({ ...p, stage: "warehouse" });
       // Existing offline tables the tool did not create, as a run refuses them (after a mismatch, which says more).
-      const owned = ownedTables(jobs, existing, registry ? await readRegistry(engine, ledger) : [], config.dialect);
+      const marks = await readMarks(engine, jobs, existing);
+      const owned = ownedTables(jobs, existing, registry ? await readRegistry(engine, ledger) : [], marks, config.dialect);
       for (const p of owned.problems) if (!problems.some((q) => q.set === p.set)) found.push({ ...p, stage: "warehouse" });
     } finally {
       await engine.close();

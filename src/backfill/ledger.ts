@@ -65,8 +65,15 @@ export interface ChunkTarget {
 export const registryTable = (schema: string | undefined): TableRef => ({ schema, name: "feature_backfill_tables" });
 
 /**
- * The registry's row for `table`, replacing any earlier one (a table dropped and created again gets a new id). Run
- * in the transaction that creates the table where DDL is transactional, right after the CREATE elsewhere.
+ * The mark a table the tool owns carries in its comment: a table dropped and created again outside the tool (same
+ * name, maybe the same columns, none of the rows) lacks it, so its registry row no longer vouches for it.
+ */
+export const tableMark = (tableId: string): string => `feature-backfill table ${tableId}`;
+
+/**
+ * The registry's row for `table`, replacing any earlier one (a table dropped and created again gets a new id), and the
+ * table's mark. Run in the transaction that creates the table where DDL is transactional, right after the CREATE
+ * elsewhere.
  */
 export function registerTable(dialect: SqlDialect, entry: { table: TableRef; set: string; tableId: string; at: Date }): Statement[] {
   const registry = registryTable(entry.table.schema);
@@ -79,6 +86,8 @@ export function registerTable(dialect: SqlDialect, entry: { table: TableRef; set
   return [
     render(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} = ${schema} AND ${sql.id("table_name")} = ${table.name}`),
     render(sql`INSERT INTO ${tableId(registry)} (${sql.join(REGISTRY_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`),
+    // A literal: COMMENT takes no bind parameter. The text is the tool's own (a UUID), never user input.
+    render(sql`COMMENT ON TABLE ${tableId(table)} IS ${sql.lit(tableMark(entry.tableId))}`),
   ];
 }
 

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { formatTable } from "../compile/statements.ts";
+import type { RootOperationNode } from "kysely";
+import { formatTable, render } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { OwnershipError, UsageError } from "../errors.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { formatLocation } from "../errors.ts";
 import { identifierProblems, tableKey } from "./identifier-limits.ts";
-import { LEASE_COLUMNS, LEDGER_COLUMNS, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable } from "./ledger.ts";
+import { LEASE_COLUMNS, LEDGER_COLUMNS, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
 import type { SetJob } from "./plan.ts";
 import type { TableProblem } from "./preflight.ts";
 
@@ -18,7 +19,8 @@ import type { TableProblem } from "./preflight.ts";
  *   resolve to any schema, so it is compared with the table name alone);
  * - names over the warehouse's identifier limit, and sets whose tables resolve to one name (identifier-limits.ts);
  * - (with the warehouse) an offline table that exists but has no row in the registry (`feature_backfill_tables`),
- *   or is registered to another set, unless `run --adopt-table` names it.
+ *   is registered to another set, or lacks the mark its registered id puts in the table's comment (it was dropped
+ *   and created again outside the tool), unless `run --adopt-table` names it.
  */
 type Job = Pick<SetJob, "set" | "table" | "columns" | "stage">;
 
@@ -64,14 +66,27 @@ export async function readRegistry(engine: Engine, ledger: LedgerStatements, lab
   }));
 }
 
+/** Each existing table's comment (where the tool's mark is), per set: one small catalog query per table. */
+export async function readMarks(engine: Engine, jobs: readonly Job[], existing: readonly boolean[], label?: StatementLabel): Promise<Map<string, string | null>> {
+  const marks = new Map<string, string | null>();
+  for (const [i, job] of jobs.entries()) {
+    if (!existing[i] || marks.has(job.set)) continue;
+    const [row] = await engine.query(render(engine.dialect.tableComment(job.table).toOperationNode() as RootOperationNode, engine.dialect), label);
+    marks.set(job.set, row?.comment == null ? null : String(row.comment));
+  }
+  return marks;
+}
+
 /**
  * Per set, the registered id of its existing offline table, and a problem for each existing table the registry does
- * not give to that set (unless adopted: those come back in `adopt`, for the caller to register).
+ * not give to that set, or that lacks the mark of its registered id (`marks`: dropped and created again outside the
+ * tool) — unless adopted: those come back in `adopt`, for the caller to register.
  */
 export function ownedTables(
   jobs: readonly Job[],
   existing: readonly boolean[],
   registry: readonly RegisteredTable[],
+  marks: ReadonlyMap<string, string | null>,
   dialect: SqlDialect,
   adoptTables: readonly string[] = [],
 ): { ids: Map<string, string>; adopt: Job[]; problems: TableProblem[] } {
@@ -89,12 +104,15 @@ export function ownedTables(
     seen.add(job.set);
     const key = tableKey(job.table, dialect);
     const row = registry.filter((r) => tableKey(r.table, dialect) === key).sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (row?.set === job.set) return void ids.set(job.set, row.tableId);
+    const marked = row !== undefined && (marks.get(job.set) ?? "").includes(tableMark(row.tableId));
+    if (row?.set === job.set && marked) return void ids.set(job.set, row.tableId);
     if (adoptKeys.includes(key)) return void adopt.push(job);
     const table = formatTable(job.table);
-    const why = row
-      ? `was created by this tool for feature set "${row.set}"`
-      : `exists but was not created by this tool (it has no row in ${formatTable(registryTable(job.table.schema))})`;
+    const why = !row
+      ? `exists but was not created by this tool (it has no row in ${formatTable(registryTable(job.table.schema))})`
+      : !marked
+        ? `is not the table this tool created (its comment lacks "${tableMark(row.tableId)}": it was dropped and created again, or its comment replaced)`
+        : `was created by this tool for feature set "${row.set}"`;
     problems.push({ set: job.set, error: new OwnershipError(
       `feature set "${job.set}": offline table ${table} ${why}; nothing was written. ` +
         `If it is meant to hold this set's rows (its columns match), run once with --adopt-table ${table}; otherwise change offlineStore in features.config.json`,
@@ -120,7 +138,8 @@ export async function checkOwnership(
   const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.map((r) => r.source)), engine.dialect);
   if (planning) throw planning.error;
   const registry = options.registryExists ? await readRegistry(engine, ledger, options.label) : [];
-  const { ids, adopt, problems } = ownedTables(jobs, existing, registry, engine.dialect, options.adoptTables);
+  const marks = await readMarks(engine, jobs, existing, options.label);
+  const { ids, adopt, problems } = ownedTables(jobs, existing, registry, marks, engine.dialect, options.adoptTables);
   if (problems[0]) throw problems[0].error;
   const adopted = adopt.map((job) => ({ job, tableId: randomUUID() }));
   for (const { job, tableId } of adopted) ids.set(job.set, tableId);

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
-import { ownedTables, readRegistry } from "../backfill/table-ownership.ts";
+import { ownedTables, readMarks, readRegistry } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
@@ -183,7 +183,8 @@ async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Prom
     const [ledgerColumns, registryColumns, ...tables] = await engine.describeTables([ledger.ledger, ledger.tables, ...jobs.map((j) => j.table)]);
     // A ledger of an earlier version names no targets: none of its rows counts (a run adds the columns).
     if (!registryColumns || !ledgerColumns?.some((c) => c.name.toLowerCase() === "table_id")) return new Map();
-    const { ids } = ownedTables(jobs, tables.map(Boolean), await readRegistry(engine, ledger), engine.dialect);
+    const existing = tables.map(Boolean);
+    const { ids } = ownedTables(jobs, existing, await readRegistry(engine, ledger), await readMarks(engine, jobs, existing), engine.dialect);
     return await completedChunks(engine, ledger, jobs, ids);
   } finally {
     await engine.close();

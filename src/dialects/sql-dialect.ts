@@ -111,6 +111,11 @@ export interface SqlDialect {
    * names with one key name one table). Names the tool creates are checked against both at planning time.
    */
   readonly identifiers: IdentifierRules;
+  /**
+   * A query of one row `comment` with the table's comment (null, or no row, where it has none or does not exist),
+   * resolving the name as statements do: the tool marks the tables it creates with their registry id there.
+   */
+  tableComment(table: { readonly schema?: string; readonly name: string }): Sql;
 }
 
 export interface IdentifierRules {

@@ -8,7 +8,8 @@ import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts
 
 /**
  * `--resume` counts a chunk as done only where its rows are (issue 10, item 2): for the same engine, table and
- * table id. A changed offlineStore.table, a dropped table, or one dropped and created again, is written again.
+ * table id. A changed offlineStore.table, a dropped table, or one dropped and created again, is written again (one
+ * created again by hand is first refused: it lacks the tool's mark).
  */
 const FEATURES = path.join(REPO, "test/fixtures/ownership");
 const RUN = ["run", "--set", "accounts", "--start", "2024-03-01", "--end", "2024-04-01", "--chunk", "1w", "--log-format", "json"];
@@ -64,6 +65,20 @@ describe("--resume on DuckDB", () => {
     expect(await rowsOf(warehouse, "features.accounts")).toEqual(expected);
   });
 
+  it("after the table is dropped and created again by hand, refuses it; adopted, every chunk is written again", async () => {
+    warehouse = await makeWarehouse({ featuresDir: FEATURES });
+    expect(await run(warehouse.configPath)).toMatchObject({ code: 0, written: CHUNKS });
+    const expected = await rowsOf(warehouse, "features.accounts");
+    await warehouse.exec("DROP TABLE features.accounts", "CREATE TABLE features.accounts (customer_id BIGINT, date DATE, total_balance DOUBLE)");
+    const refused = await run(warehouse.configPath, "--resume");
+    expect(refused.stderr).toMatch(/offline table features\.accounts is not the table this tool created \(its comment lacks "feature-backfill table [0-9a-f-]{36}": it was dropped and created again/);
+    expect(refused.code).toBe(9);
+    const dry = await cli(...RUN, "--resume", "--dry-run", "--config", warehouse.configPath);
+    expect(dry.stdout).not.toContain("skipped by --resume");
+    expect(await run(warehouse.configPath, "--resume", "--adopt-table", "features.accounts")).toMatchObject({ code: 0, written: CHUNKS, skipped: 0 });
+    expect(await rowsOf(warehouse, "features.accounts")).toEqual(expected);
+  });
+
   it("migrates a ledger of an earlier version in place; its rows, which name no table, never count", async () => {
     warehouse = await makeWarehouse({ featuresDir: FEATURES });
     expect(await run(warehouse.configPath)).toMatchObject({ code: 0, written: CHUNKS });
@@ -109,6 +124,12 @@ describe.skipIf(!postgresAvailable)("--resume on PostgreSQL", () => {
     expect(await count("features.accounts_v2")).toBe(rows);
     await db.query("DROP TABLE features.accounts_v2");
     expect(await run(configPath, "--resume")).toMatchObject({ code: 0, written: CHUNKS, skipped: 0 });
+    expect(await count("features.accounts_v2")).toBe(rows);
+    // Dropped and created again by hand: not the tool's table any more until adopted, then written again.
+    await db.query("DROP TABLE features.accounts_v2");
+    await db.query("CREATE TABLE features.accounts_v2 (customer_id bigint, date date, total_balance double precision)");
+    expect((await run(configPath, "--resume")).code).toBe(9);
+    expect(await run(configPath, "--resume", "--adopt-table", "features.accounts_v2")).toMatchObject({ code: 0, written: CHUNKS, skipped: 0 });
     expect(await count("features.accounts_v2")).toBe(rows);
     expect(await db.query("SELECT DISTINCT engine, target_table FROM features.feature_backfill_ledger ORDER BY 2")).toEqual([
       { engine: "postgres", target_table: "accounts" },
