@@ -103,8 +103,11 @@ export function ownedTables(
     if (!existing[i] || seen.has(job.set)) return;
     seen.add(job.set);
     const key = tableKey(job.table, dialect);
-    const row = registry.filter((r) => tableKey(r.table, dialect) === key).sort((a, b) => b.createdAt - a.createdAt)[0];
-    const marked = row !== undefined && (marks.get(job.set) ?? "").includes(tableMark(row.tableId));
+    // The row whose id the table carries (two first runs racing may both have registered it), else the latest.
+    const rows = registry.filter((r) => tableKey(r.table, dialect) === key).sort((a, b) => b.createdAt - a.createdAt);
+    const isMarked = (r: RegisteredTable) => (marks.get(job.set) ?? "").includes(tableMark(r.tableId));
+    const row = rows.find(isMarked) ?? rows[0];
+    const marked = row !== undefined && isMarked(row);
     if (row?.set === job.set && marked) return void ids.set(job.set, row.tableId);
     if (adoptKeys.includes(key)) return void adopt.push(job);
     const table = formatTable(job.table);
