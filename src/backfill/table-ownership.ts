@@ -3,9 +3,8 @@ import type { RootOperationNode } from "kysely";
 import { formatTable, render } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
-import { OwnershipError, UsageError } from "../errors.ts";
+import { formatLocation, OwnershipError, UsageError } from "../errors.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
-import { formatLocation } from "../errors.ts";
 import { identifierProblems, tableKey } from "./identifier-limits.ts";
 import { LEASE_COLUMNS, LEDGER_COLUMNS, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
 import type { SetJob } from "./plan.ts";
@@ -167,7 +166,7 @@ export async function checkOwnership(
  */
 export async function prepareLedger(engine: Engine, ledger: LedgerStatements, described: readonly (WarehouseColumn[] | undefined)[], label: StatementLabel): Promise<void> {
   const [ledgerColumns, leaseColumns, registryColumns] = described;
-  const has = (columns: WarehouseColumn[], names: readonly string[]) =>
+  const missingFrom = (columns: WarehouseColumn[], names: readonly string[]) =>
     names.filter((n) => !columns.some((c) => engine.dialect.identifiers.key(c.name) === engine.dialect.identifiers.key(n)));
   const shapes: [TableRef, WarehouseColumn[] | undefined, readonly string[]][] = [
     [ledger.ledger, ledgerColumns, LEDGER_CORE],
@@ -175,13 +174,13 @@ export async function prepareLedger(engine: Engine, ledger: LedgerStatements, de
     [ledger.tables, registryColumns, REGISTRY_COLUMNS.map((c) => c.name)],
   ];
   for (const [table, columns, needed] of shapes) {
-    const missing = columns && has(columns, needed);
+    const missing = columns && missingFrom(columns, needed);
     if (missing?.length) {
       throw new OwnershipError(`${formatTable(table)} exists but is not a feature-backfill table (it lacks ${missing.join(", ")}); nothing was written. Rename it, or change offlineStore.schema`);
     }
   }
   if (described.some((d) => d === undefined)) for (const statement of ledger.setup()) await engine.run(statement, label);
-  const toAdd = ledgerColumns ? has(ledgerColumns, LEDGER_COLUMNS.map((c) => c.name)) : [];
+  const toAdd = ledgerColumns ? missingFrom(ledgerColumns, LEDGER_COLUMNS.map((c) => c.name)) : [];
   for (const statement of ledger.addLedgerColumns(toAdd)) await engine.run(statement, label);
 }
 
