@@ -160,7 +160,7 @@ export class LedgerStatements {
 
   /** Chunks of these sets that some run completed, with the definition hash they were written with and where. */
   completed(sets: readonly string[]): Statement {
-    const columns = ["feature_set", "chunk_start", "chunk_end", "definition_hash", "finished_at", "engine", "target_schema", "target_table", "table_id"];
+    const columns = ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "finished_at", "engine", "target_schema", "target_table", "table_id"];
     return this.#render(
       builder
         .selectFrom(tableId(this.ledger) as never)

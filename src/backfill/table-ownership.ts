@@ -124,6 +124,20 @@ export function ownedTables(
 }
 
 /**
+ * Read-only, for what reads the ledger without writing (a dry run with --resume, `status`, `run --missing`): each
+ * set's current table id, or undefined where no ledger row can count — a ledger of an earlier version (no target
+ * columns), no registry, or a table that does not exist or is not the tool's.
+ */
+export async function currentTableIds(engine: Engine, ledger: LedgerStatements, jobs: readonly Pick<SetJob, "set" | "table">[]): Promise<Map<string, string> | undefined> {
+  const unique = [...new Map(jobs.map((j) => [j.set, j] as const)).values()];
+  const [ledgerColumns, registryColumns, ...tables] = await engine.describeTables([ledger.ledger, ledger.tables, ...unique.map((j) => j.table)]);
+  if (!registryColumns || !ledgerColumns?.some((c) => c.name.toLowerCase() === "table_id")) return undefined;
+  const existing = tables.map(Boolean);
+  const owned = unique.map((j) => ({ ...j, columns: [] }));
+  return ownedTables(owned, existing, await readRegistry(engine, ledger), await readMarks(engine, owned, existing), engine.dialect).ids;
+}
+
+/**
  * The run's side of ownership, read-only, before anything is created: refuses what `planningProblems` and
  * `ownedTables` refuse, and returns each set's table id (the registered one for an existing table, a new one for a
  * table this run creates: `registerTable` with it joins the CREATE) and the tables to adopt (`adopt`, once the

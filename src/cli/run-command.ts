@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases } from "../backfill/execute.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
-import { ownedTables, readMarks, readRegistry } from "../backfill/table-ownership.ts";
+import { currentTableIds, planningProblems } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
@@ -135,6 +135,8 @@ async function planMissingFromConfig(request: BackfillRequest, now: Date, out: O
   const project = await loadProjectFor(request);
   const sets = resolveSelection(project.graph, request.selection ?? {}, "error");
   const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now });
+  const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect); // as planFromConfig
+  if (problem) throw problem.error;
   const lines = todo.map(({ set, windows }) => `${set}: ${windows.length ? windows.map(formatWindow).join(" ") : "nothing to write"}`);
   out.stderr(`--missing over ${formatWindow(request.window)}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
   return { project, jobs };
@@ -180,12 +182,9 @@ async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Prom
   const engine = await openEngine(config, { readOnly: true });
   try {
     const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, "dry-run");
-    const [ledgerColumns, registryColumns, ...tables] = await engine.describeTables([ledger.ledger, ledger.tables, ...jobs.map((j) => j.table)]);
     // A ledger of an earlier version names no targets: none of its rows counts (a run adds the columns).
-    if (!registryColumns || !ledgerColumns?.some((c) => c.name.toLowerCase() === "table_id")) return new Map();
-    const existing = tables.map(Boolean);
-    const { ids } = ownedTables(jobs, existing, await readRegistry(engine, ledger), await readMarks(engine, jobs, existing), engine.dialect);
-    return await completedChunks(engine, ledger, jobs, ids);
+    const ids = await currentTableIds(engine, ledger, jobs);
+    return ids ? await completedChunks(engine, ledger, jobs, ids) : new Map();
   } finally {
     await engine.close();
   }

@@ -49,6 +49,15 @@ describe("--resume on DuckDB", () => {
     expect(await run(warehouse.configPath, "--resume")).toMatchObject({ code: 0, written: 0, skipped: CHUNKS });
   });
 
+  it("run --missing, like --resume, counts only chunks written to the set's table as it is now", async () => {
+    warehouse = await makeWarehouse({ featuresDir: FEATURES });
+    expect(await run(warehouse.configPath)).toMatchObject({ code: 0, written: CHUNKS });
+    expect(await run(warehouse.configPath, "--missing")).toMatchObject({ code: 0, written: 0 });
+    await setTable(warehouse.configPath, "{set}_v2");
+    expect(await run(warehouse.configPath, "--missing")).toMatchObject({ code: 0, written: CHUNKS });
+    expect(await rowsOf(warehouse, "features.accounts_v2")).toEqual(await rowsOf(warehouse, "features.accounts"));
+  });
+
   it("after the table is dropped, writes it again; after it is dropped and created again, redoes the chunks it lacks", async () => {
     warehouse = await makeWarehouse({ featuresDir: FEATURES });
     expect(await run(warehouse.configPath)).toMatchObject({ code: 0, written: CHUNKS });
