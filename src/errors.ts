@@ -2,7 +2,7 @@ import type { SourceLocation } from "./ir/definitions.ts";
 import { originOf } from "./ir/origin.ts";
 
 /** The CLI's exit codes (docs/cli.md, "Exit codes"); each error class below carries its own. */
-export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, partial: 7, busy: 8, interrupted: 130 } as const;
+export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, partial: 7, busy: 8, ownership: 9, interrupted: 130 } as const;
 
 /** Every error the tool reports on purpose: the classes are the documented failure kinds. */
 export abstract class FeatureBackfillError extends Error {
@@ -72,6 +72,14 @@ export class PartialFailureError extends FeatureBackfillError {
 /** Another run holds the set's window (a lease in the ledger) or the warehouse file: try again later. */
 export class BusyError extends FeatureBackfillError {
   readonly exitCode = EXIT_CODES.busy;
+}
+
+/**
+ * A table the run would write is read as a source, or exists but was not created by this tool (no row in its
+ * registry): refused before anything is written (`run --adopt-table` takes over a table whose columns match).
+ */
+export class OwnershipError extends FeatureBackfillError {
+  readonly exitCode = EXIT_CODES.ownership;
 }
 
 /** The warehouse could not be reached or refused the login: nothing was written (retry, or fix the credentials). */

@@ -1,4 +1,6 @@
+import { LedgerStatements } from "../backfill/ledger.ts";
 import { checkTables } from "../backfill/preflight.ts";
+import { ownedTables, planningProblems, readMarks, readRegistry } from "../backfill/table-ownership.ts";
 import { planBackfill, type SetJob } from "../backfill/plan.ts";
 import { parseWindow } from "../backfill/window.ts";
 import type { ResolvedConfig } from "../config/config.ts";
@@ -41,7 +43,8 @@ const NOMINAL_WINDOW = parseWindow("2000-01-01", "2000-01-02");
  * Runs every check a backfill runs before it writes, but collects problems instead of stopping at the first: feature
  * modules that fail to import, duplicate names, cycles, undeclared inputs, unknown columns and type errors (the first
  * per set: a set's later checks depend on its earlier ones), compilation for the configured dialect, and — with
- * `againstWarehouse` — the warehouse's catalog (source tables and columns, existing offline tables).
+ * `againstWarehouse` — the warehouse's catalog (source tables and columns, existing offline tables). Tables a run would
+ * refuse to write are reported too: sources (always) and existing tables the tool did not create (with the warehouse).
  */
 export async function validateProject(
   config: ResolvedConfig,
@@ -70,11 +73,18 @@ export async function validateProject(
     }
   }
 
+  for (const p of planningProblems(jobs, graph.sources.values(), config.dialect)) found.push({ ...p, stage: "definitions" });
+
   if (request.againstWarehouse && jobs.length > 0) {
     const engine = await openEngine(config, { readOnly: true });
     try {
-      const { problems } = await checkTables(jobs, engine);
+      const ledger = new LedgerStatements(engine.dialect, jobs[0]!.table.schema, "validate");
+      const { problems, existing, alsoColumns: [registry] } = await checkTables(jobs, engine, undefined, [ledger.tables]);
       for (const p of problems) found.push({ ...p, stage: "warehouse" });
+      // Existing offline tables the tool did not create, as a run refuses them (after a mismatch, which says more).
+      const marks = await readMarks(engine, jobs, existing);
+      const owned = ownedTables(jobs, existing, registry ? await readRegistry(engine, ledger) : [], marks, config.dialect);
+      for (const p of owned.problems) if (!problems.some((q) => q.set === p.set)) found.push({ ...p, stage: "warehouse" });
     } finally {
       await engine.close();
     }

@@ -4,9 +4,10 @@ import type { Engine, StatementLabel } from "../engines/engine.ts";
 import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { chunkKey, completedChunks } from "./completed-chunks.ts";
-import { LedgerStatements } from "./ledger.ts";
+import { LedgerStatements, registerTable } from "./ledger.ts";
 import { DEFAULT_LEASE_TTL_MS, keepLeasesAlive, takeLeases } from "./leases.ts";
 import { preflight } from "./preflight.ts";
+import { checkLedgerTables, checkOwnership } from "./table-ownership.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -75,6 +76,8 @@ export interface ExecuteOptions {
   /** Chunks written at once, each on its own connection (`openWorker`), where the engine allows it. */
   readonly parallel?: number;
   readonly openWorker?: () => Promise<Engine>;
+  /** Existing tables (`schema.table`) the tool may take over although it did not create them (`--adopt-table`). */
+  readonly adoptTables?: readonly string[];
 }
 
 const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: DEFAULT_LEASE_TTL_MS };
@@ -110,12 +113,16 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
-    const [existing, ledgerColumns] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases]);
-    await runDdl(engine, ledger.setup(ledgerColumns), runLabel);
+    const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
+    const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
+    const tableIds = owned.ids;
+    checkLedgerTables(engine, ledger, ledgerTables);
+    await runDdl(engine, ledger.setup(ledgerTables), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     stopHeartbeat = keepLeasesAlive({ engine, openConnection: options.openWorker, ledger, ttlMs: leaseTtlMs, now, label: runLabel, onLost: (error) => lost.abort(error) });
     leased = true;
-    const done = options.resume ? await completedChunks(engine, ledger, sets) : new Map<string, string>();
+    await owned.adopt(now());
+    const done = options.resume ? await completedChunks(engine, ledger, jobs, tableIds) : new Map<string, string>();
     await openWorkers(engines, options, emit);
 
     const results: SetResult[] = [];
@@ -151,13 +158,16 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         stage && `first computing ${formatWindow(stage.window)} once, for all its chunks`,
       ].filter(Boolean);
       emit({ event: "chunk_started", ...ref, ...(notes.length ? { note: notes.join("; ") } : {}) });
-      const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now() };
+      const target = { engine: worker.dialect.name, table: job.table, tableId: tableIds.get(job.set)! };
+      const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now(), target };
+      // A table this run creates is registered with its CREATE (the same transaction where DDL is transactional).
+      const creates = existing[i] ? job : { ...job, setup: [...job.setup, ...registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })] };
       // A failed (or interrupted) stage fails this chunk as its own statements would: recorded, then reported.
       const stageFailure = stage && (await createStage(job.set, stage, worker, chunkLabel, signal));
       if (stage && !stageFailure) staged.add(stage.table.name);
       const outcome =
         stageFailure ??
-        (await runChunk(job, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
+        (await runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;

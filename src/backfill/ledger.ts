@@ -1,10 +1,11 @@
 import { type OperationNode, type RootOperationNode, sql } from "kysely";
 import { builder } from "../compile/kysely-builder.ts";
-import { createTableStatement, createTableStatements, render, type Statement, tableId } from "../compile/statements.ts";
+import { createTableStatement, ddlPrelude, render, render as renderNode, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { formatTimestamp } from "../ir/time.ts";
 import type { Schema } from "../passes/schema.ts";
+import { VERSION } from "../version.ts";
 import type { TimeWindow } from "./window.ts";
 
 /**
@@ -14,6 +15,9 @@ import type { TimeWindow } from "./window.ts";
  *   ledger never claims rows that are not there; `--resume` skips chunks it marks succeeded with the same hash.
  * - A lease row per running set and window keeps two runs from writing overlapping windows of one set at once;
  *   a killed run's lease expires.
+ * - The table registry (`feature_backfill_tables`) has a row per offline table the tool created (or was told to
+ *   adopt), with the id it was given then: the tool writes only tables listed there (table-ownership.ts), and a
+ *   ledger row counts for `--resume` only while its table id is the registered one.
  */
 export const LEDGER_COLUMNS: Schema = [
   { name: "run_id", type: "varchar" },
@@ -30,7 +34,65 @@ export const LEDGER_COLUMNS: Schema = [
   { name: "query_ids", type: "varchar" },
   { name: "error", type: "varchar" },
   { name: "run_window", type: "varchar" },
+  // Where the chunk was written (added in place to ledgers of earlier versions, whose rows then never count as done).
+  { name: "engine", type: "varchar" },
+  { name: "target_schema", type: "varchar" },
+  { name: "target_table", type: "varchar" },
+  { name: "table_id", type: "varchar" },
 ];
+
+/** Columns a table must have to be taken for a ledger of some version (the rest are added in place). */
+/** Columns a leases table must have to be taken for one of some version (`taken_at` is added in place). */
+export const LEASE_CORE = ["feature_set", "run_id", "window_start", "window_end", "expires_at", "holder"];
+
+export const LEDGER_CORE = ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "status"];
+
+export const REGISTRY_COLUMNS: Schema = [
+  { name: "table_schema", type: "varchar" },
+  { name: "table_name", type: "varchar" },
+  { name: "feature_set", type: "varchar" },
+  /** A UUID given when the table was created or adopted: a recreated table gets another. */
+  { name: "table_id", type: "varchar" },
+  { name: "created_at", type: "timestamp" },
+  { name: "tool_version", type: "varchar" },
+];
+
+/** Where a chunk is written: the ledger records it, and `--resume` compares it. */
+export interface ChunkTarget {
+  readonly engine: string;
+  readonly table: TableRef;
+  readonly tableId: string;
+}
+
+/** The registry of the tables the tool owns, beside the ledger in the offline store's schema. */
+export const registryTable = (schema: string | undefined): TableRef => ({ schema, name: "feature_backfill_tables" });
+
+/**
+ * The mark a table the tool owns carries in its comment: a table dropped and created again outside the tool (same
+ * name, maybe the same columns, none of the rows) lacks it, so its registry row no longer vouches for it.
+ */
+export const tableMark = (tableId: string): string => `feature-backfill table ${tableId}`;
+
+/**
+ * The registry's row for `table`, replacing any earlier one (a table dropped and created again gets a new id), and the
+ * table's mark. Run in the transaction that creates the table where DDL is transactional, right after the CREATE
+ * elsewhere.
+ */
+export function registerTable(dialect: SqlDialect, entry: { table: TableRef; set: string; tableId: string; at: Date }): Statement[] {
+  const registry = registryTable(entry.table.schema);
+  const { table } = entry;
+  const schema = table.schema ?? null;
+  // As the ledger's timestamps: the dialect's zone-less type by name (Snowflake's bare TIMESTAMP follows a setting).
+  const at = sql`CAST(${formatTimestamp(entry.at)} AS ${sql.raw(dialect.types.timestamp)})`;
+  const values = [sql`${schema}`, sql`${table.name}`, sql`${entry.set}`, sql`${entry.tableId}`, at, sql`${VERSION}`];
+  const render = (query: { toOperationNode(): OperationNode }) => renderNode(query.toOperationNode() as RootOperationNode, dialect);
+  return [
+    render(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} = ${schema} AND ${sql.id("table_name")} = ${table.name}`),
+    render(sql`INSERT INTO ${tableId(registry)} (${sql.join(REGISTRY_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`),
+    // A literal: COMMENT takes no bind parameter. The text is the tool's own (a UUID), never user input.
+    render(sql`COMMENT ON TABLE ${tableId(table)} IS ${sql.lit(tableMark(entry.tableId))}`),
+  ];
+}
 
 export const LEASE_COLUMNS: Schema = [
   { name: "feature_set", type: "varchar" },
@@ -50,6 +112,7 @@ export type ChunkStatus = "succeeded" | "failed" | "interrupted";
 export class LedgerStatements {
   readonly ledger: TableRef;
   readonly leases: TableRef;
+  readonly tables: TableRef;
 
   constructor(
     private readonly dialect: SqlDialect,
@@ -58,21 +121,28 @@ export class LedgerStatements {
   ) {
     this.ledger = { schema, name: "feature_backfill_ledger" };
     this.leases = { schema, name: "feature_backfill_leases" };
+    this.tables = registryTable(schema);
   }
 
   /**
-   * What makes the two tables ready, given their columns (undefined: missing): none, where they are; else their
-   * creation, and `taken_at` added to a leases table of an earlier version — for one transaction where DDL can be in
-   * one (it then holds the DDL lock).
+   * What makes the ledger's three tables ready, given their columns as the catalog found them (undefined: missing):
+   * nothing where they are complete; else the creation of those missing and the columns that tables of an earlier
+   * version lack — for one transaction where DDL can be in one (it then holds the DDL lock).
    */
-  setup([ledger, leases]: readonly (readonly { name: string }[] | undefined)[]): Statement[] {
-    const old = leases !== undefined && !leases.some((c) => c.name.toLowerCase() === "taken_at");
-    if (ledger && leases && !old) return [];
-    return [
-      ...createTableStatements(this.ledger, LEDGER_COLUMNS, this.dialect),
-      createTableStatement(this.leases, LEASE_COLUMNS, this.dialect),
-      ...(old ? [this.#render(sql`ALTER TABLE ${tableId(this.leases)} ADD COLUMN IF NOT EXISTS ${sql.id("taken_at")} ${sql.raw(this.dialect.types.timestamp)}`)] : []),
-    ];
+  setup(described: readonly (readonly { name: string }[] | undefined)[]): Statement[] {
+    const shapes = [[this.ledger, LEDGER_COLUMNS], [this.leases, LEASE_COLUMNS], [this.tables, REGISTRY_COLUMNS]] as const;
+    const statements = shapes.flatMap(([table, columns], i) => {
+      const found = described[i];
+      if (!found) return [createTableStatement(table, columns, this.dialect)];
+      const lacks = columns.filter((c) => !found.some((f) => f.name.toLowerCase() === c.name.toLowerCase()));
+      return lacks.map((c) => this.#render(sql`ALTER TABLE ${tableId(table)} ADD COLUMN IF NOT EXISTS ${sql.id(c.name)} ${sql.raw(this.dialect.types[c.type])}`));
+    });
+    return statements.length ? [...ddlPrelude(this.ledger.schema, this.dialect), ...statements] : [];
+  }
+
+  /** Every registered table (a handful of rows). */
+  registered(): Statement {
+    return this.#render(builder.selectFrom(tableId(this.tables) as never).select(REGISTRY_COLUMNS.map((c) => sql.id(c.name).as(c.name)) as never));
   }
 
   /**
@@ -80,7 +150,7 @@ export class LedgerStatements {
    * failure after the rollback. A chunk killed mid-way leaves no row — and no rows of its own.
    */
   record(
-    chunk: { set: string; window: TimeWindow; definitionHash: string; runWindow: string; startedAt: Date },
+    chunk: { set: string; window: TimeWindow; definitionHash: string; runWindow: string; startedAt: Date; target: ChunkTarget },
     outcome: { status: ChunkStatus; rowsDeleted: number; rowsWritten: number; attempts: number; queryIds: string[]; error?: string },
     finishedAt: Date,
   ): Statement {
@@ -88,16 +158,18 @@ export class LedgerStatements {
       sql`${this.runId}`, sql`${chunk.set}`, this.#ts(chunk.window.start), this.#ts(chunk.window.end), sql`${chunk.definitionHash}`,
       sql`${outcome.status}`, sql`${outcome.rowsDeleted}`, sql`${outcome.rowsWritten}`, sql`${outcome.attempts}`,
       this.#ts(chunk.startedAt), this.#ts(finishedAt), sql`${outcome.queryIds.join(",") || null}`, sql`${outcome.error ?? null}`, sql`${chunk.runWindow}`,
+      sql`${chunk.target.engine}`, sql`${chunk.target.table.schema ?? null}`, sql`${chunk.target.table.name}`, sql`${chunk.target.tableId}`,
     ];
     return this.#render(sql`INSERT INTO ${tableId(this.ledger)} (${sql.join(LEDGER_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`);
   }
 
-  /** Chunks of these sets that some run completed, with the definition hash they were written with. */
+  /** Chunks of these sets that some run completed, with the definition hash they were written with and where. */
   completed(sets: readonly string[]): Statement {
+    const columns = ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "finished_at", "engine", "target_schema", "target_table", "table_id"];
     return this.#render(
       builder
         .selectFrom(tableId(this.ledger) as never)
-        .select(["feature_set", "chunk_start", "chunk_end", "definition_hash", "finished_at"].map((c) => sql.id(c).as(c)) as never)
+        .select(columns.map((c) => sql.id(c).as(c)) as never)
         .where(sql`${sql.id("status")} = ${"succeeded"} AND ${sql.id("feature_set")} IN (${sql.join(sets.map((s) => sql`${s}`))})` as never)
     );
   }

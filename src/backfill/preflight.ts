@@ -33,7 +33,7 @@ export async function checkTables(
   jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "reads">[],
   engine: Engine,
   label?: StatementLabel,
-  /** More tables to learn the existence of in the same catalog query (the run ledger's). */
+  /** More tables to describe in the same catalog query (the run ledger's). */
   also: readonly TableRef[] = [],
 ): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoColumns: (WarehouseColumn[] | undefined)[] }> {
   const problems: TableProblem[] = [];

@@ -8,6 +8,7 @@ import { loadFeatureGraph } from "../graph/load-modules.ts";
 import { resolveSelection, type SelectionRequest } from "../graph/selection.ts";
 import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
 import { planJobs, type SetJob } from "./plan.ts";
+import { planningProblems } from "./table-ownership.ts";
 import type { TimeWindow } from "./window.ts";
 
 /** What to backfill: the sets (or a selection of them), the window, the chunking and the engine. */
@@ -62,6 +63,9 @@ export async function planFromConfig(request: BackfillRequest, signal?: AbortSig
     await setImmediate();
     if (signal?.aborted) throw new InterruptedError("interrupted while planning; nothing was written");
   }
+  // Before any connection: names the warehouse would truncate or fold together, and tables that are sources.
+  const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect);
+  if (problem) throw problem.error;
   return { project, jobs };
 }
 

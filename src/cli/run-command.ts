@@ -4,6 +4,7 @@ import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases } from "../backfill/execute.ts";
 import { parseLeaseTtl } from "../backfill/leases.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
+import { currentTableIds, planningProblems } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
@@ -35,6 +36,7 @@ interface RunOptions extends SelectionFlags {
   parallel: number;
   leaseTtl?: string;
   engine?: DialectName;
+  adoptTable?: string[];
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -55,6 +57,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
     .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
+    .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
     .option("--dry-run", "print every statement the run would execute, and open no connection")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -76,7 +79,8 @@ Examples:
 Each set and chunk is written in its own transaction, recorded in the run ledger (feature_backfill_ledger in the
 offline store's schema); a failed chunk leaves its table as it was. Exit codes: 0 ok, 2 usage, 3 config,
 4 definitions, 5 run failed, 6 cannot log in, 7 some chunks failed (--keep-going), 8 busy (another run holds
-the window), 130 interrupted.`,
+the window), 9 refused: a table it would write is a source or was not created by this tool (--adopt-table),
+130 interrupted.`,
     )
     .action(async (options: RunOptions) => {
       const now = new Date();
@@ -110,6 +114,7 @@ the window), 130 interrupted.`,
           parallel: options.parallel,
           ...(options.leaseTtl !== undefined && { leaseTtlMs: parseLeaseTtl(options.leaseTtl, "--lease-ttl") }),
           windowSpec: windowSpec(options, window, now),
+          adoptTables: options.adoptTable,
         });
       } catch (error) {
         // Only where chunks failed: a run refused before writing (login, catalog, busy) has its own one-line error.
@@ -134,6 +139,8 @@ async function planMissingFromConfig(request: BackfillRequest, now: Date, out: O
   const project = await loadProjectFor(request);
   const sets = resolveSelection(project.graph, request.selection ?? {}, "error");
   const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now });
+  const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect); // as planFromConfig
+  if (problem) throw problem.error;
   const lines = todo.map(({ set, windows }) => `${set}: ${windows.length ? windows.map(formatWindow).join(" ") : "nothing to write"}`);
   out.stderr(`--missing over ${formatWindow(request.window)}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
   return { project, jobs };
@@ -179,8 +186,9 @@ async function readLedger(config: ResolvedConfig, jobs: readonly SetJob[]): Prom
   const engine = await openEngine(config, { readOnly: true });
   try {
     const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, "dry-run");
-    const [exists] = await engine.describeTables([ledger.ledger]);
-    return exists ? await completedChunks(engine, ledger, [...new Set(jobs.map((j) => j.set))]) : new Map();
+    // A ledger of an earlier version names no targets: none of its rows counts (a run adds the columns).
+    const ids = await currentTableIds(engine, ledger, jobs);
+    return ids ? await completedChunks(engine, ledger, jobs, ids) : new Map();
   } finally {
     await engine.close();
   }

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { type Problem, type ValidationReport, validateProject } from "../authoring/validate-project.ts";
 import { loadConfig } from "../config/config.ts";
-import { DefinitionError, RunError } from "../errors.ts";
+import { DefinitionError, OwnershipError, RunError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
 import { collect, configOption, type SelectionFlags, selectionOf, selectionOptions } from "./options.ts";
 import { buildGraph } from "../graph/feature-graph.ts";
@@ -35,7 +35,9 @@ Examples:
   $ feature-backfill validate --set avg_monthly_revolving_balance --against-warehouse
   $ feature-backfill validate --format json | jq '.problems[].message'
 
-Exit codes: 0 clean; 4 a definition, module or source table problem; 5 only offline-table mismatches; 2 unknown set.`,
+Exit codes: 0 clean; 4 a definition, module or source table problem; 5 only offline-table mismatches; 9 only
+tables a run would refuse to write (an offline table that is a source, or exists and was not created by this tool);
+2 unknown set.`,
     )
     .action(async (options: ValidateOptions) => {
       const config = await loadConfig(options.config);
@@ -67,11 +69,16 @@ const toJson = (report: ValidationReport) => ({
   problems: report.problems.map(({ error, ...rest }) => ({ ...rest, kind: error.name })),
 });
 
-/** Any definition or source-table problem exits 4; only offline-table mismatches (which a run reports as 5) exit 5. */
+/**
+ * Any definition or source-table problem exits 4; only offline-table mismatches (which a run reports as 5) exit 5;
+ * tables a run would refuse to write (sources, tables the tool did not create), with or without mismatches, exit 9.
+ */
 function failIfProblems(problems: readonly Problem[]): void {
   if (problems.length === 0) return;
   const summary = `${problems.length} problem(s) found (listed above)`;
   if (problems.every((p) => p.error instanceof RunError)) throw new RunError(summary);
+  // A table that is a source rarely matches its set too: the mismatch adds nothing to the refusal.
+  if (problems.every((p) => p.error instanceof OwnershipError || p.error instanceof RunError)) throw new OwnershipError(summary);
   throw new DefinitionError(summary);
 }
 

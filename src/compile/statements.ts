@@ -71,10 +71,14 @@ export function windowPredicate(column: string, type: DType, window: { readonly 
  * a transaction, so concurrent runs creating the same tables take turns instead of failing.
  */
 export function createTableStatements(table: TableRef, columns: Schema, dialect: SqlDialect): Statement[] {
+  return [...ddlPrelude(table.schema, dialect), createTableStatement(table, columns, dialect)];
+}
+
+/** What comes before creating tables in `schema`: the dialect's DDL lock where it has one, and the schema itself. */
+export function ddlPrelude(schema: string | undefined, dialect: SqlDialect): Statement[] {
   return [
-    ...(dialect.ddlLock ? [render(dialect.ddlLock(table.schema).toOperationNode() as RootOperationNode, dialect)] : []),
-    ...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []),
-    createTableStatement(table, columns, dialect),
+    ...(dialect.ddlLock ? [render(dialect.ddlLock(schema).toOperationNode() as RootOperationNode, dialect)] : []),
+    ...(schema ? [createSchemaStatement(schema, dialect)] : []),
   ];
 }
 

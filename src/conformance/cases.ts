@@ -52,12 +52,15 @@ export interface OperationCase {
   readonly windows: [string, string][];
 }
 
+/** A set (and table) name from a case's description, within PostgreSQL's 63 bytes (longer ones are refused). */
+const setName = (prefix: string, description: string): string => `${prefix}_${description.replace(/\W+/g, "_")}`.slice(0, 63);
+
 /** One row per edge_cases row: `id`, `ts` and the expressions, named v1, v2, … */
 function perRow(name: string, ...exprs: Expr[]): OperationCase {
   return {
     name,
     set: featureSet({
-      name: `op_${name.replace(/\W+/g, "_")}`,
+      name: setName("op", name),
       inputs: { t: edgeCases },
       keys: "id",
       timestamp: "ts",
@@ -72,7 +75,7 @@ function perGroup(name: string, ...aggs: Expr[]): OperationCase {
   return {
     name,
     set: featureSet({
-      name: `agg_${name.replace(/\W+/g, "_")}`,
+      name: setName("agg", name),
       inputs: { t: edgeCases },
       keys: "grp",
       timestamp: "month",
@@ -85,7 +88,7 @@ function perGroup(name: string, ...aggs: Expr[]): OperationCase {
 
 /** A frame-level case: any chain of operators over edge_cases with keys and timestamp as given. */
 function frame(name: string, keys: string, timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
-  return { name, set: featureSet({ name: `frame_${name.replace(/\W+/g, "_")}`, inputs: { t: edgeCases }, keys, timestamp, build: ({ t }) => build(t) }), windows: OPERATION_WINDOWS };
+  return { name, set: featureSet({ name: setName("frame", name), inputs: { t: edgeCases }, keys, timestamp, build: ({ t }) => build(t) }), windows: OPERATION_WINDOWS };
 }
 
 const truncations = (column: string, every: string) => [

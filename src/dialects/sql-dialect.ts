@@ -112,6 +112,24 @@ export interface SqlDialect {
    * only used where DDL runs inside a transaction.
    */
   ddlLock?(schema: string | undefined): Sql;
+  /**
+   * How the warehouse stores a (quoted) identifier: the longest it keeps, and the key under which it resolves (two
+   * names with one key name one table). Names the tool creates are checked against both at planning time.
+   */
+  readonly identifiers: IdentifierRules;
+  /**
+   * A query of one row `comment` with the table's comment (null, or no row, where it has none or does not exist),
+   * resolving the name as statements do: the tool marks the tables it creates with their registry id there.
+   */
+  tableComment(table: { readonly schema?: string; readonly name: string }): Sql;
+}
+
+export interface IdentifierRules {
+  /** The longest identifier kept, in `unit`s (UTF-8 bytes or characters); none where the warehouse has no limit. */
+  readonly maxLength?: number;
+  readonly unit: "bytes" | "characters";
+  /** The name the warehouse resolves `name` to: folded (and truncated, where it truncates rather than refuses). */
+  key(name: string): string;
 }
 
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */

@@ -5,6 +5,9 @@ import { openEngine } from "../engines/open-engine.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { type LedgerHistory, readLedgerHistory } from "./ledger-history.ts";
+import { countedRows } from "../backfill/completed-chunks.ts";
+import { LedgerStatements } from "../backfill/ledger.ts";
+import { currentTableIds } from "../backfill/table-ownership.ts";
 import { ledgerRange, setStatus, type SetStatus } from "./set-status.ts";
 
 export interface ProjectStatus {
@@ -30,8 +33,17 @@ async function readHistory(config: ResolvedConfig, sets: readonly string[]): Pro
   const engine = await openEngine(config, { readOnly: true });
   try {
     // The ledger lives in the offline store's schema (as a run creates it: src/backfill/ledger.ts).
-    return await readLedgerHistory(engine, sets[0] === undefined ? undefined : config.tableFor(sets[0]).schema, sets);
+    const schema = sets[0] === undefined ? undefined : config.tableFor(sets[0]).schema;
+    const history = await readLedgerHistory(engine, schema, sets);
+    // A chunk counts as filled only where it was written to the set's table as it is now (as for --resume).
+    const jobs = sets.map((set) => ({ set, table: config.tableFor(set) }));
+    const ledger = new LedgerStatements(engine.dialect, schema, "status");
+    const ids = history.entries.length ? await currentTableIds(engine, ledger, jobs) : undefined;
+    const counted = new Set((ids ? await countedRows(engine, ledger, jobs, ids) : []).map((r) => entryKey(String(r.run_id), String(r.feature_set), r.chunk_start as Date)));
+    return { ...history, entries: history.entries.filter((e) => e.status !== "succeeded" || counted.has(entryKey(e.runId, e.set, e.start))) };
   } finally {
     await engine.close();
   }
 }
+
+const entryKey = (runId: string, set: string, start: Date) => `${runId}|${set}|${start.getTime()}`;

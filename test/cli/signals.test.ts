@@ -25,7 +25,7 @@ describe("SIGTERM during a backfill", () => {
   afterAll(() => warehouse.cleanup());
 
   it("interrupts the statement, rolls back and exits 130", async () => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin/feature-backfill.js"), "run", "--set", "slow_daily", "--start", "2025-01-01", "--end", "2025-01-02", "--config", warehouse.configPath]);
+    const child = spawn(process.execPath, [path.join(REPO, "bin/feature-backfill.js"), "run", "--set", "slow_daily", "--start", "2025-01-01", "--end", "2025-01-02", "--config", warehouse.configPath, "--adopt-table", "features.slow_daily"]);
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

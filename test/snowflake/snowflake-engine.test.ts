@@ -103,7 +103,8 @@ describe("statements", () => {
     expect(queries.map((q) => q.sqlText.split(/\s+/).slice(0, 2).join(" "))).toEqual([
       "ALTER SESSION", // the session's parameters, before anything else
       "SELECT w.i,", // the catalog
-      "CREATE SCHEMA", // the run ledger and leases (DDL commits implicitly: outside any transaction)
+      "CREATE SCHEMA", // the run ledger, leases and table registry (DDL commits implicitly: outside any transaction)
+      "CREATE TABLE",
       "CREATE TABLE",
       "CREATE TABLE",
       "BEGIN TRANSACTION", // the lease: expire stale ones, look for an overlapping one, take it
@@ -113,6 +114,9 @@ describe("statements", () => {
       "COMMIT",
       "CREATE SCHEMA", // the offline table, before the transaction
       "CREATE TABLE",
+      "DELETE FROM", // its registry row and mark, right after the CREATE
+      "INSERT INTO",
+      "COMMENT ON",
       "BEGIN TRANSACTION",
       "DELETE FROM",
       "INSERT INTO",
@@ -121,13 +125,13 @@ describe("statements", () => {
       "DELETE FROM", // the lease released (the last chunk needs no renewal)
     ]);
     // The catalog query binds each table's resolved name (upper case, as an unquoted CREATE TABLE stores it).
-    // … and the run ledger's two tables, in the same query.
-    expect(queries[1]!.sqlText).toContain("VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)");
+    // … and the run ledger's three tables, in the same query.
+    expect(queries[1]!.sqlText).toContain("VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)");
     expect(Object.values(queries[1]!.bindings!).map((b) => b.value)).toEqual([
       ...["0", "RAW", "CUSTOMER_ACCOUNTS", "1", "FEATURES", SET.toUpperCase()],
-      ...["2", "FEATURES", "FEATURE_BACKFILL_LEDGER", "3", "FEATURES", "FEATURE_BACKFILL_LEASES"],
+      ...["2", "FEATURES", "FEATURE_BACKFILL_LEDGER", "3", "FEATURES", "FEATURE_BACKFILL_LEASES", "4", "FEATURES", "FEATURE_BACKFILL_TABLES"],
     ]);
-    expect(queries[13]!.sqlText).toMatch(DATA_DELETE);
+    expect(queries[17]!.sqlText).toMatch(DATA_DELETE);
     for (const q of queries.slice(1)) {
       expect(JSON.parse(q.parameters!.QUERY_TAG!)).toEqual({ tool: "feature-backfill", version: expect.any(String), set: SET, window: WINDOW });
     }
@@ -135,16 +139,16 @@ describe("statements", () => {
     expect(double.requests.at(-1)!.query.get("delete")).toBe("true");
 
     const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
-    // The ids Snowflake gave the CREATE SCHEMA, CREATE TABLE, DELETE and INSERT, as query history shows them.
-    expect(events[1]).toMatchObject({ event: "chunk_finished", rowsDeleted: 7, rowsWritten: 42, queryIds: [10, 11, 13, 14].map((i) => double.queryIds[i]) });
+    // The ids Snowflake gave the CREATE SCHEMA, CREATE TABLE, registry row and mark, DELETE and INSERT, as query history shows them.
+    expect(events[1]).toMatchObject({ event: "chunk_finished", rowsDeleted: 7, rowsWritten: 42, queryIds: [11, 12, 13, 14, 15, 17, 18].map((i) => double.queryIds[i]) });
   });
 
-  it("an offline table that exists with the set's columns gets no DDL", async () => {
+  it("an offline table that exists with the set's columns gets no DDL (here adopted: the double has no registry)", async () => {
     double.script.catalog = {
       ...ACCOUNTS_CATALOG,
       "FEATURES.AVG_MONTHLY_REVOLVING_BALANCE": [["CUSTOMER_ID", "NUMBER", 38, 0], ["DATE", "DATE"], ["AVG_MONTHLY_REVOLVING_BALANCE", "FLOAT"]],
     };
-    expect((await cli(...RUN)).code).toBe(0);
+    expect((await cli(...RUN, "--adopt-table", `features.${SET}`)).code).toBe(0);
     const queries = double.queries();
     expect(queries.some((q) => /^CREATE TABLE[^(]*"AVG_MONTHLY_REVOLVING_BALANCE"/.test(q.sqlText))).toBe(false);
     const data = queries.findIndex((q) => DATA_DELETE.test(q.sqlText));

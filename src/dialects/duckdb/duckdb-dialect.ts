@@ -36,6 +36,12 @@ export const duckdbDialect: SqlDialect = {
   transactionalDdl: true,
   // Quoted or not, DuckDB matches identifiers ignoring case (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers).
   resolvesTo: (written, stored) => written.toLowerCase() === stored.toLowerCase(),
+  // Names resolve regardless of case, even quoted (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers,
+  // "Case Sensitivity of Identifiers"); no length limit is documented, and DuckDB 1.5 keeps a 5,100-character name.
+  identifiers: { unit: "characters", key: (name) => name.toLowerCase() },
+  // https://duckdb.org/docs/sql/meta/duckdb_table_functions#duckdb_tables: `comment` is set by COMMENT ON TABLE.
+  tableComment: (t) =>
+    sql`SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND lower(schema_name) = lower(COALESCE(CAST(${t.schema ?? null} AS VARCHAR), current_schema())) AND lower(table_name) = lower(CAST(${t.name} AS VARCHAR))`,
   supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
   types: TYPES,
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),

@@ -65,6 +65,12 @@ export const postgresDialect: SqlDialect = {
   createQueryCompiler: () => new PostgresQueryCompiler(),
   formatterLanguage: "postgresql",
   transaction: { begin: "BEGIN", commit: "COMMIT", rollback: "ROLLBACK" },
+  // §4.1.1: "The system uses no more than NAMEDATALEN-1 bytes of an identifier; longer names can be written in
+  // commands, but they will be truncated" (63 bytes of UTF-8 by default). Quoted names are case-sensitive.
+  identifiers: { maxLength: 63, unit: "bytes", key: (name) => truncateUtf8(name, 63) },
+  // §9.26 obj_description; to_regclass resolves a quoted name as statements do (null where it does not exist).
+  tableComment: (t) =>
+    sql`SELECT obj_description(to_regclass(CASE WHEN CAST(${t.schema ?? null} AS TEXT) IS NULL THEN format('%I', CAST(${t.name} AS TEXT)) ELSE format('%I.%I', CAST(${t.schema ?? null} AS TEXT), CAST(${t.name} AS TEXT)) END), 'pg_class') AS comment`,
   transactionalDdl: true, // CREATE SCHEMA/TABLE roll back with the transaction (§3.4 is silent; it is true since forever)
   // Every name is quoted, and quoted names are case-sensitive (§4.1.1): `Amount` does not reach an unquoted amount.
   resolvesTo: (written, stored) => written === stored,
@@ -168,3 +174,13 @@ export const postgresDialect: SqlDialect = {
     return sql`${j.left} AS ${sql.id(j.leftAlias)} LEFT JOIN LATERAL (${nearest}) AS ${sql.id(j.rightAlias)} ON TRUE`;
   },
 };
+
+/** The longest prefix of `name` within `bytes` bytes of UTF-8, cut at a character boundary (as PostgreSQL's pg_mbcliplen). */
+function truncateUtf8(name: string, bytes: number): string {
+  let kept = "";
+  for (const ch of name) {
+    if (Buffer.byteLength(kept + ch, "utf8") > bytes) break;
+    kept += ch;
+  }
+  return kept;
+}

@@ -59,6 +59,12 @@ export const snowflakeDialect: SqlDialect = {
   transactionalDdl: false,
   // Quoted names are case-sensitive; the compiler upper-cases plain lower-case ones, as Snowflake folds them unquoted.
   resolvesTo: (written, stored) => snowflakeName(written) === stored,
+  // "Identifiers … can be up to 255 characters" and unquoted ones are stored in upper case
+  // (https://docs.snowflake.com/en/sql-reference/identifiers-syntax); the compiler resolves names as snowflakeName.
+  identifiers: { maxLength: 255, unit: "characters", key: snowflakeName },
+  // https://docs.snowflake.com/en/sql-reference/info-schema/tables: COMMENT, names bound as Snowflake stores them.
+  tableComment: (t) =>
+    sql`SELECT comment FROM information_schema.tables WHERE table_schema = COALESCE(${t.schema === undefined ? null : snowflakeName(t.schema)}, CURRENT_SCHEMA()) AND table_name = ${snowflakeName(t.name)}`,
   supportsQualify: true, // https://docs.snowflake.com/en/sql-reference/constructs/qualify
   types: TYPES,
   literal: (node) => ansi.literal(snowflakeDialect, node),
