@@ -50,7 +50,7 @@ export function compileBackfillQuery({ graph, typed, closure: sets, dialect, rea
     readSource ??
     ((source: SourceDef): SourceRead => ({
       from: tableId(source.backfill),
-      where: rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(source.name)!, dialect),
+      where: rangePredicate(source.timestamp, source.columns[source.timestamp]!, reads.get(source.name)!, dialect, true),
       table: source.backfill,
     }));
   const sourceReads = new Map(sourceNames.map((name) => [name, read(graph.sources.get(name)!)]));

@@ -35,19 +35,22 @@ export const tableNode = (t: TableRef) => (t.schema ? TableNode.createWithSchema
 export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name) : sql.id(t.name));
 
 /**
- * `col >= start AND col < end` for a half-open range, or undefined when both sides are open. A DATE value d stands
+ * `col >= start AND col < end` for a half-open range, or undefined when both sides are open; `readsNullTimes` adds
+ * the rows whose time is null to a range open at the start. A DATE value d stands
  * for the instant at its midnight, so d is in [S, E) exactly when d >= ceil_day(S) and d < ceil_day(E): date columns
  * get date literals and keep their type (and the engine's min/max pruning).
  */
-export function rangePredicate(column: string, type: DType, range: ConcreteRange, dialect: SqlDialect): Sql | undefined {
+export function rangePredicate(column: string, type: DType, range: ConcreteRange, dialect: SqlDialect, readsNullTimes = false): Sql | undefined {
   // Past 9999-12-31 (a date end rounded up) there is nothing to bound.
   const rounded = (t: Date | undefined) => (t && type === "date" ? ceilTo(t, "day") : t);
   const [start, end] = [rounded(range.start), rounded(range.end)].map((t) => (t && isRepresentable(t) ? t : undefined));
   const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
-  const parts = [start && sql`${sql.id(column)} >= ${bound(start)}`, end && sql`${sql.id(column)} < ${bound(end)}`].filter(
-    (p): p is Sql => p !== undefined,
-  );
-  return parts.length ? sql.join(parts, sql` AND `) : undefined;
+  if (start) return sql.join([sql`${sql.id(column)} >= ${bound(start)}`, ...(end ? [sql`${sql.id(column)} < ${bound(end)}`] : [])], sql` AND `);
+  if (!end) return undefined;
+  // A source read open at the start takes everything before the end, and the rows whose time is null: windows ordered
+  // by time sort them first (as Polars does), where a lag or a cumulative window reaches them.
+  const before = sql`${sql.id(column)} < ${bound(end)}`;
+  return readsNullTimes ? sql`(${before} OR ${sql.id(column)} IS NULL)` : before;
 }
 
 export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {

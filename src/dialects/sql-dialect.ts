@@ -27,7 +27,7 @@ export interface AggCall {
 /** A window specification, compiled: the dialect's `over` renders it. */
 export interface WindowSpec {
   readonly partitionBy: readonly Sql[];
-  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean }[];
+  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean; readonly nullsLast: boolean }[];
   /** The frame, already rendered (`ROWS BETWEEN …`), or none. */
   readonly frame?: Sql;
 }
@@ -93,6 +93,11 @@ export interface SqlDialect {
   aggregate(call: AggCall): Sql;
   /** `OVER (PARTITION BY … ORDER BY … frame)`. */
   over(spec: WindowSpec): Sql;
+  /**
+   * The last (or first) non-null value of `x` in the window's frame, null if there is none: a forward (or backward)
+   * fill of nulls. `over` includes the frame.
+   */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql;
   /** The frame of a time-based rolling window: order keys within `preceding` of the current row's, (t - d, t]. */
   rangeFrame(preceding: Duration, orderType: "date" | "timestamp"): Sql;
   asofJoin(join: AsofJoinSql): Sql;
@@ -154,12 +159,16 @@ export const ansi = {
     const seconds = `${Math.floor((micros - 1) / 1e6)}.${String((micros - 1) % 1e6).padStart(6, "0")}`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(`${seconds} seconds`)} PRECEDING AND CURRENT ROW`;
   },
+  /** `last_value(x IGNORE NULLS)`, DuckDB's spelling (https://duckdb.org/docs/sql/functions/window_functions). */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql {
+    return sql`${sql.raw(which === "last" ? "last_value" : "first_value")}(${x} IGNORE NULLS) ${over}`;
+  },
   windowSpec(spec: WindowSpec): Sql {
     const parts = [
       spec.partitionBy.length ? sql`PARTITION BY ${sql.join([...spec.partitionBy])}` : undefined,
-      // Nulls sort last in both directions, explicitly: engines' defaults differ (PostgreSQL puts them first in DESC).
+      // Where nulls sort is always spelt out: engines' defaults differ (PostgreSQL puts them first in DESC).
       spec.orderBy.length
-        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} NULLS LAST`))}`
+        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} ${sql.raw(k.nullsLast ? "NULLS LAST" : "NULLS FIRST")}`))}`
         : undefined,
       spec.frame,
     ].filter((p): p is Sql => p !== undefined);

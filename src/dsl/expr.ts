@@ -62,8 +62,25 @@ export class Expr {
 
   isNull(): Expr { return wrap({ kind: "isNull", operand: this.node, negated: false }); }
   isNotNull(): Expr { return wrap({ kind: "isNull", operand: this.node, negated: true }); }
-  /** @example col("limit").fillNull(0)   // COALESCE("limit", 0) */
-  fillNull(value: IntoExpr): Expr { return wrap({ kind: "coalesce", operands: freeze([this.node, toExpr(value).node]) }); }
+  /**
+   * Replaces nulls by a value (a string is a literal here, as in Polars), or by the nearest non-null value before
+   * (`strategy: "forward"`) or after (`"backward"`) in the order of `.over(…, { orderBy })`, at most `limit` rows
+   * away — Polars' `fill_null(strategy=…, limit=…)`.
+   * @example col("limit").fillNull(0)   // COALESCE("limit", 0)
+   * @example col("balance").fillNull({ strategy: "forward" }).over("customer_id", { orderBy: "date" })
+   *   // DuckDB: last_value("balance" IGNORE NULLS) OVER (… ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+   */
+  fillNull(value: IntoExpr | { strategy: "forward" | "backward"; limit?: number }): Expr {
+    if (value === null || typeof value !== "object" || value instanceof Expr || value instanceof Date) {
+      return wrap({ kind: "coalesce", operands: freeze([this.node, toExpr(value).node]) });
+    }
+    const { strategy, limit } = value;
+    if (strategy !== "forward" && strategy !== "backward") {
+      throw new TypeError(`fillNull(): strategy must be "forward" or "backward", got ${JSON.stringify(strategy)}; fill with a value for the others (e.g. fillNull(0) for "zero")`);
+    }
+    const rows = limit === undefined ? null : checkedInt("fillNull limit", limit, 0);
+    return window({ op: "fill", operand: this.node, direction: strategy, limit: rows }, null);
+  }
   /** @example col("amount").cast("bigint")   // CAST("amount" AS BIGINT) */
   cast(to: DType): Expr {
     if (!isDType(to)) throw new TypeError(`cast(): unknown type ${JSON.stringify(to)}; expected one of ${listTypes()}`);
@@ -176,12 +193,17 @@ export class Expr {
 
   /**
    * Evaluates the windows (and aggregations) in this expression per partition, as Polars' `over`. `orderBy` orders
-   * rows for shift, cumulative and row-count rolling windows; aggregations see their whole partition.
+   * rows for shift, cumulative and row-count rolling windows, and breaks ties of an ordinal rank; aggregations see
+   * their whole partition. Null order keys sort first, also descending, unless `nullsLast` (Polars' defaults).
    * @example col("balance").mean().over("customer_id")   // avg("balance") OVER (PARTITION BY "customer_id")
    */
-  over(partitionBy: Expr | string | readonly (Expr | string)[] = [], options: { orderBy?: Expr | string | readonly (Expr | string)[]; descending?: boolean } = {}): Expr {
+  over(
+    partitionBy: Expr | string | readonly (Expr | string)[] = [],
+    options: { orderBy?: Expr | string | readonly (Expr | string)[]; descending?: boolean; nullsLast?: boolean } = {},
+  ): Expr {
     const partition = freeze(asList(partitionBy).map((e) => toColumnExpr(e).node));
-    const orderBy = freeze(asList(options.orderBy ?? []).map((e) => freeze({ expr: toColumnExpr(e).node, descending: options.descending ?? false })));
+    const [descending, nullsLast] = [options.descending ?? false, options.nullsLast ?? false];
+    const orderBy = freeze(asList(options.orderBy ?? []).map((e) => freeze({ expr: toColumnExpr(e).node, descending, nullsLast })));
     const apply = (node: ExprNode): ExprNode => {
       if (node.kind === "window") {
         if (node.over) return node;
@@ -222,7 +244,8 @@ export class Expr {
     }
     if (!options.by) throw new TypeError(`rolling ${fn}("${size}"): a time window needs { by: "<timestamp column>" }`);
     const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? 1, 0);
-    const orderBy = freeze([freeze({ expr: toColumnExpr(options.by).node, descending: false })]);
+    // Rows whose `by` is null get null and are in no other row's window (Polars), wherever they sort.
+    const orderBy = freeze([freeze({ expr: toColumnExpr(options.by).node, descending: false, nullsLast: false })]);
     return new Expr(windowNode({ op: "agg", agg }, { kind: "range", preceding: duration }, minPeriods, freeze([]), orderBy, false));
   }
 }

@@ -103,12 +103,18 @@ export interface FilteredExpr { readonly kind: "filtered"; readonly operand: Exp
 /** Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`). */
 export interface SortedExpr { readonly kind: "sorted"; readonly operand: ExprNode; readonly by: ExprNode }
 
-export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean }
+/** A window's sort key. Nulls sort first unless `nullsLast`, in either direction, as Polars' `over(order_by=…)`. */
+export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean; readonly nullsLast: boolean }
 
 /** What a window computes for each row. Ranks order the partition by their operand. */
 export type WindowFunc =
   | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number }
   | { readonly op: "rank" | "denseRank" | "rowNumber"; readonly operand: ExprNode; readonly descending: boolean }
+  /**
+   * The operand, or where it is null the nearest non-null value before it (forward) or after it (backward) in the
+   * window's order, at most `limit` rows away (null: any distance) — Polars' fill_null(strategy=…, limit=…).
+   */
+  | { readonly op: "fill"; readonly operand: ExprNode; readonly direction: "forward" | "backward"; readonly limit: number | null }
   | { readonly op: "agg"; readonly agg: AggExpr };
 
 /**

@@ -231,7 +231,7 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       n.partitionBy.forEach((e) => typeExpr(e, schema, where, row, output));
       n.orderBy.forEach((k) => typeExpr(k.expr, schema, where, row, output));
       if (needsOrder(n) && n.orderBy.length === 0) {
-        fail(`${n.func.op === "agg" ? "a cumulative or rolling window" : "shift()"} depends on row order: use .over(partition, { orderBy: "<column>" })`, outputName(n));
+        fail(`${n.func.op === "agg" ? "a cumulative or rolling window" : n.func.op === "fill" ? "fillNull({ strategy })" : "shift()"} depends on row order: use .over(partition, { orderBy: "<column>" })`, outputName(n));
       }
       if (n.frame?.kind === "range") {
         const by = typeExpr(n.orderBy[0]!.expr, schema, where, row, output);
@@ -242,7 +242,7 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       }
       if (n.func.op === "agg") return typeExpr(n.func.agg, schema, where, mode === "typed" ? "typed" : "agg", output);
       const t = typeExpr(n.func.operand, schema, where, row, output);
-      return n.func.op === "lag" || n.func.op === "lead" ? t : "bigint";
+      return n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill" ? t : "bigint";
     },
     agg: (n) => {
       if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));
@@ -336,5 +336,5 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
 
 /** Window functions that depend on the order of rows: without `over(…, { orderBy })` they would be arbitrary. */
 function needsOrder(n: WindowExpr): boolean {
-  return n.func.op === "lag" || n.func.op === "lead" || n.frame?.kind === "rows";
+  return n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill" || n.frame?.kind === "rows";
 }

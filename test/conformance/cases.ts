@@ -238,6 +238,31 @@ export const OPERATION_CASES: OperationCase[] = [
   frame("filter on a window column", "id", "ts", (t) =>
     t.withColumns(col("x").mean().over("grp").alias("grp_mean")).filter(col("x").gt(col("grp_mean"))).select("id", "ts", "x", "grp_mean"),
   ),
+
+  // Polars parity (docs/polars-parity.md). `tn` is `ts` where `n` is not null: an order key with nulls, which sort
+  // first unless nullsLast, in both directions; `ts` (unique) orders the null-keyed rows among themselves.
+  frame("windows ordered by a key with nulls", "id", "ts", (t) => {
+    const by = (options: { descending?: boolean; nullsLast?: boolean } = {}) => ({ orderBy: ["tn", "ts"], ...options });
+    return t.withColumns(when(col("n").isNotNull()).then(col("ts")).alias("tn")).select(
+      "id",
+      "ts",
+      col("x").shift(1).over("grp", by()).alias("lag"),
+      col("x").shift(1).over("grp", by({ nullsLast: true })).alias("lag_nulls_last"),
+      col("x").shift(-1).over("grp", by({ descending: true })).alias("lead_desc"),
+      col("m").cumSum().over("grp", by({ descending: true, nullsLast: true })).alias("cum_desc"),
+      col("x").rollingSum(3, { minPeriods: 1 }).over("grp", by()).alias("rolling_3"),
+      col("k").rank({ method: "ordinal" }).over("grp", by()).alias("ordinal_tn"),
+    );
+  }),
+  perRow("cumulative on null values", col("x").cumSum().over("grp", { orderBy: "ts" }), col("n").cumMax().over("grp", { orderBy: "ts" }), col("y").cumMin().over("grp", { orderBy: "ts" }), col("s").cumCount().over("grp", { orderBy: "ts" })),
+  perRow(
+    "fillNull forward and backward",
+    col("x").fillNull({ strategy: "forward" }).over("grp", { orderBy: "ts" }),
+    col("s").fillNull({ strategy: "backward" }).over("grp", { orderBy: "ts" }),
+    col("n").fillNull({ strategy: "forward", limit: 1 }).over("grp", { orderBy: "ts" }),
+    col("d").fillNull({ strategy: "backward", limit: 2 }).over(["grp", "k"], { orderBy: "ts" }),
+    col("x").fillNull({ strategy: "forward" }).over([], { orderBy: "ts" }),
+  ),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -86,7 +86,7 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
     // id 1 (x = 1, null, 3, -2.5 on Jan 1, 2, 4, 31) then id 2 (x = 10, 10 on Jan 1, 3).
     expect(await rows(set, "id, d")).toEqual([
       { lag: null, lead: null, diff: null, cum_sum: 1, cum_count: 1, rank: 2, recency: 4, mean_2_rows: null, sum_3d: 1, sum_24h: 1, vs_mean: 0.5 },
-      { lag: 1, lead: 3, diff: null, cum_sum: 1, cum_count: 1, rank: null, recency: 3, mean_2_rows: null, sum_3d: 1, sum_24h: null, vs_mean: null },
+      { lag: 1, lead: 3, diff: null, cum_sum: null, cum_count: 1, rank: null, recency: 3, mean_2_rows: null, sum_3d: 1, sum_24h: null, vs_mean: null },
       { lag: null, lead: -2.5, diff: null, cum_sum: 4, cum_count: 2, rank: 3, recency: 2, mean_2_rows: null, sum_3d: 3, sum_24h: 3, vs_mean: 2.5 },
       { lag: 3, lead: null, diff: -5.5, cum_sum: 1.5, cum_count: 3, rank: 1, recency: 1, mean_2_rows: 0.25, sum_3d: -2.5, sum_24h: -2.5, vs_mean: -3 },
       // Time windows are (t - d, t]: above, Jan 2 10:00 does not see Jan 1 10:00 (exactly 24h back); below, Jan 3

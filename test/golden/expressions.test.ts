@@ -556,36 +556,36 @@ const CASES: [string, Expr, PerDialect][] = [
     "shift (lag) over a partition in time order",
     col("x").shift(1).over("id", { orderBy: "d" }),
     {
-      duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "negative shift (lead)",
     col("x").shift(-2).over("id", { orderBy: "d" }),
     {
-      duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select lead("X", 2) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lead("X", 2) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "diff",
     col("x").diff().over("id", { orderBy: "d" }),
     {
-      duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select "X" - lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select "X" - lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "cumulative sum and count",
     col("x").cumSum().over("id", { orderBy: "d" }).add(col("x").cumCount().over("id", { orderBy: "d" })),
     {
-      duckdb: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select COALESCE(SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + COUNT("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select CASE WHEN "x" IS NULL THEN NULL ELSE COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      snowflake: `select CASE WHEN "X" IS NULL THEN NULL ELSE COALESCE(SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + COUNT("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
     },
   ],
   [
@@ -601,27 +601,27 @@ const CASES: [string, Expr, PerDialect][] = [
     "rolling mean over 3 rows (null until 3 values)",
     col("x").rollingMean(3).over("id", { orderBy: "d" }),
     {
-      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
-      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
-      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN AVG("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN AVG("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 30-day sum over a date column",
     col("x").rollingSum("30d", { by: "d" }).over("id"),
     {
-      duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 12-hour max over a timestamp column",
     col("x").rollingMax("12h", { by: "ts" }).over("id"),
     {
-      duckdb: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select MAX("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199 seconds, 999999999 nanoseconds' PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "ts" IS NULL THEN NULL ELSE max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "ts" IS NULL THEN NULL ELSE max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "TS" IS NULL THEN NULL ELSE MAX("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199 seconds, 999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
@@ -637,18 +637,45 @@ const CASES: [string, Expr, PerDialect][] = [
     "rolling 1-day sum over a date column (the day itself)",
     col("x").rollingSum("1d", { by: "d" }).over("id"),
     {
-      duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 1-second count over a timestamp column",
     col("x").rollingCount("1s", { by: "ts" }).over("id"),
     {
-      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
-      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
-      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) >= 1 THEN COUNT("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
+      duckdb: `select CASE WHEN "ts" IS NULL THEN NULL WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "ts" IS NULL THEN NULL WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "TS" IS NULL THEN NULL WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) >= 1 THEN COUNT("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
+  [
+    "fill nulls forward (PostgreSQL has no IGNORE NULLS: the frame's non-null values as an array)",
+    col("x").fillNull({ strategy: "forward" }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select last_value("x" IGNORE NULLS) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select (array_agg("x") FILTER (WHERE "x" IS NOT NULL) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))[count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)] as "v"`,
+      snowflake: `select LAST_VALUE("X") IGNORE NULLS OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
+    },
+  ],
+  [
+    "fill nulls backward within 2 rows, null keys last",
+    col("s").fillNull({ strategy: "backward", limit: 2 }).over("id", { orderBy: "ts", nullsLast: true }),
+    {
+      duckdb: `select first_value("s" IGNORE NULLS) OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) as "v"`,
+      postgres: `select (array_agg("s") FILTER (WHERE "s" IS NOT NULL) OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING))[1] as "v"`,
+      snowflake: `select FIRST_VALUE("S") IGNORE NULLS OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) as "V"`,
+    },
+  ],
+  [
+    "ordinal rank: ties in the over() order",
+    col("n").rank({ method: "ordinal" }).over("id", { orderBy: "ts", descending: true }),
+    {
+      duckdb: `select CASE WHEN "n" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "n" ASC NULLS LAST, "ts" DESC NULLS FIRST) END as "v"`,
+      postgres: `select CASE WHEN "n" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "n" ASC NULLS LAST, "ts" DESC NULLS FIRST) END as "v"`,
+      snowflake: `select CASE WHEN "N" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "ID" ORDER BY "N" ASC NULLS LAST, "TS" DESC NULLS FIRST) END as "V"`,
     },
   ],
   [

@@ -80,6 +80,7 @@ export const duckdbDialect: SqlDialect = {
     }
   },
   over: ansi.windowSpec,
+  nonNullInFrame: ansi.nonNullInFrame,
   rangeFrame: ansi.rangeFrame,
   // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
   asofJoin: (j) =>

@@ -142,6 +142,11 @@ export const postgresDialect: SqlDialect = {
     }
   },
   over: ansi.windowSpec,
+  // why: no IGNORE NULLS (§9.22: "not implemented"). The frame's non-null values in order, as an array (FILTER works on
+  // aggregate window functions, §4.2.8), indexed at the last (their count) or the first. Building an array per row costs
+  // time in the frame's length: a fill without a limit is quadratic in the partition's size here.
+  nonNullInFrame: (x, over, which) =>
+    sql`(array_agg(${x}) FILTER (WHERE ${x} IS NOT NULL) ${over})[${which === "last" ? sql`count(${x}) ${over}` : sql`1`}]`,
   // RANGE with an interval offset over DATE and TIMESTAMP order keys is in PostgreSQL since 11 (§4.2.8).
   rangeFrame: ansi.rangeFrame,
   /**

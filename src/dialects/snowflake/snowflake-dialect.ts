@@ -145,6 +145,8 @@ export const snowflakeDialect: SqlDialect = {
         return sql`${sql.raw(AGGREGATES[fn]!)}(${x})${w}`;
     }
   },
+  // IGNORE NULLS goes after the call here (https://docs.snowflake.com/en/sql-reference/functions/last_value).
+  nonNullInFrame: (x, over, which) => sql`${sql.raw(which === "last" ? "LAST_VALUE" : "FIRST_VALUE")}(${x}) IGNORE NULLS ${over}`,
   over: ansi.windowSpec, // ORDER BY … NULLS LAST is Snowflake's syntax too (https://docs.snowflake.com/en/sql-reference/functions-window-syntax)
   rangeFrame(preceding, orderType) {
     // (t - d, t] as an inclusive RANGE frame with an interval constant, which Snowflake takes for DATE and TIMESTAMP
