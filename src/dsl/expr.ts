@@ -323,8 +323,9 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
     return temporalLiteral(value, dtype ?? "timestamp");
   }
   if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`lit(): ${value} is not a finite number`);
-  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    throw new TypeError(`lit(): ${value} is beyond the exact integer range of JavaScript numbers`);
+  // An integral number beyond 2^53 is a double in JavaScript, and is typed one (a bigint there would be inexact).
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && dtype !== undefined && dtype !== "double") {
+    throw new TypeError(`lit(): ${value} is beyond the exact integer range of JavaScript numbers; it can only be a double`);
   }
   if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
     throw new TypeError(`lit(): unsupported value of type ${typeof value}`);
@@ -493,7 +494,8 @@ function literalType(value: string | number | boolean | null): InferredType {
   if (value === null) return "null";
   if (typeof value === "string") return "varchar";
   if (typeof value === "boolean") return "boolean";
-  return Number.isInteger(value) ? (Math.abs(value) <= 2 ** 31 - 1 ? "integer" : "bigint") : "double";
+  if (!Number.isSafeInteger(value)) return "double";
+  return Math.abs(value) <= 2 ** 31 - 1 ? "integer" : "bigint";
 }
 
 const wrap = (node: ExprNode): Expr => new Expr(freeze(node));
