@@ -140,8 +140,8 @@ export class Expr {
   abs(): Expr { return this.#fn("abs"); }
   /** Rounds half away from zero to `decimals` places. */
   round(decimals = 0): Expr { return this.#fn("round", lit(checkedInt("round", decimals, 0))); }
-  /** Limits values to [lower, upper]; nulls stay null. */
-  clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", lower, upper); }
+  /** Limits values to [lower, upper]; nulls stay null. A string bound names a column (as Polars). */
+  clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", toValueExpr(lower, "clip()"), toValueExpr(upper, "clip()")); }
   /** Floor division (Polars' `//`): an integer for integers. */
   floorDiv(other: IntoExpr): Expr { return this.#fn("floorDiv", other); }
   /** @example col("state").isIn(["NY", "NJ"])   // "state" IN ('NY', 'NJ') */
@@ -149,8 +149,8 @@ export class Expr {
     if (!Array.isArray(values)) throw new TypeError("isIn(): pass an array of values");
     return this.#fn("isIn", ...values);
   }
-  /** Both bounds included, as Polars' default `closed="both"`. */
-  isBetween(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("isBetween", lower, upper); }
+  /** Both bounds included, as Polars' default `closed="both"`. A string bound names a column (as Polars). */
+  isBetween(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("isBetween", toValueExpr(lower, "isBetween()"), toValueExpr(upper, "isBetween()")); }
 
   /** String functions (Polars' `.str` namespace). */
   get str(): StringNamespace { return new StringNamespace(this); }
@@ -370,10 +370,10 @@ export function concatStr(parts: readonly (Expr | string)[], separator = ""): Ex
   return new Expr(freeze({ kind: "func", fn: "concat", args: freeze(joined.map((e) => e.node)) }));
 }
 
-/** The first non-null of the values. @example coalesce(col("limit"), col("default_limit"), 0) */
+/** The first non-null of the values; a string names a column (as Polars). @example coalesce("limit", col("default_limit"), 0) */
 export function coalesce(...values: IntoExpr[]): Expr {
   if (values.length === 0) throw new TypeError("coalesce(): pass at least one value");
-  return wrap({ kind: "coalesce", operands: freeze(values.map((v) => toExpr(v).node)) });
+  return wrap({ kind: "coalesce", operands: freeze(values.map((v) => toValueExpr(v, "coalesce()").node)) });
 }
 
 function fn(name: ScalarFn, first: Expr, ...args: IntoExpr[]): Expr {
@@ -413,11 +413,11 @@ export function len(): Expr {
 
 /**
  * A conditional, as Polars' `pl.when(...).then(...).otherwise(...)`; chain `.when().then()` for more branches.
- * A missing `otherwise` yields null.
+ * A missing `otherwise` yields null. As in Polars, a string value names a column: `then(lit("high"))` for text.
  * @example when(col("balance").gt(0)).then(1).otherwise(0)   // CASE WHEN "balance" > 0 THEN 1 ELSE 0 END
  */
 export function when(condition: IntoExpr): When {
-  return new When([], toExpr(condition).node);
+  return new When([], toValueExpr(condition, "when()").node);
 }
 
 export class When {
@@ -426,7 +426,7 @@ export class When {
     private readonly condition: ExprNode,
   ) {}
   then(value: IntoExpr): Then {
-    return new Then([...this.branches, freeze({ when: this.condition, then: toExpr(value).node })]);
+    return new Then([...this.branches, freeze({ when: this.condition, then: toValueExpr(value, "then()").node })]);
   }
 }
 
@@ -436,16 +436,26 @@ export class Then extends Expr {
     super(caseNode(branches, freeze({ kind: "literal", value: null, dtype: "null" })));
   }
   when(condition: IntoExpr): When {
-    return new When(this.branches, toExpr(condition).node);
+    return new When(this.branches, toValueExpr(condition, "when()").node);
   }
   otherwise(value: IntoExpr): Expr {
-    return new Expr(caseNode(this.branches, toExpr(value).node));
+    return new Expr(caseNode(this.branches, toValueExpr(value, "otherwise()").node));
   }
 }
 
 /** Operands: an Expr as it is, any other value as a literal (as Polars does for `col("a") == "x"`). */
 export function toExpr(value: IntoExpr): Expr {
   return value instanceof Expr ? value : lit(value);
+}
+
+/**
+ * Value positions where Polars reads a bare string as a column name (`then("c")`, `otherwise`, `when`, `clip`,
+ * `isBetween`, `coalesce`; `lit("c")` is the text): the column remembers where, for the error if there is none.
+ */
+function toValueExpr(value: IntoExpr, where: string): Expr {
+  if (typeof value !== "string") return toExpr(value);
+  if (value === "") throw new TypeError(`${where}: "" is no column name; a string here names a column (as in Polars), write lit("") for the text`);
+  return wrap({ kind: "column", name: value, bare: where });
 }
 
 /** Selections: a string names a column (as in Polars' `select("a")`). */

@@ -30,6 +30,8 @@ export interface ColumnExpr {
   readonly name: string;
   /** Set by the compiler only, inside joins: the relation alias the column belongs to. */
   readonly qualifier?: string;
+  /** Where a bare string was read as this column's name (`then()`, `clip()`…), for the error when there is none. */
+  readonly bare?: string;
 }
 export interface LiteralExpr {
   readonly kind: "literal";

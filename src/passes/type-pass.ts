@@ -157,7 +157,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
   return visitExpr<InferredType>(expr, {
     column: (n) => {
       const column = findColumn(schema, n.name);
-      if (!column) throw new DefinitionError(`unknown column "${n.name}"; available: ${columnNames(schema).join(", ")}`, { ...where, column: n.name });
+      if (!column) {
+        // As Polars, a bare string in a value position names a column: say so, since the author may have meant text.
+        const hint = n.bare ? ` (a string in ${n.bare} names a column, as in Polars; for the text, write lit(${JSON.stringify(n.name)}))` : "";
+        throw new DefinitionError(`unknown column "${n.name}"${hint}; available: ${columnNames(schema).join(", ")}`, { ...where, column: n.name });
+      }
       if (mode === "agg") fail(`column "${n.name}" is used in agg() outside an aggregation; wrap it, e.g. col("${n.name}").max()`, n.name);
       return column.type;
     },

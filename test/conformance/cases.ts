@@ -107,7 +107,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("null handling", col("x").isNull(), col("s").isNotNull(), col("x").fillNull(col("y")), col("n").fillNull(0), col("s").fillNull("none")),
   perRow(
     "when/then chains",
-    when(col("n").gt(5)).then("high").when(col("n").lt(-5)).then("low").otherwise(col("s")),
+    when(col("n").gt(5)).then(lit("high")).when(col("n").lt(-5)).then(lit("low")).otherwise("s"),
     when(col("flag")).then(col("x")),
     when(col("x").isNull()).then(col("n")).otherwise(col("k")),
   ),
@@ -150,7 +150,7 @@ export const OPERATION_CASES: OperationCase[] = [
   // down for n = 1, -9 and -10 (decimal rounding of the text "1.005" would go up).
   perRow("abs, round (halves included), clip", col("x").abs(), col("n").abs(), col("x").round(1), col("x").round(), col("y").round(), col("y").round(2), col("n").round(1), col("n").add(0.005).round(2), col("x").clip(-100, 100), col("n").clip(-5, 5)),
   perRow("floor division", col("n").floorDiv(col("k")), col("m").floorDiv(col("k")), col("x").floorDiv(col("y")), col("n").floorDiv(2.5)),
-  perRow("isIn, isBetween, coalesce", col("s").isIn(["alpha", "it's", ""]), col("n").isIn([1, 2, 3]), col("n").isIn([]), col("n").isBetween(-5, 5), col("x").isBetween(-1, col("y")), col("d").isBetween(lit("2024-06-01", "date"), lit("2024-12-31", "date")), coalesce(col("x"), col("y"), 0), coalesce(col("s"), "none")),
+  perRow("isIn, isBetween, coalesce", col("s").isIn(["alpha", "it's", ""]), col("n").isIn([1, 2, 3]), col("n").isIn([]), col("n").isBetween(-5, 5), col("x").isBetween(-1, col("y")), col("d").isBetween(lit("2024-06-01", "date"), lit("2024-12-31", "date")), coalesce(col("x"), col("y"), 0), coalesce(col("s"), lit("none")), coalesce("s", "grp")),
   perRow("lower, upper, lenChars, concatStr", col("s").str.toLowercase(), col("s").str.toUppercase(), col("s").str.lenChars(), concatStr(["s", "grp"], "-"), concatStr([col("s"), col("n").cast("varchar")])),
   perRow("contains, startsWith, endsWith (literal text)", col("s").str.contains("a"), col("s").str.contains("'"), col("s").str.contains(""), col("s").str.startsWith("al"), col("s").str.endsWith("a"), col("s").str.startsWith(col("grp")), col("s").str.contains("%")),
   perRow("slice and replaceAll", col("s").str.slice(1, 2), col("s").str.slice(0), col("s").str.slice(3), col("s").str.slice(2, 0), col("s").str.replaceAll("a", "XY"), col("s").str.replaceAll("'", "")),

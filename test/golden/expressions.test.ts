@@ -182,7 +182,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "when/then chain",
-    when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
+    when(col("x").gt(10)).then(lit("high")).when(col("x").gt(5)).then(lit("mid")).otherwise(lit("low")),
     {
       duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
       postgres: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,

@@ -86,9 +86,9 @@ describe("expressions build IR", () => {
   });
 
   it("a half-built when/then is not shared between continuations", () => {
-    const base = when(col("a").gt(1)).then("x");
-    const one = base.otherwise("y");
-    const two = base.when(col("a").gt(0)).then("z").otherwise("w");
+    const base = when(col("a").gt(1)).then(lit("x"));
+    const one = base.otherwise(lit("y"));
+    const two = base.when(col("a").gt(0)).then(lit("z")).otherwise(lit("w"));
     expect((one.node as Extract<ExprNode, { kind: "case" }>).branches).toHaveLength(1);
     expect((two.node as Extract<ExprNode, { kind: "case" }>).branches).toHaveLength(2);
   });
