@@ -178,6 +178,20 @@ export const ansi = {
   functions: (dialect: Pick<SqlDialect, "types" | "cast">): SqlDialect["functions"] => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
+    // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then
+    // p / 2 is no tie, so each engine's own rule for halves never decides: the result is the same everywhere.
+    roundHalfEven: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      const p = sql`(${x} * ${scale})`;
+      return sql`(CASE WHEN abs(${p} - trunc(${p})) = 0.5 THEN 2 * round(${p} / 2) ELSE round(${p}) END / ${scale})`;
+    },
+    // Polars' trunc(x * 10^d) / 10^d (round(mode="to_zero"), Expr.truncate).
+    truncate: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      return sql`(trunc(${x} * ${scale}) / ${scale})`;
+    },
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
     floorDiv: ([a, b], [ta, tb]) =>
       [ta, tb].every((t) => t === "integer" || t === "bigint")

@@ -138,8 +138,19 @@ export class Expr {
   }
 
   abs(): Expr { return this.#fn("abs"); }
-  /** Rounds half away from zero to `decimals` places. */
-  round(decimals = 0): Expr { return this.#fn("round", lit(checkedInt("round", decimals, 0))); }
+  /**
+   * Rounds to `decimals` places; halves go to the even neighbour unless `mode` says otherwise, as Polars' `round`
+   * ("half_to_even" by default, "half_away_from_zero", "to_zero"). Computed as Polars does, on x * 10^d in doubles:
+   * 2.675 is 267.49999999999997 hundredths, which round down.
+   * @example col("x").round(2, { mode: "half_away_from_zero" })   // DuckDB: round("x", 2)
+   */
+  round(decimals = 0, options: { mode?: RoundMode } = {}): Expr {
+    const fn = ({ half_to_even: "roundHalfEven", half_away_from_zero: "round", to_zero: "truncate" } as const)[options.mode ?? "half_to_even"];
+    if (!fn) throw new TypeError(`round(): mode must be "half_to_even", "half_away_from_zero" or "to_zero", got ${JSON.stringify(options.mode)}`);
+    return this.#fn(fn, lit(checkedInt("round", decimals, 0)));
+  }
+  /** Drops the digits beyond `decimals` places, toward zero (Polars' `truncate`). */
+  truncate(decimals = 0): Expr { return this.#fn("truncate", lit(checkedInt("truncate", decimals, 0))); }
   /** Limits values to [lower, upper]; nulls stay null. A string bound names a column (as Polars). */
   clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", toValueExpr(lower, "clip()"), toValueExpr(upper, "clip()")); }
   /** Floor division (Polars' `//`): an integer for integers. */
@@ -334,6 +345,9 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
   if (value !== null && !fitsType(value, type)) throw new TypeError(`lit(): ${JSON.stringify(value)} is not a valid ${type}`);
   return wrap({ kind: "literal", value, dtype: type });
 }
+
+/** Polars' rounding modes (`Expr.round(decimals, mode)`). */
+export type RoundMode = "half_to_even" | "half_away_from_zero" | "to_zero";
 
 export interface RollingOptions {
   /** The timestamp column a duration window is measured on. */

@@ -317,6 +317,8 @@ const ALL_TEXT = (ts: InferredType[]) => ts.every((t) => t === "varchar" || t ==
 const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | undefined> = {
   abs: NUMERIC_SAME,
   round: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  roundHalfEven: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  truncate: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
   clip: NUMERIC_SAME,
   floorDiv: (ts) => (ts.every(isNumeric) ? (ts.every(isIntegral) ? "bigint" : "double") : undefined),
   isIn: (ts) => (ts.slice(1).every((t) => commonType(ts[0]!, t) !== undefined) ? "boolean" : undefined),

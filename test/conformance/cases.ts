@@ -263,6 +263,8 @@ export const OPERATION_CASES: OperationCase[] = [
     col("d").fillNull({ strategy: "backward", limit: 2 }).over(["grp", "k"], { orderBy: "ts" }),
     col("x").fillNull({ strategy: "forward" }).over([], { orderBy: "ts" }),
   ),
+  // x has halves at 1 and 2 decimals (…5.5, …0.25): each mode on them, and on y (eighths: exact ties at 2 decimals).
+  perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -374,11 +374,20 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "abs, round half away from zero, clip",
-    col("x").abs().round(2).clip(0, 100),
+    col("x").abs().round(2, { mode: "half_away_from_zero" }).clip(0, 100),
     {
       duckdb: `select CASE WHEN round(abs("x"), 2) < 0 THEN 0 WHEN round(abs("x"), 2) > 100 THEN 100 ELSE round(abs("x"), 2) END as "v"`,
       postgres: `select CASE WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) < 0 THEN 0 WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) > 100 THEN 100 ELSE (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) END as "v"`,
       snowflake: `select CASE WHEN round(abs("X"), 2) < 0 THEN 0 WHEN round(abs("X"), 2) > 100 THEN 100 ELSE round(abs("X"), 2) END as "V"`,
+    },
+  ],
+  [
+    "round halves to even (Polars' default) in doubles, and truncate",
+    col("x").round(2).add(col("x").truncate(1)),
+    {
+      duckdb: `select (CASE WHEN abs(("x" * power(CAST(10 AS DOUBLE), 2)) - trunc(("x" * power(CAST(10 AS DOUBLE), 2)))) = 0.5 THEN 2 * round(("x" * power(CAST(10 AS DOUBLE), 2)) / 2) ELSE round(("x" * power(CAST(10 AS DOUBLE), 2))) END / power(CAST(10 AS DOUBLE), 2)) + (trunc("x" * power(CAST(10 AS DOUBLE), 1)) / power(CAST(10 AS DOUBLE), 1)) as "v"`,
+      postgres: `select (CASE WHEN abs(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)) - trunc(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)))) = 0.5 THEN 2 * round(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)) / 2) ELSE round(("x" * power(CAST(10 AS DOUBLE PRECISION), 2))) END / power(CAST(10 AS DOUBLE PRECISION), 2)) + (trunc("x" * power(CAST(10 AS DOUBLE PRECISION), 1)) / power(CAST(10 AS DOUBLE PRECISION), 1)) as "v"`,
+      snowflake: `select (CASE WHEN abs(("X" * power(CAST(10 AS FLOAT), 2)) - trunc(("X" * power(CAST(10 AS FLOAT), 2)))) = 0.5 THEN 2 * round(("X" * power(CAST(10 AS FLOAT), 2)) / 2) ELSE round(("X" * power(CAST(10 AS FLOAT), 2))) END / power(CAST(10 AS FLOAT), 2)) + (trunc("X" * power(CAST(10 AS FLOAT), 1)) / power(CAST(10 AS FLOAT), 1)) as "V"`,
     },
   ],
   [
