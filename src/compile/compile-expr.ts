@@ -102,12 +102,22 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
   function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false): Sql {
     const sorted = n.operand?.kind === "sorted" ? n.operand : undefined;
     const input = sorted ? sorted.operand : n.operand;
+    if (n.fn === "nUnique" && input) {
+      // Polars' n_unique counts null as one more distinct value (of the rows a filter() keeps).
+      const kept = input.kind === "filtered" ? input : undefined;
+      const isNull = kept ? sql`${operand(kept.predicate)} AND ${operand(kept.operand)} IS NULL` : sql`${operand(input)} IS NULL`;
+      const nullSeen = dialect.aggregate({ fn: "max", input: sql`CASE WHEN ${isNull} THEN 1 ELSE 0 END`, inputType: "integer", over });
+      const distinct = dialect.aggregate({ fn: "nUnique", input: c(input), inputType: typeOf(input), over });
+      return sql`(${distinct} + COALESCE(${nullSeen}, 0))`;
+    }
     return dialect.aggregate({
       fn: n.fn,
       input: input && c(input),
       inputType: input ? typeOf(input) : "bigint",
       quantile: n.quantile,
       sortKey: sorted && c(sorted.by),
+      sortDescending: sorted?.descending,
+      sortNullsLast: sorted?.nullsLast,
       over,
       nullWhenEmpty,
     });

@@ -17,8 +17,10 @@ export interface AggCall {
   readonly input: Sql | null;
   readonly inputType: InferredType;
   readonly quantile?: number;
-  /** For first/last: the sort key (rows where it is null are ignored). */
+  /** For first/last: the sort key, its direction and where its nulls go (`sortBy`). */
   readonly sortKey?: Sql;
+  readonly sortDescending?: boolean;
+  readonly sortNullsLast?: boolean;
   readonly over?: Sql;
   /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
   readonly nullWhenEmpty?: boolean;
@@ -126,6 +128,16 @@ export const ansi = {
   cast(dialect: Pick<SqlDialect, "types">, x: Sql, from: InferredType, to: DType): Sql {
     const truncate = from === "double" && (to === "integer" || to === "bigint"); // SQL CAST rounds
     return sql`CAST(${truncate ? sql`trunc(${x})` : x} AS ${sql.raw(dialect.types[to])})`;
+  },
+  /**
+   * The ORDER BY of first/last: the value at the first row of the sort (first) or the last (last, by reversing the
+   * order, nulls included). Ties on the key are broken by the value (nulls last), so every engine picks the same row.
+   */
+  firstLastOrder({ fn, input, sortKey, sortDescending, sortNullsLast }: AggCall): Sql {
+    const reverse = fn === "last";
+    const dir = sql.raw((sortDescending ?? false) !== reverse ? "DESC" : "ASC");
+    const nulls = sql.raw((sortNullsLast ?? false) !== reverse ? "NULLS LAST" : "NULLS FIRST");
+    return sql`${sortKey} ${dir} ${nulls}, ${input} ${sql.raw(reverse ? "DESC" : "ASC")} NULLS LAST`;
   },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {

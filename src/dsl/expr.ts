@@ -112,7 +112,10 @@ export class Expr {
     if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new TypeError(`quantile(): q must be a number in [0, 1], got ${q}`);
     return wrap({ kind: "agg", fn: "quantile", operand: this.node, quantile: q });
   }
-  /** Distinct non-null values (SQL's count(DISTINCT); Polars' n_unique also counts null as a value). */
+  /**
+   * Distinct values, null counting as one, as Polars' `n_unique`; without null: `col("x").filter(col("x").isNotNull()).nUnique()`.
+   * @example col("s").nUnique()   // (count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0))
+   */
   nUnique(): Expr { return this.#agg("nUnique"); }
   /** Whether any value is true (nulls ignored; false for none). */
   any(): Expr { return this.#agg("any"); }
@@ -123,11 +126,13 @@ export class Expr {
   /** With `sortBy`: the value at the largest sort key — the latest, for a time key. */
   last(): Expr { return this.#agg("last"); }
   /**
-   * Orders the values for `first()`/`last()`. Rows whose sort key is null are ignored; ties are broken by the value.
-   * @example col("balance").sortBy("date").last()   // DuckDB: last("balance" ORDER BY "date", "balance") FILTER (…)
+   * Orders the values for `first()`/`last()`, as Polars' `sort_by`: null keys sort first unless `nullsLast`, in either
+   * direction (so `last()` of an ascending sort is the largest key's value); ties are broken by the value. To skip
+   * rows without a key, filter the frame first: `.filter(col("date").isNotNull())`.
+   * @example col("balance").sortBy("date").last()   // DuckDB: first("balance" ORDER BY "date" DESC NULLS LAST, "balance" DESC NULLS LAST)
    */
-  sortBy(by: Expr | string): Expr {
-    return wrap({ kind: "sorted", operand: this.node, by: toColumnExpr(by).node });
+  sortBy(by: Expr | string, options: { descending?: boolean; nullsLast?: boolean } = {}): Expr {
+    return wrap({ kind: "sorted", operand: this.node, by: toColumnExpr(by).node, descending: options.descending ?? false, nullsLast: options.nullsLast ?? false });
   }
   /**
    * Inside an aggregation: only the values where `predicate` holds (a conditional aggregate).

@@ -102,8 +102,17 @@ export interface AggExpr {
 }
 /** Only inside an aggregation: the operand where the predicate holds, else null (`col("x").filter(p).sum()`). */
 export interface FilteredExpr { readonly kind: "filtered"; readonly operand: ExprNode; readonly predicate: ExprNode }
-/** Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`). */
-export interface SortedExpr { readonly kind: "sorted"; readonly operand: ExprNode; readonly by: ExprNode }
+/**
+ * Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`); rows whose
+ * key is null sort first unless `nullsLast`, in either direction (Polars' sort_by).
+ */
+export interface SortedExpr {
+  readonly kind: "sorted";
+  readonly operand: ExprNode;
+  readonly by: ExprNode;
+  readonly descending: boolean;
+  readonly nullsLast: boolean;
+}
 
 /** A window's sort key. Nulls sort first unless `nullsLast`, in either direction, as Polars' `over(order_by=…)`. */
 export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean; readonly nullsLast: boolean }

@@ -163,7 +163,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perGroup("nUnique", col("s").nUnique(), col("n").nUnique(), col("d").nUnique(), col("flag").nUnique(), col("x").nUnique()),
   perGroup("any and all", col("flag").any(), col("flag").all(), col("x").gt(0).any(), col("x").gt(-1000).all(), when(col("n").gt(100)).then(col("flag")).any(), when(col("n").gt(100)).then(col("flag")).all()),
   perGroup(
-    "first and last by a key (ties broken by the value, null keys ignored)",
+    "first and last by a key (ties broken by the value, null keys first)",
     col("x").sortBy("ts").first(),
     col("s").sortBy("ts").last(),
     col("x").sortBy("n").last(), // n has nulls and ties
@@ -264,6 +264,8 @@ export const OPERATION_CASES: OperationCase[] = [
     col("x").fillNull({ strategy: "forward" }).over([], { orderBy: "ts" }),
   ),
   // x has halves at 1 and 2 decimals (…5.5, …0.25): each mode on them, and on y (eighths: exact ties at 2 decimals).
+  perGroup("sortBy with nullsLast and descending", col("x").sortBy("n", { nullsLast: true }).first(), col("x").sortBy("n", { nullsLast: true }).last(), col("s").sortBy("x", { descending: true }).first(), col("d").sortBy("n", { descending: true, nullsLast: true }).last()),
+  perGroup("nUnique counts null", col("n").nUnique(), col("s").filter(col("flag")).nUnique(), col("x").filter(col("x").isNotNull()).nUnique()),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
 ];
 

@@ -153,9 +153,10 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       ),
     );
     // id 1: x = 1, 3, -2.5 (one null): mean 0.5, squared deviations 0.25 + 6.25 + 9 = 15.5 over 2; the 25% point
-    // of (-2.5, 1, 3) interpolates halfway from -2.5 to 1. id 2: x = 10, 10; no flag is true.
+    // of (-2.5, 1, 3) interpolates halfway from -2.5 to 1; its s has a null, which nUnique counts (as Polars). id 2:
+    // x = 10, 10; no flag is true.
     expect(await rows(set, "distinct_s DESC")).toEqual([
-      { var: 7.75, median: 1, q25: -0.75, distinct_s: 3, any: true, all: false, latest_x: -2.5, first_s: "Apple", flagged_sum: -1.5, rows: 4 },
+      { var: 7.75, median: 1, q25: -0.75, distinct_s: 4, any: true, all: false, latest_x: -2.5, first_s: "Apple", flagged_sum: -1.5, rows: 4 },
       { var: 0, median: 10, q25: 10, distinct_s: 2, any: false, all: false, latest_x: 10, first_s: "Date", flagged_sum: 0, rows: 2 },
     ]);
   });

@@ -529,27 +529,27 @@ const CASES: [string, Expr, PerDialect][] = [
     "distinct count, any, all",
     col("s").nUnique().gt(1).and(col("flag").any()).or(col("flag").all()),
     {
-      duckdb: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
-      postgres: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
-      snowflake: `select ((COUNT(DISTINCT "S") > 1) AND COALESCE(BOOLOR_AGG("FLAG"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG"), TRUE) as "V"`,
+      duckdb: `select (((count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      postgres: `select (((count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      snowflake: `select (((COUNT(DISTINCT "S") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(BOOLOR_AGG("FLAG"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG"), TRUE) as "V"`,
     },
   ],
   [
     "last by time (latest value)",
     col("x").sortBy("ts").last(),
     {
-      duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) as "v"`,
-      postgres: `select (array_agg("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL))[1] as "v"`,
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("X") END) WITHIN GROUP (ORDER BY "TS" DESC, "X" DESC NULLS LAST), 0), 0) AS FLOAT) as "V"`,
+      duckdb: `select first("x" ORDER BY "ts" DESC NULLS LAST, "x" DESC NULLS LAST) as "v"`,
+      postgres: `select (array_agg("x" ORDER BY "ts" DESC NULLS LAST, "x" DESC NULLS LAST))[1] as "v"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("X")) WITHIN GROUP (ORDER BY "TS" DESC NULLS LAST, "X" DESC NULLS LAST), 0), 0) AS FLOAT) as "V"`,
     },
   ],
   [
     "first by time",
     col("s").sortBy("d").first(),
     {
-      duckdb: `select first("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL) as "v"`,
-      postgres: `select (array_agg("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL))[1] as "v"`,
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "D" IS NOT NULL THEN ARRAY_CONSTRUCT("S") END) WITHIN GROUP (ORDER BY "D" ASC, "S" ASC NULLS LAST), 0), 0) AS VARCHAR) as "V"`,
+      duckdb: `select first("s" ORDER BY "d" ASC NULLS FIRST, "s" ASC NULLS LAST) as "v"`,
+      postgres: `select (array_agg("s" ORDER BY "d" ASC NULLS FIRST, "s" ASC NULLS LAST))[1] as "v"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("S")) WITHIN GROUP (ORDER BY "D" ASC NULLS FIRST, "S" ASC NULLS LAST), 0), 0) AS VARCHAR) as "V"`,
     },
   ],
   [
@@ -693,16 +693,16 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the duckdb dialect$/ },
       postgres: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the postgres dialect$/ },
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("N") END) WITHIN GROUP (ORDER BY "TS" DESC, "N" DESC NULLS LAST) OVER (PARTITION BY "ID"), 0), 0) AS NUMBER(38,0)) as "V"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("N")) WITHIN GROUP (ORDER BY "TS" DESC NULLS LAST, "N" DESC NULLS LAST) OVER (PARTITION BY "ID"), 0), 0) AS NUMBER(38,0)) as "V"`,
     },
   ],
   [
     "median, quantile and distinct count over a whole partition",
     col("n").median().over("id").add(col("n").quantile(0.25).over("id")).add(col("s").nUnique().over("id")),
     {
-      duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /median\(\)\.over\(\) is not supported by the postgres dialect/ },
-      snowflake: `select (MEDIAN(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") + PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("N" AS FLOAT)) OVER (PARTITION BY "ID")) + COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
+      snowflake: `select (MEDIAN(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") + PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("N" AS FLOAT)) OVER (PARTITION BY "ID")) + (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
     },
   ],
   [
@@ -835,9 +835,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "distinct count over a whole partition",
     col("s").nUnique().over("id"),
     {
-      duckdb: `select count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      duckdb: `select (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
-      snowflake: `select COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
+      snowflake: `select (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
     },
   ],
 ];

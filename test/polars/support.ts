@@ -1,4 +1,4 @@
-import { type Expr, featureSet, source } from "../../src/dsl/index.ts";
+import { col, type Expr, featureSet, source } from "../../src/dsl/index.ts";
 import type { DType } from "../../src/ir/dtype.ts";
 import { evaluate, type FixtureValue, type ResultValue } from "../../src/testing/evaluate.ts";
 
@@ -7,10 +7,16 @@ import { evaluate, type FixtureValue, type ResultValue } from "../../src/testing
  * column. The frame gets an `id` (the row's position) and a timestamp so it can be a feature set; `evaluate()` runs it
  * on DuckDB, and the results come back in the frame's row order.
  */
-export async function polars(
-  columns: Record<string, { type: DType; values: FixtureValue[] }>,
-  ...exprs: Expr[]
-): Promise<ResultValue[][]> {
+export function polars(columns: Record<string, { type: DType; values: FixtureValue[] }>, ...exprs: Expr[]): Promise<ResultValue[][]> {
+  return run(columns, exprs, false);
+}
+
+/** Aggregates over the whole frame (`df.select(pl.col("a").n_unique())`): one value per expression. */
+export async function polarsAgg(columns: Record<string, { type: DType; values: FixtureValue[] }>, ...aggs: Expr[]): Promise<ResultValue[]> {
+  return (await run(columns, aggs, true)).map(([value]) => value!);
+}
+
+async function run(columns: Record<string, { type: DType; values: FixtureValue[] }>, exprs: Expr[], grouped: boolean): Promise<ResultValue[][]> {
   const names = Object.keys(columns);
   const n = columns[names[0]!]!.values.length;
   const frame = source({
@@ -25,7 +31,10 @@ export async function polars(
     inputs: { df: frame },
     keys: "id",
     timestamp: "ts",
-    build: ({ df }) => df.select("id", "ts", ...exprs.map((e, i) => e.alias(`out${i}`))),
+    build: ({ df }) =>
+      grouped
+        ? df.groupBy(col("id").mul(0).alias("id"), "ts").agg(...exprs.map((e, i) => e.alias(`out${i}`)))
+        : df.select("id", "ts", ...exprs.map((e, i) => e.alias(`out${i}`))),
   });
   const rows = Array.from({ length: n }, (_, i) => ({
     id: i,

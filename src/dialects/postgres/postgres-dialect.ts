@@ -102,7 +102,8 @@ export const postgresDialect: SqlDialect = {
       return sql`(CAST(round(${exactNumeric(sql`${x} * ${scale}`, "double")}) AS ${DOUBLE}) / ${scale})`;
     },
   },
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     if (over && NO_WINDOW[fn]) throw new UnsupportedError(NO_WINDOW[fn]!, "postgres");
     const w = over ? sql` ${over}` : sql``;
     // why: avg, stddev_samp and var_samp of integers, and sum of a BIGINT, are NUMERIC (§9.21): cast to the IR's type.
@@ -135,9 +136,8 @@ export const postgresDialect: SqlDialect = {
       case "first":
       case "last": {
         // why: no first(x ORDER BY …): the first element of an ordered array_agg, which keeps nulls as DuckDB's first()
-        // does. Ties on the key are broken by the value (nulls last), null keys ignored, as in the DuckDB dialect.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        return sql`(array_agg(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL))[1]`;
+        // does.
+        return sql`(array_agg(${input} ORDER BY ${ansi.firstLastOrder(call)}))[1]`;
       }
     }
   },
