@@ -68,14 +68,21 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
           return sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}) ${dialect.over(spec)}`;
         case "rank":
         case "denseRank":
-        case "rowNumber": {
+        case "rowNumber":
+        case "rankMax":
+        case "rankAverage": {
           // Ranks order by their operand; a null value has no rank (as Polars), so it sorts last, behind every
           // ranked row. Ties of an ordinal rank come in the `over` order (Polars ranks the rows sorted by it); the
           // other methods give ties one rank, which extra keys would split.
           const byValue = { sql: c(f.operand), descending: f.descending, nullsLast: true };
           const ranked = { ...spec, orderBy: f.op === "rowNumber" ? [byValue, ...spec.orderBy] : [byValue] };
-          const fn = { rank: "rank", denseRank: "dense_rank", rowNumber: "row_number" }[f.op];
-          return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${sql.raw(fn)}() ${dialect.over(ranked)} END`;
+          const fn = { rank: "rank", denseRank: "dense_rank", rowNumber: "row_number", rankMax: "rank", rankAverage: "rank" }[f.op];
+          const min = sql`${sql.raw(fn)}() ${dialect.over(ranked)}`;
+          // Polars' "max" is the last rank of the ties, "average" the mean of the first and the last: from the row's ties.
+          const ties = sql`count(*) ${dialect.over({ partitionBy: [...spec.partitionBy, c(f.operand)], orderBy: [] })} - 1`;
+          const rank =
+            f.op === "rankMax" ? sql`${min} + ${ties}` : f.op === "rankAverage" ? sql`${min} + ${dialect.divide(sql`(${ties})`, sql`2`, "bigint", "integer")}` : min;
+          return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${rank} END`;
         }
       }
       // A rolling frame with no non-null value yields null (Polars); SQL's aggregates already do, except sum and count.

@@ -105,11 +105,16 @@ export class Expr {
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
-   * The q-quantile with linear interpolation (Polars' `interpolation="linear"`; its default is "nearest").
-   * @example col("amount").quantile(0.9)   // DuckDB: quantile_cont("amount", 0.9)
+   * The q-quantile interpolating linearly between neighbours: Polars' `interpolation="linear"`, to be given, since
+   * Polars' default ("nearest") and its other methods are not implemented (refused here rather than computed otherwise).
+   * @example col("amount").quantile(0.9, { interpolation: "linear" })   // DuckDB: quantile_cont("amount", 0.9)
    */
-  quantile(q: number): Expr {
+  quantile(q: number, options: { interpolation?: "linear" } = {}): Expr {
     if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new TypeError(`quantile(): q must be a number in [0, 1], got ${q}`);
+    if (options.interpolation !== "linear") {
+      const asked = options.interpolation === undefined ? `Polars' default interpolation, "nearest",` : `interpolation ${JSON.stringify(options.interpolation)}`;
+      throw new TypeError(`quantile(${q}): ${asked} is not implemented; pass { interpolation: "linear" } to interpolate between neighbours`);
+    }
     return wrap({ kind: "agg", fn: "quantile", operand: this.node, quantile: q });
   }
   /**
@@ -185,13 +190,14 @@ export class Expr {
   /** Non-null values so far. */
   cumCount(): Expr { return this.#cumulative("count"); }
   /**
-   * Rank of this value in its partition: "min" (SQL RANK; ties share the lowest), "dense", or "ordinal" (ROW_NUMBER;
-   * ties in arbitrary order). Polars' default is "average", which SQL lacks.
+   * Rank of this value in its partition, as Polars' `rank`: "average" (the default; ties share the mean of their
+   * ranks, a double), "min" (SQL RANK), "max", "dense", or "ordinal" (ROW_NUMBER; ties in the order of
+   * `.over(…, { orderBy })`, else arbitrary). Null values have no rank.
    * @example col("date").rank({ method: "ordinal", descending: true }).over("customer_id").eq(1)   // the latest row
    */
-  rank(options: { method?: "min" | "dense" | "ordinal"; descending?: boolean } = {}): Expr {
-    const op = ({ min: "rank", dense: "denseRank", ordinal: "rowNumber" } as const)[options.method ?? "min"];
-    if (!op) throw new TypeError(`rank(): method must be "min", "dense" or "ordinal"`);
+  rank(options: { method?: "average" | "min" | "max" | "dense" | "ordinal"; descending?: boolean } = {}): Expr {
+    const op = ({ average: "rankAverage", min: "rank", max: "rankMax", dense: "denseRank", ordinal: "rowNumber" } as const)[options.method ?? "average"];
+    if (!op) throw new TypeError(`rank(): method must be "average", "min", "max", "dense" or "ordinal"`);
     return window({ op, operand: this.node, descending: options.descending ?? false }, null);
   }
   /**

@@ -117,10 +117,14 @@ export interface SortedExpr {
 /** A window's sort key. Nulls sort first unless `nullsLast`, in either direction, as Polars' `over(order_by=…)`. */
 export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean; readonly nullsLast: boolean }
 
+/** Polars' rank methods: min (RANK), dense, ordinal (ROW_NUMBER), max, and average (of min and max, a double). */
+export const RANK_OPS = ["rank", "denseRank", "rowNumber", "rankMax", "rankAverage"] as const;
+export type RankOp = (typeof RANK_OPS)[number];
+
 /** What a window computes for each row. Ranks order the partition by their operand. */
 export type WindowFunc =
   | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number }
-  | { readonly op: "rank" | "denseRank" | "rowNumber"; readonly operand: ExprNode; readonly descending: boolean }
+  | { readonly op: RankOp; readonly operand: ExprNode; readonly descending: boolean }
   /**
    * The operand, or where it is null the nearest non-null value before it (forward) or after it (backward) in the
    * window's order, at most `limit` rows away (null: any distance) — Polars' fill_null(strategy=…, limit=…).

@@ -161,7 +161,8 @@ function windowReach(exprs: readonly ExprNode[], time: string): Reach {
   let ahead: Reach["ahead"] = null;
   for (const w of windows) {
     const f = w.func;
-    const ordered = f.op === "rank" || f.op === "denseRank" || f.op === "rowNumber" ? isTime({ expr: f.operand, descending: f.descending, nullsLast: false }) : isTime(w.orderBy[0]);
+    // Ranks order by their operand (only they carry a direction of their own).
+    const ordered = "descending" in f ? isTime({ expr: f.operand, descending: f.descending, nullsLast: false }) : isTime(w.orderBy[0]);
     const wholePartition = f.op === "agg" && w.frame === null;
     if (!ordered || wholePartition) return { back: "unbounded", ahead: "unbounded" };
     if (f.op === "lead" || (f.op === "fill" && f.direction === "backward")) ahead = "unbounded";

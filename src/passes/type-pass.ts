@@ -246,7 +246,8 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       }
       if (n.func.op === "agg") return typeExpr(n.func.agg, schema, where, mode === "typed" ? "typed" : "agg", output);
       const t = typeExpr(n.func.operand, schema, where, row, output);
-      return n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill" ? t : "bigint";
+      if (n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill") return t;
+      return n.func.op === "rankAverage" ? "double" : "bigint";
     },
     agg: (n) => {
       if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));

@@ -159,7 +159,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("days between", col("d").dt.daysSince(lit("2024-06-30", "date")), col("ts").dt.daysSince(col("d")), col("d").dt.daysSince(col("ts")), col("ts").dt.daysSince(lit("2024-06-30T12:00:00Z", "timestamp"))),
 
   // Aggregates per group and month; `when(n > 100)` is never true, so it makes every group empty of values.
-  perGroup("variance, median, quantile", col("x").var(), col("n").var(), col("m").var(), col("x").median(), col("n").median(), col("x").quantile(0.25), col("m").quantile(0.9), col("y").quantile(0), col("y").quantile(1)),
+  perGroup("variance, median, quantile", col("x").var(), col("n").var(), col("m").var(), col("x").median(), col("n").median(), col("x").quantile(0.25, { interpolation: "linear" }), col("m").quantile(0.9, { interpolation: "linear" }), col("y").quantile(0, { interpolation: "linear" }), col("y").quantile(1, { interpolation: "linear" })),
   perGroup("nUnique", col("s").nUnique(), col("n").nUnique(), col("d").nUnique(), col("flag").nUnique(), col("x").nUnique()),
   perGroup("any and all", col("flag").any(), col("flag").all(), col("x").gt(0).any(), col("x").gt(-1000).all(), when(col("n").gt(100)).then(col("flag")).any(), when(col("n").gt(100)).then(col("flag")).all()),
   perGroup(
@@ -265,6 +265,7 @@ export const OPERATION_CASES: OperationCase[] = [
   ),
   // x has halves at 1 and 2 decimals (…5.5, …0.25): each mode on them, and on y (eighths: exact ties at 2 decimals).
   perGroup("sortBy with nullsLast and descending", col("x").sortBy("n", { nullsLast: true }).first(), col("x").sortBy("n", { nullsLast: true }).last(), col("s").sortBy("x", { descending: true }).first(), col("d").sortBy("n", { descending: true, nullsLast: true }).last()),
+  perRow("rank average (the default) and max among ties", col("x").rank().over("grp"), col("n").rank({ method: "max", descending: true }).over(["grp", "k"]), col("d").rank({ method: "average", descending: true }).over("grp"), col("s").rank({ method: "max" }).over()),
   perGroup("nUnique counts null", col("n").nUnique(), col("s").filter(col("flag")).nUnique(), col("x").filter(col("x").isNotNull()).nUnique()),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
 ];
@@ -280,7 +281,7 @@ function asofRight(t: LazyFrame): LazyFrame {
  */
 export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly operation: string }[] = [
   { case: perRow("median over a partition", col("x").median().over("grp")), operation: "median().over()" },
-  { case: perRow("quantile over a partition", col("x").quantile(0.9).over("grp")), operation: "quantile().over()" },
+  { case: perRow("quantile over a partition", col("x").quantile(0.9, { interpolation: "linear" }).over("grp")), operation: "quantile().over()" },
   { case: perRow("nUnique over a partition", col("s").nUnique().over("grp")), operation: "nUnique().over()" },
 ];
 

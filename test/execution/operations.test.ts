@@ -83,7 +83,7 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
         col("x").sub(col("x").mean().over("id")).alias("vs_mean"),
       ),
     );
-    // id 1 (x = 1, null, 3, -2.5 on Jan 1, 2, 4, 31) then id 2 (x = 10, 10 on Jan 1, 3).
+    // id 1 (x = 1, null, 3, -2.5 on Jan 1, 2, 4, 31) then id 2 (x = 10, 10 on Jan 1, 3: tied, so both rank 1.5).
     expect(await rows(set, "id, d")).toEqual([
       { lag: null, lead: null, diff: null, cum_sum: 1, cum_count: 1, rank: 2, recency: 4, mean_2_rows: null, sum_3d: 1, sum_24h: 1, vs_mean: 0.5 },
       { lag: 1, lead: 3, diff: null, cum_sum: null, cum_count: 1, rank: null, recency: 3, mean_2_rows: null, sum_3d: 1, sum_24h: null, vs_mean: null },
@@ -91,8 +91,8 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       { lag: 3, lead: null, diff: -5.5, cum_sum: 1.5, cum_count: 3, rank: 1, recency: 1, mean_2_rows: 0.25, sum_3d: -2.5, sum_24h: -2.5, vs_mean: -3 },
       // Time windows are (t - d, t]: above, Jan 2 10:00 does not see Jan 1 10:00 (exactly 24h back); below, Jan 3
       // 00:00 does not see Jan 1 23:59:59 (24h 1s back).
-      { lag: null, lead: 10, diff: null, cum_sum: 10, cum_count: 1, rank: 1, recency: 2, mean_2_rows: null, sum_3d: 10, sum_24h: 10, vs_mean: 0 },
-      { lag: 10, lead: null, diff: 0, cum_sum: 20, cum_count: 2, rank: 1, recency: 1, mean_2_rows: 10, sum_3d: 20, sum_24h: 10, vs_mean: 0 },
+      { lag: null, lead: 10, diff: null, cum_sum: 10, cum_count: 1, rank: 1.5, recency: 2, mean_2_rows: null, sum_3d: 10, sum_24h: 10, vs_mean: 0 },
+      { lag: 10, lead: null, diff: 0, cum_sum: 20, cum_count: 2, rank: 1.5, recency: 1, mean_2_rows: 10, sum_3d: 20, sum_24h: 10, vs_mean: 0 },
     ]);
   });
 
@@ -142,7 +142,7 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       events.groupBy("id", col("d").dt.truncate("1y").alias("d")).agg(
         col("x").var().alias("var"),
         col("x").median().alias("median"),
-        col("x").quantile(0.25).alias("q25"),
+        col("x").quantile(0.25, { interpolation: "linear" }).alias("q25"),
         col("s").nUnique().alias("distinct_s"),
         col("flag").any().alias("any"),
         col("flag").all().alias("all"),

@@ -518,7 +518,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "variance, median, quantile",
-    col("x").var().add(col("x").median()).add(col("x").quantile(0.9)),
+    col("x").var().add(col("x").median()).add(col("x").quantile(0.9, { interpolation: "linear" })),
     {
       duckdb: `select (var_samp("x") + median("x")) + quantile_cont("x", 0.9) as "v"`,
       postgres: `select (var_samp("x") + percentile_cont(0.5) WITHIN GROUP (ORDER BY "x")) + percentile_cont(0.9) WITHIN GROUP (ORDER BY "x") as "v"`,
@@ -598,8 +598,17 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    "rank average (Polars' default) and max, from the count of ties",
+    col("x").rank().over("id").add(col("n").rank({ method: "max", descending: true }).over()),
+    {
+      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + (count(*) OVER (PARTITION BY "id", "x") - 1) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
+      postgres: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "id", "x") - 1) AS DOUBLE PRECISION) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
+      snowflake: `select CASE WHEN "X" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "ID" ORDER BY "X" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "ID", "X") - 1) AS FLOAT) / 2 END + CASE WHEN "N" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "N" DESC NULLS LAST) + count(*) OVER (PARTITION BY "N") - 1 END as "V"`,
+    },
+  ],
+  [
     "rank, dense rank, row number (descending)",
-    col("x").rank().over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
+    col("x").rank({ method: "min" }).over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
     {
       duckdb: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
       postgres: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
@@ -698,7 +707,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "median, quantile and distinct count over a whole partition",
-    col("n").median().over("id").add(col("n").quantile(0.25).over("id")).add(col("s").nUnique().over("id")),
+    col("n").median().over("id").add(col("n").quantile(0.25, { interpolation: "linear" }).over("id")).add(col("s").nUnique().over("id")),
     {
       duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /median\(\)\.over\(\) is not supported by the postgres dialect/ },
@@ -824,7 +833,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "quantile over a whole partition",
-    col("x").quantile(0.25).over("id"),
+    col("x").quantile(0.25, { interpolation: "linear" }).over("id"),
     {
       duckdb: `select quantile_cont("x", 0.25) OVER (PARTITION BY "id") as "v"`,
       postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },

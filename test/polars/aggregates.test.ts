@@ -33,3 +33,12 @@ describe("sortBy(…).first()/last(): null keys sort first, as Polars' sort_by",
     ).toEqual(["b", "d", "c", "b", "b", "c"]);
   });
 });
+
+describe("quantile: Polars' default interpolation is refused, linear given explicitly", () => {
+  // Expr.quantile(quantile, interpolation="nearest"): the default would silently differ from a linear quantile.
+  it("refuses the default and names the way out; linear interpolates", async () => {
+    expect(() => col("v").quantile(0.5)).toThrow(/quantile\(0.5\): Polars' default interpolation, "nearest", is not implemented; pass \{ interpolation: "linear" \}/);
+    const [q] = await polarsAgg({ v: ints(1, 2, 3, 4) }, col("v").quantile(0.5, { interpolation: "linear" }));
+    expect(q).toBe(2.5);
+  });
+});
