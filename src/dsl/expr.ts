@@ -371,8 +371,14 @@ export class StringNamespace {
   constructor(private readonly expr: Expr) {}
   toLowercase(): Expr { return fn("lower", this.expr); }
   toUppercase(): Expr { return fn("upper", this.expr); }
-  /** Whether the text contains `substring` (literally: no regular expressions, whose dialects differ). */
-  contains(substring: IntoExpr): Expr { return fn("contains", this.expr, substring); }
+  /**
+   * Whether the text contains `pattern`, matched literally (regular expressions are not implemented: their dialects
+   * differ). Polars reads the pattern as a regular expression unless `literal: true`: a pattern that would mean
+   * something else as one — a metacharacter, or a column — needs `{ literal: true }`, so a port never differs silently.
+   */
+  contains(pattern: IntoExpr, options: { literal?: boolean } = {}): Expr {
+    return fn("contains", this.expr, literalPattern("str.contains", pattern, options.literal));
+  }
   startsWith(prefix: IntoExpr): Expr { return fn("startsWith", this.expr, prefix); }
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
   /** Length in characters. */
@@ -383,8 +389,21 @@ export class StringNamespace {
     if (length !== undefined) args.push(lit(checkedInt("str.slice", length, 0)));
     return fn("slice", this.expr, ...args);
   }
-  /** Replaces every occurrence of `old` (literally) with `replacement`. */
-  replaceAll(old: IntoExpr, replacement: IntoExpr): Expr { return fn("replaceAll", this.expr, old, replacement); }
+  /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
+  replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
+    return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
+  }
+}
+
+/**
+ * A pattern for a Polars function that reads it as a regular expression by default (`str.contains`, `str.replace_all`):
+ * text without metacharacters means the same either way; anything else must say `literal: true`.
+ */
+function literalPattern(what: string, pattern: IntoExpr, literal = false): IntoExpr {
+  if (literal) return pattern;
+  if (typeof pattern === "string" && !/[\\^$.|?*+()[\]{}]/.test(pattern)) return pattern;
+  const shown = typeof pattern === "string" ? JSON.stringify(pattern) : "an expression";
+  throw new TypeError(`${what}(${shown}): Polars reads the pattern as a regular expression, which is not implemented; pass { literal: true } to match it as text`);
 }
 
 /** Concatenates strings; null if any part is null (Polars' concat_str with ignore_nulls=False). */
