@@ -110,6 +110,10 @@ export interface SqlDialect {
   lockTable?(table: Sql): Sql;
 }
 
+/** A double that is no number literal: every supported engine reads these spellings in a cast. */
+const special = (dialect: Pick<SqlDialect, "types">, value: "NaN" | "inf" | "-inf"): Sql =>
+  sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
+
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */
 export const ansi = {
   literal(dialect: Pick<SqlDialect, "instant" | "types">, node: LiteralExpr): Sql {
@@ -204,6 +208,21 @@ export const ansi = {
       const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
       return sql`(trunc(${x} * ${scale}) / ${scale})`;
     },
+    // Polars' float functions give NaN and ±inf where engines fail the statement (PostgreSQL, DuckDB: the square root
+    // or logarithm of a negative number, the logarithm of zero): those inputs are answered before the call. NaN
+    // equals itself and sorts above +inf in DuckDB, PostgreSQL and Snowflake alike.
+    floor: ([x], [t]) => (t === "double" ? sql`floor(${x})` : x!),
+    ceil: ([x], [t]) => (t === "double" ? sql`ceil(${x})` : x!),
+    // -0.0 keeps its sign and NaN stays NaN, as Polars' sign.
+    sign: ([x], [t]) =>
+      t === "double"
+        ? sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${x} WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE ${x} END`
+        : sql`CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE 0 END`,
+    sqrt: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} ELSE sqrt(${x}) END`,
+    ln: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} WHEN ${x} = 0 THEN ${special(dialect, "-inf")} ELSE ln(${x}) END`,
+    isNan: ([x]) => sql`(${x} = ${special(dialect, "NaN")})`,
+    isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
+    fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
     floorDiv: ([a, b], [ta, tb]) =>
       [ta, tb].every((t) => t === "integer" || t === "bigint")

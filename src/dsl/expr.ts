@@ -159,6 +159,29 @@ export class Expr {
     if (!fn) throw new TypeError(`round(): mode must be "half_to_even", "half_away_from_zero" or "to_zero", got ${JSON.stringify(options.mode)}`);
     return this.#fn(fn, lit(checkedInt("round", decimals, 0)));
   }
+  /** Rounds down (Polars' `floor`); integers stay as they are. */
+  floor(): Expr { return this.#fn("floor"); }
+  /** Rounds up (Polars' `ceil`); integers stay as they are. */
+  ceil(): Expr { return this.#fn("ceil"); }
+  /** -1, 0 or 1 (-0.0 and NaN stay as they are), as Polars' `sign`. */
+  sign(): Expr { return this.#fn("sign"); }
+  /** The square root, a double; NaN for a negative value (Polars' `sqrt`). */
+  sqrt(): Expr { return this.#fn("sqrt"); }
+  /**
+   * The logarithm in `base` (default e), a double; NaN for a negative value and -inf for 0 (Polars' `log`).
+   * @example col("amount").log(10)   // DuckDB: CASE WHEN … ELSE ln("amount") END / ln(10)
+   */
+  log(base = Math.E): Expr {
+    if (typeof base !== "number" || !(base > 0) || base === 1 || !Number.isFinite(base)) throw new TypeError(`log(): the base must be a positive number other than 1, got ${base}`);
+    const ln = this.#fn("ln");
+    return base === Math.E ? ln : ln.div(lit(base, "double").#fn("ln"));
+  }
+  /** Whether the value is NaN (doubles only; null stays null), as Polars' `is_nan`. */
+  isNan(): Expr { return this.#fn("isNan"); }
+  /** Whether the value is neither infinite nor NaN (doubles only), as Polars' `is_finite`. */
+  isFinite(): Expr { return this.#fn("isFinite"); }
+  /** NaN replaced by `value` (null stays null), as Polars' `fill_nan`. */
+  fillNan(value: IntoExpr): Expr { return this.#fn("fillNan", value); }
   /** Drops the digits beyond `decimals` places, toward zero (Polars' `truncate`). */
   truncate(decimals = 0): Expr { return this.#fn("truncate", lit(checkedInt("truncate", decimals, 0))); }
   /** Limits values to [lower, upper]; nulls stay null. A string bound names a column (as Polars). */

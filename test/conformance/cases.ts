@@ -267,6 +267,9 @@ export const OPERATION_CASES: OperationCase[] = [
   perGroup("sortBy with nullsLast and descending", col("x").sortBy("n", { nullsLast: true }).first(), col("x").sortBy("n", { nullsLast: true }).last(), col("s").sortBy("x", { descending: true }).first(), col("d").sortBy("n", { descending: true, nullsLast: true }).last()),
   perRow("rank average (the default) and max among ties", col("x").rank().over("grp"), col("n").rank({ method: "max", descending: true }).over(["grp", "k"]), col("d").rank({ method: "average", descending: true }).over("grp"), col("s").rank({ method: "max" }).over()),
   perGroup("nUnique counts null", col("n").nUnique(), col("s").filter(col("flag")).nUnique(), col("x").filter(col("x").isNotNull()).nUnique()),
+  // NaN and -inf from sqrt and log of negatives and zero, where PostgreSQL and DuckDB would fail the statement.
+  perRow("floor, ceil, sign, sqrt, log", col("x").floor(), col("y").ceil(), col("n").floor(), col("x").sign(), col("n").sign(), col("x").sqrt(), col("n").sqrt(), col("x").log(), col("y").log(10), col("k").sub(col("k")).log(2)),
+  perRow("isNan, isFinite, fillNan", col("x").sqrt().isNan(), col("x").log().isFinite(), col("k").sub(col("k")).cast("double").log().isFinite(), col("x").sqrt().fillNan(-1), col("y").sqrt().fillNan(col("y"))),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
 ];
 

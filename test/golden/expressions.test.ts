@@ -391,6 +391,24 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    "floor, ceil, sign, sqrt, log (NaN and -inf where engines would fail)",
+    col("x").floor().add(col("x").ceil()).add(col("x").sign()).add(col("x").sqrt()).add(col("x").log(10)),
+    {
+      duckdb: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln("x") END / CASE WHEN CAST(10 AS DOUBLE) < 0 THEN CAST('NaN' AS DOUBLE) WHEN CAST(10 AS DOUBLE) = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln(CAST(10 AS DOUBLE)) END) as "v"`,
+      postgres: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln("x") END / CASE WHEN CAST(10 AS DOUBLE PRECISION) < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN CAST(10 AS DOUBLE PRECISION) = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln(CAST(10 AS DOUBLE PRECISION)) END) as "v"`,
+      snowflake: `select (((floor("X") + ceil("X")) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 0 THEN 1 WHEN "X" < 0 THEN -1 ELSE "X" END) + CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) ELSE sqrt("X") END) + (CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) WHEN "X" = 0 THEN CAST('-inf' AS FLOAT) ELSE ln("X") END / CASE WHEN CAST(10 AS FLOAT) < 0 THEN CAST('NaN' AS FLOAT) WHEN CAST(10 AS FLOAT) = 0 THEN CAST('-inf' AS FLOAT) ELSE ln(CAST(10 AS FLOAT)) END) as "V"`,
+    },
+  ],
+  [
+    "isNan, isFinite, fillNan",
+    col("x").isNan().or(col("x").isFinite()).and(col("x").fillNan(0).gt(col("n").sign())),
+    {
+      duckdb: `select (("x" = CAST('NaN' AS DOUBLE)) OR ("x" > CAST('-inf' AS DOUBLE) AND "x" < CAST('inf' AS DOUBLE))) AND (CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN 0 ELSE "x" END > CASE WHEN "n" > 0 THEN 1 WHEN "n" < 0 THEN -1 ELSE 0 END) as "v"`,
+      postgres: `select (("x" = CAST('NaN' AS DOUBLE PRECISION)) OR ("x" > CAST('-inf' AS DOUBLE PRECISION) AND "x" < CAST('inf' AS DOUBLE PRECISION))) AND (CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN 0 ELSE "x" END > CASE WHEN "n" > 0 THEN 1 WHEN "n" < 0 THEN -1 ELSE 0 END) as "v"`,
+      snowflake: `select (("X" = CAST('NaN' AS FLOAT)) OR ("X" > CAST('-inf' AS FLOAT) AND "X" < CAST('inf' AS FLOAT))) AND (CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN 0 ELSE "X" END > CASE WHEN "N" > 0 THEN 1 WHEN "N" < 0 THEN -1 ELSE 0 END) as "V"`,
+    },
+  ],
+  [
     "round of an integer is the integer",
     col("n").round(1),
     {

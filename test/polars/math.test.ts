@@ -42,3 +42,32 @@ describe("round and truncate, as Polars computes them", () => {
     expect(await each(cases, (d) => col("value").round(d, { mode: "to_zero" }))).toEqual(cases.map(([, , e]) => e));
   });
 });
+
+// Polars' float functions (py-polars/src/polars/expr/expr.py docstrings: sign, sqrt, log, is_nan, is_finite,
+// fill_nan; floor/ceil of test_lazyframe.py::test_floor): NaN and ±inf where SQL engines would fail the statement.
+describe("floor, ceil, sign, sqrt, log, NaN and infinities", () => {
+  it("sign keeps -0.0 (Expr.sign docstring); floor and ceil (test_floor)", async () => {
+    const [sign, floor, ceil] = await polars({ a: floats(-9.0, -0.0, 0.0, 4.0, null) }, col("a").sign(), col("a").add(0.5).floor(), col("a").add(0.5).ceil());
+    expect(sign).toEqual([-1.0, -0.0, 0.0, 1.0, null]);
+    expect(floor).toEqual([-9, 0, 0, 4, null]);
+    expect(ceil).toEqual([-8, 1, 1, 5, null]);
+  });
+
+  it("sqrt and log of negatives and zero are NaN and -inf; log in a base", async () => {
+    const [sqrt, ln, log10, log2] = await polars({ a: floats(4, -1, 0, null, 8) }, col("a").sqrt(), col("a").log(), col("a").log(10), col("a").log(2));
+    expect(sqrt).toEqual([2, NaN, 0, null, Math.sqrt(8)]);
+    expect(ln).toEqual([Math.log(4), NaN, -Infinity, null, Math.log(8)]);
+    expect(log10![0]).toBeCloseTo(Math.log10(4), 15);
+    expect([log10![1], log10![2], log10![3]]).toEqual([NaN, -Infinity, null]);
+    expect(log2![4]).toBeCloseTo(3, 15);
+  });
+
+  it("isNan, isFinite and fillNan (Expr.is_nan, is_finite, fill_nan docstrings: null stays null)", async () => {
+    // NaN, -inf, a number and null, made by the functions above.
+    const values = col("a").sqrt().log();
+    const [nan, finite, filled] = await polars({ a: floats(-1, 0, 4, null) }, values.isNan(), values.isFinite(), values.fillNan(0));
+    expect(nan).toEqual([true, false, false, null]);
+    expect(finite).toEqual([false, false, true, null]);
+    expect(filled).toEqual([0, -Infinity, Math.log(2), null]);
+  });
+});
