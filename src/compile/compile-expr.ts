@@ -65,7 +65,9 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
         }
         case "lag":
         case "lead":
-          return sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}) ${dialect.over(spec)}`;
+          return f.fillValue
+            ? sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}, ${c(f.fillValue)}) ${dialect.over(spec)}`
+            : sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}) ${dialect.over(spec)}`;
         case "rank":
         case "denseRank":
         case "rowNumber":

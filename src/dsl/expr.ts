@@ -6,6 +6,7 @@ import {
   type BinaryOp,
   type ExprNode,
   freeze,
+  type LiteralExpr,
   mapExprChildren,
   type OrderKey,
   type PeriodLabel,
@@ -193,17 +194,40 @@ export class Expr {
     if (!Array.isArray(values)) throw new TypeError("isIn(): pass an array of values");
     return this.#fn("isIn", ...values);
   }
-  /** Both bounds included, as Polars' default `closed="both"`. A string bound names a column (as Polars). */
-  isBetween(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("isBetween", toValueExpr(lower, "isBetween()"), toValueExpr(upper, "isBetween()")); }
+  /**
+   * Whether the value lies between the bounds, both included unless `closed` says otherwise ("left", "right",
+   * "none"), as Polars' `is_between`. A string bound names a column (as Polars).
+   * @example col("age").isBetween(18, 65, { closed: "left" })   // "age" >= 18 AND "age" < 65
+   */
+  isBetween(lower: IntoExpr, upper: IntoExpr, options: { closed?: "both" | "left" | "right" | "none" } = {}): Expr {
+    const [lo, hi] = [toValueExpr(lower, "isBetween()"), toValueExpr(upper, "isBetween()")];
+    switch (options.closed ?? "both") {
+      case "both":
+        return this.#fn("isBetween", lo, hi);
+      case "left":
+        return this.ge(lo).and(this.lt(hi));
+      case "right":
+        return this.gt(lo).and(this.le(hi));
+      case "none":
+        return this.gt(lo).and(this.lt(hi));
+      default:
+        throw new TypeError(`isBetween(): closed must be "both", "left", "right" or "none", got ${JSON.stringify(options.closed)}`);
+    }
+  }
 
   /** String functions (Polars' `.str` namespace). */
   get str(): StringNamespace { return new StringNamespace(this); }
 
   // Windows. Order-dependent ones need `.over(partitionBy, { orderBy })`.
-  /** The value `n` rows earlier in the window's order (later for negative `n`). @example col("balance").shift(1).over("customer_id", { orderBy: "month" }) */
-  shift(n = 1): Expr {
+  /**
+   * The value `n` rows earlier in the window's order (later for negative `n`); where there is none, null or
+   * `fillValue` (a literal), as Polars' `shift(n, fill_value=…)`.
+   * @example col("balance").shift(1, { fillValue: 0 }).over("customer_id", { orderBy: "month" })   // lag("balance", 1, 0) OVER (…)
+   */
+  shift(n = 1, options: { fillValue?: string | number | boolean | Date } = {}): Expr {
     const offset = checkedInt("shift", n);
-    return window({ op: offset >= 0 ? "lag" : "lead", operand: this.node, offset: Math.abs(offset) }, null);
+    const fill = options.fillValue === undefined ? {} : { fillValue: lit(options.fillValue).node as LiteralExpr };
+    return window({ op: offset >= 0 ? "lag" : "lead", operand: this.node, offset: Math.abs(offset), ...fill }, null);
   }
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }

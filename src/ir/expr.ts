@@ -123,7 +123,8 @@ export type RankOp = (typeof RANK_OPS)[number];
 
 /** What a window computes for each row. Ranks order the partition by their operand. */
 export type WindowFunc =
-  | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number }
+  /** `fillValue`, a literal, stands where the offset row does not exist (Polars' shift(n, fill_value=…)). */
+  | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number; readonly fillValue?: LiteralExpr }
   | { readonly op: RankOp; readonly operand: ExprNode; readonly descending: boolean }
   /**
    * The operand, or where it is null the nearest non-null value before it (forward) or after it (backward) in the

@@ -246,6 +246,9 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       }
       if (n.func.op === "agg") return typeExpr(n.func.agg, schema, where, mode === "typed" ? "typed" : "agg", output);
       const t = typeExpr(n.func.operand, schema, where, row, output);
+      if ((n.func.op === "lag" || n.func.op === "lead") && n.func.fillValue) {
+        return commonType(t, n.func.fillValue.dtype) ?? fail(`shift() of ${t} cannot be filled with a ${n.func.fillValue.dtype}; cast one side`, outputName(n));
+      }
       if (n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill") return t;
       return n.func.op === "rankAverage" ? "double" : "bigint";
     },

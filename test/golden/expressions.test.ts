@@ -409,6 +409,24 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    "shift with a fill value",
+    col("x").shift(1, { fillValue: 0 }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select lag("x", 1, 0) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lag("x", 1, 0) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lag("X", 1, 0) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
+    },
+  ],
+  [
+    "isBetween closed on the left, a string bound naming a column",
+    col("n").isBetween(1, "id", { closed: "left" }),
+    {
+      duckdb: `select ("n" >= 1) AND ("n" < "id") as "v"`,
+      postgres: `select ("n" >= 1) AND ("n" < "id") as "v"`,
+      snowflake: `select ("N" >= 1) AND ("N" < "ID") as "V"`,
+    },
+  ],
+  [
     "round of an integer is the integer",
     col("n").round(1),
     {

@@ -71,3 +71,31 @@ describe("floor, ceil, sign, sqrt, log, NaN and infinities", () => {
     expect(filled).toEqual([0, -Infinity, Math.log(2), null]);
   });
 });
+
+describe("shift with a fill value, isBetween with closed", () => {
+  // Expr.shift docstring: pl.col("a").shift(1, fill_value=100) on [1, 2, 3, 4] gives [100, 1, 2, 3].
+  it("shift(n, { fillValue })", async () => {
+    const [lag, lead] = await polars(
+      { a: floats(1, 2, 3, 4), o: floats(0, 1, 2, 3) },
+      col("a").shift(1, { fillValue: 100 }).over([], { orderBy: "o" }),
+      col("a").shift(-2, { fillValue: 0 }).over([], { orderBy: "o" }),
+    );
+    expect(lag).toEqual([100, 1, 2, 3]);
+    expect(lead).toEqual([3, 4, 0, 0]);
+  });
+
+  // Expr.is_between docstring: pl.col("num").is_between(2, 4, closed=…) on [1, 2, 3, 4, 5].
+  it("isBetween(lo, hi, { closed })", async () => {
+    const [both, left, right, none] = await polars(
+      { num: floats(1, 2, 3, 4, 5) },
+      col("num").isBetween(2, 4),
+      col("num").isBetween(2, 4, { closed: "left" }),
+      col("num").isBetween(2, 4, { closed: "right" }),
+      col("num").isBetween(2, 4, { closed: "none" }),
+    );
+    expect(both).toEqual([false, true, true, true, false]);
+    expect(left).toEqual([false, true, true, false, false]);
+    expect(right).toEqual([false, false, true, true, false]);
+    expect(none).toEqual([false, false, true, false, false]);
+  });
+});
