@@ -61,7 +61,9 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
   const readSource = (source: SourceDef): SourceRead => {
     const onEntity = filters.get(source.name) ?? new Map<string, string>();
     const onKey = [...onEntity].map(([column, field]) => sql`${sql.id(column)} = ${param({ kind: "entity", field }, source.columns[column]!)}`);
-    const where = sql.join([...onKey, upToAsOf(source.timestamp, source.columns[source.timestamp]!)], sql` AND `);
+    // Rows whose time is null too, as a backfill reads them (rangePredicate): windows ordered by time sort them first.
+    const known = sql`(${upToAsOf(source.timestamp, source.columns[source.timestamp]!)} OR ${sql.id(source.timestamp)} IS NULL)`;
+    const where = sql.join([...onKey, known], sql` AND `);
     const rows = requestRows.get(source.name);
     const table = rows === undefined ? onlineTable(source) : undefined;
     reads.push({ source: source.name, from: table ?? "request", filters: onEntity });
