@@ -110,6 +110,8 @@ export interface SqlDialect {
   lockTable?(table: Sql): Sql;
 }
 
+const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END`;
+
 /** A double that is no number literal: every supported engine reads these spellings in a cast. */
 const special = (dialect: Pick<SqlDialect, "types">, value: "NaN" | "inf" | "-inf"): Sql =>
   sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
@@ -242,7 +244,12 @@ export const ansi = {
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     month: ([t]) => sql`CAST(extract(month FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     day: ([t]) => sql`CAST(extract(day FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
-    hour: ([t], [type]) => (type === "date" ? sql`0` : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // A date has no time of day: 0, and null for a null date (as Polars).
+    hour: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    quarter: ([t]) => sql`CAST(extract(quarter FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    minute: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(minute FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // Whole seconds, as Polars' dt.second(): PostgreSQL's extract(second) carries the fraction, which CAST would round.
+    second: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(floor(extract(second FROM ${t})) AS ${sql.raw(dialect.types.integer)})`),
     weekday: ([t]) => sql`CAST(extract(isodow FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;

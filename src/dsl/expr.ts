@@ -346,6 +346,11 @@ export class DateTimeNamespace {
   month(): Expr { return fn("month", this.expr); }
   day(): Expr { return fn("day", this.expr); }
   hour(): Expr { return fn("hour", this.expr); }
+  /** 1 to 4. */
+  quarter(): Expr { return fn("quarter", this.expr); }
+  minute(): Expr { return fn("minute", this.expr); }
+  /** Whole seconds (0 to 59), as Polars' `dt.second()`. */
+  second(): Expr { return fn("second", this.expr); }
   /** ISO weekday: Monday = 1 … Sunday = 7, as Polars. */
   weekday(): Expr { return fn("weekday", this.expr); }
 

@@ -81,7 +81,7 @@ export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNod
 export const SCALAR_FNS = [
   "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
-  "year", "month", "day", "hour", "weekday", "daysBetween",
+  "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }

@@ -348,6 +348,9 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   month: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   day: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   hour: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  quarter: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  minute: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  second: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   weekday: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),
 };

@@ -271,6 +271,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("floor, ceil, sign, sqrt, log", col("x").floor(), col("y").ceil(), col("n").floor(), col("x").sign(), col("n").sign(), col("x").sqrt(), col("n").sqrt(), col("x").log(), col("y").log(10), col("k").sub(col("k")).log(2)),
   perRow("isNan, isFinite, fillNan", col("x").sqrt().isNan(), col("x").log().isFinite(), col("k").sub(col("k")).cast("double").log().isFinite(), col("x").sqrt().fillNan(-1), col("y").sqrt().fillNan(col("y"))),
   perRow("shift with a fill value, isBetween closed", col("x").shift(1, { fillValue: 0 }).over("grp", { orderBy: "ts" }), col("s").shift(-2, { fillValue: "none" }).over("grp", { orderBy: "ts" }), col("m").shift(1, { fillValue: -1 }).over("grp", { orderBy: "ts" }), col("n").isBetween(-5, 5, { closed: "left" }), col("x").isBetween(-1, "y", { closed: "none" }), col("n").isBetween("k", 10, { closed: "right" })),
+  perRow("quarter, minute, whole seconds", col("ts").dt.quarter(), col("ts").dt.minute(), col("ts").dt.second(), col("d").dt.quarter(), col("d").dt.minute(), col("d").dt.second(), col("d").dt.hour()),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
 ];
 

@@ -427,6 +427,15 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    "quarter, minute, whole seconds; a date's time of day is 0 (null for null)",
+    col("ts").dt.quarter().add(col("ts").dt.minute()).add(col("ts").dt.second()).add(col("d").dt.second()),
+    {
+      duckdb: `select ((CAST(extract(quarter FROM "ts") AS INTEGER) + CAST(extract(minute FROM "ts") AS INTEGER)) + CAST(floor(extract(second FROM "ts")) AS INTEGER)) + CASE WHEN "d" IS NULL THEN NULL ELSE 0 END as "v"`,
+      postgres: `select ((CAST(extract(quarter FROM "ts") AS INTEGER) + CAST(extract(minute FROM "ts") AS INTEGER)) + CAST(floor(extract(second FROM "ts")) AS INTEGER)) + CASE WHEN "d" IS NULL THEN NULL ELSE 0 END as "v"`,
+      snowflake: `select ((CAST(extract(quarter FROM "TS") AS NUMBER(38,0)) + CAST(extract(minute FROM "TS") AS NUMBER(38,0))) + CAST(floor(extract(second FROM "TS")) AS NUMBER(38,0))) + CASE WHEN "D" IS NULL THEN NULL ELSE 0 END as "V"`,
+    },
+  ],
+  [
     "round of an integer is the integer",
     col("n").round(1),
     {
