@@ -9,6 +9,7 @@ import { customerAccounts } from "./sources.ts";
  */
 export const avgMonthlyRevolvingBalance = featureSet({
   name: "avg_monthly_revolving_balance",
+  tags: ["monthly", "risk"],
   description: "Mean daily revolving balance per customer and calendar month (labelled with the month's first day).",
   inputs: { accounts: customerAccounts },
   keys: ["customer_id"],
@@ -26,6 +27,7 @@ export const avgMonthlyRevolvingBalance = featureSet({
  */
 export const weeklyOverdraftActivity = featureSet({
   name: "weekly_overdraft_activity",
+  tags: ["weekly", "risk"],
   description: "Per customer and ISO week: overdrawn account-days, deepest overdraft, missing balances.",
   inputs: { accounts: customerAccounts },
   keys: ["customer_id"],
@@ -52,6 +54,7 @@ export const weeklyOverdraftActivity = featureSet({
  */
 export const quarterlyRevolvingBalanceTrend = featureSet({
   name: "quarterly_revolving_balance_trend",
+  tags: ["monthly", "risk"],
   description: "Average, spread and risk band of monthly revolving balances per quarter, dated when the quarter is complete.",
   inputs: { monthly: avgMonthlyRevolvingBalance },
   keys: ["customer_id"],

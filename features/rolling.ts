@@ -5,6 +5,7 @@ import { cardTransactions, creditApplications, customerAccounts } from "./source
 /** Approved card spend per customer and day: the base of the rolling windows below. */
 export const dailyCardSpend = featureSet({
   name: "daily_card_spend",
+  tags: ["daily", "spend"],
   description: "Approved spend and transaction count per customer and day.",
   inputs: { transactions: cardTransactions },
   keys: ["customer_id"],
@@ -22,6 +23,7 @@ export const dailyCardSpend = featureSet({
  */
 export const rollingCardSpend = featureSet({
   name: "rolling_card_spend",
+  tags: ["daily", "spend"],
   description: "Spend over the last 30 and 90 days, and active days in the last 90, on each day with spend.",
   inputs: { daily: dailyCardSpend },
   keys: ["customer_id"],
@@ -40,6 +42,7 @@ export const rollingCardSpend = featureSet({
 /** Days since the customer's accounts were last overdrawn, on each day: the last overdraft date, carried forward. */
 export const daysSinceOverdraft = featureSet({
   name: "days_since_overdraft",
+  tags: ["daily", "risk"],
   description: "Whole days since the customer last had an overdrawn account (0 on such a day; null if never).",
   inputs: { accounts: customerAccounts },
   keys: ["customer_id"],
@@ -57,6 +60,7 @@ export const daysSinceOverdraft = featureSet({
 /** Month-over-month change of the average revolving balance: a lag over a feature set. */
 export const revolvingBalanceChange = featureSet({
   name: "revolving_balance_change",
+  tags: ["daily", "risk"],
   description: "Change and relative change of the monthly average revolving balance against the previous month with data.",
   inputs: { monthly: avgMonthlyRevolvingBalance },
   keys: ["customer_id"],
@@ -79,6 +83,7 @@ export const revolvingBalanceChange = featureSet({
  */
 export const applicationUtilisation = featureSet({
   name: "application_utilisation",
+  tags: ["daily"],
   description: "Revolving balance at the last completed day before the application, over the requested limit.",
   inputs: { applications: creditApplications, accounts: customerAccounts },
   keys: ["application_id"],

@@ -4,6 +4,7 @@ import { cardTransactions } from "./sources.ts";
 /** Monthly card behaviour per customer: approved spend, ticket sizes, declines and cash advances. */
 export const monthlyCardSpend = featureSet({
   name: "monthly_card_spend",
+  tags: ["monthly", "spend"],
   description: "Approved spend, ticket statistics, decline rate and cash-advance share per customer and month.",
   inputs: { transactions: cardTransactions },
   keys: ["customer_id"],

@@ -7,9 +7,9 @@ export interface DagView {
   readonly edges: readonly (readonly [string, string])[];
 }
 
-/** The DAG from sources to feature sets; with `set`, only that set and what it reads. */
-export function dagView(graph: FeatureGraph, set?: string): DagView {
-  const sets = selectSets(graph, set === undefined ? [...graph.sets.keys()].sort() : [set]);
+/** The DAG from sources to feature sets; with `sets`, only those sets and what they read. */
+export function dagView(graph: FeatureGraph, set?: string | readonly string[]): DagView {
+  const sets = selectSets(graph, set === undefined ? [...graph.sets.keys()].sort() : typeof set === "string" ? [set] : set);
   const sources = closureSources(sets).sort();
   return {
     nodes: [...sources.map((name) => ({ name, kind: "source" as const })), ...sets.map((s) => ({ name: s.def.name, kind: "featureSet" as const }))],

@@ -1,17 +1,22 @@
+import { setImmediate } from "node:timers/promises";
 import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
 import type { DialectName } from "../dialects/index.ts";
 import { InterruptedError } from "../errors.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
+import { resolveSelection, type SelectionRequest } from "../graph/selection.ts";
 import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
-import { planBackfill, type SetJob } from "./plan.ts";
+import { planJobs, type SetJob } from "./plan.ts";
 import type { TimeWindow } from "./window.ts";
 
+/** What to backfill: the sets (or a selection of them), the window, the chunking and the engine. */
 export interface BackfillRequest {
   /** Path of features.config.json (default: ./features.config.json). */
   readonly config?: string;
   readonly sets: readonly string[];
+  /** Selectors (`--select`, `--exclude`, `--all`), resolved against the loaded graph and added to `sets`. */
+  readonly selection?: SelectionRequest;
   readonly window: TimeWindow;
   /** Calendar chunks, each its own transaction: "1d", "1w", "1mo", "1q", "1y". */
   readonly chunk?: string;
@@ -26,24 +31,37 @@ export interface LoadedProject {
   readonly graph: FeatureGraph;
 }
 
+/** Reads the config file and imports the feature modules it names into a checked graph. */
 export async function loadProject(configPath?: string): Promise<LoadedProject> {
   const config = await loadConfig(configPath);
   return { config, graph: await loadFeatureGraph(config.featuresDir) };
 }
 
-/** Plans without connecting: what `--dry-run` prints. */
-export async function planFromConfig(request: BackfillRequest): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
+/** The project with the request's engine (`--engine`) in place of the config's. */
+export async function loadProjectFor(request: Pick<BackfillRequest, "config" | "engine">): Promise<LoadedProject> {
   const loaded = await loadProject(request.config);
-  const project = request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
-  const jobs = planBackfill({
+  return request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
+}
+
+/** Plans without connecting: what `--dry-run` prints. A signal stops planning between two jobs (exit 130). */
+export async function planFromConfig(request: BackfillRequest, signal?: AbortSignal): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
+  const project = await loadProjectFor(request);
+  const sets = request.selection ? resolveSelection(project.graph, { ...request.selection, sets: [...request.sets, ...(request.selection.sets ?? [])] }, "error") : request.sets;
+  const jobs: SetJob[] = [];
+  for (const job of planJobs({
     graph: project.graph,
-    sets: request.sets,
+    sets,
     window: request.window,
     chunk: request.chunk,
     stage: request.stage,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
-  });
+  })) {
+    jobs.push(job);
+    // Planning is synchronous: the signal handlers run only when the event loop gets a turn.
+    await setImmediate();
+    if (signal?.aborted) throw new InterruptedError("interrupted while planning; nothing was written");
+  }
   return { project, jobs };
 }
 
@@ -53,12 +71,17 @@ export async function runBackfill(
   options: ExecuteOptions = {},
 ): Promise<SetResult[]> {
   // A stage is a temporary table: visible to one connection, so not with --parallel.
-  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 });
+  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 }, options.signal);
+  return executePlanned(project, jobs, options);
+}
+
+/** Runs planned jobs in the project's engine. */
+export async function executePlanned(project: LoadedProject, jobs: readonly SetJob[], options: ExecuteOptions = {}): Promise<SetResult[]> {
   // A signal during loading or planning stops the run before the warehouse is touched at all.
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
-  const engine = await openEngine(project.config);
+  const engine = await openEngine(project.config, { signal: options.signal });
   try {
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...options });
+    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config, { signal: options.signal }), ...options });
   } finally {
     await engine.close();
   }

@@ -4,10 +4,10 @@ import { loadProject } from "../backfill/run-backfill.ts";
 import { parseWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
-import { configOption } from "./options.ts";
+import { collect, configOption, type SelectionFlags, selectionOf, selectionOptions } from "./options.ts";
+import { resolveSelection } from "../graph/selection.ts";
 
-interface DescribeOptions {
-  set: string;
+interface DescribeOptions extends SelectionFlags {
   config: string;
   format: "text" | "json";
   start?: string;
@@ -15,9 +15,11 @@ interface DescribeOptions {
 }
 
 export function describeCommand(out: Output): Command {
-  return new Command("describe")
+  const command = new Command("describe")
     .description("Show what a feature set is made of: columns and types, inputs, the range each source is read over, its table and definition hash.")
-    .requiredOption("-s, --set <name>", "the feature set")
+    .option("-s, --set <name>", "the feature set (repeat for several)", collect);
+  selectionOptions().forEach((o) => command.addOption(o));
+  return command
     .addOption(configOption())
     .option("--start <date>", "with --end: also show the concrete range each source is read over for this window")
     .option("--end <date>", "window end, exclusive")
@@ -37,7 +39,10 @@ Examples:
       if ((options.start === undefined) !== (options.end === undefined)) throw new UsageError("--start and --end go together");
       const window = options.start !== undefined ? parseWindow(options.start, options.end!) : undefined;
       const { config, graph } = await loadProject(options.config);
-      const description = describeSet(graph, config, options.set, window);
-      out.stdout(options.format === "json" ? `${JSON.stringify(description, null, 2)}\n` : renderDescription(description, window));
+      const names = resolveSelection(graph, selectionOf(options), "error");
+      const descriptions = names.map((name) => describeSet(graph, config, name, window));
+      // One set: one JSON object, as before selectors; several: an array of them.
+      if (options.format === "json") out.stdout(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);
+      else out.stdout(descriptions.map((d) => renderDescription(d, window)).join("\n"));
     });
 }

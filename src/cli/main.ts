@@ -1,9 +1,11 @@
 import { Command } from "commander";
 import { authoringCommands } from "./authoring-commands.ts";
+import { doctorCommand } from "./doctor-command.ts";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
 import { onlineCommand } from "./online-command.ts";
 import { serveCommand } from "./serve-command.ts";
+import { statusCommand } from "./status-command.ts";
 import type { Output } from "./reporter.ts";
 import { runCommand } from "./run-command.ts";
 import { VERSION } from "../version.ts";
@@ -35,7 +37,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

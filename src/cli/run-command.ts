@@ -6,16 +6,20 @@ import { LedgerStatements } from "../backfill/ledger.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
-import { planFromConfig, runBackfill } from "../backfill/run-backfill.ts";
+import { type BackfillRequest, loadProjectFor, planFromConfig } from "../backfill/run-backfill.ts";
 import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
-import { collect, configOption } from "./options.ts";
+import { collect, configOption, type SelectionFlags, selectionOf, selectionOptions } from "./options.ts";
+import { planMissing } from "../status/plan-missing.ts";
+import { resolveSelection } from "../graph/selection.ts";
+import { executePlanned, type LoadedProject } from "../backfill/run-backfill.ts";
+import { FeatureBackfillError } from "../errors.ts";
 
-interface RunOptions {
-  set: string[];
+interface RunOptions extends SelectionFlags {
+  missing?: boolean;
   start?: string;
   end?: string;
   window?: string;
@@ -32,9 +36,12 @@ interface RunOptions {
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
-  return new Command("run")
+  const command = new Command("run")
     .description("Backfill feature sets over the half-open UTC window [start, end): delete the window's rows and insert them anew, atomically.")
-    .requiredOption("-s, --set <name>", "feature set to backfill (repeat for several)", collect)
+    .option("-s, --set <name>", "feature set to backfill (repeat for several)", collect);
+  selectionOptions().forEach((o) => command.addOption(o));
+  return command
+    .option("--missing", "write only the windows the ledger does not show as filled with today's definitions: missing, failed and stale ones")
     .option("--start <date>", "window start, inclusive: ISO date (2025-01-01), timestamp with zone (2025-01-01T06:00:00Z), or today/now with offsets (today-7d)")
     .option("--end <date>", "window end, exclusive: same formats as --start")
     .option("--window <period>", "instead of --start/--end: the last complete periods, e.g. 1d (yesterday, UTC), 1w, 1mo")
@@ -60,6 +67,8 @@ Examples:
   $ feature-backfill run --set rolling_card_spend --window 1d --lag 2        # yesterday and the 2 days before (UTC)
   $ feature-backfill run --set rolling_card_spend --start today-7d --end today
   $ feature-backfill run --set rolling_card_spend --start 2021-01-01 --end 2026-01-01 --chunk 1mo --resume
+  $ feature-backfill run --select tag:daily --window 1d --lag 2              # every set tagged "daily", in dependency order
+  $ feature-backfill run --select +quarterly_revolving_balance_trend --start 2024-01-01 --end 2025-01-01 --missing --dry-run
 
 Each set and chunk is written in its own transaction, recorded in the run ledger (feature_backfill_ledger in the
 offline store's schema); a failed chunk leaves its table as it was. Exit codes: 0 ok, 2 usage, 3 config,
@@ -69,26 +78,61 @@ the window), 130 interrupted.`,
     .action(async (options: RunOptions) => {
       const now = new Date();
       const window = resolveRunWindow(options, now);
-      const request = { config: options.config, sets: options.set, window, chunk: options.chunk, engine: options.engine };
+      if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
+      if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
+      // A stage is a temporary table: visible to one connection, so not with --parallel.
+      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1 };
+      const { project, jobs } = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
       if (options.dryRun) {
-        const { project, jobs } = await planFromConfig(request);
         // Only with --resume does a dry run connect: to read which chunks the ledger would skip.
         const written = options.resume ? await readLedger(project.config, jobs) : new Map<string, string>();
         out.stdout(renderDryRun(jobs, project.config.dialect, written));
         return;
       }
-      if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
-      if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
-      await runBackfill(request, {
-        onEvent: createReporter(out, options.logFormat),
-        signal,
-        resume: options.resume,
-        keepGoing: options.keepGoing,
-        retries: options.retries,
-        parallel: options.parallel,
-        windowSpec: windowSpec(options, window, now),
-      });
+      if (jobs.length === 0) return;
+      const touched = new Set<string>();
+      const failed = new Set<string>();
+      const report = createReporter(out, options.logFormat);
+      try {
+        await executePlanned(project, jobs, {
+          onEvent: (event) => {
+            if ("set" in event) touched.add(event.set);
+            if (event.event === "chunk_failed") failed.add(event.set);
+            report(event);
+          },
+          signal,
+          resume: options.resume,
+          keepGoing: options.keepGoing,
+          retries: options.retries,
+          parallel: options.parallel,
+          windowSpec: windowSpec(options, window, now),
+        });
+      } catch (error) {
+        // Only where chunks failed: a run refused before writing (login, catalog, busy) has its own one-line error.
+        if (error instanceof FeatureBackfillError && failed.size > 0) out.stderr(failureSummary(jobs, touched, failed, options.keepGoing));
+        throw error;
+      }
     });
+}
+
+/** Which sets failed and which were not run, by name: a run of many sets must say where it stopped. */
+function failureSummary(jobs: readonly SetJob[], touched: ReadonlySet<string>, failed: ReadonlySet<string>, keepGoing?: boolean): string {
+  const planned = [...new Set(jobs.map((j) => j.set))];
+  const notRun = planned.filter((set) => !touched.has(set));
+  const lines = [`sets with failed chunks: ${[...failed].join(", ") || "none"}`];
+  if (notRun.length) lines.push(`not run: ${notRun.join(", ")} (a run stops at its first failure; --keep-going writes the others)`);
+  else if (keepGoing && failed.size && planned.length > 1) lines.push("the other sets were written: each set's statement reads the sources itself, not a failed set's table");
+  return `${lines.join("\n")}\n`;
+}
+
+/** `--missing`: the selection's missing, failed and stale windows within the run's window, listed on stderr. */
+async function planMissingFromConfig(request: BackfillRequest, now: Date, out: Output): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
+  const project = await loadProjectFor(request);
+  const sets = resolveSelection(project.graph, request.selection ?? {}, "error");
+  const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now });
+  const lines = todo.map(({ set, windows }) => `${set}: ${windows.length ? windows.map(formatWindow).join(" ") : "nothing to write"}`);
+  out.stderr(`--missing over ${formatWindow(request.window)}:\n${lines.map((l) => `  ${l}`).join("\n")}\n`);
+  return { project, jobs };
 }
 
 /**

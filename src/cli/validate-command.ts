@@ -3,19 +3,23 @@ import { type Problem, type ValidationReport, validateProject } from "../authori
 import { loadConfig } from "../config/config.ts";
 import { DefinitionError, RunError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
-import { collect, configOption } from "./options.ts";
+import { collect, configOption, type SelectionFlags, selectionOf, selectionOptions } from "./options.ts";
+import { buildGraph } from "../graph/feature-graph.ts";
+import { importDefinitions } from "../graph/load-modules.ts";
+import { resolveSelection } from "../graph/selection.ts";
 
-interface ValidateOptions {
-  set?: string[];
+interface ValidateOptions extends SelectionFlags {
   config: string;
   againstWarehouse?: boolean;
   format: "text" | "json";
 }
 
 export function validateCommand(out: Output): Command {
-  return new Command("validate")
+  const command = new Command("validate")
     .description("Check the feature definitions without running anything, and list every problem found.")
-    .option("-s, --set <name>", "check only this feature set and what it reads (repeat for several)", collect)
+    .option("-s, --set <name>", "check only this feature set and what it reads (repeat for several)", collect);
+  selectionOptions().forEach((o) => command.addOption(o));
+  return command
     .addOption(configOption())
     .option("--against-warehouse", "also check, read-only, that source tables exist with the declared columns and types")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
@@ -35,7 +39,11 @@ Exit codes: 0 clean; 4 a definition, module or source table problem; 5 only offl
     )
     .action(async (options: ValidateOptions) => {
       const config = await loadConfig(options.config);
-      const report = await validateProject(config, { sets: options.set, againstWarehouse: options.againstWarehouse });
+      // Selectors match the sets that load; problems are left to the report (a broken set is checked by --set NAME).
+      const ignore = () => undefined;
+      const tolerant = async () => buildGraph(await importDefinitions(config.featuresDir, { onProblem: ignore }), { onProblem: ignore });
+      const sets = options.select || options.exclude || options.all ? resolveSelection(await tolerant(), selectionOf(options), "all") : options.set;
+      const report = await validateProject(config, { sets, againstWarehouse: options.againstWarehouse });
       out.stdout(options.format === "json" ? `${JSON.stringify(toJson(report), null, 2)}\n` : renderText(report));
       failIfProblems(report.problems);
     });

@@ -5,6 +5,7 @@ import { DefinitionError } from "../errors.ts";
 import { captureCallSite } from "./call-site.ts";
 import { LazyFrame } from "./frame.ts";
 
+/** What `source()` takes: a raw warehouse table's name, keys, event-time column, declared columns and where it is read. */
 export interface SourceOptions<C extends Record<string, DType>> {
   /** Unique among all sources and feature sets; also the CTE name in generated SQL. */
   name: string;
@@ -73,6 +74,7 @@ export function source<const C extends Record<string, DType>>(options: SourceOpt
   });
 }
 
+/** What `featureSet()` takes: its name, inputs, keys, timestamp and the build function that returns its frame. */
 export interface FeatureSetOptions<I extends Record<string, SourceDef | FeatureSetDef>> {
   /** Unique among all sources and feature sets; names the offline table (see `offlineStore.table` in the config). */
   name: string;
@@ -85,6 +87,8 @@ export interface FeatureSetOptions<I extends Record<string, SourceDef | FeatureS
   /** Returns the lazy frame whose columns are the keys, the timestamp and the features. */
   build: (frames: { [K in keyof I]: LazyFrame }) => LazyFrame;
   description?: string;
+  /** Labels for selecting sets (`--select tag:daily`); not part of the definition hash. */
+  tags?: readonly string[];
 }
 
 /**
@@ -109,6 +113,10 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
   const keys = typeof options.keys === "string" ? [options.keys] : [...(options.keys ?? [])];
   if (keys.length === 0) throw new DefinitionError("`keys` must name at least one entity key column", where);
   checkKeys(keys, options.timestamp, where);
+  const tags = [...(options.tags ?? [])];
+  if (!tags.every((t) => typeof t === "string" && /^[A-Za-z0-9_.-]+$/.test(t))) {
+    throw new DefinitionError("`tags` must be words of letters, digits, _, . and - (they are selected as tag:NAME)", where);
+  }
   const inputs = { ...(options.inputs ?? {}) };
   for (const [alias, input] of Object.entries(inputs)) {
     if (input === undefined || input === null) {
@@ -145,6 +153,7 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
     inputs: Object.freeze(inputs),
     buildRel,
     description: options.description,
+    tags: Object.freeze(tags),
     definedAt,
   });
 }

@@ -92,6 +92,7 @@ export class LazyFrame {
   }
 }
 
+/** The result of `LazyFrame.groupBy(...)`: `.agg(...)` turns it back into a frame, one row per group. */
 export class GroupBy {
   constructor(
     private readonly input: RelNode,

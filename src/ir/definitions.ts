@@ -40,6 +40,8 @@ export interface FeatureSetDef {
   /** Calls the user's build function; throws whatever it throws. */
   readonly buildRel: () => RelNode;
   readonly description?: string;
+  /** Labels for selection (`tag:daily`); they change no row, so the definition hash leaves them out. */
+  readonly tags?: readonly string[];
   readonly definedAt?: SourceLocation;
 }
 

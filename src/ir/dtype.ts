@@ -3,6 +3,7 @@
  * them to its own DDL type. `date` and `timestamp` carry no time zone: every timestamp is read as UTC.
  */
 export const DTYPES = ["boolean", "integer", "bigint", "double", "varchar", "date", "timestamp"] as const;
+/** A column type as feature definitions declare it; each engine maps it to its own (docs/writing-features.md). */
 export type DType = (typeof DTYPES)[number];
 
 /** The type of an untyped `null` literal before it meets a typed operand. */

@@ -2,12 +2,14 @@ import { formatTable } from "../compile/statements.ts";
 import { UsageError } from "../errors.ts";
 import { closureSources, type FeatureGraph, selectSets } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
+import { inRange } from "../backfill/window.ts";
 import { floorTo, formatDate, formatTimestamp, parseInstant } from "../ir/time.ts";
 import { sourceSchema, type TypedSet, typeGraph } from "../passes/type-pass.ts";
 import { compileOnlineQuery, type OnlineQuery } from "./online-query.ts";
 import { type OnlineStore, type OnlineStoreSettings, openOnlineStore } from "./online-store.ts";
 import { bindText, type InputValue, type OnlineValue, toOnlineValue } from "./online-values.ts";
 
+/** How `createOnlineClient()` finds its store and the feature definitions. */
 export interface OnlineClientConfig {
   /** The store to read, or how to open one (the client then closes it). */
   readonly store: OnlineStore | OnlineStoreSettings;
@@ -19,6 +21,7 @@ export interface OnlineClientConfig {
 export type Entity = Readonly<Record<string, InputValue>>;
 export type RequestRow = Readonly<Record<string, InputValue>>;
 
+/** Per lookup: the moment served, and rows that stand in for sources' online tables. */
 export interface GetOptions {
   /** The moment served: ISO date or timestamp with a zone, or a Date. Default: now. */
   readonly asOf?: string | Date;
@@ -29,6 +32,7 @@ export interface GetOptions {
 /** Per requested set: its output row for the entity with the latest timestamp at or before asOf, or null. */
 export type OnlineResult = Record<string, Record<string, OnlineValue> | null>;
 
+/** Computes feature sets for one entity from the online store, with the backfill's definitions. */
 export interface OnlineClient {
   get(sets: readonly string[], entity: Entity, options?: GetOptions): Promise<OnlineResult>;
   /** Per set, the statement `get` runs for this request (checked as `get` checks it) and how each source is read (`online --explain`). */
@@ -119,6 +123,7 @@ function validate(
   if (!asOf || Number.isNaN(asOf.getTime())) {
     throw new UsageError(`asOf ${JSON.stringify(options.asOf)} is not an ISO date or a timestamp with a zone (e.g. 2025-06-01T12:00:00Z)`);
   }
+  inRange(asOf, `asOf ${JSON.stringify(options.asOf)}`);
 
   const perSet = sets.map((set) => {
     const { def } = graph.sets.get(set)!;

@@ -16,8 +16,8 @@ import { copyToPostgres } from "../support/copy-to-postgres.ts";
 import { makeTestDatabase, postgresAvailable, type TestDatabase } from "../support/postgres.ts";
 import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 import { UnsupportedError } from "../../src/errors.ts";
-import { DIVISION_BY_ZERO, edgeCases, EXAMPLE_SETS, OPERATION_CASES, UNSUPPORTED_ON_POSTGRES } from "./cases.ts";
-import { edgeCaseStatements } from "./edge-data.ts";
+import { DIVISION_BY_ZERO, edgeCases, EXAMPLE_SETS, OPERATION_CASES, UNSUPPORTED_ON_POSTGRES } from "../../src/conformance/cases.ts";
+import { edgeCaseStatements } from "../../src/conformance/edge-data.ts";
 import type { DemoDataOptions } from "../../scripts/demo-data.ts";
 
 /** The engines compared here: the two that run in this suite (Snowflake is out of reach). */

@@ -34,6 +34,8 @@ export const duckdbDialect: SqlDialect = {
   formatterLanguage: "duckdb",
   transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
   transactionalDdl: true,
+  // Quoted or not, DuckDB matches identifiers ignoring case (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers).
+  resolvesTo: (written, stored) => written.toLowerCase() === stored.toLowerCase(),
   supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
   types: TYPES,
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),

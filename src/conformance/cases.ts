@@ -1,6 +1,6 @@
-import { coalesce, col, concatStr, type Expr, featureSet, len, lit, source, when } from "../../src/dsl/index.ts";
-import type { LazyFrame } from "../../src/dsl/frame.ts";
-import type { FeatureSetDef } from "../../src/ir/definitions.ts";
+import { coalesce, col, concatStr, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
+import type { LazyFrame } from "../dsl/frame.ts";
+import type { FeatureSetDef } from "../ir/definitions.ts";
 
 /**
  * The cross-engine conformance cases: each row is backfilled on every real engine, over each of its windows, and
@@ -28,7 +28,7 @@ export const EXAMPLE_SETS: { set: string; windows: [string, string][] }[] = [
   { set: "application_utilisation", windows: EXAMPLE_WINDOWS },
 ];
 
-/** test/conformance/edge-data.ts generates this table. */
+/** src/conformance/edge-data.ts generates this table. */
 export const edgeCases = source({
   name: "edge_cases",
   keys: ["id"],
