@@ -17,8 +17,10 @@ export interface AggCall {
   readonly input: Sql | null;
   readonly inputType: InferredType;
   readonly quantile?: number;
-  /** For first/last: the sort key (rows where it is null are ignored). */
+  /** For first/last: the sort key, its direction and where its nulls go (`sortBy`). */
   readonly sortKey?: Sql;
+  readonly sortDescending?: boolean;
+  readonly sortNullsLast?: boolean;
   readonly over?: Sql;
   /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
   readonly nullWhenEmpty?: boolean;
@@ -27,7 +29,7 @@ export interface AggCall {
 /** A window specification, compiled: the dialect's `over` renders it. */
 export interface WindowSpec {
   readonly partitionBy: readonly Sql[];
-  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean }[];
+  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean; readonly nullsLast: boolean }[];
   /** The frame, already rendered (`ROWS BETWEEN …`), or none. */
   readonly frame?: Sql;
 }
@@ -98,6 +100,11 @@ export interface SqlDialect {
   aggregate(call: AggCall): Sql;
   /** `OVER (PARTITION BY … ORDER BY … frame)`. */
   over(spec: WindowSpec): Sql;
+  /**
+   * The last (or first) non-null value of `x` in the window's frame, null if there is none: a forward (or backward)
+   * fill of nulls. `over` includes the frame.
+   */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql;
   /** The frame of a time-based rolling window: order keys within `preceding` of the current row's, (t - d, t]. */
   rangeFrame(preceding: Duration, orderType: "date" | "timestamp"): Sql;
   asofJoin(join: AsofJoinSql): Sql;
@@ -132,6 +139,12 @@ export interface IdentifierRules {
   key(name: string): string;
 }
 
+const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END`;
+
+/** A double that is no number literal: every supported engine reads these spellings in a cast. */
+const special = (dialect: Pick<SqlDialect, "types">, value: "NaN" | "inf" | "-inf"): Sql =>
+  sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
+
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */
 export const ansi = {
   literal(dialect: Pick<SqlDialect, "instant" | "types">, node: LiteralExpr): Sql {
@@ -150,6 +163,16 @@ export const ansi = {
   cast(dialect: Pick<SqlDialect, "types">, x: Sql, from: InferredType, to: DType): Sql {
     const truncate = from === "double" && (to === "integer" || to === "bigint"); // SQL CAST rounds
     return sql`CAST(${truncate ? sql`trunc(${x})` : x} AS ${sql.raw(dialect.types[to])})`;
+  },
+  /**
+   * The ORDER BY of first/last: the value at the first row of the sort (first) or the last (last, by reversing the
+   * order, nulls included). Ties on the key are broken by the value (nulls last), so every engine picks the same row.
+   */
+  firstLastOrder({ fn, input, sortKey, sortDescending, sortNullsLast }: AggCall): Sql {
+    const reverse = fn === "last";
+    const dir = sql.raw((sortDescending ?? false) !== reverse ? "DESC" : "ASC");
+    const nulls = sql.raw((sortNullsLast ?? false) !== reverse ? "NULLS LAST" : "NULLS FIRST");
+    return sql`${sortKey} ${dir} ${nulls}, ${input} ${sql.raw(reverse ? "DESC" : "ASC")} NULLS LAST`;
   },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {
@@ -183,12 +206,16 @@ export const ansi = {
     const seconds = `${Math.floor((micros - 1) / 1e6)}.${String((micros - 1) % 1e6).padStart(6, "0")}`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(`${seconds} seconds`)} PRECEDING AND CURRENT ROW`;
   },
+  /** `last_value(x IGNORE NULLS)`, DuckDB's spelling (https://duckdb.org/docs/sql/functions/window_functions). */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql {
+    return sql`${sql.raw(which === "last" ? "last_value" : "first_value")}(${x} IGNORE NULLS) ${over}`;
+  },
   windowSpec(spec: WindowSpec): Sql {
     const parts = [
       spec.partitionBy.length ? sql`PARTITION BY ${sql.join([...spec.partitionBy])}` : undefined,
-      // Nulls sort last in both directions, explicitly: engines' defaults differ (PostgreSQL puts them first in DESC).
+      // Where nulls sort is always spelt out: engines' defaults differ (PostgreSQL puts them first in DESC).
       spec.orderBy.length
-        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} NULLS LAST`))}`
+        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} ${sql.raw(k.nullsLast ? "NULLS LAST" : "NULLS FIRST")}`))}`
         : undefined,
       spec.frame,
     ].filter((p): p is Sql => p !== undefined);
@@ -198,6 +225,35 @@ export const ansi = {
   functions: (dialect: Pick<SqlDialect, "types" | "cast">): SqlDialect["functions"] => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
+    // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then
+    // p / 2 is no tie, so each engine's own rule for halves never decides: the result is the same everywhere.
+    roundHalfEven: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      const p = sql`(${x} * ${scale})`;
+      return sql`(CASE WHEN abs(${p} - trunc(${p})) = 0.5 THEN 2 * round(${p} / 2) ELSE round(${p}) END / ${scale})`;
+    },
+    // Polars' trunc(x * 10^d) / 10^d (round(mode="to_zero"), Expr.truncate).
+    truncate: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      return sql`(trunc(${x} * ${scale}) / ${scale})`;
+    },
+    // Polars' float functions give NaN and ±inf where engines fail the statement (PostgreSQL, DuckDB: the square root
+    // or logarithm of a negative number, the logarithm of zero): those inputs are answered before the call. NaN
+    // equals itself and sorts above +inf in DuckDB, PostgreSQL and Snowflake alike.
+    floor: ([x], [t]) => (t === "double" ? sql`floor(${x})` : x!),
+    ceil: ([x], [t]) => (t === "double" ? sql`ceil(${x})` : x!),
+    // -0.0 keeps its sign and NaN stays NaN, as Polars' sign.
+    sign: ([x], [t]) =>
+      t === "double"
+        ? sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${x} WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE ${x} END`
+        : sql`CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE 0 END`,
+    sqrt: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} ELSE sqrt(${x}) END`,
+    ln: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} WHEN ${x} = 0 THEN ${special(dialect, "-inf")} ELSE ln(${x}) END`,
+    isNan: ([x]) => sql`(${x} = ${special(dialect, "NaN")})`,
+    isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
+    fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
     floorDiv: ([a, b], [ta, tb]) =>
       [ta, tb].every((t) => t === "integer" || t === "bigint")
@@ -217,7 +273,12 @@ export const ansi = {
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     month: ([t]) => sql`CAST(extract(month FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     day: ([t]) => sql`CAST(extract(day FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
-    hour: ([t], [type]) => (type === "date" ? sql`0` : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // A date has no time of day: 0, and null for a null date (as Polars).
+    hour: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    quarter: ([t]) => sql`CAST(extract(quarter FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    minute: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(minute FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // Whole seconds, as Polars' dt.second(): PostgreSQL's extract(second) carries the fraction, which CAST would round.
+    second: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(floor(extract(second FROM ${t})) AS ${sql.raw(dialect.types.integer)})`),
     weekday: ([t]) => sql`CAST(extract(isodow FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;

@@ -62,7 +62,9 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
   const readSource = (source: SourceDef): SourceRead => {
     const onEntity = filters.get(source.name) ?? new Map<string, string>();
     const onKey = [...onEntity].map(([column, field]) => sql`${sql.id(column)} = ${param({ kind: "entity", field }, source.columns[column]!)}`);
-    const where = sql.join([...onKey, upToAsOf(source.timestamp, source.columns[source.timestamp]!)], sql` AND `);
+    // Rows whose time is null too, as a backfill reads them (rangePredicate): windows ordered by time sort them first.
+    const known = sql`(${upToAsOf(source.timestamp, source.columns[source.timestamp]!)} OR ${sql.id(source.timestamp)} IS NULL)`;
+    const where = sql.join([...onKey, known], sql` AND `);
     const table = requestSources.has(source.name) ? undefined : onlineTable(source);
     reads.push({ source: source.name, from: table ?? "request", filters: onEntity });
     return table ? { from: tableId(table), where, table } : { from: requestRelation(source, dialect), where };

@@ -60,7 +60,8 @@ export const duckdbDialect: SqlDialect = {
   // `%` is fmod for doubles, with the dividend's sign.
   modulo: (left, right) => sql`${left} % ${right}`,
   functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;
     switch (fn) {
       case "count":
@@ -79,15 +80,14 @@ export const duckdbDialect: SqlDialect = {
       case "last": {
         // DuckDB 1.5 refuses FILTER on a window ("not implemented for non-aggregate window functions"): say so now.
         if (over) throw new UnsupportedError(`sortBy().${fn}().over()`, "duckdb");
-        // Ties on the sort key are broken by the value, so every engine picks the same row.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        return sql`first(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL)${w}`;
+        return sql`first(${input} ORDER BY ${ansi.firstLastOrder(call)})${w}`;
       }
       default:
         return sql`${sql.raw(AGGREGATES[fn]!)}(${input})${w}`;
     }
   },
   over: ansi.windowSpec,
+  nonNullInFrame: ansi.nonNullInFrame,
   rangeFrame: ansi.rangeFrame,
   // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
   asofJoin: (j) =>

@@ -110,7 +110,8 @@ export const postgresDialect: SqlDialect = {
       return sql`(CAST(round(${exactNumeric(sql`${x} * ${scale}`, "double")}) AS ${DOUBLE}) / ${scale})`;
     },
   },
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     if (over && NO_WINDOW[fn]) throw new UnsupportedError(NO_WINDOW[fn]!, "postgres");
     const w = over ? sql` ${over}` : sql``;
     // why: avg, stddev_samp and var_samp of integers, and sum of a BIGINT, are NUMERIC (§9.21): cast to the IR's type.
@@ -143,13 +144,17 @@ export const postgresDialect: SqlDialect = {
       case "first":
       case "last": {
         // why: no first(x ORDER BY …): the first element of an ordered array_agg, which keeps nulls as DuckDB's first()
-        // does. Ties on the key are broken by the value (nulls last), null keys ignored, as in the DuckDB dialect.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        return sql`(array_agg(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL))[1]`;
+        // does.
+        return sql`(array_agg(${input} ORDER BY ${ansi.firstLastOrder(call)}))[1]`;
       }
     }
   },
   over: ansi.windowSpec,
+  // why: no IGNORE NULLS (§9.22: "not implemented"). The frame's non-null values in order, as an array (FILTER works on
+  // aggregate window functions, §4.2.8), indexed at the last (their count) or the first. Building an array per row costs
+  // time in the frame's length: a fill without a limit is quadratic in the partition's size here.
+  nonNullInFrame: (x, over, which) =>
+    sql`(array_agg(${x}) FILTER (WHERE ${x} IS NOT NULL) ${over})[${which === "last" ? sql`count(${x}) ${over}` : sql`1`}]`,
   // RANGE with an interval offset over DATE and TIMESTAMP order keys is in PostgreSQL since 11 (§4.2.8).
   rangeFrame: ansi.rangeFrame,
   /**

@@ -114,7 +114,8 @@ export const snowflakeDialect: SqlDialect = {
       return sql`CAST((${n} - MOD(${n}, ${sql.lit(NANOS_PER_DAY)})) / ${sql.lit(NANOS_PER_DAY)} AS ${sql.raw(INTEGRAL)})`;
     },
   },
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;
     // AVG, STDDEV_SAMP, VAR_SAMP, MEDIAN and PERCENTILE_CONT of a NUMBER are NUMBERs with a limited scale.
     const x = DOUBLE_RESULT.has(fn) && isIntegral(inputType) ? sql`CAST(${input} AS FLOAT)` : input;
@@ -138,21 +139,21 @@ export const snowflakeDialect: SqlDialect = {
         return sql`COALESCE(BOOLAND_AGG(${input})${w}, TRUE)`;
       case "first":
       case "last": {
-        // The value at the extreme sort key, ties broken by the value (nulls last), rows with a null key ignored —
-        // DuckDB's first(… ORDER BY …) FILTER (…). MAX_BY/MIN_BY cannot: they pick among tied keys at random and are
-        // no window functions (https://docs.snowflake.com/en/sql-reference/functions/max_by). ARRAY_AGG … WITHIN GROUP
-        // orders and works as a window, but drops NULL elements (https://docs.snowflake.com/en/sql-reference/functions/array_agg):
-        // each value goes in as a one-element array, so a null value stays in place, and a null key gives a NULL
-        // element, which is dropped as FILTER would. The first element's value, back to the input's type. The array
-        // holds the whole group: one beyond Snowflake's size limit for a VARIANT fails the statement.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        const agg = sql`ARRAY_AGG(CASE WHEN ${sortKey} IS NOT NULL THEN ARRAY_CONSTRUCT(${input}) END) WITHIN GROUP (ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST)${w}`;
+        // The value at the first row of the sort — DuckDB's first(… ORDER BY …). MAX_BY/MIN_BY cannot: they pick among
+        // tied keys at random and are no window functions (https://docs.snowflake.com/en/sql-reference/functions/max_by).
+        // ARRAY_AGG … WITHIN GROUP orders and works as a window, but drops NULL elements
+        // (https://docs.snowflake.com/en/sql-reference/functions/array_agg): each value goes in as a one-element array,
+        // so a null value stays in place. The first element's value, back to the input's type. The array holds the
+        // whole group: one beyond Snowflake's size limit for a VARIANT fails the statement.
+        const agg = sql`ARRAY_AGG(ARRAY_CONSTRUCT(${input})) WITHIN GROUP (ORDER BY ${ansi.firstLastOrder(call)})${w}`;
         return inputType === "null" ? sql`NULL` : sql`CAST(GET(GET(${agg}, 0), 0) AS ${sql.raw(TYPES[inputType])})`;
       }
       default:
         return sql`${sql.raw(AGGREGATES[fn]!)}(${x})${w}`;
     }
   },
+  // IGNORE NULLS goes after the call here (https://docs.snowflake.com/en/sql-reference/functions/last_value).
+  nonNullInFrame: (x, over, which) => sql`${sql.raw(which === "last" ? "LAST_VALUE" : "FIRST_VALUE")}(${x}) IGNORE NULLS ${over}`,
   over: ansi.windowSpec, // ORDER BY … NULLS LAST is Snowflake's syntax too (https://docs.snowflake.com/en/sql-reference/functions-window-syntax)
   rangeFrame(preceding, orderType) {
     // (t - d, t] as an inclusive RANGE frame with an interval constant, which Snowflake takes for DATE and TIMESTAMP

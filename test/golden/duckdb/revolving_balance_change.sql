@@ -33,7 +33,10 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-11-01'
+      (
+        "date" < DATE '2025-11-01'
+        OR "date" IS NULL
+      )
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
@@ -67,7 +70,7 @@ WITH
             PARTITION BY
               "customer_id"
             ORDER BY
-              "date" ASC NULLS LAST
+              "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
           "avg_monthly_revolving_balance"

@@ -30,25 +30,49 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-10-14'
+      (
+        "date" < DATE '2025-10-14'
+        OR "date" IS NULL
+      )
   ),
   "days_since_overdraft" AS (
     SELECT
       "customer_id",
       "date",
       CAST(
-        "date" - max(
-          CASE
-            WHEN "lowest_balance" < 0 THEN "date"
-            ELSE NULL
-          END
-        ) OVER (
-          PARTITION BY
-            "customer_id"
-          ORDER BY
-            "date" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
-            AND CURRENT ROW
-        ) AS BIGINT
+        "date" - (
+          array_agg(
+            CASE
+              WHEN "lowest_balance" < 0 THEN "date"
+              ELSE NULL
+            END
+          ) FILTER (
+            WHERE
+              CASE
+                WHEN "lowest_balance" < 0 THEN "date"
+                ELSE NULL
+              END IS NOT NULL
+          ) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
+              AND CURRENT ROW
+          )
+        ) [
+          count(
+            CASE
+              WHEN "lowest_balance" < 0 THEN "date"
+              ELSE NULL
+            END
+          ) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
+              AND CURRENT ROW
+          )
+        ] AS BIGINT
       ) AS "days_since_overdraft"
     FROM
       (

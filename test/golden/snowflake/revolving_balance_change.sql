@@ -33,7 +33,10 @@ WITH
     FROM
       "RAW"."CUSTOMER_ACCOUNTS"
     WHERE
-      "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
+      (
+        "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
+        OR "DATE" IS NULL
+      )
   ),
   "AVG_MONTHLY_REVOLVING_BALANCE" AS (
     SELECT
@@ -67,7 +70,7 @@ WITH
             PARTITION BY
               "CUSTOMER_ID"
             ORDER BY
-              "DATE" ASC NULLS LAST
+              "DATE" ASC NULLS FIRST
           ) AS "PREVIOUS"
         FROM
           "AVG_MONTHLY_REVOLVING_BALANCE"

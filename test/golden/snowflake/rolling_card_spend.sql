@@ -65,42 +65,52 @@ WITH
     SELECT
       "CUSTOMER_ID",
       "DATE",
-      SUM("SPEND") OVER (
-        PARTITION BY
-          "CUSTOMER_ID"
-        ORDER BY
-          "DATE" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "SPEND_30D",
-      SUM("SPEND") OVER (
-        PARTITION BY
-          "CUSTOMER_ID"
-        ORDER BY
-          "DATE" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "SPEND_90D",
       CASE
+        WHEN "DATE" IS NULL THEN NULL
+        ELSE SUM("SPEND") OVER (
+          PARTITION BY
+            "CUSTOMER_ID"
+          ORDER BY
+            "DATE" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "SPEND_30D",
+      CASE
+        WHEN "DATE" IS NULL THEN NULL
+        ELSE SUM("SPEND") OVER (
+          PARTITION BY
+            "CUSTOMER_ID"
+          ORDER BY
+            "DATE" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "SPEND_90D",
+      CASE
+        WHEN "DATE" IS NULL THEN NULL
         WHEN count("SPEND") OVER (
           PARTITION BY
             "CUSTOMER_ID"
           ORDER BY
-            "DATE" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "DATE" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         ) >= 1 THEN COUNT("SPEND") OVER (
           PARTITION BY
             "CUSTOMER_ID"
           ORDER BY
-            "DATE" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "DATE" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         )
       END AS "ACTIVE_DAYS_90D",
-      MAX("SPEND") OVER (
-        PARTITION BY
-          "CUSTOMER_ID"
-        ORDER BY
-          "DATE" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "MAX_DAILY_SPEND_90D"
+      CASE
+        WHEN "DATE" IS NULL THEN NULL
+        ELSE MAX("SPEND") OVER (
+          PARTITION BY
+            "CUSTOMER_ID"
+          ORDER BY
+            "DATE" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "MAX_DAILY_SPEND_90D"
     FROM
       "DAILY_CARD_SPEND"
   )
