@@ -94,9 +94,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "true division of integers",
     col("n").div(col("id")),
     {
-      duckdb: `select "n" / "id" as "v"`,
-      postgres: `select CAST("n" AS DOUBLE PRECISION) / "id" as "v"`,
-      snowflake: `select CAST("N" AS FLOAT) / "ID" as "V"`,
+      duckdb: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST("n" AS DOUBLE) / "id" END as "v"`,
+      postgres: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST("n" AS DOUBLE PRECISION) / "id" END as "v"`,
+      snowflake: `select CASE WHEN "ID" = 0 THEN CAST("N" AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST("N" AS FLOAT) / "ID" END as "V"`,
     },
   ],
   [
@@ -104,8 +104,8 @@ const CASES: [string, Expr, PerDialect][] = [
     col("n").mod(3).sub(col("id")),
     {
       duckdb: `select ("n" % 3) - "id" as "v"`,
-      postgres: `select ("n" % 3) - "id" as "v"`,
-      snowflake: `select ("N" % 3) - "ID" as "V"`,
+      postgres: `select ("n" % NULLIF(3, 0)) - "id" as "v"`,
+      snowflake: `select ("N" % NULLIF(3, 0)) - "ID" as "V"`,
     },
   ],
   [
@@ -283,9 +283,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "count of non-nulls, rows",
     col("x").count().div(len()),
     {
-      duckdb: `select count("x") / count(*) as "v"`,
-      postgres: `select CAST(count("x") AS DOUBLE PRECISION) / count(*) as "v"`,
-      snowflake: `select CAST(COUNT("X") AS FLOAT) / COUNT(*) as "V"`,
+      duckdb: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST(count("x") AS DOUBLE) / count(*) END as "v"`,
+      postgres: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST(count("x") AS DOUBLE PRECISION) / count(*) END as "v"`,
+      snowflake: `select CASE WHEN COUNT(*) = 0 THEN CAST(COUNT("X") AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST(COUNT("X") AS FLOAT) / COUNT(*) END as "V"`,
     },
   ],
   [
@@ -349,9 +349,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "division by a double needs no cast",
     col("n").div(col("x")),
     {
-      duckdb: `select "n" / "x" as "v"`,
-      postgres: `select "n" / "x" as "v"`,
-      snowflake: `select "N" / "X" as "V"`,
+      duckdb: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE) ELSE "n" / "x" END as "v"`,
+      postgres: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE PRECISION) ELSE "n" / "x" END as "v"`,
+      snowflake: `select CASE WHEN "X" = 0 THEN "N" * CAST('inf' AS FLOAT) ELSE "N" / "X" END as "V"`,
     },
   ],
   [
@@ -394,9 +394,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "floor division of integers",
     col("n").floorDiv(col("id")),
     {
-      duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"`,
-      postgres: `select CAST(floor(CAST("n" AS DOUBLE PRECISION) / "id") AS BIGINT) as "v"`,
-      snowflake: `select CAST(floor(CAST("N" AS FLOAT) / "ID") AS NUMBER(38,0)) as "V"`,
+      duckdb: `select CAST("n" // NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      postgres: `select CAST("n" / NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      snowflake: `select CAST(("N" - MOD("N", NULLIF("ID", 0))) / NULLIF("ID", 0) - CASE WHEN "N" % NULLIF("ID", 0) <> 0 AND (("N" < 0) <> (NULLIF("ID", 0) < 0)) THEN 1 ELSE 0 END AS NUMBER(38,0)) as "V"`,
     },
   ],
   [
@@ -692,17 +692,17 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").mod(col("n")),
     {
       duckdb: `select "x" % "n" as "v"`,
-      postgres: `select CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select "X" % "N" as "V"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" % "N" END as "V"`,
     },
   ],
   [
     "division with a double operand needs no cast",
     col("x").div(col("n")),
     {
-      duckdb: `select "x" / "n" as "v"`,
-      postgres: `select "x" / "n" as "v"`,
-      snowflake: `select "X" / "N" as "V"`,
+      duckdb: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END as "v"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END as "V"`,
     },
   ],
   [
@@ -711,7 +711,7 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("flag" AS DOUBLE) as "v"`,
       postgres: `select CAST(CAST("flag" AS INTEGER) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select CAST("FLAG" AS FLOAT) as "V"`,
+      snowflake: `select CAST(CAST("FLAG" AS NUMBER(38,0)) AS FLOAT) as "V"`,
     },
   ],
   [
@@ -729,16 +729,16 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("id" AS BOOLEAN) AND CAST("x" AS BOOLEAN) as "v"`,
       postgres: `select ("id" <> 0) AND ("x" <> 0) as "v"`,
-      snowflake: `select CAST("ID" AS BOOLEAN) AND CAST("X" AS BOOLEAN) as "V"`,
+      snowflake: `select CAST("ID" AS BOOLEAN) AND ("X" <> 0) as "V"`,
     },
   ],
   [
     "double to varchar keeps the .0 of an integral value",
     col("x").cast("varchar"),
     {
-      duckdb: `select CAST("x" AS VARCHAR) as "v"`,
-      postgres: `select regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') as "v"`,
-      snowflake: `select CAST("X" AS VARCHAR) as "V"`,
+      duckdb: `select CASE WHEN "x" = CAST('inf' AS DOUBLE) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE) THEN 'NaN' ELSE CAST("x" AS VARCHAR) END as "v"`,
+      postgres: `select CASE WHEN "x" = CAST('inf' AS DOUBLE PRECISION) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE PRECISION) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN 'NaN' ELSE regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') END as "v"`,
+      snowflake: `select CASE WHEN "X" = CAST('inf' AS FLOAT) THEN 'inf' WHEN "X" = -CAST('inf' AS FLOAT) THEN '-inf' WHEN "X" = CAST('NaN' AS FLOAT) THEN 'NaN' ELSE REGEXP_REPLACE(CAST("X" AS VARCHAR), '^(-?[0-9]+)$', '\\\\1.0') END as "V"`,
     },
   ],
   [
@@ -802,6 +802,52 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
       postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
       snowflake: `select COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
+  // One meaning for numbers and casts on every engine (Polars'): by zero, integer floor division, text of values.
+  [
+    "floor division of doubles: floor of the true division, ±inf or NaN by zero",
+    col("x").floorDiv(col("n")),
+    {
+      duckdb: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END) as "v"`,
+      postgres: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END) as "v"`,
+      snowflake: `select floor(CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END) as "V"`,
+    },
+  ],
+  [
+    "modulo of integers by zero is NULL",
+    col("n").mod(col("id")),
+    {
+      duckdb: `select "n" % "id" as "v"`,
+      postgres: `select "n" % NULLIF("id", 0) as "v"`,
+      snowflake: `select "N" % NULLIF("ID", 0) as "V"`,
+    },
+  ],
+  [
+    "date to varchar, whatever the session's output format",
+    col("d").cast("varchar"),
+    {
+      duckdb: `select CAST("d" AS VARCHAR) as "v"`,
+      postgres: `select to_char("d", 'YYYY-MM-DD') as "v"`,
+      snowflake: `select TO_VARCHAR("D", 'YYYY-MM-DD') as "V"`,
+    },
+  ],
+  [
+    "timestamp to varchar with six fractional digits, as Polars",
+    col("ts").cast("varchar"),
+    {
+      duckdb: `select strftime("ts", '%Y-%m-%d %H:%M:%S.%f') as "v"`,
+      postgres: `select to_char("ts", 'YYYY-MM-DD HH24:MI:SS.US') as "v"`,
+      snowflake: `select TO_VARCHAR("TS", 'YYYY-MM-DD HH24:MI:SS.FF6') as "V"`,
+    },
+  ],
+  [
+    "double to boolean: non-zero is true",
+    col("x").cast("boolean"),
+    {
+      duckdb: `select CAST("x" AS BOOLEAN) as "v"`,
+      postgres: `select ("x" <> 0) as "v"`,
+      snowflake: `select ("X" <> 0) as "V"`,
     },
   ],
 ];
