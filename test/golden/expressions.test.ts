@@ -639,7 +639,7 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
       postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) as "V"`,
+      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "V"`,
     },
   ],
   [

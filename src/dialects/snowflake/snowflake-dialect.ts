@@ -180,11 +180,10 @@ export const snowflakeDialect: SqlDialect = {
     // microsecond; on microsecond data both frames hold the same rows).
     const micros = fixedMicros(preceding)!;
     if (orderType === "date") {
+      // One form for every span, "1d" included ('0 days': the current row's peers, the same day): `BETWEEN CURRENT ROW
+      // AND CURRENT ROW` is not in the documented frame grammar, an interval constant of an integer count is.
       const days = micros / 86_400e6 - 1;
-      // An interval of 0 is no interval constant; the frame is then the current row's peers, the same day.
-      return days === 0
-        ? sql`RANGE BETWEEN CURRENT ROW AND CURRENT ROW`
-        : sql`RANGE BETWEEN INTERVAL ${sql.lit(`${days} days`)} PRECEDING AND CURRENT ROW`;
+      return sql`RANGE BETWEEN INTERVAL ${sql.lit(`${days} days`)} PRECEDING AND CURRENT ROW`;
     }
     const seconds = micros / 1e6 - 1; // durations are whole seconds at least
     const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
