@@ -23,7 +23,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     literal: (n) => dialect.literal(n),
     binary: (n) =>
       n.op === "div" || n.op === "mod"
-        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
+        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right), nonZeroLiteral(n.right))
         : sql`${operand(n.left)} ${sql.raw(OPERATORS[n.op])} ${operand(n.right)}`,
     // `-(…)` always: `-` followed by a negative literal would otherwise read `--1`, a comment.
     unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-(${c(n.operand)})`),
@@ -87,6 +87,11 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       over,
       nullWhenEmpty,
     });
+  }
+
+  // A divisor that is a non-zero number literal needs no by-zero case.
+  function nonZeroLiteral(e: ExprNode): boolean {
+    return e.kind === "literal" && typeof e.value === "number" && e.value !== 0;
   }
 
   function temporal(e: ExprNode): "date" | "timestamp" {

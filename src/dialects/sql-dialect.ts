@@ -84,13 +84,16 @@ export interface SqlDialect {
   truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
-  /** True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). */
-  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  /**
+   * True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). `nonZero`: the divisor is a
+   * non-zero literal, so the zero case needs no rendering.
+   */
+  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * The remainder with the sign of the dividend (SQL's `%`), of integers or doubles; by zero NULL for integers and NaN
-   * for doubles, as Polars.
+   * for doubles, as Polars. `nonZero` as for `divide`.
    */
-  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
    * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
@@ -136,15 +139,17 @@ export const ansi = {
    * x * inf (inf, -inf, or NaN for 0 and NaN; NULL stays NULL). A negative-zero divisor counts as zero (Polars gives
    * -inf for 1 / -0.0). Integer operands are made doubles first (SQL's `/` of integers truncates or is fixed-point).
    */
-  divide(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql {
+  divide(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
     const l = leftType === "double" || rightType === "double" ? left : sql`CAST(${left} AS ${sql.raw(dialect.types.double)})`;
+    if (nonZero) return sql`${l} / ${right}`;
     return sql`CASE WHEN ${right} = 0 THEN ${l} * ${ansi.special(dialect, "inf")} ELSE ${l} / ${right} END`;
   },
   /**
    * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
    * keeps a NULL dividend NULL). `mod` renders the remainder of a non-zero divisor.
    */
-  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql): Sql {
+  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
+    if (nonZero) return mod(left, right);
     if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
     return sql`CASE WHEN ${right} = 0 THEN ${left} * ${ansi.special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
   },

@@ -46,7 +46,7 @@ export class Expr {
   add(other: IntoExpr): Expr { return this.#binary("add", other); }
   sub(other: IntoExpr): Expr { return this.#binary("sub", other); }
   mul(other: IntoExpr): Expr { return this.#binary("mul", other); }
-  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided). */
+  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided); by zero ±inf or NaN. */
   div(other: IntoExpr): Expr { return this.#binary("div", other); }
   mod(other: IntoExpr): Expr { return this.#binary("mod", other); }
   eq(other: IntoExpr): Expr { return this.#binary("eq", other); }
@@ -125,7 +125,7 @@ export class Expr {
   round(decimals = 0): Expr { return this.#fn("round", lit(checkedInt("round", decimals, 0))); }
   /** Limits values to [lower, upper]; nulls stay null. */
   clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", lower, upper); }
-  /** Floor division (Polars' `//`): an integer for integers. */
+  /** Floor division (Polars' `//`): an integer for integers, computed in integers (null by zero). */
   floorDiv(other: IntoExpr): Expr { return this.#fn("floorDiv", other); }
   /** @example col("state").isIn(["NY", "NJ"])   // "state" IN ('NY', 'NJ') */
   isIn(values: readonly (string | number | boolean | Date)[]): Expr {

@@ -35,6 +35,7 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 };
 
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
 /**
  * DuckDB: PostgreSQL-style quoting and `$n` placeholders, so kysely's PostgreSQL compiler renders it as it is.
@@ -61,13 +62,13 @@ export const duckdbDialect: SqlDialect = {
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
   // Snowflake cannot: the shared rendering keeps one result everywhere.
-  divide: (left, right, leftType, rightType) => ansi.divide({ types: TYPES }, left, right, leftType, rightType),
+  divide,
   // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
   modulo: (left, right) => sql`${left} % ${right}`,
   functions: ansi.functions({
     types: TYPES,
     cast,
-    divide: (left, right, leftType, rightType) => ansi.divide({ types: TYPES }, left, right, leftType, rightType),
+    divide,
     // `//` of integers truncates toward zero (https://duckdb.org/docs/sql/functions/numeric).
     truncatingDivide: (a, b) => sql`${a} // ${b}`,
   }),

@@ -55,6 +55,8 @@ const TYPES: SqlDialect["types"] = {
   timestamp: "TIMESTAMP", // without time zone (§8.5): the IR's UTC wall-clock instants
 };
 
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
+
 function cast(x: Sql, from: InferredType, to: DType): Sql {
   const special = CASTS[`${from}->${to}`];
   return special ? special(x) : ansi.cast({ types: TYPES }, x, from, to);
@@ -86,14 +88,17 @@ export const postgresDialect: SqlDialect = {
   // why: DATE + INTERVAL is a TIMESTAMP (§9.9, Table 9.31): cast back. Months clamp to the month's end, as in DuckDB.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.
-  divide: (left, right, leftType, rightType) => ansi.divide({ types: TYPES }, left, right, leftType, rightType),
+  divide,
   // why: there is no `%` or mod() for double precision (§9.3); NUMERIC's mod() is exact and keeps the dividend's sign.
   // Both raise by zero, where Polars gives NULL (integers) or NaN.
-  modulo: (left, right, leftType, rightType) =>
-    ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) =>
-      leftType === "double" || rightType === "double"
-        ? sql`CAST(mod(${exactNumeric(l, leftType)}, ${exactNumeric(r, rightType)}) AS ${DOUBLE})`
-        : sql`${l} % ${r}`,
+  modulo: (left, right, leftType, rightType, nonZero) =>
+    ansi.moduloByZero(
+      { types: TYPES }, left, right, leftType, rightType,
+      (l, r) =>
+        leftType === "double" || rightType === "double"
+          ? sql`CAST(mod(${exactNumeric(l, leftType)}, ${exactNumeric(r, rightType)}) AS ${DOUBLE})`
+          : sql`${l} % ${r}`,
+      nonZero,
     ),
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
@@ -101,7 +106,7 @@ export const postgresDialect: SqlDialect = {
     ...ansi.functions({
       types: TYPES,
       cast,
-      divide: (left, right, leftType, rightType) => ansi.divide({ types: TYPES }, left, right, leftType, rightType),
+      divide,
       truncatingDivide: (a, b) => sql`${a} / ${b}`, // why: `/` of integers truncates toward zero (§9.3)
     }),
     // why: there is no round(double precision, integer) (§9.3), and round(double precision) rounds half to even.

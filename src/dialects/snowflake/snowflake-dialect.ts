@@ -60,7 +60,7 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 };
 
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
-const divide: SqlDialect["divide"] = (left, right, leftType, rightType) => ansi.divide({ types: TYPES }, left, right, leftType, rightType);
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
 /**
  * Snowflake. Its SQL is written so that it means the same whatever the session's parameters (an account may change
@@ -191,7 +191,8 @@ export const snowflakeDialect: SqlDialect = {
   },
   // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic);
   // by zero it raises, where Polars gives NULL (integers) or NaN (doubles).
-  modulo: (left, right, leftType, rightType) => ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) => sql`${l} % ${r}`),
+  modulo: (left, right, leftType, rightType, nonZero) =>
+    ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) => sql`${l} % ${r}`, nonZero),
   // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
   // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
   // table first; the `by` keys are equalities in ON, the only form ON takes there.
