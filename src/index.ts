@@ -5,6 +5,7 @@ export { col, lit, len, when, coalesce, concatStr, Expr, LazyFrame, GroupBy, sou
 export type { IntoExpr, SourceOptions, FeatureSetOptions } from "./dsl/index.ts";
 export type { DType } from "./ir/dtype.ts";
 export type { SourceDef, FeatureSetDef } from "./ir/definitions.ts";
+export { runDoctor, doctorStatements, doctorPassed, DOCTOR_CASES, type DoctorReport, type CaseResult, type DoctorOptions } from "./doctor/doctor.ts";
 export { runBackfill, planFromConfig, loadProject, type BackfillRequest } from "./backfill/run-backfill.ts";
 export { parseWindow, type TimeWindow } from "./backfill/window.ts";
 export { evaluate, type EvaluateOptions, type FixtureRow, type FixtureValue, type ResultValue } from "./testing/evaluate.ts";

@@ -154,7 +154,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       const error = outcome.error;
       const status = error instanceof InterruptedError ? "interrupted" : "failed";
       await worker
-        .run(ledger.record(chunk, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), chunkLabel)
+        .reconnect() // a lost connection still gets the failure recorded, on a new one
+        .then(() => worker.run(ledger.record(chunk, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), chunkLabel))
         .catch(() => undefined); // the ledger is best effort once the warehouse has failed
       emit({ event: "chunk_failed", ...ref, error: error.message, attempts: outcome.attempts });
       results[i] = { ...base, status: "failed", attempts: outcome.attempts };
@@ -180,7 +181,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     return results;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (leased) await engine.run(ledger.releaseLeases(), runLabel).catch(() => undefined); // an expired lease frees the window anyway
+    // On a new connection if the run's was lost; an expired lease frees the window anyway.
+    if (leased) await engine.reconnect().then(() => engine.run(ledger.releaseLeases(), runLabel)).catch(() => undefined);
     // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
     for (const job of jobs) {
       if (job.stage && staged.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
@@ -229,6 +231,8 @@ async function runChunk(
     const started = performance.now();
     const queryIds: string[] = [];
     try {
+      // A retry after a lost connection runs on a new one, whose new session has no stage table yet.
+      if (attempt > 1 && (await engine.reconnect()) && job.stage) await engine.run(job.stage.create, label);
       const runAll = async (statements: readonly Statement[]) => {
         const counts: number[] = [];
         for (const statement of statements) {

@@ -44,7 +44,6 @@ export const LEASE_COLUMNS: Schema = [
 
 export type ChunkStatus = "succeeded" | "failed" | "interrupted";
 
-const ts = (t: Date) => sql`CAST(${formatTimestamp(t)} AS TIMESTAMP)`;
 
 export class LedgerStatements {
   readonly ledger: TableRef;
@@ -77,9 +76,9 @@ export class LedgerStatements {
     finishedAt: Date,
   ): Statement {
     const values = [
-      sql`${this.runId}`, sql`${chunk.set}`, ts(chunk.window.start), ts(chunk.window.end), sql`${chunk.definitionHash}`,
+      sql`${this.runId}`, sql`${chunk.set}`, this.#ts(chunk.window.start), this.#ts(chunk.window.end), sql`${chunk.definitionHash}`,
       sql`${outcome.status}`, sql`${outcome.rowsDeleted}`, sql`${outcome.rowsWritten}`, sql`${outcome.attempts}`,
-      ts(chunk.startedAt), ts(finishedAt), sql`${outcome.queryIds.join(",") || null}`, sql`${outcome.error ?? null}`, sql`${chunk.runWindow}`,
+      this.#ts(chunk.startedAt), this.#ts(finishedAt), sql`${outcome.queryIds.join(",") || null}`, sql`${outcome.error ?? null}`, sql`${chunk.runWindow}`,
     ];
     return this.#render(sql`INSERT INTO ${tableId(this.ledger)} (${sql.join(LEDGER_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`);
   }
@@ -100,7 +99,7 @@ export class LedgerStatements {
   }
 
   expireLeases(now: Date): Statement {
-    return this.#render(sql`DELETE FROM ${tableId(this.leases)} WHERE ${sql.id("expires_at")} < ${ts(now)}`);
+    return this.#render(sql`DELETE FROM ${tableId(this.leases)} WHERE ${sql.id("expires_at")} < ${this.#ts(now)}`);
   }
 
   /** Live leases of `set` overlapping `window`, held by other runs. */
@@ -110,14 +109,14 @@ export class LedgerStatements {
         .selectFrom(tableId(this.leases) as never)
         .select(["run_id", "window_start", "window_end", "expires_at", "holder"].map((c) => sql.id(c).as(c)) as never)
         .where(
-          sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${ts(window.end)} AND ${sql.id("window_end")} > ${ts(window.start)}` as never,
+          sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${this.#ts(window.end)} AND ${sql.id("window_end")} > ${this.#ts(window.start)}` as never,
         ),
     );
   }
 
   takeLease(set: string, window: TimeWindow, expiresAt: Date, holder: string): Statement {
     return this.#render(
-      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${ts(window.start)}, ${ts(window.end)}, ${ts(expiresAt)}, ${holder})`,
+      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${this.#ts(window.start)}, ${this.#ts(window.end)}, ${this.#ts(expiresAt)}, ${holder})`,
     );
   }
 
@@ -126,11 +125,16 @@ export class LedgerStatements {
   }
 
   renewLeases(expiresAt: Date): Statement {
-    return this.#render(sql`UPDATE ${tableId(this.leases)} SET ${sql.id("expires_at")} = ${ts(expiresAt)} WHERE ${sql.id("run_id")} = ${this.runId}`);
+    return this.#render(sql`UPDATE ${tableId(this.leases)} SET ${sql.id("expires_at")} = ${this.#ts(expiresAt)} WHERE ${sql.id("run_id")} = ${this.runId}`);
   }
 
   releaseLeases(): Statement {
     return this.dropLeasesOf(this.runId);
+  }
+
+  /** The dialect's zone-less timestamp by name: Snowflake's bare TIMESTAMP follows TIMESTAMP_TYPE_MAPPING. */
+  #ts(t: Date) {
+    return sql`CAST(${formatTimestamp(t)} AS ${sql.raw(this.dialect.types.timestamp)})`;
   }
 
   #render(query: { toOperationNode(): OperationNode }): Statement {

@@ -6,7 +6,7 @@ import {
   insertStatement,
   createStageStatement,
   dropTableStatement,
-  rangePredicate,
+  windowPredicate,
   type Statement,
   tableId,
 } from "../compile/statements.ts";
@@ -18,10 +18,10 @@ import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
-import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly } from "../passes/time-range-pass.ts";
+import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly, readsExactlyOver } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
-import { splitWindow } from "./chunks.ts";
+import { checkPlanSize, splitWindow } from "./chunks.ts";
 import type { TimeWindow } from "./window.ts";
 
 /** Everything one feature set's backfill of one chunk does, decided before any connection is opened. */
@@ -67,14 +67,21 @@ let stages = 0;
  * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
  * inputs from the sources, so the order is only for readable output.
  */
-export function planBackfill({ graph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor }: PlanInput): SetJob[] {
+export function planBackfill(input: PlanInput): SetJob[] {
+  return [...planJobs(input)];
+}
+
+/**
+ * `planBackfill` one job at a time, so that a caller can yield to the event loop between jobs (and see a signal):
+ * a plan of thousands of chunks takes seconds to render. Its size is checked first, by arithmetic.
+ */
+export function* planJobs({ graph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor }: PlanInput): Generator<SetJob> {
+  checkPlanSize(runWindow, chunk, new Set(sets).size);
   const chunks = splitWindow(runWindow, chunk);
   const needed = selectSets(graph, sets); // rejects unknown names first
   const typed = typeGraph(graph, sets);
   const requested = new Set(sets);
-  return needed
-    .filter((node) => requested.has(node.def.name))
-    .flatMap((target) => {
+  yield* lazily(needed.filter((node) => requested.has(node.def.name)), (target) => {
       const closure = selectSets(graph, [target.def.name]);
       const sources = closureSources(closure).map((name) => graph.sources.get(name)!);
       const symbolic = inferSourceRanges(graph, target, typed);
@@ -85,7 +92,7 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
       const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
       const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
-        compileBackfillQuery({ graph, typed, closure, dialect, reads, window, clip: !readsExactly(symbolic) });
+        compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
       const staged = mayStage && chunks.length > 1 && !readsExactly(symbolic);
       const stageTable = { name: `feature_backfill_stage_${++stages}` };
       const stageReads = staged ? readsOver(runWindow) : undefined;
@@ -96,10 +103,10 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
         create: createStageStatement(stageTable, inTimeOrder(compile(runWindow, stageReads), target.def.timestamp), dialect),
         drop: dropTableStatement(stageTable, dialect),
       };
-      return chunks.map((window): SetJob => {
+      return lazily(chunks, function* (window): Generator<SetJob> {
         const reads = stageReads ?? readsOver(window);
         const select = stage ? stagePart(stageTable, schema, target.def.timestamp, tsType, window, dialect) : compile(window, reads);
-        return {
+        yield {
           set: target.def.name,
           definitionHash: definition,
           table,
@@ -108,13 +115,18 @@ export function planBackfill({ graph, sets, window: runWindow, chunk, stage: may
           reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
           setup,
           write: [
-            deleteStatement(table, rangePredicate(target.def.timestamp, tsType, window, dialect), dialect),
+            deleteStatement(table, windowPredicate(target.def.timestamp, tsType, window, dialect), dialect),
             insertStatement(table, schema, select, dialect),
           ],
           ...(stage && { stage }),
         };
       });
     });
+}
+
+/** flatMap over a generator's worth of items, one at a time. */
+function* lazily<T, U>(items: Iterable<T>, each: (item: T) => Iterable<U>): Generator<U> {
+  for (const item of items) yield* each(item);
 }
 
 function inTimeOrder(select: SelectQueryNode, timestamp: string): SelectQueryNode {
@@ -128,6 +140,6 @@ function stagePart(stage: TableRef, schema: Schema, timestamp: string, type: DTy
   return builder
     .selectFrom(tableId(stage) as never)
     .select(schema.map((c) => sql.id(c.name)) as never)
-    .where(rangePredicate(timestamp, type, window, dialect)! as never)
+    .where(windowPredicate(timestamp, type, window, dialect) as never)
     .toOperationNode();
 }

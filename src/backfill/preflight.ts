@@ -1,4 +1,7 @@
+import { sql } from "kysely";
+import { compileNode } from "../compile/kysely-builder.ts";
 import { formatTable } from "../compile/statements.ts";
+import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.ts";
 import { DefinitionError, type FeatureBackfillError, RunError } from "../errors.ts";
 import type { TableRef } from "../ir/definitions.ts";
@@ -38,7 +41,12 @@ export async function checkTables(
     const problem = (error: DefinitionError) => problems.push({ source: source.name, error });
     if (!columns) return void problem(new DefinitionError(`source table ${table} does not exist in ${engine.description}`, where));
     for (const [name, declared] of Object.entries(source.columns)) {
-      const found = columns.find((c) => sameName(c.name, name));
+      const found = columns.find((c) => engine.dialect.resolvesTo(name, c.name));
+      const otherCase = !found && columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (otherCase) {
+        problem(new DefinitionError(caseMismatch(name, otherCase.name, table, engine.dialect), { ...where, column: name }));
+        continue;
+      }
       if (!found) {
         problem(new DefinitionError(`source table ${table} has no column "${name}"; it has ${columns.map((c) => c.name).join(", ")}`, {
           ...where,
@@ -62,7 +70,7 @@ export async function checkTables(
     const expected = job.columns.map((c) => `${c.name} ${engine.dialect.types[c.type]}`);
     const matches =
       existing.length === job.columns.length &&
-      job.columns.every((c) => existing.some((e) => sameName(e.name, c.name) && sameType(e.dtype, c.type, engine.dialect.types)));
+      job.columns.every((c) => existing.some((e) => engine.dialect.resolvesTo(c.name, e.name) && sameType(e.dtype, c.type, engine.dialect.types)));
     if (!matches) {
       problems.push({ set: job.set, error: new RunError(
         `offline table ${formatTable(job.table)} does not match feature set "${job.set}": the table has ` +
@@ -82,8 +90,20 @@ export interface TableProblem {
   readonly error: FeatureBackfillError;
 }
 
-/** Warehouse names resolve without regard to case (the graph rejects names that differ only in case). */
-const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+/**
+ * A declared column that the warehouse holds under another case, where quoted names are case-sensitive: the statements
+ * would fail with "invalid identifier" (after the offline table was created), so the preflight names both spellings.
+ */
+function caseMismatch(declared: string, stored: string, table: string, dialect: SqlDialect): string {
+  const written = compileNode(sql.id(declared).toOperationNode() as never, dialect).sql;
+  // The spelling that reaches the stored name, if the dialect's quoting can produce one (Snowflake's compiler
+  // upper-cases every plain lower-case name, so a quoted lower-case column has none: a view must rename it).
+  const reachable = dialect.resolvesTo(stored, stored) ? `declare it as "${stored}"` : undefined;
+  return (
+    `column "${declared}" is written ${written} in the ${dialect.name} statements, but ${table} has it as "${stored}" ` +
+    `(quoted names are case-sensitive there): ${reachable ?? `rename it in the warehouse, or read the table through a view that does (e.g. "${stored}" AS ${stored.toUpperCase()})`}`
+  );
+}
 
 /** Types the dialect spells alike are one type there (Snowflake stores INTEGER and BIGINT both as NUMBER(38,0)). */
 const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>

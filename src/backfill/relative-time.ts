@@ -15,8 +15,13 @@ export function resolveInstant(text: string, now: Date, flag: string): Date {
   if (absolute) return absolute;
   const match = /^(now|today)((?:[+-]\d+(?:mo|[smhdwqy]))*)$/.exec(text);
   if (!match) {
+    if (SUB_MILLISECOND.test(text)) {
+      throw new UsageError(
+        `${flag} ${JSON.stringify(text)} has digits below the millisecond: window bounds are held to the millisecond, and rounding would move the window silently; give at most three fractional digits (digits after them must be zeros)`,
+      );
+    }
     throw new UsageError(
-      `${flag} ${JSON.stringify(text)} is not an ISO date (2025-01-31), an ISO timestamp with a zone (2025-01-31T06:00:00Z), or now/today with offsets (today-1d)`,
+      `${flag} ${JSON.stringify(text)} is not an ISO date (2025-01-31), an ISO timestamp with a zone (2025-01-31T06:00:00Z), or now/today with offsets (today-1d; each offset is ${DURATION_HELP})`,
     );
   }
   let t = match[1] === "today" ? floorTo(now, "day") : now;
@@ -26,6 +31,9 @@ export function resolveInstant(text: string, now: Date, flag: string): Date {
   }
   return t;
 }
+
+// A timestamp whose fraction has a non-zero digit past the third: parseInstant refuses it (a JS Date holds milliseconds).
+const SUB_MILLISECOND = /[T ]\d{2}:\d{2}:\d{2}\.\d{3}\d*[1-9]\d*(Z|[+-]\d{2}:\d{2})$/;
 
 const CALENDAR: Partial<Record<Duration["unit"], TimeUnit>> = { day: "day", week: "week", month: "month", quarter: "quarter", year: "year" };
 

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
 import type { DialectName } from "../dialects/index.ts";
 import { InterruptedError } from "../errors.ts";
@@ -5,7 +6,7 @@ import { openEngine } from "../engines/open-engine.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
 import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
-import { planBackfill, type SetJob } from "./plan.ts";
+import { planJobs, type SetJob } from "./plan.ts";
 import type { TimeWindow } from "./window.ts";
 
 export interface BackfillRequest {
@@ -31,11 +32,12 @@ export async function loadProject(configPath?: string): Promise<LoadedProject> {
   return { config, graph: await loadFeatureGraph(config.featuresDir) };
 }
 
-/** Plans without connecting: what `--dry-run` prints. */
-export async function planFromConfig(request: BackfillRequest): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
+/** Plans without connecting: what `--dry-run` prints. A signal stops planning between two jobs (exit 130). */
+export async function planFromConfig(request: BackfillRequest, signal?: AbortSignal): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
   const loaded = await loadProject(request.config);
   const project = request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
-  const jobs = planBackfill({
+  const jobs: SetJob[] = [];
+  for (const job of planJobs({
     graph: project.graph,
     sets: request.sets,
     window: request.window,
@@ -43,7 +45,12 @@ export async function planFromConfig(request: BackfillRequest): Promise<{ projec
     stage: request.stage,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
-  });
+  })) {
+    jobs.push(job);
+    // Planning is synchronous: the signal handlers run only when the event loop gets a turn.
+    await setImmediate();
+    if (signal?.aborted) throw new InterruptedError("interrupted while planning; nothing was written");
+  }
   return { project, jobs };
 }
 
@@ -53,12 +60,12 @@ export async function runBackfill(
   options: ExecuteOptions = {},
 ): Promise<SetResult[]> {
   // A stage is a temporary table: visible to one connection, so not with --parallel.
-  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 });
+  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 }, options.signal);
   // A signal during loading or planning stops the run before the warehouse is touched at all.
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
-  const engine = await openEngine(project.config);
+  const engine = await openEngine(project.config, { signal: options.signal });
   try {
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config), ...options });
+    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config, { signal: options.signal }), ...options });
   } finally {
     await engine.close();
   }

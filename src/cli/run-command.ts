@@ -71,7 +71,7 @@ the window), 130 interrupted.`,
       const window = resolveRunWindow(options, now);
       const request = { config: options.config, sets: options.set, window, chunk: options.chunk, engine: options.engine };
       if (options.dryRun) {
-        const { project, jobs } = await planFromConfig(request);
+        const { project, jobs } = await planFromConfig(request, signal);
         // Only with --resume does a dry run connect: to read which chunks the ledger would skip.
         const written = options.resume ? await readLedger(project.config, jobs) : new Map<string, string>();
         out.stdout(renderDryRun(jobs, project.config.dialect, written));

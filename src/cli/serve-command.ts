@@ -47,7 +47,10 @@ Examples:
         if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
         log({ event: "shutting_down", reason: String((signal.reason as Error)?.message ?? signal.reason) });
       } finally {
-        await app.close(); // waits for in-flight requests
+        // Waits for in-flight requests (each bounded by timeouts.lookupSeconds). A keep-alive socket whose request ends
+        // during the drain is closed as soon as it is idle, rather than after the keep-alive timeout.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        await app.close().finally(() => clearInterval(sweep));
         await client.close();
       }
       log({ event: "stopped" });

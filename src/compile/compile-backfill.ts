@@ -12,7 +12,7 @@ import { sourceSchema, type TypedSet, typeExpr } from "../passes/type-pass.ts";
 import { compileExpr } from "./compile-expr.ts";
 import { builder, withCtes } from "./kysely-builder.ts";
 import { type Aliased, eliminateQualify, type SelectParts, toSelectParts } from "./select-parts.ts";
-import { rangePredicate, tableId } from "./statements.ts";
+import { rangePredicate, tableId, windowPredicate } from "./statements.ts";
 
 export interface BackfillQueryInput {
   readonly graph: FeatureGraph;
@@ -22,10 +22,8 @@ export interface BackfillQueryInput {
   readonly dialect: SqlDialect;
   /** The event-time range each source is read over (from the time-range pass). */
   readonly reads: ReadonlyMap<string, ConcreteRange>;
-  /** The output window. */
-  readonly window: ConcreteRange;
-  /** Whether to clip the output to the window (unneeded when the reads map exactly onto it). */
-  readonly clip: boolean;
+  /** The output window to clip the output to; none when the reads map exactly onto it (or online). */
+  readonly clip?: { readonly start: Date; readonly end: Date };
   /**
    * How each source is read, instead of its backfill table over `reads`: the online path (src/online) reads one
    * entity's rows, or rows bound from the request. Everything above the source CTEs is the same statement.
@@ -44,7 +42,7 @@ export interface SourceRead {
  * The SELECT that computes one feature set: one CTE per DAG node it needs (sources first, each read over its range,
  * then feature sets in dependency order), and a final SELECT of the target, clipped to the window when asked.
  */
-export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, window, clip, readSource }: BackfillQueryInput): SelectQueryNode {
+export function compileBackfillQuery({ graph, typed, closure: sets, dialect, reads, clip, readSource }: BackfillQueryInput): SelectQueryNode {
   const target = sets.at(-1)!;
   const sourceNames = closureSources(sets);
   const read =
@@ -81,7 +79,7 @@ export function compileBackfillQuery({ graph, typed, closure: sets, dialect, rea
 
   const { schema } = typed.get(target.def.name)!;
   let final = builder.selectFrom(sql.id(cteNames.get(target.def.name)!) as never).select(schema.map((c) => sql.id(c.name)) as never);
-  const predicate = clip && rangePredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, window, dialect);
+  const predicate = clip && windowPredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, clip, dialect);
   if (predicate) final = final.where(predicate as never);
   return withCtes(final.toOperationNode(), [...sourceCtes, ...setCtes]);
 }

@@ -35,7 +35,8 @@ export const tableNode = (t: TableRef) => (t.schema ? TableNode.createWithSchema
 export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name) : sql.id(t.name));
 
 /**
- * `col >= start AND col < end` for a half-open range, or undefined when both sides are open. A DATE value d stands
+ * `col >= start AND col < end` for a half-open read range (which may widen: an open side reads all history that
+ * way), or undefined when both sides are open. A DATE value d stands
  * for the instant at its midnight, so d is in [S, E) exactly when d >= ceil_day(S) and d < ceil_day(E): date columns
  * get date literals and keep their type (and the engine's min/max pruning).
  */
@@ -48,6 +49,21 @@ export function rangePredicate(column: string, type: DType, range: ConcreteRange
     (p): p is Sql => p !== undefined,
   );
   return parts.length ? sql.join(parts, sql` AND `) : undefined;
+}
+
+/**
+ * `col >= start AND col < end` for the window a statement writes (the DELETE, the INSERT's clip): always both bounds,
+ * exactly. A bound no literal can carry is refused when the window is parsed (src/backfill/window.ts); were one to
+ * reach here, dropping it would widen the DELETE to the whole table, so it is an error instead.
+ */
+export function windowPredicate(column: string, type: DType, window: { readonly start: Date; readonly end: Date }, dialect: SqlDialect): Sql {
+  const rounded = (t: Date) => (type === "date" ? ceilTo(t, "day") : t);
+  const [start, end] = [rounded(window.start), rounded(window.end)];
+  if (!isRepresentable(start) || !isRepresentable(end) || start.getTime() > end.getTime()) {
+    throw new Error(`refusing to write the window [${window.start.toISOString()}, ${window.end.toISOString()}) of "${column}": a bound no ${type} literal can hold`);
+  }
+  const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
+  return sql`${sql.id(column)} >= ${bound(start)} AND ${sql.id(column)} < ${bound(end)}`;
 }
 
 export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {
@@ -72,9 +88,9 @@ export function dropTableStatement(table: TableRef, dialect: SqlDialect): Statem
   return render(DropTableNode.create(tableNode(table), { ifExists: true }), dialect);
 }
 
-export function deleteStatement(table: TableRef, where: Sql | undefined, dialect: SqlDialect): Statement {
-  const node = DeleteQueryNode.create([tableNode(table)]);
-  return render(where ? { ...node, where: WhereNode.create(where.toOperationNode()) } : node, dialect);
+/** DELETE of one window's rows: the predicate is required (`windowPredicate`), a DELETE without one is never built. */
+export function deleteStatement(table: TableRef, where: Sql, dialect: SqlDialect): Statement {
+  return render({ ...DeleteQueryNode.create([tableNode(table)]), where: WhereNode.create(where.toOperationNode()) }, dialect);
 }
 
 export function insertStatement(table: TableRef, columns: Schema, select: SelectQueryNode, dialect: SqlDialect): Statement {

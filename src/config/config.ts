@@ -6,6 +6,7 @@ import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.t
 import { ConfigError } from "../errors.ts";
 import { type SnowflakeConfig, snowflakeConfigSchema } from "../engines/snowflake/snowflake-config.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+import type { EngineTimeouts } from "../engines/engine.ts";
 import type { OnlineStoreSettings } from "../online/online-store.ts";
 
 export const DEFAULT_CONFIG_FILE = "features.config.json";
@@ -16,7 +17,7 @@ const postgresSchema = z
     connectionString: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a URL such as "postgres://user@host:5432/database"')
-      .refine((url) => !URL.canParse(url) || new URL(url).password === "", "must not contain a password: set PGPASSWORD in the environment")
+      .refine((url) => !hasPassword(url), "must not contain a password (user:password@ or ?password=): set PGPASSWORD in the environment")
       .optional(),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
@@ -27,6 +28,17 @@ const postgresSchema = z
   // pg lets a connection string silently win over the fields: accept one way of saying it.
   .refine((p) => p.connectionString === undefined || Object.keys(p).length === 1, "give connectionString or host/port/database/user, not both")
   .describe("The PostgreSQL server (engine: postgres). The password is read from PGPASSWORD.");
+
+/**
+ * Whether a PostgreSQL URL carries a secret: in the userinfo or as a `password`/`sslpassword` parameter (pg reads
+ * both). A config file is read by many and copied into logs; the message never repeats the URL.
+ */
+function hasPassword(url: string): boolean {
+  const secretParameter = /[?&](ssl)?password=/i;
+  if (!URL.canParse(url)) return secretParameter.test(url) || /^[^/]*\/\/[^/@]*:[^/@]*@/.test(url);
+  const parsed = new URL(url);
+  return parsed.password !== "" || [...parsed.searchParams.keys()].some((key) => /^(ssl)?password$/i.test(key));
+}
 
 /** The one definition of `features.config.json`: validation, defaults and its JSON Schema (config-json-schema.ts). */
 export const configSchema = z
@@ -71,6 +83,15 @@ export const configSchema = z
       })
       .strict()
       .default({ schema: "features", table: "{set}" }),
+    timeouts: z
+      .object({
+        connectSeconds: z.number().positive().default(10).describe("Connecting and logging in to any engine (default 10)."),
+        statementSeconds: z.number().positive().optional().describe("One backfill statement, enforced by the warehouse (default: none)."),
+        lookupSeconds: z.number().positive().default(5).describe("One online lookup or /healthz check (`online`, `serve`; default 5)."),
+      })
+      .strict()
+      .default({ connectSeconds: 10, lookupSeconds: 5 })
+      .describe("How long each network wait may take before it fails with an error naming the setting (docs/configuration.md)."),
   })
   .strict()
   .refine((c) => c.engine !== "postgres" || c.postgres !== undefined, {
@@ -93,6 +114,8 @@ export interface ResolvedConfig {
   /** The online store's settings, paths made absolute. */
   readonly online?: OnlineStoreSettings;
   readonly tableFor: (set: string) => TableRef;
+  /** The backfill engines' waits (`timeouts`); the online store's are in `online`. */
+  readonly timeouts: EngineTimeouts;
 }
 
 /**
@@ -126,6 +149,7 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS
 
 function resolve(config: Config, file: string): ResolvedConfig {
   const dir = path.dirname(file);
+  const onlineTimeouts = { connectMs: config.timeouts.connectSeconds * 1000, lookupMs: config.timeouts.lookupSeconds * 1000 };
   const { schema, table } = config.offlineStore;
   return {
     file,
@@ -143,9 +167,10 @@ function resolve(config: Config, file: string): ResolvedConfig {
       online:
         config.online.engine === "duckdb"
           ? { engine: "duckdb" as const, duckdb: { path: path.resolve(dir, config.online.duckdb!.path) }, poolSize: config.online.poolSize }
-          : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize },
+          : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize, timeouts: onlineTimeouts },
     }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
+    timeouts: { connectMs: config.timeouts.connectSeconds * 1000, statementMs: config.timeouts.statementSeconds && config.timeouts.statementSeconds * 1000 },
   };
 }
 

@@ -63,6 +63,11 @@ export interface SqlDialect {
    * empty table behind; where it cannot (Snowflake commits DDL implicitly), DDL runs before the transaction.
    */
   readonly transactionalDdl: boolean;
+  /**
+   * The name a catalog must list for a column the statements quote as `written`, or a test: the preflight resolves
+   * names exactly as the statements will, so a name that would fail as "invalid identifier" fails before any DDL.
+   */
+  resolvesTo(written: string, stored: string): boolean;
   /** Whether `QUALIFY` filters on window results; where not, the compiler wraps the query in a subquery instead. */
   readonly supportsQualify: boolean;
   /** DDL and CAST type names. */

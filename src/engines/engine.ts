@@ -49,5 +49,20 @@ export interface Engine {
   describeTables(tables: readonly TableRef[], label?: StatementLabel): Promise<(WarehouseColumn[] | undefined)[]>;
   /** Cancels the running statement in the warehouse (not merely abandons it); the connection stays usable. */
   interrupt(): Promise<void>;
+  /**
+   * After a transient error: opens a new connection (a new session: temporary tables are gone) if the one in use
+   * was lost, and says whether it did; a no-op otherwise. Fails as opening does (ConnectionError).
+   */
+  reconnect(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** How long the network waits of an engine may take (`timeouts` in features.config.json). */
+export interface EngineTimeouts {
+  /** Connect and log in. */
+  readonly connectMs: number;
+  /** One statement, enforced by the warehouse where it can; none when undefined. */
+  readonly statementMs?: number;
+}
+
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { connectMs: 10_000 };

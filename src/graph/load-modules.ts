@@ -22,12 +22,13 @@ export async function loadFeatureGraph(dir: string): Promise<FeatureGraph> {
  */
 export async function importDefinitions(dir: string, options: { onProblem?: (problem: DefinitionError) => void } = {}): Promise<Definition[]> {
   const files = await listModules(dir);
+  const seconds = moduleTimeoutSeconds();
   const definitions: Definition[] = [];
   for (const file of files) {
     const shown = path.relative(process.cwd(), file) || file;
     let exports: Record<string, unknown>;
     try {
-      exports = await import(pathToFileURL(file).href);
+      exports = await importWithin(file, shown, seconds);
     } catch (error) {
       if (error instanceof FeatureBackfillError && !(options.onProblem && error instanceof DefinitionError)) throw error;
       const problem =
@@ -41,6 +42,43 @@ export async function importDefinitions(dir: string, options: { onProblem?: (pro
     definitions.push(...Object.values(exports).filter(isDefinition));
   }
   return definitions;
+}
+
+/** How long one feature module may take to load: its top-level code should only build definitions. */
+export const DEFAULT_MODULE_TIMEOUT_SECONDS = 30;
+export const MODULE_TIMEOUT_VARIABLE = "FEATURE_BACKFILL_MODULE_TIMEOUT";
+
+function moduleTimeoutSeconds(): number {
+  const text = process.env[MODULE_TIMEOUT_VARIABLE];
+  if (text === undefined || text === "") return DEFAULT_MODULE_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!(seconds > 0 && seconds <= 86_400)) throw new ConfigError(`${MODULE_TIMEOUT_VARIABLE}=${JSON.stringify(text)} must be a number of seconds > 0`);
+  return seconds;
+}
+
+/**
+ * import(), bounded: a top-level await that never settles would otherwise hang the process, or — when nothing else
+ * keeps the event loop alive — end it with Node's exit code 13 and no message at all. (The timer keeps the loop
+ * alive, so both end here, naming the module.)
+ */
+async function importWithin(file: string, shown: string, seconds: number): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DefinitionError(
+            `feature module ${shown} did not finish loading within ${seconds} s (a top-level await that never settles?); ${MODULE_TIMEOUT_VARIABLE} sets the limit in seconds`,
+          ),
+        ),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([import(pathToFileURL(file).href), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function listModules(dir: string): Promise<string[]> {

@@ -49,6 +49,19 @@ const START_OF_TIME = utc(MIN_YEAR, 0, 1).getTime();
 /** Whether a SQL literal can hold `t`; bounds outside this are open (the whole history on that side). */
 export const isRepresentable = (t: Date): boolean => t.getTime() >= START_OF_TIME && t.getTime() < END_OF_TIME;
 
+// The last day's midnight: a bound up to it stays representable when a date column rounds it up to the next midnight.
+const LAST_BOUND = Date.UTC(9999, 11, 31);
+
+/** The instants a window bound or an `asOf` may be, as messages and docs/semantics.md spell them. */
+export const INSTANT_RANGE = "from 0001-01-01 to 9999-12-31 (UTC)";
+
+/**
+ * Whether every engine can hold `t` as a bound of what is written or looked up, date columns included (which round
+ * a bound up to midnight): from 0001-01-01T00:00:00Z to 9999-12-31T00:00:00Z. An invalid Date (an offset that
+ * overflowed) is not.
+ */
+export const isInstantInRange = (t: Date): boolean => t.getTime() >= START_OF_TIME && t.getTime() <= LAST_BOUND;
+
 /** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */
 function utc(y: number, month: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Date {
   const t = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));

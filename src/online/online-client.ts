@@ -2,6 +2,7 @@ import { formatTable } from "../compile/statements.ts";
 import { UsageError } from "../errors.ts";
 import { closureSources, type FeatureGraph, selectSets } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
+import { inRange } from "../backfill/window.ts";
 import { floorTo, formatDate, formatTimestamp, parseInstant } from "../ir/time.ts";
 import { sourceSchema, type TypedSet, typeGraph } from "../passes/type-pass.ts";
 import { compileOnlineQuery, type OnlineQuery } from "./online-query.ts";
@@ -119,6 +120,7 @@ function validate(
   if (!asOf || Number.isNaN(asOf.getTime())) {
     throw new UsageError(`asOf ${JSON.stringify(options.asOf)} is not an ISO date or a timestamp with a zone (e.g. 2025-06-01T12:00:00Z)`);
   }
+  inRange(asOf, `asOf ${JSON.stringify(options.asOf)}`);
 
   const perSet = sets.map((set) => {
     const { def } = graph.sets.get(set)!;

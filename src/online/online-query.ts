@@ -68,7 +68,7 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
     return table ? { from: tableId(table), where, table } : { from: valuesRelation(source, rows!, param), where };
   };
 
-  const node = compileBackfillQuery({ graph, typed, closure, dialect, reads: new Map(), window: {}, clip: false, readSource });
+  const node = compileBackfillQuery({ graph, typed, closure, dialect, reads: new Map(), readSource });
   const { schema } = typed.get(set)!;
   const ts = target.def.timestamp;
   const tsType = schema.find((c) => c.name === ts)!.type;

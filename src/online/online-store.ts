@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from "@duckdb/node-api";
-import type { Pool } from "pg";
+import type { ClientBase, Pool } from "pg";
 import type { Statement } from "../compile/statements.ts";
 import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
+import { sessionConfig, sessionSettings, verifySession } from "../engines/postgres/postgres-session.ts";
 import { ConnectionError } from "../errors.ts";
 
 /**
@@ -24,7 +25,7 @@ export interface OnlineStore {
 }
 
 export type OnlineStoreSettings =
-  | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number }
+  | { readonly engine: "postgres"; readonly postgres: PostgresSettings; readonly poolSize?: number; readonly timeouts?: OnlineTimeouts }
   | { readonly engine: "duckdb"; readonly duckdb: { readonly path: string; readonly threads?: number }; readonly poolSize?: number };
 
 /**
@@ -33,11 +34,20 @@ export type OnlineStoreSettings =
  */
 export class OnlineStoreError extends ConnectionError {}
 
-export async function openOnlineStore(settings: OnlineStoreSettings): Promise<OnlineStore> {
-  return settings.engine === "postgres" ? openPostgresStore(settings.postgres, settings.poolSize ?? 8) : openDuckDBStore(settings.duckdb, settings.poolSize ?? 4);
+/** The online store's waits (`timeouts` in features.config.json): connecting, and one lookup or `/healthz` check. */
+export interface OnlineTimeouts {
+  readonly connectMs: number;
+  readonly lookupMs: number;
 }
 
-async function openPostgresStore(settings: PostgresSettings, size: number): Promise<OnlineStore> {
+export async function openOnlineStore(settings: OnlineStoreSettings): Promise<OnlineStore> {
+  return settings.engine === "postgres"
+    ? openPostgresStore(settings.postgres, settings.poolSize ?? 8, settings.timeouts ?? { connectMs: 10_000, lookupMs: 5_000 })
+    : openDuckDBStore(settings.duckdb, settings.poolSize ?? 4);
+}
+
+async function openPostgresStore(settings: PostgresSettings, size: number, timeouts: OnlineTimeouts): Promise<OnlineStore> {
+  const session = { connectMs: timeouts.connectMs, statementMs: timeouts.lookupMs };
   const { default: pg } = await import("pg");
   // int8 as text (exact; made a number where safe later), date and timestamp as the server's text.
   const asText = (text: string) => text;
@@ -46,8 +56,11 @@ async function openPostgresStore(settings: PostgresSettings, size: number): Prom
     ...settings,
     max: size,
     application_name: "feature-backfill-online",
-    // Every timestamp is UTC (DESIGN.md §2), set at connection start rather than by a query racing the first lookup.
-    options: "-c TimeZone=UTC",
+    // The settings the SQL relies on, at connection start rather than by a query racing the first lookup, and a
+    // lookup's timeout both in the server and here (a server that never answers must not hold a request or /healthz).
+    ...sessionConfig(session),
+    query_timeout: timeouts.lookupMs,
+    onConnect: (client: ClientBase) => verifySession(client, "(online store)", sessionSettings(session)),
     types: { getTypeParser: (oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as never) } as never,
   });
   // Idle clients the server drops emit 'error' on the pool; unhandled, that would kill the server. The next query
@@ -67,14 +80,14 @@ async function openPostgresStore(settings: PostgresSettings, size: number): Prom
       try {
         return (await pool.query({ name: nameOf(statement.sql), text: statement.sql, values: statement.parameters as unknown[] })).rows;
       } catch (error) {
-        throw storeError("postgres", error);
+        throw storeError("postgres", error, timeouts);
       }
     },
     async ping() {
       try {
         await pool.query("SELECT 1");
       } catch (error) {
-        throw storeError("postgres", error);
+        throw storeError("postgres", error, timeouts);
       }
     },
     close: () => pool.end(),
@@ -136,7 +149,16 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
 
 const plain = (v: unknown): unknown => (v === null || typeof v !== "object" ? v : String(v));
 
-function storeError(engine: string, error: unknown): OnlineStoreError {
-  // Driver messages can name hosts, users and files: those stay in the cause, for the server's own logs.
-  return new OnlineStoreError(`the online ${engine} database failed to answer the lookup`, { cause: error });
+function storeError(engine: string, error: unknown, timeouts?: OnlineTimeouts): OnlineStoreError {
+  // Driver messages can name hosts, users and files: those stay in the cause, for the server's own logs. Which wait
+  // ran out, and the setting that changes it, names neither.
+  const message = error instanceof Error ? error.message : String(error);
+  const waited = !timeouts
+    ? ""
+    : /when trying to connect|connection timeout|timeout expired/i.test(message)
+      ? `: no connection within ${timeouts.connectMs / 1000} s (timeouts.connectSeconds in features.config.json)`
+      : /Query read timeout|statement timeout/i.test(message)
+        ? `: no answer within ${timeouts.lookupMs / 1000} s (timeouts.lookupSeconds in features.config.json)`
+        : "";
+  return new OnlineStoreError(`the online ${engine} database failed to answer the lookup${waited}`, { cause: error });
 }

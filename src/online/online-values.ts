@@ -1,5 +1,5 @@
 import type { DType } from "../ir/dtype.ts";
-import { formatDate, formatTimestamp, isMidnight, parseDate, parseInstant } from "../ir/time.ts";
+import { formatDate, formatTimestamp, isMidnight, isRepresentable, parseDate, parseInstant } from "../ir/time.ts";
 
 /** A value in a request (JSON, or `--entity k=v` text). */
 export type InputValue = string | number | boolean | null;
@@ -44,7 +44,7 @@ export function bindText(value: InputValue, type: DType): string | null | undefi
 function timestampText(value: string): string | undefined {
   const micros = /^(.*[T ]\d{2}:\d{2}:\d{2}\.\d{3})(\d{1,3})(Z|[+-]\d{2}:\d{2})$/.exec(value);
   const t = parseInstant(micros ? `${micros[1]}${micros[3]}` : value);
-  if (!t) return undefined;
+  if (!t || !isRepresentable(t)) return undefined; // 9999-12-31T23:30-01:00 is in year 10000 in UTC
   if (!micros) return formatTimestamp(t);
   const iso = t.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${micros[2]}`;

@@ -229,6 +229,15 @@ export function readsExactly(ranges: SourceRanges): boolean {
   );
 }
 
+/**
+ * `readsExactly` for one window: an exact bound that lands beyond what SQL can hold (a month's ceiling past
+ * 9999-12-31) is read as open by `evaluateRanges`, so that read is wider than the window and the output needs its clip.
+ */
+export function readsExactlyOver(ranges: SourceRanges, window: { start: Date; end: Date }): boolean {
+  const held = (t: Date, steps: readonly BoundStep[] | null) => steps !== null && isRepresentable(applySteps(t, steps));
+  return readsExactly(ranges) && [...ranges.values()].every((list) => list.every((r) => held(window.start, r.start) && held(window.end, r.end)));
+}
+
 /** A concrete read range; undefined bounds are open. */
 export interface ConcreteRange {
   readonly start?: Date;

@@ -22,7 +22,7 @@ export type FixtureRow = Readonly<Record<string, FixtureValue>>;
 export type ResultValue = string | number | bigint | boolean | null;
 
 export interface EvaluateOptions {
-  /** With `end`: evaluate as a backfill of the window `[start, end)` does (read ranges, clipping). Default: all history. */
+  /** With `end`: evaluate as a backfill of the window `[start, end)` does (read ranges, clipping). Default: all history, [0001-01-01, 9999-12-31). */
   readonly start?: string;
   readonly end?: string;
 }
@@ -83,10 +83,8 @@ export async function evaluate(
 
 function evaluationWindow(options: EvaluateOptions): TimeWindow {
   if (options.start === undefined && options.end === undefined) {
-    // All of SQL's dates: the end lies beyond what a literal can hold, so no bound is rendered for it.
-    const start = new Date(Date.UTC(2000, 0, 1));
-    start.setUTCFullYear(1);
-    return { start, end: new Date(Date.UTC(10000, 0, 1)) };
+    // All the history a window can bound (src/ir/time.ts, INSTANT_RANGE): a written window always has both bounds.
+    return parseWindow("0001-01-01", "9999-12-31");
   }
   if (options.start === undefined || options.end === undefined) throw new UsageError("evaluate(): give both start and end, or neither");
   return parseWindow(options.start, options.end);

@@ -6,7 +6,12 @@ import { runBackfill } from "../../src/backfill/run-backfill.ts";
 import { parseWindow } from "../../src/backfill/window.ts";
 import type { Engine } from "../../src/engines/engine.ts";
 import { openPostgres } from "../../src/engines/postgres/postgres-engine.ts";
-import { RunError } from "../../src/errors.ts";
+import { ConnectionError, DefinitionError, RunError } from "../../src/errors.ts";
+import { executeBackfill } from "../../src/backfill/execute.ts";
+import { planBackfill } from "../../src/backfill/plan.ts";
+import { postgresDialect } from "../../src/dialects/postgres/postgres-dialect.ts";
+import { featureSet, source } from "../../src/dsl/index.ts";
+import { buildGraph } from "../../src/graph/feature-graph.ts";
 import { expectSameRows } from "../support/compare.ts";
 import { copyToPostgres } from "../support/copy-to-postgres.ts";
 import { makeTestDatabase, postgresAvailable, type TestDatabase } from "../support/postgres.ts";
@@ -70,6 +75,21 @@ describe.skipIf(!postgresAvailable)("PostgreSQL engine", () => {
     expect(missing).toBeUndefined();
   });
 
+  it.each([
+    ["a declared lower-case name against a quoted mixed-case column", "amount", 'column "amount" is written "amount" in the postgres statements, but raw.cased has it as "Amount" (quoted names are case-sensitive there): declare it as "Amount"'],
+    ["a declared mixed-case name against an unquoted column", "Total", 'column "Total" is written "Total" in the postgres statements, but raw.cased has it as "total" (quoted names are case-sensitive there): declare it as "total"'],
+  ])("%s is refused before any DDL, naming both spellings", async (_, column, message) => {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS raw`);
+    await db.query(`CREATE TABLE IF NOT EXISTS raw.cased (id bigint, ts timestamp, "Amount" double precision, Total double precision)`);
+    const cased = source({ name: "cased", keys: ["id"], timestamp: "ts", columns: { id: "bigint", ts: "timestamp", [column]: "double" }, backfill: { table: "raw.cased" } });
+    const set = featureSet({ name: "cased_copy", inputs: { cased }, keys: ["id"], timestamp: "ts", build: ({ cased }) => cased.select("id", "ts", column) });
+    const jobs = planBackfill({ graph: buildGraph([cased, set]), sets: ["cased_copy"], window: parseWindow("2025-01-01", "2025-02-01"), dialect: postgresDialect, tableFor: (name) => ({ schema: "case_check", name }) });
+    const run = executeBackfill(jobs, engine);
+    await expect(run).rejects.toThrow(DefinitionError);
+    await expect(run).rejects.toThrow(message);
+    expect(await db.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'case_check'`)).toEqual([]);
+  });
+
   it("runs every session in UTC, whatever the database's default zone", async () => {
     await db.query(`ALTER DATABASE ${db.name} SET timezone = 'America/New_York'`);
     const other = await openPostgres(db.settings);
@@ -118,7 +138,7 @@ describe.skipIf(!postgresAvailable)("PostgreSQL engine", () => {
 
   it("asks for PGPASSWORD by name when the server wants a password and none is set (instead of crashing)", async () => {
     const open = openPostgres(db.settings, {});
-    await expect(open).rejects.toThrow(RunError);
+    await expect(open).rejects.toThrow(ConnectionError); // exit 6: cannot connect, nothing written
     await expect(open).rejects.toThrow(/cannot connect to PostgreSQL feature_backfill@127\.0\.0\.1:5432\/fb_test_\w+: .*set PGPASSWORD/);
   });
 });

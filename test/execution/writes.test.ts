@@ -62,6 +62,7 @@ describe("idempotent, atomic writes", () => {
       describeTables: (tables) => real.describeTables(tables),
       query: (statement) => real.query(statement),
       interrupt: () => real.interrupt(),
+      reconnect: () => real.reconnect(),
       close: () => real.close(),
     };
     await expect(executeBackfill(jobs, failing)).rejects.toThrow(/injected failure/);

@@ -98,7 +98,7 @@ describe("online lookups equal the latest row of a backfill computed from data u
       await c.run(`CREATE OR REPLACE TABLE raw.credit_applications AS SELECT * FROM src.raw.credit_applications WHERE applied_at <= TIMESTAMP '${at}'`);
       const start = new Date(Date.UTC(2000, 0, 1));
       start.setUTCFullYear(1);
-      const jobs = planBackfill({ graph, sets: [...graph.sets.keys()], window: { start, end: new Date(Date.UTC(10000, 0, 1)) }, dialect: duckdbDialect, tableFor: (name) => ({ schema: "features", name }) });
+      const jobs = planBackfill({ graph, sets: [...graph.sets.keys()], window: { start, end: new Date(Date.UTC(9999, 11, 31)) }, dialect: duckdbDialect, tableFor: (name) => ({ schema: "features", name }) });
       await c.run("DROP SCHEMA IF EXISTS features CASCADE");
       for (const job of jobs) for (const s of [...job.setup, ...job.write]) await c.run(s.sql, s.parameters as never);
     }

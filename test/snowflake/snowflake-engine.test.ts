@@ -101,6 +101,7 @@ describe("statements", () => {
     expect(code).toBe(0);
     const queries = double.queries();
     expect(queries.map((q) => q.sqlText.split(/\s+/).slice(0, 2).join(" "))).toEqual([
+      "ALTER SESSION", // the session's parameters, before anything else
       "SELECT w.i,", // the catalog
       "CREATE SCHEMA", // the run ledger and leases (DDL commits implicitly: outside any transaction)
       "CREATE TABLE",
@@ -121,13 +122,13 @@ describe("statements", () => {
     ]);
     // The catalog query names each table as resolved (upper case, as an unquoted CREATE TABLE stores it), in literals,
     // and the run ledger's two tables in the same query.
-    expect(queries[0]!.sqlText).toContain(
+    expect(queries[1]!.sqlText).toContain(
       `VALUES (0, 'RAW', 'CUSTOMER_ACCOUNTS'), (1, 'FEATURES', '${SET.toUpperCase()}'), ` +
         "(2, 'FEATURES', 'FEATURE_BACKFILL_LEDGER'), (3, 'FEATURES', 'FEATURE_BACKFILL_LEASES')",
     );
-    expect(queries[0]!.bindings ?? {}).toEqual({});
-    expect(queries[12]!.sqlText).toMatch(DATA_DELETE);
-    for (const q of queries) {
+    expect(queries[1]!.bindings ?? {}).toEqual({});
+    expect(queries[13]!.sqlText).toMatch(DATA_DELETE);
+    for (const q of queries.slice(1)) {
       expect(JSON.parse(q.parameters!.QUERY_TAG!)).toEqual({ tool: "feature-backfill", version: expect.any(String), set: SET, window: WINDOW });
     }
     expect(double.requests.at(-1)!.path).toBe("/session");
@@ -135,7 +136,7 @@ describe("statements", () => {
 
     const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
     // The ids Snowflake gave the CREATE SCHEMA, CREATE TABLE, DELETE and INSERT, as query history shows them.
-    expect(events[1]).toMatchObject({ event: "chunk_finished", rowsDeleted: 7, rowsWritten: 42, queryIds: [9, 10, 12, 13].map((i) => double.queryIds[i]) });
+    expect(events[1]).toMatchObject({ event: "chunk_finished", rowsDeleted: 7, rowsWritten: 42, queryIds: [10, 11, 13, 14].map((i) => double.queryIds[i]) });
   });
 
   it("an offline table that exists with the set's columns gets no DDL", async () => {
@@ -170,7 +171,36 @@ describe("statements", () => {
     const { code, stderr } = await cli(...RUN);
     expect(code).toBe(4);
     expect(stderr).toMatch(/source table raw\.customer_accounts does not exist in snowflake \(account myorg-acct, database ANALYTICS\)/);
-    expect(double.queries()).toHaveLength(1); // the catalog query
+    expect(double.queries()).toHaveLength(2); // the session's parameters, the catalog query
+  });
+
+  it("a column stored as quoted lower case fails the preflight before any DDL, naming both spellings", async () => {
+    const accounts = ACCOUNTS_CATALOG["RAW.CUSTOMER_ACCOUNTS"].map((c) => (c[0] === "BALANCE" ? (["balance", "FLOAT"] as const) : c));
+    double.script.catalog = { "RAW.CUSTOMER_ACCOUNTS": accounts };
+    const { code, stderr } = await cli(...RUN);
+    expect(code).toBe(4);
+    expect(stderr).toContain(
+      'column "balance" is written "BALANCE" in the snowflake statements, but raw.customer_accounts has it as "balance" (quoted names are case-sensitive there): ' +
+        'rename it in the warehouse, or read the table through a view that does (e.g. "balance" AS BALANCE)',
+    );
+    expect(double.queries().map((q) => q.sqlText.split(/\s+/).slice(0, 2).join(" "))).toEqual(["ALTER SESSION", "SELECT w.i,"]);
+  });
+
+  it("the session is made independent of the account's defaults first thing, and a killed client's statement is aborted", async () => {
+    await project.configure({ privateKeyPath: "rsa_key.p8", lockTimeoutSeconds: 120 });
+    expect((await cli(...RUN)).code).toBe(0);
+    const [first, ...rest] = double.queries();
+    expect(first!.sqlText).toBe(
+      "ALTER SESSION SET TIMEZONE = 'UTC', TIMESTAMP_TYPE_MAPPING = 'TIMESTAMP_NTZ', TIMESTAMP_INPUT_FORMAT = 'AUTO', " +
+        "DATE_INPUT_FORMAT = 'AUTO', TIMESTAMP_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6', TIMESTAMP_NTZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6', " +
+        "DATE_OUTPUT_FORMAT = 'YYYY-MM-DD', QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE, ABORT_DETACHED_QUERY = TRUE, LOCK_TIMEOUT = 120, " +
+        "STATEMENT_TIMEOUT_IN_SECONDS = 21600",
+    );
+    // The ledger's and leases' timestamps are TIMESTAMP_NTZ by name: a bare TIMESTAMP follows TIMESTAMP_TYPE_MAPPING.
+    const ledger = rest.filter((q) => /FEATURE_BACKFILL_(LEDGER|LEASES)/.test(q.sqlText) && /\?/.test(q.sqlText));
+    expect(ledger.length).toBeGreaterThan(3);
+    for (const q of ledger) expect(q.sqlText).not.toMatch(/AS TIMESTAMP\)/);
+    expect(ledger.filter((q) => q.sqlText.includes("CAST(? AS TIMESTAMP_NTZ)")).length).toBeGreaterThan(3);
   });
 });
 
@@ -213,7 +243,7 @@ describe("bad input: one line naming what to fix, a distinct exit code, nothing 
     const { code, stderr } = await cli(...RUN);
     expect(code).toBe(5);
     expect(stderr).toMatch(/^error: cannot read the catalog: No active warehouse selected in the current session\. \(Snowflake query id [0-9a-f-]{36}\)\n$/);
-    expect(double.queries()).toHaveLength(1);
+    expect(double.queries()).toHaveLength(2);
   });
 });
 

@@ -81,7 +81,16 @@ export async function makeTestDatabase(): Promise<TestDatabase> {
       await client.end();
       const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end());
+      // FORCE cannot end an autovacuum worker (it runs as no role) for a non-superuser: wait for it and try again.
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const dropped = await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => true, (error: unknown) => (attempt < 20 ? false : Promise.reject(error)));
+          if (dropped) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      } finally {
+        await admin.end();
+      }
     },
   };
 }

@@ -33,7 +33,7 @@ describe("the postgres block of features.config.json", () => {
 
   it.each([
     [{ engine: "postgres" }, /postgres: required when engine is "postgres"/],
-    [{ engine: "postgres", postgres: { connectionString: "postgres://u:secret@h/db" } }, /postgres\.connectionString: must not contain a password: set PGPASSWORD/],
+    [{ engine: "postgres", postgres: { connectionString: "postgres://u:secret@h/db" } }, /postgres\.connectionString: must not contain a password \(user:password@ or \?password=\): set PGPASSWORD/],
     [{ engine: "postgres", postgres: { host: "h", password: "secret" } }, /postgres: Unrecognized key: "password"/],
     [{ engine: "postgres", postgres: { connectionString: "postgres://u@h/db", host: "other" } }, /postgres: give connectionString or host\/port\/database\/user, not both/],
     [{ engine: "postgres", postgres: { port: 70000 } }, /postgres\.port: /],

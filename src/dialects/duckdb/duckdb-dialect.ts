@@ -46,6 +46,8 @@ export const duckdbDialect: SqlDialect = {
   formatterLanguage: "duckdb",
   transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
   transactionalDdl: true,
+  // Quoted or not, DuckDB matches identifiers ignoring case (https://duckdb.org/docs/sql/dialect/keywords_and_identifiers).
+  resolvesTo: (written, stored) => written.toLowerCase() === stored.toLowerCase(),
   supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
   types: TYPES,
   castAtScan: ansi.castAtScan, // a DOUBLE read as DOUBLE costs nothing: the cast is dropped when binding

@@ -72,6 +72,8 @@ export const postgresDialect: SqlDialect = {
   formatterLanguage: "postgresql",
   transaction: { begin: "BEGIN", commit: "COMMIT", rollback: "ROLLBACK" },
   transactionalDdl: true, // CREATE SCHEMA/TABLE roll back with the transaction (§3.4 is silent; it is true since forever)
+  // Every name is quoted, and quoted names are case-sensitive (§4.1.1): `Amount` does not reach an unquoted amount.
+  resolvesTo: (written, stored) => written === stored,
   supportsQualify: false, // no QUALIFY (§7.2): the compiler filters in a wrapping SELECT (eliminateQualify)
   types: TYPES,
   castAtScan: ansi.castAtScan, // NUMERIC and INTEGER columns declared double compute in NUMERIC and int4 otherwise

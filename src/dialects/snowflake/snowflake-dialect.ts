@@ -4,7 +4,7 @@ import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
 import { type DType, type InferredType, isIntegral } from "../../ir/dtype.ts";
 import { formatDate, isMidnight } from "../../ir/time.ts";
-import { SnowflakeQueryCompiler } from "./snowflake-query-compiler.ts";
+import { SnowflakeQueryCompiler, snowflakeName } from "./snowflake-query-compiler.ts";
 
 // Snowflake's names for the IR's aggregates that are a plain call (https://docs.snowflake.com/en/sql-reference/functions-aggregation).
 const AGGREGATES: Partial<Record<AggFn, string>> = {
@@ -74,6 +74,8 @@ export const snowflakeDialect: SqlDialect = {
   transaction: { begin: "BEGIN TRANSACTION", commit: "COMMIT", rollback: "ROLLBACK" },
   // DDL commits the open transaction implicitly (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
   transactionalDdl: false,
+  // Quoted names are case-sensitive; the compiler upper-cases plain lower-case ones, as Snowflake folds them unquoted.
+  resolvesTo: (written, stored) => snowflakeName(written) === stored,
   supportsQualify: true, // https://docs.snowflake.com/en/sql-reference/constructs/qualify
   types: TYPES,
   // A NUMBER(12,2) or NUMBER(38,0) declared double would divide and average in fixed point with a few decimals.

@@ -114,6 +114,11 @@ class DuckDBEngine implements Engine {
     this.connection.interrupt();
   }
 
+  /** In-process: there is no connection to lose, and no DuckDB error is transient (a file lock fails the open). */
+  async reconnect(): Promise<boolean> {
+    return false;
+  }
+
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();

@@ -3,7 +3,9 @@ import type { Statement } from "../../compile/statements.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { postgresDialect } from "../../dialects/postgres/postgres-dialect.ts";
 import { RunError } from "../../errors.ts";
-import type { Engine, WarehouseColumn } from "../engine.ts";
+import { DEFAULT_TIMEOUTS, type Engine, type EngineTimeouts, type WarehouseColumn } from "../engine.ts";
+import { connectError, messageOf, sessionConfig, sessionSettings, statementError, verifySession } from "./postgres-session.ts";
+import { unlessAborted } from "../abortable.ts";
 import { inTransaction } from "../transaction.ts";
 
 /**
@@ -19,8 +21,16 @@ export interface PostgresSettings {
   readonly user?: string;
 }
 
-/** Opens one connection, its session in UTC. `pg` is imported here, so a dry run or a DuckDB run never loads it. */
-export async function openPostgres(settings: PostgresSettings, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+/**
+ * Opens one connection whose session holds the settings the SQL relies on (postgres-session.ts). `pg` is imported
+ * here, so a dry run or a DuckDB run never loads it. Failing to connect is a ConnectionError (exit 6).
+ */
+export async function openPostgres(
+  settings: PostgresSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  timeouts: EngineTimeouts = DEFAULT_TIMEOUTS,
+  signal?: AbortSignal,
+): Promise<Engine> {
   const { default: pg } = await import("pg");
   // Called only when the server asks for a password. (With no password at all, pg throws from a socket callback,
   // killing the process.)
@@ -30,6 +40,7 @@ export async function openPostgres(settings: PostgresSettings, env: NodeJS.Proce
   };
   const config: ClientConfig = {
     ...settings,
+    ...sessionConfig(timeouts),
     application_name: "feature-backfill", // named in pg_stat_activity
     // pg reads TIMESTAMP (without zone) in the process's local zone; here every timestamp is UTC (the run ledger's).
     types: { getTypeParser: (oid: number, format?: string) => (oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format as never)) } as never,
@@ -38,23 +49,28 @@ export async function openPostgres(settings: PostgresSettings, env: NodeJS.Proce
     const client = new pg.Client(config);
     // Set after construction: pg lets a connection string's (absent) password replace one given in the config.
     client.password = password as unknown as string;
+    // A connection the server drops between statements emits 'error'; without a listener that is an uncaught
+    // exception. The next statement then fails with its own error, which is what gets reported.
+    client.on("error", () => undefined);
     return client;
   };
-  const client = newClient();
-  const where = `${client.user ?? "?"}@${client.host}:${client.port}/${client.database ?? "?"}`;
-  // A connection the server drops between statements emits 'error'; without a listener that is an uncaught exception.
-  // The next statement then fails with its own error, which is what gets reported.
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    // Every timestamp is UTC (DESIGN.md §2): `now()`, timestamptz conversions and date_trunc must not follow the server.
-    await client.query("SET TIME ZONE 'UTC'");
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw new RunError(`cannot connect to PostgreSQL ${where}: ${messageOf(error)}`, undefined, { cause: error });
-  }
-  return new PostgresEngine(client, newClient, where);
+  const probe = newClient();
+  const where = `${probe.user ?? "?"}@${probe.host}:${probe.port}/${probe.database ?? "?"}`;
+  const connect = async (client = newClient()): Promise<Client> => {
+    try {
+      const connecting = client.connect().then(() => verifySession(client, where, sessionSettings(timeouts)));
+      await unlessAborted(connecting, signal, `connecting to PostgreSQL ${where}`, () => destroy(client));
+      return client;
+    } catch (error) {
+      destroy(client);
+      throw connectError(where, error, timeouts);
+    }
+  };
+  return new PostgresEngine(await connect(probe), newClient, () => connect(), where);
 }
+
+/** Drops the socket at once: `end()` would wait for a server that may never answer. */
+const destroy = (client: Client) => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
 
 const TIMESTAMP_OID = 1114;
 const parseUtcTimestamp = (text: string): Date => new Date(`${text.replace(" ", "T")}Z`);
@@ -80,12 +96,32 @@ class PostgresEngine implements Engine {
   readonly concurrentWriters = true;
   readonly description: string;
 
+  /** Set once the connection is gone (the server ended it, or the socket failed): `reconnect` then opens another. */
+  private lost = false;
+
   constructor(
-    private readonly client: Client,
+    private client: Client,
     private readonly newClient: () => Client,
+    private readonly connect: () => Promise<Client>,
     where: string,
   ) {
     this.description = `postgres (${where})`;
+    this.watch(client);
+  }
+
+  async reconnect(): Promise<boolean> {
+    if (!this.lost) return false;
+    destroy(this.client); // not end(): a half-dead socket may never answer its goodbye
+    this.client = await this.connect();
+    this.lost = false;
+    this.watch(this.client);
+    return true;
+  }
+
+  private watch(client: Client): void {
+    const gone = () => client === this.client && (this.lost = true);
+    client.on("error", gone);
+    client.on("end", gone);
   }
 
   async run(statement: Statement): Promise<{ rowsChanged: number }> {
@@ -149,14 +185,12 @@ class PostgresEngine implements Engine {
     await this.client.end();
   }
 
-  /** Every statement goes through here, so every failure is a RunError carrying its SQL. */
+  /** Every statement goes through here, so every failure is a RunError carrying its SQL, transient where retryable. */
   private async exec(text: string, parameters: readonly unknown[] = []) {
     try {
       return await this.client.query(text, parameters as unknown[]);
     } catch (error) {
-      throw new RunError(messageOf(error), text, { cause: error });
+      throw statementError(error, text);
     }
   }
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

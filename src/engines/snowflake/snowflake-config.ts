@@ -28,6 +28,18 @@ export const snowflakeConfigSchema = z
       .regex(/^https?:\/\/[^/]+\/?$/, "a URL such as https://myorg-myaccount.privatelink.snowflakecomputing.com")
       .optional()
       .describe("Endpoint override (PrivateLink, or a local test double); default: the account's own URL."),
+    lockTimeoutSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Session LOCK_TIMEOUT: how long a statement waits for a table lock (default 900: outlasts a killed run's detached transaction)."),
+    statementTimeoutSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Session STATEMENT_TIMEOUT_IN_SECONDS: the longest one statement may run (default 21600)."),
   })
   .strict();
 

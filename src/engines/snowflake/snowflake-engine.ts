@@ -4,10 +4,12 @@ import { snowflakeDialect } from "../../dialects/snowflake/snowflake-dialect.ts"
 import { ConnectionError, RunError } from "../../errors.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { inTransaction } from "../transaction.ts";
-import type { Engine, StatementLabel, WarehouseColumn } from "../engine.ts";
+import { DEFAULT_TIMEOUTS, type Engine, type EngineTimeouts, type StatementLabel, type WarehouseColumn } from "../engine.ts";
+import { unlessAborted } from "../abortable.ts";
 import { catalogQuery, readColumnType } from "./snowflake-catalog.ts";
 import type { SnowflakeConfig } from "./snowflake-config.ts";
 import { resolveLogin, type SnowflakeLogin } from "./snowflake-credentials.ts";
+import { alterSessionStatement, sessionParameters } from "./snowflake-session.ts";
 import { VERSION } from "../../version.ts";
 
 
@@ -16,22 +18,57 @@ const CANCEL_GRACE_MS = 5_000;
 
 /**
  * Snowflake through snowflake-sdk. Settings and secrets are checked before the driver is imported (it is slow to
- * load); a rejected login is a ConnectionError, nothing having been written.
+ * load); a rejected login is a ConnectionError, nothing having been written. The login has `timeouts.connectMs`
+ * (the driver's own retries, up to minutes against an unreachable account, are cut short) and ends at once on
+ * `signal`.
  */
-export async function openSnowflake(config: SnowflakeConfig | undefined, configFile: string): Promise<Engine> {
+export async function openSnowflake(
+  config: SnowflakeConfig | undefined,
+  configFile: string,
+  timeouts: EngineTimeouts = DEFAULT_TIMEOUTS,
+  signal?: AbortSignal,
+): Promise<Engine> {
   const login = resolveLogin(config, configFile);
   const sdk = await loadDriver();
-  const connection = sdk.createConnection({ ...login });
   const description = `snowflake (account ${login.account}${login.database ? `, database ${login.database}` : ""})`;
-  try {
+  const logIn = async (): Promise<Snowflake.Connection> => {
+    const connection = sdk.createConnection({ ...login });
+    const failed = (detail: string, cause?: unknown) =>
+      new ConnectionError(`cannot log in to Snowflake account ${login.account} as ${login.username} (${authKind(login)}): ${detail}`, { cause });
+    let timer: NodeJS.Timeout | undefined;
     // connect(callback), not connectAsync(): the latter resolves after some failed logins (it hands those to a callback).
-    await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
-  } catch (error) {
-    throw new ConnectionError(`cannot log in to Snowflake account ${login.account} as ${login.username} (${authKind(login)}): ${oneLine(error)}`, {
-      cause: error,
+    const connecting = new Promise<void>((resolve, reject) => {
+      connection.connect((error) => (error ? reject(failed(oneLine(error), error)) : resolve()));
+      timer = setTimeout(
+        () => reject(failed(`no answer within ${timeouts.connectMs / 1000} s (timeouts.connectSeconds in features.config.json)`)),
+        timeouts.connectMs,
+      );
     });
-  }
-  return new SnowflakeEngine(connection, description);
+    const abandon = () => connection.destroy(() => undefined);
+    try {
+      await unlessAborted(connecting, signal, `logging in to Snowflake account ${login.account}`, abandon);
+      // Before any other statement, on every login (a reconnect too): what the SQL means must not depend on the
+      // account's session defaults.
+      await unlessAborted(setSession(connection, alterSessionStatement(sessionParameters(config))), signal, "setting the Snowflake session", abandon);
+      return connection;
+    } catch (error) {
+      abandon();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return new SnowflakeEngine(await logIn(), logIn, description, timeouts);
+}
+
+/** Runs the session's ALTER SESSION on a new connection; a failure is a ConnectionError (nothing was written). */
+function setSession(connection: Snowflake.Connection, sqlText: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.execute({
+      sqlText,
+      complete: (error) => (error ? reject(new ConnectionError(`cannot set up the Snowflake session (${sqlText}): ${oneLine(error)}`, { cause: error })) : resolve()),
+    }),
+  );
 }
 
 /**
@@ -59,11 +96,23 @@ class SnowflakeEngine implements Engine {
   readonly dialect = snowflakeDialect;
   readonly concurrentWriters = true;
   private running: Running | undefined;
+  /** Set when a statement failed because the session or the network was lost: `reconnect` then logs in again. */
+  private lost = false;
 
   constructor(
-    private readonly connection: Snowflake.Connection,
+    private connection: Snowflake.Connection,
+    private readonly logIn: () => Promise<Snowflake.Connection>,
     readonly description: string,
+    private readonly timeouts: EngineTimeouts,
   ) {}
+
+  async reconnect(): Promise<boolean> {
+    if (!this.lost) return false;
+    this.connection.destroy(() => undefined);
+    this.connection = await this.logIn();
+    this.lost = false;
+    return true;
+  }
 
   async run(statement: Statement, label?: StatementLabel): Promise<{ rowsChanged: number; queryId?: string }> {
     const { statement: done } = await this.execute(statement.sql, statement.parameters, label);
@@ -127,12 +176,14 @@ class SnowflakeEngine implements Engine {
         sqlText,
         binds: binds.length ? (binds as Snowflake.Binds) : undefined,
         rowMode,
-        parameters: { QUERY_TAG: queryTag(label) },
+        parameters: { QUERY_TAG: queryTag(label), ...(this.timeouts.statementMs && { STATEMENT_TIMEOUT_IN_SECONDS: Math.ceil(this.timeouts.statementMs / 1000) }) },
         complete: (error, done, rows) =>
           settle(() => {
             if (!error) return resolve({ statement: done as Snowflake.RowStatement, rows: rows ?? [] });
             const queryId = done?.getQueryId();
-            reject(new RunError(`${oneLine(error)}${queryId ? ` (Snowflake query id ${queryId})` : ""}`, sqlText, { cause: error }));
+            const transient = isTransient(error);
+            if (transient) this.lost = true;
+            reject(new RunError(`${oneLine(error)}${queryId ? ` (Snowflake query id ${queryId})` : ""}`, sqlText, { cause: error, transient }));
           }),
       }) as Snowflake.RowStatement;
       this.running = { statement, giveUp: (error) => settle(() => reject(error)) };
@@ -150,6 +201,14 @@ export function queryTag(label: StatementLabel | undefined): string {
   const full = tag(label?.set);
   return full.length <= 2000 ? full : tag(`${label!.set.slice(0, 200)}…`); // a name of thousands of characters
 }
+
+/**
+ * Failures worth a retry on a new session: the driver's network errors (could not reach Snowflake, the request
+ * failed, a non-JSON answer from a proxy; the same for result files) and an expired or invalid session.
+ * SQL errors are not retried: Snowflake's own are not transient by code.
+ */
+const TRANSIENT_CODES = new Set(["401001", "401002", "401003", "402001", "402002", "390104", "390112", "390114"]);
+const isTransient = (error: unknown): boolean => TRANSIENT_CODES.has(String((error as { code?: unknown }).code));
 
 /** Snowflake's messages span lines ("SQL compilation error:\n…"); the CLI reports one line. */
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim();

@@ -27,7 +27,11 @@ export type Answer =
   | { readonly rowsChanged: number }
   | { readonly fail: SnowflakeFailure }
   /** Keep the HTTP request open, as a long statement does, until an abort request names it. */
-  | { readonly hold: true };
+  | { readonly hold: true }
+  /** A result set: column types as the driver decodes them, values as Snowflake's JSON rowset carries them (text). */
+  | { readonly rows: { readonly columns: readonly { readonly name: string; readonly type: ColumnType }[]; readonly values: readonly (readonly (string | null)[])[] } };
+
+export type ColumnType = "fixed" | "real" | "text" | "boolean";
 
 /** A catalog column: name, DATA_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE (as INFORMATION_SCHEMA.COLUMNS has them). */
 export type CatalogColumn = readonly [name: string, dataType: string, precision?: number, scale?: number];
@@ -37,8 +41,12 @@ export interface DoubleScript {
   loginFailure?: SnowflakeFailure;
   /** Tables the catalog query finds, keyed "SCHEMA.TABLE" as Snowflake stores the names. */
   catalog?: Record<string, readonly CatalogColumn[]>;
+  /** For tables whose names a test cannot know in advance (a scratch schema named per run): asked after `catalog`. */
+  catalogFor?: (schemaTable: string) => readonly CatalogColumn[] | undefined;
   /** The first rule whose pattern matches a statement's text answers it; otherwise DML changes 0 rows. */
   answers?: { readonly match: RegExp; readonly answer: Answer }[];
+  /** Asked after `answers`, for answers that depend on the statement (e.g. rows computed elsewhere). */
+  respond?: (sqlText: string) => Answer | undefined;
 }
 
 export const CANCELLED: SnowflakeFailure = { code: "000604", message: "SQL execution canceled", sqlState: "57014" };
@@ -126,10 +134,11 @@ export class SnowflakeDouble {
 
   private answerQuery(request: RecordedRequest, requestId: string, res: ServerResponse, send: (body: unknown) => void): void {
     const sqlText: string = request.body.sqlText;
-    const answer = this.script.answers?.find((a) => a.match.test(sqlText))?.answer;
+    const answer = this.script.answers?.find((a) => a.match.test(sqlText))?.answer ?? this.script.respond?.(sqlText);
     if (!answer && /information_schema\.columns/i.test(sqlText)) return send(result(...this.catalogRows(sqlText)));
     if (answer && "hold" in answer) return void this.held.set(requestId, res);
     if (answer && "fail" in answer) return send(failure(answer.fail));
+    if (answer && "rows" in answer) return send(result(answer.rows.columns.map((c) => col(c.name, c.type)), answer.rows.values.map((r) => [...r]), 0x1000));
     const rows = answer?.rowsChanged ?? 0;
     const verb = sqlText.trimStart().split(/\s+/)[0]!.toUpperCase();
     // Statement type ids as the driver reads them (statement_type.js): 0x3100 insert, 0x3300 delete; DDL and
@@ -148,7 +157,7 @@ export class SnowflakeDouble {
     const rows: (string | null)[][] = [];
     for (const [, index, , schema, table] of sqlText.matchAll(new RegExp(`\\((\\d+), (NULL|${text}), ${text}\\)`, "g"))) {
       const key = `${schema === undefined ? "PUBLIC" : unescape(schema)}.${unescape(table!)}`;
-      for (const [name, type, precision, scale] of this.script.catalog?.[key] ?? []) {
+      for (const [name, type, precision, scale] of this.script.catalog?.[key] ?? this.script.catalogFor?.(key) ?? []) {
         rows.push([index!, name, type, precision === undefined ? null : String(precision), scale === undefined ? null : String(scale)]);
       }
     }
@@ -157,7 +166,7 @@ export class SnowflakeDouble {
   }
 }
 
-const col = (name: string, type: "fixed" | "text") => ({ name, type, scale: 0, precision: type === "fixed" ? 38 : null, nullable: true, length: null, byteLength: null });
+const col = (name: string, type: ColumnType) => ({ name, type, scale: 0, precision: type === "fixed" ? 38 : null, nullable: true, length: null, byteLength: null });
 
 function result(rowtype: ReturnType<typeof col>[], rowset: (string | null)[][], statementTypeId: number) {
   return {
