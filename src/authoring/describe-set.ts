@@ -6,7 +6,7 @@ import { definitionHash } from "../graph/definition-hash.ts";
 import { closureSources, type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
 import type { DType } from "../ir/dtype.ts";
 import { evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
-import { typeGraph } from "../passes/type-pass.ts";
+import { sourceSchema, typeGraph } from "../passes/type-pass.ts";
 import { describeRange } from "./read-range-text.ts";
 
 /** What `describe` shows of a feature set; also its `--format json` output. */
@@ -27,13 +27,18 @@ export interface SetDescription {
     readonly ranges: readonly { readonly summary: string; readonly formula: string }[];
     /** For `--start/--end`: the range a run over that window reads. */
     readonly forWindow?: string;
+    /**
+     * Columns read through `CAST(… AS declared)` at the scan, with their declared type: the warehouse may store them
+     * in another type (a DECIMAL declared double), and every engine must compute in the declared one.
+     */
+    readonly castAtScan: readonly { readonly name: string; readonly type: DType }[];
   }[];
   readonly offlineTable: string;
   readonly definitionHash: string;
 }
 
 /** Types the set (errors are the run's own) and describes it; `window` adds the concrete read ranges for it. */
-export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor">, name: string, window?: TimeWindow): SetDescription {
+export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor" | "dialect">, name: string, window?: TimeWindow): SetDescription {
   const closure = selectSets(graph, [name]); // rejects an unknown name
   const node = closure.at(-1)!;
   const { def } = node;
@@ -60,6 +65,7 @@ export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "t
         table: formatTable(graph.sources.get(source)!.backfill),
         ranges: unique.map(describeRange),
         ...(window && { forWindow: formatWindow(evaluateRanges(ranges, window)) }),
+        castAtScan: sourceSchema(graph.sources.get(source)!).filter((c) => config.dialect.castAtScan.includes(c.type)),
       };
     }),
     offlineTable: formatTable(config.tableFor(name)),
@@ -82,6 +88,7 @@ export function renderDescription(d: SetDescription, window?: TimeWindow): strin
   for (const r of d.reads) {
     const ranges = r.ranges.map((x) => (x.summary === x.formula ? x.formula : `${x.summary}: ${x.formula}`)).join("; and ");
     lines.push(`  ${r.source} (${r.table}): ${ranges}${r.forWindow ? ` -> ${r.forWindow}` : ""}`);
+    if (r.castAtScan.length) lines.push(`    read through a cast to the declared type: ${r.castAtScan.map((c) => `${c.name} ${c.type}`).join(", ")}`);
   }
   lines.push(`offline table    ${d.offlineTable}`, `definition hash  ${d.definitionHash}`);
   return `${lines.join("\n")}\n`;

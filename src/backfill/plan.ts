@@ -11,7 +11,7 @@ import {
 } from "../compile/statements.ts";
 import { builder } from "../compile/kysely-builder.ts";
 import type { DType } from "../ir/dtype.ts";
-import { type SelectQueryNode, sql } from "kysely";
+import { OrderByItemNode, SelectQueryNode, sql } from "kysely";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
@@ -132,8 +132,9 @@ function* lazily<T, U>(items: Iterable<T>, each: (item: T) => Iterable<U>): Gene
 }
 
 function inTimeOrder(select: SelectQueryNode, timestamp: string): SelectQueryNode {
-  const computed = sql`${{ toOperationNode: () => select }}`.as("computed"); // kysely parenthesises the subquery
-  return builder.selectFrom(computed as never).selectAll().orderBy(sql.id(timestamp) as never).toOperationNode();
+  // On the statement itself (`CREATE TEMPORARY TABLE … AS WITH … SELECT … ORDER BY`), not around it: Snowflake
+  // documents CTAS with a WITH clause, not a WITH inside a FROM subquery.
+  return SelectQueryNode.cloneWithOrderByItems(select, [OrderByItemNode.create(sql.id(timestamp).toOperationNode())]);
 }
 
 /** One chunk's rows of a stage. */

@@ -25,7 +25,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     literal: (n) => dialect.literal(n),
     binary: (n) =>
       n.op === "div" || n.op === "mod"
-        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
+        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right), nonZeroLiteral(n.right))
         : sql`${operand(n.left)} ${sql.raw(OPERATORS[n.op])} ${operand(n.right)}`,
     // `-(…)` always: `-` followed by a negative literal would otherwise read `--1`, a comment.
     unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-(${c(n.operand)})`),
@@ -83,7 +83,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
           // Polars' "max" is the last rank of the ties, "average" the mean of the first and the last: from the row's ties.
           const ties = sql`count(*) ${dialect.over({ partitionBy: [...spec.partitionBy, c(f.operand)], orderBy: [] })} - 1`;
           const rank =
-            f.op === "rankMax" ? sql`${min} + ${ties}` : f.op === "rankAverage" ? sql`${min} + ${dialect.divide(sql`(${ties})`, sql`2`, "bigint", "integer")}` : min;
+            f.op === "rankMax" ? sql`${min} + ${ties}` : f.op === "rankAverage" ? sql`${min} + ${dialect.divide(sql`(${ties})`, sql`2`, "bigint", "integer", true)}` : min;
           return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${rank} END`;
         }
       }
@@ -134,6 +134,11 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
 
   function cumulative(n: WindowExpr): boolean {
     return n.frame?.kind === "rows" && n.frame.preceding === null;
+  }
+
+  // A divisor that is a non-zero number literal needs no by-zero case.
+  function nonZeroLiteral(e: ExprNode): boolean {
+    return e.kind === "literal" && typeof e.value === "number" && e.value !== 0;
   }
 
   function temporal(e: ExprNode): "date" | "timestamp" {

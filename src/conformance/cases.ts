@@ -96,6 +96,63 @@ const truncations = (column: string, every: string) => [
   col(column).dt.truncate(every, { label: "right" }),
 ];
 
+/** An integer zero and a double zero (NULL where `y` is), as columns so that no engine folds them as constants. */
+const ZERO = () => col("k").sub(col("k"));
+const ZERO_DOUBLE = () => col("y").sub(col("y"));
+
+/** v1…v8 of the by-zero case; conformance.test.ts pins them to Polars' values. */
+export function byZero(): Expr[] {
+  return [
+    col("n").div(ZERO()), col("x").div(ZERO_DOUBLE()), col("n").floorDiv(ZERO()), col("x").floorDiv(ZERO()),
+    col("n").mod(ZERO()), col("x").mod(ZERO_DOUBLE()), col("m").floorDiv(ZERO()), col("m").mod(ZERO()),
+  ];
+}
+
+/** v1…v4: `m * 10^7 + 1` is beyond 2^53, where a double has no odd integers. */
+export function bigFloorDiv(): Expr[] {
+  const big = col("m").mul(10_000_000).add(1);
+  return [big.floorDiv(col("k")), big.floorDiv(1), col("n").floorDiv(col("k")), col("m").floorDiv(-7)];
+}
+
+/** v1…v5. */
+export function toText(): Expr[] {
+  return [col("x").cast("varchar"), col("n").div(ZERO()).cast("varchar"), col("d").cast("varchar"), col("ts").cast("varchar"), col("n").cast("double").cast("varchar")];
+}
+
+/**
+ * raw.declared_types (edge-data.ts): `dx` is DECIMAL(12,2), `ix` and `ib` INTEGER, `mx` DECIMAL(18,0) in the warehouse;
+ * the declarations say double, double, bigint and double.
+ */
+export const declaredTypes = source({
+  name: "declared_types",
+  keys: ["id"],
+  timestamp: "ts",
+  columns: { id: "bigint", ts: "timestamp", grp: "varchar", dx: "double", ix: "double", ib: "bigint", mx: "double" },
+  backfill: { table: "raw.declared_types" },
+});
+
+function declared(name: string, ...exprs: Expr[]): OperationCase {
+  const set = featureSet({
+    name: `declared_${name.replace(/\W+/g, "_")}`,
+    inputs: { t: declaredTypes },
+    keys: "id",
+    timestamp: "ts",
+    build: ({ t }) => t.select("id", "ts", ...exprs.map((e, i) => e.alias(`v${i + 1}`))),
+  });
+  return { name, set, windows: OPERATION_WINDOWS };
+}
+
+function declaredGroup(name: string, ...aggs: Expr[]): OperationCase {
+  const set = featureSet({
+    name: `declared_agg_${name.replace(/\W+/g, "_")}`,
+    inputs: { t: declaredTypes },
+    keys: "grp",
+    timestamp: "month",
+    build: ({ t }) => t.groupBy("grp", col("ts").dt.truncate("1mo").alias("month")).agg(...aggs.map((e, i) => e.alias(`a${i + 1}`))),
+  });
+  return { name, set, windows: OPERATION_WINDOWS };
+}
+
 export const OPERATION_CASES: OperationCase[] = [
   // Arithmetic: integer and double promotion, true division, the sign of a remainder.
   perRow("add sub mul across integer, bigint and double", col("n").add(col("k")), col("m").sub(col("n")), col("n").mul(col("x")), col("x").add(0.1).mul(3)),
@@ -276,6 +333,21 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("shift with a fill value, isBetween closed", col("x").shift(1, { fillValue: 0 }).over("grp", { orderBy: "ts" }), col("s").shift(-2, { fillValue: "none" }).over("grp", { orderBy: "ts" }), col("m").shift(1, { fillValue: -1 }).over("grp", { orderBy: "ts" }), col("n").isBetween(-5, 5, { closed: "left" }), col("x").isBetween(-1, "y", { closed: "none" }), col("n").isBetween("k", 10, { closed: "right" })),
   perRow("quarter, minute, whole seconds", col("ts").dt.quarter(), col("ts").dt.minute(), col("ts").dt.second(), col("d").dt.quarter(), col("d").dt.minute(), col("d").dt.second(), col("d").dt.hour()),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
+  // One meaning for numbers and casts (Polars'): division, floorDiv and mod by zero; integer floorDiv in integers;
+  // text of doubles, dates and timestamps; booleans ↔ doubles; source columns stored in another numeric type.
+  perRow(
+    "division, floorDiv and mod by zero (±inf/NaN for / and double //, NULL for integer // and %, NaN for double %)",
+    ...byZero(),
+  ),
+  perRow(
+    "integer floorDiv in integer arithmetic (BIGINTs beyond 2^53, negative operands)",
+    ...bigFloorDiv(),
+  ),
+  perRow(
+    "casts to varchar with Polars' text (inf, NaN, six fractional digits of a timestamp)",
+    ...toText(),
+  ),
+  perRow("boolean ↔ double", col("flag").cast("double").add(0.5), col("y").cast("boolean"), col("x").cast("boolean").cast("double")),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */
@@ -294,8 +366,23 @@ export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly o
 ];
 
 /**
- * Where the engines knowingly disagree, pinned so a change is noticed. Division (and modulo) by zero "follows the
- * engine" (README): DuckDB's `/` gives ±Infinity or NaN, as Polars does; PostgreSQL fails the statement (SQLSTATE
- * 22012), rolling the set back.
+ * Source columns stored in another numeric type than declared (raw.declared_types: DECIMAL and INTEGER columns; see
+ * edge-data.ts). Run by the conformance suite, which creates that table on both engines; not by `doctor`, whose
+ * scratch data has only the edge cases' IR types.
  */
-export const DIVISION_BY_ZERO = perRow("division by zero", col("n").div(col("k").sub(col("k"))));
+export const DECLARED_TYPE_CASES: OperationCase[] = [
+  declared(
+    "source columns declared double or bigint, stored as DECIMAL or INTEGER, compute in the declared type",
+    col("dx").div(3), col("dx").cast("varchar"), col("ix").mul(col("ix")), col("ib").mul(col("ib")), col("ix").div(7), col("mx").cast("varchar"),
+  ),
+  declaredGroup(
+    "means, medians, variances and quantiles of DECIMAL and INTEGER columns declared double",
+    col("dx").mean(), col("dx").median(), col("ix").mean(), col("ix").var(), col("dx").quantile(0.3, { interpolation: "linear" }), col("mx").mean(), col("ix").std(), col("ix").median(),
+  ),
+];
+
+/**
+ * Where the engines knowingly disagree, pinned so a change is noticed: a double that overflows (x / 1e-306 for |x| > 180) is ±Infinity in DuckDB,
+ * as in Polars; PostgreSQL fails the statement ("value out of range: overflow"), rolling the set back.
+ */
+export const DOUBLE_OVERFLOW = perRow("double overflow", col("x").div(1e-306));

@@ -74,6 +74,13 @@ export interface SqlDialect {
   readonly supportsQualify: boolean;
   /** DDL and CAST type names. */
   readonly types: Readonly<Record<DType, string>>;
+  /**
+   * Declared types this warehouse may store as another type the preflight accepts (a DECIMAL or INTEGER column
+   * declared double, an INTEGER declared bigint): source columns declared so are read through `CAST(… AS declared)`
+   * at the scan, so everything above computes in the declared type (DESIGN §9). Chosen by declaration, not from the
+   * catalog, so the SQL does not depend on the warehouse and a dry run prints what runs.
+   */
+  readonly castAtScan: readonly DType[];
   /** A literal from a validated IR value, typed as the IR types it. */
   literal(node: LiteralExpr): Sql;
   /** A date or timestamp literal for a window bound. */
@@ -84,10 +91,16 @@ export interface SqlDialect {
   truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
-  /** True division, always a double. */
-  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
-  /** The remainder with the sign of the dividend (SQL's `%`), of integers or doubles. */
-  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  /**
+   * True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). `nonZero`: the divisor is a
+   * non-zero literal, so the zero case needs no rendering.
+   */
+  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
+  /**
+   * The remainder with the sign of the dividend (SQL's `%`), of integers or doubles; by zero NULL for integers and NaN
+   * for doubles, as Polars. `nonZero` as for `divide`.
+   */
+  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
    * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
@@ -145,8 +158,53 @@ const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 EN
 const special = (dialect: Pick<SqlDialect, "types">, value: "NaN" | "inf" | "-inf"): Sql =>
   sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
 
+/** Numeric declarations every supported warehouse may store in another numeric type (see `castAtScan`). */
+const NUMERIC: readonly DType[] = ["integer", "bigint", "double"];
+
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */
 export const ansi = {
+  castAtScan: NUMERIC,
+  /** IEEE infinity or NaN as a double: 'inf' and 'NaN' are spellings DuckDB, PostgreSQL and Snowflake all read. */
+  special(dialect: Pick<SqlDialect, "types">, value: "inf" | "NaN"): Sql {
+    return sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
+  },
+  /**
+   * A double's text with Polars' spellings of its special values ("inf", "-inf", "NaN"; engines differ), `finite` the
+   * dialect's text for the others (the shortest digits that read back, with ".0" on an integral value).
+   */
+  doubleText(dialect: Pick<SqlDialect, "types">, x: Sql, finite: Sql): Sql {
+    const inf = ansi.special(dialect, "inf");
+    return sql`CASE WHEN ${x} = ${inf} THEN 'inf' WHEN ${x} = -${inf} THEN '-inf' WHEN ${x} = ${ansi.special(dialect, "NaN")} THEN 'NaN' ELSE ${finite} END`;
+  },
+  /**
+   * True division with Polars' result for a zero divisor, which PostgreSQL and Snowflake would raise on: x / 0 is
+   * x * inf (inf, -inf, or NaN for 0 and NaN; NULL stays NULL). A negative-zero divisor counts as zero (Polars gives
+   * -inf for 1 / -0.0). Integer operands are made doubles first (SQL's `/` of integers truncates or is fixed-point).
+   */
+  divide(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
+    const l = leftType === "double" || rightType === "double" ? left : sql`CAST(${left} AS ${sql.raw(dialect.types.double)})`;
+    if (nonZero) return sql`${l} / ${right}`;
+    return sql`CASE WHEN ${right} = 0 THEN ${l} * ${ansi.special(dialect, "inf")} ELSE ${l} / ${right} END`;
+  },
+  /**
+   * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
+   * keeps a NULL dividend NULL). `mod` renders the remainder of a non-zero divisor.
+   */
+  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
+    if (nonZero) return mod(left, right);
+    if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
+    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${ansi.special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
+  },
+  /**
+   * Floor division of integers in integer arithmetic (a BIGINT beyond 2^53 keeps every digit), NULL for a zero
+   * divisor (Polars): the truncated quotient, one less where the remainder is non-zero and the operands' signs differ.
+   * `truncate` renders the quotient truncated toward zero, `b` never zero there.
+   */
+  integerFloorDiv(dialect: Pick<SqlDialect, "types">, a: Sql, b: Sql, truncate: (a: Sql, b: Sql) => Sql): Sql {
+    const d = sql`NULLIF(${b}, 0)`;
+    const below = sql`CASE WHEN ${a} % ${d} <> 0 AND ((${a} < 0) <> (${d} < 0)) THEN 1 ELSE 0 END`;
+    return sql`CAST(${truncate(a, d)} - ${below} AS ${sql.raw(dialect.types.bigint)})`;
+  },
   literal(dialect: Pick<SqlDialect, "instant" | "types">, node: LiteralExpr): Sql {
     if (node.value === null) return node.dtype === "null" ? sql`NULL` : sql`CAST(NULL AS ${sql.raw(dialect.types[node.dtype])})`;
     if (node.dtype === "date" || node.dtype === "timestamp") return dialect.instant(parseInstant(String(node.value))!, node.dtype);
@@ -222,7 +280,9 @@ export const ansi = {
     return sql`OVER (${sql.join(parts, sql` `)})`;
   },
   /** Row-wise functions in the SQL that DuckDB, PostgreSQL and Snowflake all accept. */
-  functions: (dialect: Pick<SqlDialect, "types" | "cast">): SqlDialect["functions"] => ({
+  functions: (
+    dialect: Pick<SqlDialect, "types" | "cast" | "divide"> & { truncatingDivide: (a: Sql, b: Sql) => Sql },
+  ): SqlDialect["functions"] => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
     // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then
@@ -255,10 +315,11 @@ export const ansi = {
     isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
     fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
+    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers.
     floorDiv: ([a, b], [ta, tb]) =>
-      [ta, tb].every((t) => t === "integer" || t === "bigint")
-        ? sql`CAST(floor(CAST(${a} AS ${sql.raw(dialect.types.double)}) / ${b}) AS ${sql.raw(dialect.types.bigint)})`
-        : sql`floor(${a} / ${b})`,
+      isIntegral(ta!) && isIntegral(tb!)
+        ? ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide)
+        : sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`,
     isIn: ([x, ...values]) => (values.length ? sql`(${x} IN (${sql.join(values)}))` : sql`FALSE`),
     isBetween: ([x, lo, hi]) => sql`(${x} BETWEEN ${lo} AND ${hi})`,
     lower: ([s]) => sql`lower(${s})`,

@@ -47,7 +47,7 @@ export class Expr {
   add(other: IntoExpr): Expr { return this.#binary("add", other); }
   sub(other: IntoExpr): Expr { return this.#binary("sub", other); }
   mul(other: IntoExpr): Expr { return this.#binary("mul", other); }
-  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided). */
+  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided); by zero ±inf or NaN. */
   div(other: IntoExpr): Expr { return this.#binary("div", other); }
   mod(other: IntoExpr): Expr { return this.#binary("mod", other); }
   eq(other: IntoExpr): Expr { return this.#binary("eq", other); }
@@ -170,12 +170,13 @@ export class Expr {
   sqrt(): Expr { return this.#fn("sqrt"); }
   /**
    * The logarithm in `base` (default e), a double; NaN for a negative value and -inf for 0 (Polars' `log`).
-   * @example col("amount").log(10)   // DuckDB: CASE WHEN … ELSE ln("amount") END / ln(10)
+   * @example col("amount").log(10)   // DuckDB: CASE WHEN … ELSE ln("amount") END / CAST(2.302585092994046 AS DOUBLE)
    */
   log(base = Math.E): Expr {
     if (typeof base !== "number" || !(base > 0) || base === 1 || !Number.isFinite(base)) throw new TypeError(`log(): the base must be a positive number other than 1, got ${base}`);
     const ln = this.#fn("ln");
-    return base === Math.E ? ln : ln.div(lit(base, "double").#fn("ln"));
+    // ln(base) is a non-zero constant (base ≠ 1): a plain division, with no by-zero case.
+    return base === Math.E ? ln : ln.div(lit(Math.log(base), "double"));
   }
   /** Whether the value is NaN (doubles only; null stays null), as Polars' `is_nan`. */
   isNan(): Expr { return this.#fn("isNan"); }
@@ -187,7 +188,7 @@ export class Expr {
   truncate(decimals = 0): Expr { return this.#fn("truncate", lit(checkedInt("truncate", decimals, 0))); }
   /** Limits values to [lower, upper]; nulls stay null. A string bound names a column (as Polars). */
   clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", toValueExpr(lower, "clip()"), toValueExpr(upper, "clip()")); }
-  /** Floor division (Polars' `//`): an integer for integers. */
+  /** Floor division (Polars' `//`): an integer for integers, computed in integers (null by zero). */
   floorDiv(other: IntoExpr): Expr { return this.#fn("floorDiv", other); }
   /** @example col("state").isIn(["NY", "NJ"])   // "state" IN ('NY', 'NJ') */
   isIn(values: readonly (string | number | boolean | Date)[]): Expr {

@@ -94,9 +94,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "true division of integers",
     col("n").div(col("id")),
     {
-      duckdb: `select "n" / "id" as "v"`,
-      postgres: `select CAST("n" AS DOUBLE PRECISION) / "id" as "v"`,
-      snowflake: `select CAST("N" AS FLOAT) / "ID" as "V"`,
+      duckdb: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST("n" AS DOUBLE) / "id" END as "v"`,
+      postgres: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST("n" AS DOUBLE PRECISION) / "id" END as "v"`,
+      snowflake: `select CASE WHEN "ID" = 0 THEN CAST("N" AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST("N" AS FLOAT) / "ID" END as "V"`,
     },
   ],
   [
@@ -283,9 +283,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "count of non-nulls, rows",
     col("x").count().div(len()),
     {
-      duckdb: `select count("x") / count(*) as "v"`,
-      postgres: `select CAST(count("x") AS DOUBLE PRECISION) / count(*) as "v"`,
-      snowflake: `select CAST(COUNT("X") AS FLOAT) / COUNT(*) as "V"`,
+      duckdb: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST(count("x") AS DOUBLE) / count(*) END as "v"`,
+      postgres: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST(count("x") AS DOUBLE PRECISION) / count(*) END as "v"`,
+      snowflake: `select CASE WHEN COUNT(*) = 0 THEN CAST(COUNT("X") AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST(COUNT("X") AS FLOAT) / COUNT(*) END as "V"`,
     },
   ],
   [
@@ -349,9 +349,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "division by a double needs no cast",
     col("n").div(col("x")),
     {
-      duckdb: `select "n" / "x" as "v"`,
-      postgres: `select "n" / "x" as "v"`,
-      snowflake: `select "N" / "X" as "V"`,
+      duckdb: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE) ELSE "n" / "x" END as "v"`,
+      postgres: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE PRECISION) ELSE "n" / "x" END as "v"`,
+      snowflake: `select CASE WHEN "X" = 0 THEN "N" * CAST('inf' AS FLOAT) ELSE "N" / "X" END as "V"`,
     },
   ],
   [
@@ -394,9 +394,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "floor, ceil, sign, sqrt, log (NaN and -inf where engines would fail)",
     col("x").floor().add(col("x").ceil()).add(col("x").sign()).add(col("x").sqrt()).add(col("x").log(10)),
     {
-      duckdb: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln("x") END / CASE WHEN CAST(10 AS DOUBLE) < 0 THEN CAST('NaN' AS DOUBLE) WHEN CAST(10 AS DOUBLE) = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln(CAST(10 AS DOUBLE)) END) as "v"`,
-      postgres: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln("x") END / CASE WHEN CAST(10 AS DOUBLE PRECISION) < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN CAST(10 AS DOUBLE PRECISION) = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln(CAST(10 AS DOUBLE PRECISION)) END) as "v"`,
-      snowflake: `select (((floor("X") + ceil("X")) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 0 THEN 1 WHEN "X" < 0 THEN -1 ELSE "X" END) + CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) ELSE sqrt("X") END) + (CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) WHEN "X" = 0 THEN CAST('-inf' AS FLOAT) ELSE ln("X") END / CASE WHEN CAST(10 AS FLOAT) < 0 THEN CAST('NaN' AS FLOAT) WHEN CAST(10 AS FLOAT) = 0 THEN CAST('-inf' AS FLOAT) ELSE ln(CAST(10 AS FLOAT)) END) as "V"`,
+      duckdb: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln("x") END / CAST(2.302585092994046 AS DOUBLE)) as "v"`,
+      postgres: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln("x") END / CAST(2.302585092994046 AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select (((floor("X") + ceil("X")) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 0 THEN 1 WHEN "X" < 0 THEN -1 ELSE "X" END) + CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) ELSE sqrt("X") END) + (CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) WHEN "X" = 0 THEN CAST('-inf' AS FLOAT) ELSE ln("X") END / CAST(2.302585092994046 AS FLOAT)) as "V"`,
     },
   ],
   [
@@ -448,9 +448,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "floor division of integers",
     col("n").floorDiv(col("id")),
     {
-      duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"`,
-      postgres: `select CAST(floor(CAST("n" AS DOUBLE PRECISION) / "id") AS BIGINT) as "v"`,
-      snowflake: `select CAST(floor(CAST("N" AS FLOAT) / "ID") AS NUMBER(38,0)) as "V"`,
+      duckdb: `select CAST("n" // NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      postgres: `select CAST("n" / NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      snowflake: `select CAST(("N" - MOD("N", NULLIF("ID", 0))) / NULLIF("ID", 0) - CASE WHEN "N" % NULLIF("ID", 0) <> 0 AND (("N" < 0) <> (NULLIF("ID", 0) < 0)) THEN 1 ELSE 0 END AS NUMBER(38,0)) as "V"`,
     },
   ],
   [
@@ -646,7 +646,7 @@ const CASES: [string, Expr, PerDialect][] = [
     "rank average (Polars' default) and max, from the count of ties",
     col("x").rank().over("id").add(col("n").rank({ method: "max", descending: true }).over()),
     {
-      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + (count(*) OVER (PARTITION BY "id", "x") - 1) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
+      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "id", "x") - 1) AS DOUBLE) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
       postgres: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "id", "x") - 1) AS DOUBLE PRECISION) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
       snowflake: `select CASE WHEN "X" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "ID" ORDER BY "X" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "ID", "X") - 1) AS FLOAT) / 2 END + CASE WHEN "N" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "N" DESC NULLS LAST) + count(*) OVER (PARTITION BY "N") - 1 END as "V"`,
     },
@@ -702,7 +702,7 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
       postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
-      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) END as "V"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
@@ -782,17 +782,17 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").mod(col("n")),
     {
       duckdb: `select "x" % "n" as "v"`,
-      postgres: `select CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select "X" % "N" as "V"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" % "N" END as "V"`,
     },
   ],
   [
     "division with a double operand needs no cast",
     col("x").div(col("n")),
     {
-      duckdb: `select "x" / "n" as "v"`,
-      postgres: `select "x" / "n" as "v"`,
-      snowflake: `select "X" / "N" as "V"`,
+      duckdb: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END as "v"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END as "V"`,
     },
   ],
   [
@@ -801,7 +801,7 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("flag" AS DOUBLE) as "v"`,
       postgres: `select CAST(CAST("flag" AS INTEGER) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select CAST("FLAG" AS FLOAT) as "V"`,
+      snowflake: `select CAST(CAST("FLAG" AS NUMBER(38,0)) AS FLOAT) as "V"`,
     },
   ],
   [
@@ -819,16 +819,16 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("id" AS BOOLEAN) AND CAST("x" AS BOOLEAN) as "v"`,
       postgres: `select ("id" <> 0) AND ("x" <> 0) as "v"`,
-      snowflake: `select CAST("ID" AS BOOLEAN) AND CAST("X" AS BOOLEAN) as "V"`,
+      snowflake: `select CAST("ID" AS BOOLEAN) AND ("X" <> 0) as "V"`,
     },
   ],
   [
     "double to varchar keeps the .0 of an integral value",
     col("x").cast("varchar"),
     {
-      duckdb: `select CAST("x" AS VARCHAR) as "v"`,
-      postgres: `select regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') as "v"`,
-      snowflake: `select CAST("X" AS VARCHAR) as "V"`,
+      duckdb: `select CASE WHEN "x" = CAST('inf' AS DOUBLE) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE) THEN 'NaN' ELSE CAST("x" AS VARCHAR) END as "v"`,
+      postgres: `select CASE WHEN "x" = CAST('inf' AS DOUBLE PRECISION) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE PRECISION) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN 'NaN' ELSE regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') END as "v"`,
+      snowflake: `select CASE WHEN "X" = CAST('inf' AS FLOAT) THEN 'inf' WHEN "X" = -CAST('inf' AS FLOAT) THEN '-inf' WHEN "X" = CAST('NaN' AS FLOAT) THEN 'NaN' ELSE REGEXP_REPLACE(CAST("X" AS VARCHAR), '^(-?[0-9]+)$', '\\\\1.0') END as "V"`,
     },
   ],
   [
@@ -892,6 +892,52 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
       snowflake: `select (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
+    },
+  ],
+  // One meaning for numbers and casts on every engine (Polars'): by zero, integer floor division, text of values.
+  [
+    "floor division of doubles: floor of the true division, ±inf or NaN by zero",
+    col("x").floorDiv(col("n")),
+    {
+      duckdb: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END) as "v"`,
+      postgres: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END) as "v"`,
+      snowflake: `select floor(CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END) as "V"`,
+    },
+  ],
+  [
+    "modulo of integers by zero is NULL",
+    col("n").mod(col("id")),
+    {
+      duckdb: `select "n" % "id" as "v"`,
+      postgres: `select "n" % NULLIF("id", 0) as "v"`,
+      snowflake: `select "N" % NULLIF("ID", 0) as "V"`,
+    },
+  ],
+  [
+    "date to varchar, whatever the session's output format",
+    col("d").cast("varchar"),
+    {
+      duckdb: `select CAST("d" AS VARCHAR) as "v"`,
+      postgres: `select to_char("d", 'YYYY-MM-DD') as "v"`,
+      snowflake: `select TO_VARCHAR("D", 'YYYY-MM-DD') as "V"`,
+    },
+  ],
+  [
+    "timestamp to varchar with six fractional digits, as Polars",
+    col("ts").cast("varchar"),
+    {
+      duckdb: `select strftime("ts", '%Y-%m-%d %H:%M:%S.%f') as "v"`,
+      postgres: `select to_char("ts", 'YYYY-MM-DD HH24:MI:SS.US') as "v"`,
+      snowflake: `select TO_VARCHAR("TS", 'YYYY-MM-DD HH24:MI:SS.FF6') as "V"`,
+    },
+  ],
+  [
+    "double to boolean: non-zero is true",
+    col("x").cast("boolean"),
+    {
+      duckdb: `select CAST("x" AS BOOLEAN) as "v"`,
+      postgres: `select ("x" <> 0) as "v"`,
+      snowflake: `select ("X" <> 0) as "V"`,
     },
   ],
 ];

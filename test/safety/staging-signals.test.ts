@@ -19,6 +19,7 @@ describe.each(["SIGTERM", "SIGINT"] as const)("%s while a chunked run computes i
          SELECT i % 1000 AS id, TIMESTAMP '2025-01-01' + to_seconds(i % 86400) AS ts, (i % 97)::DOUBLE AS amount
          FROM range(3000000000) t(i)`,
       "CREATE SCHEMA features",
+      // Made by hand (rows of an earlier life), so the run adopts it.
       "CREATE TABLE features.slow_rolling (id BIGINT, day TIMESTAMP, total_2d DOUBLE)",
       "INSERT INTO features.slow_rolling VALUES (7, TIMESTAMP '2025-01-01', 42.0)",
     );
@@ -26,7 +27,7 @@ describe.each(["SIGTERM", "SIGINT"] as const)("%s while a chunked run computes i
   afterAll(() => warehouse.cleanup());
 
   it("exits 130, marks the chunk interrupted, releases the lease and writes nothing", async () => {
-    const args = ["run", "--set", "slow_rolling", "--start", "2025-01-01", "--end", "2025-01-04", "--chunk", "1d", "--config", warehouse.configPath];
+    const args = ["run", "--set", "slow_rolling", "--start", "2025-01-01", "--end", "2025-01-04", "--chunk", "1d", "--config", warehouse.configPath, "--adopt-table", "features.slow_rolling"];
     const child = spawn(process.execPath, [path.join(REPO, "bin/feature-backfill.js"), ...args]);
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));

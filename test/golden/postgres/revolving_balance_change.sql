@@ -28,10 +28,10 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
@@ -64,7 +64,12 @@ WITH
       "date",
       "avg_monthly_revolving_balance" - "previous" AS "balance_change",
       CASE
-        WHEN "previous" <> 0 THEN ("avg_monthly_revolving_balance" / "previous") - 1
+        WHEN "previous" <> 0 THEN (
+          CASE
+            WHEN "previous" = 0 THEN "avg_monthly_revolving_balance" * CAST('inf' AS DOUBLE PRECISION)
+            ELSE "avg_monthly_revolving_balance" / "previous"
+          END
+        ) - 1
         ELSE NULL
       END AS "balance_change_ratio"
     FROM
