@@ -168,7 +168,9 @@ export function planDataset(input: DatasetPlanInput): DatasetPlan {
     sources: new Map([spineSource, ...offline].map((s) => [s.name, s])),
     sets: new Map([["training_set", { def: datasetDef, rel }]]),
   };
-  const datasetTyped = typeGraph(synthetic, ["training_set"]);
+  // The spine's columns in the spine's order (a set's schema puts its timestamp after its keys; the spine has none).
+  const typedSet = typeGraph(synthetic, ["training_set"]).get("training_set")!;
+  const datasetTyped = new Map([["training_set", { ...typedSet, schema: outputNames.map((n) => typedSet.schema.find((c) => c.name === n)!) }]]);
   const readSource = (source: SourceDef): SourceRead =>
     source.name === SPINE && input.spine.kind === "file"
       ? { from: dialect.readFile!(input.spine.format, input.spine.path) }
