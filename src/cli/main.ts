@@ -34,7 +34,7 @@ Examples:
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back),
 6 cannot log in to the warehouse, 7 some chunks failed (--keep-going), 8 busy (another run holds the window),
-130 interrupted (docs/cli.md, "Exit codes").`,
+10 dataset: leakage refused, 11 dataset: the ledger does not cover the spine, 130 interrupted (docs/cli.md, "Exit codes").`,
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });

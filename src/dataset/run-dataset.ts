@@ -44,6 +44,7 @@ export interface DatasetRequest {
   readonly allowLeakage?: boolean;
 }
 
+/** What a written training set holds, computed in SQL over it. */
 export interface DatasetSummary {
   readonly rows: number;
   /** Per feature column: the share of rows where it is null. */
@@ -52,6 +53,7 @@ export interface DatasetSummary {
   readonly rowsWithoutFeatures: number;
 }
 
+/** The plan, the statement that writes the training set, and (after a run) its summary. */
 export interface DatasetResult {
   readonly plan: DatasetPlan;
   /** The statement that writes the training set (what `--dry-run` prints). */

@@ -52,7 +52,8 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
       const keys = n.keys.map((k) => (k.kind === "alias" ? k.name : k.kind === "column" ? k.name : ""));
       return keys.every((k) => columns.includes(k)) ? undefined : `its groupBy has keys beyond (${columns.join(", ")})`;
     },
-    join: (n) => `a ${n.how} join can repeat rows`,
+    // Semi and anti joins keep left rows as they are; the others can repeat them.
+    join: (n) => (n.how === "semi" || n.how === "anti" ? notUnique(n.left, columns, graph) : `a ${n.how} join can repeat rows`),
     asofJoin: (n) => notUnique(n.left, columns, graph),
   });
 }
