@@ -145,4 +145,14 @@ describe("dataset on DuckDB", () => {
     expect(mapped.code, mapped.stderr).toBe(0);
     expect(await w.query("SELECT sum(balance) AS s FROM features.train_renamed")).toEqual([{ s: 44 }]);
   });
+
+  it("refuses a set that can hold several rows per keys and timestamp (exit 4), and takes sets by --select", async () => {
+    const r = await dataset("--set", "balance_events", "--out", "features.train_events", "--dry-run");
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('feature set "balance_events"');
+    expect(r.stderr).toContain('source "balances" may hold several rows per (customer_id, ts)');
+    const selected = await dataset("--select", "daily_*", "--out", "features.train", "--dry-run");
+    expect(selected.code, selected.stderr).toBe(0);
+    expect(selected.stdout).toContain('"features"."daily_balance"');
+  });
 });
