@@ -81,6 +81,13 @@ describe("when a set's row is known, construct by construct", () => {
     expect(kindOf(set("offset", ({ e }) => e.groupBy("customer_id", col("ts").dt.truncate("1mo").dt.offsetBy("1mo").alias("ts")).agg(len().alias("n"))))).toBe("atTimestamp");
     expect(kindOf(set("earlier", ({ e }) => e.select("customer_id", col("ts").dt.offsetBy("-1d").alias("ts"), "amount")))).toBe("future");
   });
+  it("a join on keys without the time brings rows of any time; a join on the time too is known when both sides are", () => {
+    const daily = set("daily_right", ({ e }) => e.groupBy("customer_id", col("ts").dt.truncate("1d", { label: "right" }).alias("ts")).agg(len().alias("n")));
+    const byKey = featureSet({ name: "by_key", inputs: { e: events, d: daily }, keys: ["customer_id"], timestamp: "ts", build: ({ e, d }) => e.select("customer_id", "ts", "amount").join(d.select("customer_id", col("n")), { on: "customer_id" }) });
+    const byKeyAndTime = featureSet({ name: "by_key_and_time", inputs: { e: events, d: daily }, keys: ["customer_id"], timestamp: "ts", build: ({ e, d }) => e.select("customer_id", "ts", "amount").join(d, { on: ["customer_id", "ts"] }) });
+    expect(kindOf(byKey, daily)).toBe("future");
+    expect(kindOf(byKeyAndTime, daily)).toBe("atTimestamp");
+  });
   it("a timestamp other than the source's is not known at", () => {
     expect(kindOf(set("by_day", ({ e }) => e.select("customer_id", "day", "amount"), "day"))).toBe("future");
   });
