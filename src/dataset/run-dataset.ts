@@ -221,14 +221,16 @@ function checkOutputTable(project: LoadedProject, out: TableRef): void {
 }
 
 /** `CREATE TABLE out AS <select>`, or the engine's `COPY (<select>) TO file`. */
-function writeStatement(plan: DatasetPlan, dialect: SqlDialect, out: TableRef | undefined, file: { path: string; format: "parquet" | "csv" } | undefined): Statement {
+export function writeStatement(plan: DatasetPlan, dialect: SqlDialect, out: TableRef | undefined, file: { path: string; format: "parquet" | "csv" } | undefined): Statement {
   if (file) return render(dialect.copyToFile!(sql`${{ toOperationNode: () => plan.select }}`, file.format, file.path).toOperationNode() as RootOperationNode, dialect);
-  return render(CreateTableNode.cloneWith(CreateTableNode.create(tableNode(out!)), { selectQuery: plan.select }), dialect);
+  // Where DDL cannot join a transaction (Snowflake), one CREATE OR REPLACE swaps the table atomically instead.
+  const orReplace = dialect.transactionalDdl ? {} : { frontModifiers: [sql.raw("OR REPLACE").toOperationNode()] };
+  return render(CreateTableNode.cloneWith(CreateTableNode.create(tableNode(out!)), { selectQuery: plan.select, ...orReplace }), dialect);
 }
 
 /**
  * Replaces the table in one transaction (DROP, CREATE … AS, registry row and mark), so readers see the old training
- * set or the new one. A table of that name that the registry does not list as a training set is refused.
+ * set or the new one; where DDL is not transactional, with one CREATE OR REPLACE … AS, then the registry row. A table of that name that the registry does not list as a training set is refused.
  */
 async function writeTable(engine: Engine, out: TableRef, create: Statement): Promise<void> {
   const ledger = new LedgerStatements(engine.dialect, out.schema, "dataset");
@@ -241,10 +243,18 @@ async function writeTable(engine: Engine, out: TableRef, create: Statement): Pro
       throw new OwnershipError(`--out ${formatTable(out)} exists and was not written by \`feature-backfill dataset\` (${registered ? `it is the table of "${registered.set}"` : `it is not in ${formatTable(registryTable(out.schema))}`}); choose another name`);
     }
   }
+  const register = registerTable(engine.dialect, { table: out, set: owner, tableId: randomUUID(), at: new Date() });
+  if (!engine.dialect.transactionalDdl) {
+    await engine.run(create);
+    await engine.transaction(async () => {
+      for (const statement of register) await engine.run(statement);
+    });
+    return;
+  }
   await engine.transaction(async () => {
     await engine.run(dropTableStatement(out, engine.dialect));
     await engine.run(create);
-    for (const statement of registerTable(engine.dialect, { table: out, set: owner, tableId: randomUUID(), at: new Date() })) await engine.run(statement);
+    for (const statement of register) await engine.run(statement);
   });
 }
 

@@ -1,8 +1,7 @@
 import path from "node:path";
-import { CreateTableNode } from "kysely";
 import { describe, expect, it } from "vitest";
-import { render, tableNode } from "../../src/compile/statements.ts";
 import { planDataset } from "../../src/dataset/plan-dataset.ts";
+import { writeStatement } from "../../src/dataset/run-dataset.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
 import { loadFeatureGraph } from "../../src/graph/load-modules.ts";
@@ -34,7 +33,7 @@ describe("golden SQL of a training set", () => {
           { set: "avg_monthly_revolving_balance", shift: { n: 1, unit: "month" } },
         ],
       });
-      const statement = render(CreateTableNode.cloneWith(CreateTableNode.create(tableNode({ schema: "features", name: "training_set" })), { selectQuery: plan.select }), DIALECTS[dialect]);
+      const statement = writeStatement(plan, DIALECTS[dialect], { schema: "features", name: "training_set" }, undefined);
       await expect(`${statement.sql};\n-- parameters: ${JSON.stringify(statement.parameters)}\n`).toMatchFileSnapshot(path.join(import.meta.dirname, "golden", `${dialect}.sql`));
     });
   }
