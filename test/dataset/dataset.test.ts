@@ -155,4 +155,13 @@ describe("dataset on DuckDB", () => {
     expect(selected.code, selected.stderr).toBe(0);
     expect(selected.stdout).toContain('"features"."daily_balance"');
   });
+
+  it("a feature named like a spine column gets the set's suffix (Polars' join suffix); a DATE event time means its midnight", async () => {
+    await w.exec("CREATE TABLE labels.clash AS SELECT customer_id, CAST(event_time AS DATE) AS event_time, label AS balance FROM labels.events WHERE label = 'seven days after'");
+    const r = await cli("dataset", "-c", w.configPath, "--spine", "labels.clash", "--set", "daily_balance", "--out", "features.train_clash");
+    expect(r.code, r.stderr).toBe(0);
+    expect(await w.query("SELECT * FROM features.train_clash")).toEqual([
+      { customer_id: 1n, event_time: new Date("2025-01-10T00:00:00Z"), balance: "seven days after", balance_daily_balance: 7, n: 1n },
+    ]);
+  });
 });
