@@ -13,6 +13,7 @@ interface DatasetOptions extends SelectionFlags {
   out?: string;
   output?: string;
   allowLeakage?: boolean;
+  computeMissing?: boolean;
   dryRun?: boolean;
   config?: string;
   engine?: DialectName;
@@ -32,6 +33,7 @@ export function datasetCommand(out: Output): Command {
     .option("--out <schema.table>", "create or replace this table (in one transaction), registered as the tool's")
     .option("--output <file>", "on DuckDB: write a .parquet or .csv file from the engine")
     .option("--allow-leakage", "join sets whose rows are known only after their timestamp (they leak the future into training data)")
+    .option("--compute-missing", "first backfill the windows the run ledger does not show filled (as run --missing), instead of refusing")
     .option("--dry-run", "print the statement (reads the spine's column names and types only)")
     .addOption(configOption())
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
@@ -61,6 +63,7 @@ show backfilled with its current definition over the spine's time range (exit 11
           out: options.out,
           output: options.output,
           allowLeakage: options.allowLeakage,
+          computeMissing: options.computeMissing,
         },
         { dryRun: options.dryRun, progress: (line) => out.stderr(`${line}\n`) },
       );

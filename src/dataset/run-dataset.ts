@@ -3,8 +3,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { CreateTableNode, type RootOperationNode, sql } from "kysely";
 import { LedgerStatements, registerTable, registryTable } from "../backfill/ledger.ts";
-import { type LoadedProject, loadProjectFor } from "../backfill/run-backfill.ts";
-import { readRegistry } from "../backfill/table-ownership.ts";
+import { executePlanned, type LoadedProject, loadProjectFor } from "../backfill/run-backfill.ts";
+import { planBackfill } from "../backfill/plan.ts";
+import { formatWindow, type TimeWindow } from "../backfill/window.ts";
+import { planningProblems, readRegistry } from "../backfill/table-ownership.ts";
 import { builder } from "../compile/kysely-builder.ts";
 import { dropTableStatement, formatTable, render, type Statement, tableId, tableNode } from "../compile/statements.ts";
 import type { DialectName } from "../dialects/index.ts";
@@ -42,6 +44,8 @@ export interface DatasetRequest {
   /** On DuckDB: a `.parquet` or `.csv` file the engine writes. */
   readonly output?: string;
   readonly allowLeakage?: boolean;
+  /** Backfill the windows the ledger lacks first (as `run --missing` would), instead of refusing. */
+  readonly computeMissing?: boolean;
 }
 
 /** What a written training set holds, computed in SQL over it. */
@@ -98,7 +102,20 @@ export async function buildDataset(request: DatasetRequest, options: { dryRun?: 
     await engine.close();
   }
   for (const leak of plan.leaks) options.progress?.(`warning: leakage accepted (--allow-leakage): ${leak}`);
-  if (range) await checkComplete(project, sets, range, options.now ?? new Date());
+  if (range) {
+    const now = options.now ?? new Date();
+    const gaps = await missingWindows(project, sets, range, now);
+    if (gaps.length && request.computeMissing) {
+      // The same jobs `run --missing` plans for those windows, run first; then the ledger is read again.
+      const jobs = gaps.flatMap(({ set, windows }) => windows.flatMap((window) => planBackfill({ graph, sets: [set], window, dialect, tableFor: config.tableFor })));
+      const [problem] = planningProblems(jobs, graph.sources.values(), dialect);
+      if (problem) throw problem.error;
+      options.progress?.(`--compute-missing: backfilling ${gaps.map(({ set, windows }) => `${set} ${windows.map(formatWindow).join(" ")}`).join("; ")}`);
+      await executePlanned(project, jobs);
+    }
+    const still = gaps.length && request.computeMissing ? await missingWindows(project, sets, range, now) : gaps;
+    if (still.length) throw incomplete(still);
+  }
 
   engine = await openEngine(config);
   try {
@@ -188,25 +205,32 @@ async function spineRange(engine: Engine, spine: SpineRef, time: string): Promis
 }
 
 /**
- * Every set must be filled, with today's definition, over the stretch the spine's events read: from the first event
- * (minus the TTL and the shift) to the last (minus the shift). The ledger is read as `status` and `run --resume` read
- * it (src/status/project-status.ts: chunks written to the set's table as it is now), so they never disagree.
+ * The windows, per set, the run ledger does not show filled with today's definition over the stretch the spine's
+ * events read: from the first event (minus the TTL and the shift) to the last (minus the shift). The ledger is read as
+ * `status` and `run --resume` read it (src/status/project-status.ts: chunks written to the set's table as it is now),
+ * so they never disagree.
  */
-async function checkComplete(project: LoadedProject, sets: readonly DatasetSet[], range: { lo: Date; hi: Date }, now: Date): Promise<void> {
-  const problems: string[] = [];
+async function missingWindows(project: LoadedProject, sets: readonly DatasetSet[], range: { lo: Date; hi: Date }, now: Date) {
+  const result: { set: string; windows: (TimeWindow & { state: string })[] }[] = [];
   for (const s of sets) {
     const back = (t: Date, d?: Duration) => (d ? addDuration(t, { ...d, n: -d.n }) : t);
     const need = { start: back(back(range.lo, s.shift), s.ttl), end: new Date(back(range.hi, s.shift).getTime() + 1) };
     const { statuses } = await projectStatus(project.config, project.graph, [s.set], need, now);
-    const gaps = statuses.flatMap((st) => st.spans.filter((sp) => sp.state !== "filled"));
-    if (gaps.length === 0) continue;
-    const [first, last] = [gaps[0]!, gaps.at(-1)!];
-    problems.push(
-      `feature set "${s.set}": the run ledger does not show it backfilled with its current definition over ${gaps.map((g) => `[${formatInstant(g.start)}, ${formatInstant(g.end)}) (${g.state})`).join(", ")}; ` +
-        `fill it with: feature-backfill run --set ${s.set} --start ${formatInstant(first.start)} --end ${formatInstant(last.end)} --missing`,
-    );
+    const windows = statuses.flatMap((st) => st.spans.filter((sp) => sp.state !== "filled"));
+    if (windows.length) result.push({ set: s.set, windows });
   }
-  if (problems.length) throw new IncompleteError(`the training set needs rows the offline tables may not hold:\n  ${problems.join("\n  ")}`);
+  return result;
+}
+
+function incomplete(gaps: Awaited<ReturnType<typeof missingWindows>>): IncompleteError {
+  const lines = gaps.map(({ set, windows }) => {
+    const [first, last] = [windows[0]!, windows.at(-1)!];
+    return (
+      `feature set "${set}": the run ledger does not show it backfilled with its current definition over ${windows.map((g) => `[${formatInstant(g.start)}, ${formatInstant(g.end)}) (${g.state})`).join(", ")}; ` +
+      `fill it with: feature-backfill run --set ${set} --start ${formatInstant(first.start)} --end ${formatInstant(last.end)} --missing (or give dataset --compute-missing)`
+    );
+  });
+  return new IncompleteError(`the training set needs rows the offline tables may not hold:\n  ${lines.join("\n  ")}`);
 }
 
 /** The output table is the tool's: never a source, nor a set's offline table, nor a table another writer created. */

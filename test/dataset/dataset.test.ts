@@ -164,4 +164,13 @@ describe("dataset on DuckDB", () => {
       { customer_id: 1n, event_time: new Date("2025-01-10T00:00:00Z"), balance: "seven days after", balance_daily_balance: 7, n: 1n },
     ]);
   });
+
+  it("--compute-missing backfills the windows the ledger lacks, then builds the training set", async () => {
+    const r = await cli("dataset", "-c", w.configPath, "--spine", "labels.late", "--set", "daily_balance", "--compute-missing", "--out", "features.train_late");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("--compute-missing: backfilling daily_balance [2025-03-01, 2025-03-05T12:00:00.001Z)");
+    expect(await w.query("SELECT balance FROM features.train_late WHERE label = 'after the last window'")).toEqual([{ balance: 3 }]);
+    // The ledger now covers it: without the flag, no error.
+    expect((await cli("dataset", "-c", w.configPath, "--spine", "labels.late", "--set", "daily_balance", "--out", "features.train_late")).code).toBe(0);
+  });
 });
