@@ -68,7 +68,8 @@ show backfilled with its current definition over the spine's time range (exit 11
         { dryRun: options.dryRun, progress: (line) => out.stderr(`${line}\n`) },
       );
       if (options.dryRun) {
-        out.stdout(`${result.statement.sql};\n`);
+        const bound = result.statement.parameters.map((v, i) => `-- $${i + 1} = ${JSON.stringify(v)}\n`).join("");
+        out.stdout(`${result.statement.sql};\n${bound}`);
         return;
       }
       const s = result.summary!;

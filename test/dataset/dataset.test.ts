@@ -116,6 +116,10 @@ describe("dataset on DuckDB", () => {
     const r = await cli("dataset", "-c", w.configPath, "--spine", spine, "--set", "daily_balance", "--output", out);
     expect(r.code, r.stderr).toBe(0);
     expect(await w.query(`SELECT count(*) AS n, sum(balance) AS s FROM read_parquet('${out}')`)).toEqual([{ n: 7n, s: 15 + 15 + 7 + 7 }]);
+    const dry = await cli("dataset", "-c", w.configPath, "--spine", spine, "--set", "daily_balance", "--output", out, "--dry-run");
+    expect(dry.stdout).toContain("read_parquet($1)");
+    expect(dry.stdout).toContain(`-- $1 = ${JSON.stringify(spine)}`);
+    expect(dry.stdout).toContain(`TO '${out}' (FORMAT parquet)`);
   });
 
   it("--dry-run prints the one statement: an ASOF LEFT JOIN per set", async () => {
