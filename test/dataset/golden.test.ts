@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planDataset } from "../../src/dataset/plan-dataset.ts";
-import { writeStatement } from "../../src/dataset/run-dataset.ts";
+import { writeStatement } from "../../src/dataset/dataset-output.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
 import { loadFeatureGraph } from "../../src/graph/load-modules.ts";
