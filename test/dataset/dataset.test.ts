@@ -116,6 +116,11 @@ describe("dataset on DuckDB", () => {
     const r = await cli("dataset", "-c", w.configPath, "--spine", spine, "--set", "daily_balance", "--output", out);
     expect(r.code, r.stderr).toBe(0);
     expect(await w.query(`SELECT count(*) AS n, sum(balance) AS s FROM read_parquet('${out}')`)).toEqual([{ n: 7n, s: 15 + 15 + 7 + 7 }]);
+    const csv = path.join(w.dir, "spine.csv");
+    await w.exec(`COPY labels.events TO '${csv}' (FORMAT csv, HEADER true)`);
+    const fromCsv = await cli("dataset", "-c", w.configPath, "--spine", csv, "--set", "daily_balance", "--output", path.join(w.dir, "train.csv"));
+    expect(fromCsv.code, fromCsv.stderr).toBe(0);
+    expect(await w.query(`SELECT count(*) AS n, sum(balance) AS s FROM read_csv('${path.join(w.dir, "train.csv")}')`)).toEqual([{ n: 7n, s: 44 }]);
     const dry = await cli("dataset", "-c", w.configPath, "--spine", spine, "--set", "daily_balance", "--output", out, "--dry-run");
     expect(dry.stdout).toContain("read_parquet($1)");
     expect(dry.stdout).toContain(`-- $1 = ${JSON.stringify(spine)}`);
