@@ -45,8 +45,8 @@ export function writeStatement(plan: DatasetPlan, dialect: SqlDialect, out: Tabl
  */
 export async function writeTable(engine: Engine, out: TableRef, create: Statement): Promise<void> {
   const ledger = new LedgerStatements(engine.dialect, out.schema, "dataset");
-  for (const statement of ledger.setup()) await engine.run(statement);
-  const [existing] = await engine.describeTables([out]);
+  const [existing, ...ledgerTables] = await engine.describeTables([out, ledger.ledger, ledger.leases, ledger.tables]);
+  for (const statement of ledger.setup(ledgerTables)) await engine.run(statement);
   const owner = `dataset:${out.name}`;
   if (existing) {
     const registered = (await readRegistry(engine, ledger)).find((r) => r.table.name.toLowerCase() === out.name.toLowerCase() && (r.table.schema ?? "").toLowerCase() === (out.schema ?? "").toLowerCase());
