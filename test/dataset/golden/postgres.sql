@@ -2,7 +2,7 @@ CREATE TABLE "features"."training_set" AS
 WITH
   "spine" AS (
     SELECT
-      "applicant_id",
+      CAST("applicant_id" AS BIGINT) AS "applicant_id",
       "event_time",
       "defaulted"
     FROM
@@ -10,31 +10,33 @@ WITH
   ),
   "days_since_overdraft" AS (
     SELECT
-      "customer_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "date",
-      "days_since_overdraft"
+      CAST("days_since_overdraft" AS BIGINT) AS "days_since_overdraft"
     FROM
       "features"."days_since_overdraft"
   ),
   "quarterly_revolving_balance_trend" AS (
     SELECT
-      "customer_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "date",
-      "avg_of_monthly_avg_balance",
-      "min_monthly_avg_balance",
-      "max_monthly_avg_balance",
-      "std_monthly_avg_balance",
-      "months_observed",
-      "monthly_avg_balance_range",
+      CAST("avg_of_monthly_avg_balance" AS DOUBLE PRECISION) AS "avg_of_monthly_avg_balance",
+      CAST("min_monthly_avg_balance" AS DOUBLE PRECISION) AS "min_monthly_avg_balance",
+      CAST("max_monthly_avg_balance" AS DOUBLE PRECISION) AS "max_monthly_avg_balance",
+      CAST("std_monthly_avg_balance" AS DOUBLE PRECISION) AS "std_monthly_avg_balance",
+      CAST("months_observed" AS BIGINT) AS "months_observed",
+      CAST("monthly_avg_balance_range" AS DOUBLE PRECISION) AS "monthly_avg_balance_range",
       "balance_band"
     FROM
       "features"."quarterly_revolving_balance_trend"
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
-      "customer_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "date",
-      "avg_monthly_revolving_balance"
+      CAST(
+        "avg_monthly_revolving_balance" AS DOUBLE PRECISION
+      ) AS "avg_monthly_revolving_balance"
     FROM
       "features"."avg_monthly_revolving_balance"
   ),
