@@ -2,8 +2,11 @@ import { createHash } from "node:crypto";
 import type { FeatureGraph } from "./feature-graph.ts";
 import { closureSources, selectSets } from "./feature-graph.ts";
 
-// Bumped when the hashed shape changes on purpose, so that old and new hashes never compare equal by accident.
-const FORMAT = "feature-backfill/definition/v1";
+// Bumped when the hashed shape changes on purpose, so that old and new hashes never compare equal by accident — and
+// when the SQL an unchanged definition compiles to changes its rows (v2: numeric columns read in their declared types,
+// Polars' results by zero, nulls ordered first, nUnique counting null, the text of values), so that --resume, status
+// and dataset treat what an earlier version wrote as stale.
+const FORMAT = "feature-backfill/definition/v2";
 
 /**
  * A stable hash of what a feature set computes: its relation tree, keys and timestamp, and the same for every set it
