@@ -65,17 +65,30 @@ export function keepLeasesAlive(options: {
   const { engine, openConnection, ledger, ttlMs, now, label } = options;
   if (!engine.concurrentWriters || !openConnection) return async () => undefined;
   let connection: Promise<Engine> | undefined; // opened at the first renewal: short runs never need it
+  const interval = Math.max(1000, ttlMs / 3);
   let renewed = now().getTime();
-  let busy: Promise<unknown> = Promise.resolve();
+  let renewing = false;
+  const drop = () => {
+    const dropped = connection;
+    connection = undefined; // a fresh connection next time
+    void dropped?.then((c) => c.close()).catch(() => undefined);
+  };
   const renew = async () => {
+    if (renewing || done) return; // a renewal still waiting: the next tick judges it by its age
+    renewing = true;
     try {
       connection ??= openConnection();
-      const { rowsChanged } = await (await connection).run(ledger.renewLeases(new Date(now().getTime() + ttlMs)), label);
+      // Half an interval at most: a renewal that hangs must not hold the heartbeat (or the run's end) while the lease lapses.
+      const renewal = (async () => (await connection!).run(ledger.renewLeases(new Date(now().getTime() + ttlMs)), label))();
+      const { rowsChanged } = await withTimeout(renewal, interval / 2);
       if (rowsChanged === 0) return lost("its lease was taken over by another run after it lapsed");
       renewed = now().getTime();
     } catch (error) {
-      connection = undefined; // a fresh connection next time
-      if (now().getTime() - renewed > ttlMs) lost(`its lease could not be renewed for ${ttlMs / 1000} s (${error instanceof Error ? error.message : String(error)})`);
+      drop();
+      // Stop while the lease still stands (one interval before it lapses), not after another run may have taken it.
+      if (now().getTime() - renewed >= ttlMs - interval) lost(`its lease could not be renewed for ${Math.round((now().getTime() - renewed) / 1000)} s (${error instanceof Error ? error.message : String(error)})`);
+    } finally {
+      renewing = false;
     }
   };
   let done = false;
@@ -85,14 +98,20 @@ export function keepLeasesAlive(options: {
     clearInterval(timer);
     options.onLost(new BusyError(`run stopped: ${why}; another run may be writing its window, so its running chunk was rolled back`));
   };
-  const timer = setInterval(() => (busy = busy.then(renew)), Math.max(1000, ttlMs / 3));
+  const timer = setInterval(() => void renew(), interval);
   timer.unref();
   return async () => {
     done = true;
     clearInterval(timer);
-    await busy;
-    await (await connection?.catch(() => undefined))?.close().catch(() => undefined);
+    drop(); // closing it ends a renewal in flight too; nothing waits for one
   };
+}
+
+/** `work`, or a rejection once `ms` have passed. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Parses a lease TTL such as "90s", "10m" or "2h" (`leaseTtl`, `--lease-ttl`); at least one second. */
