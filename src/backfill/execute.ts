@@ -110,13 +110,18 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   let leased = false;
   let stopHeartbeat = async () => {};
   const staged = new Set<string>(); // stage tables created, dropped at the end
+  // A new session (after a lost connection) has none of the old one's temporary stage tables: they are made again as
+  // needed, and never dropped by name there (an unqualified name could then reach a permanent table).
+  const reconnect = async (e: Engine) => {
+    if (await e.reconnect()) staged.clear();
+  };
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     checkSignal();
     const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
+    checkLedgerTables(engine, ledger, ledgerTables); // before the registry is read: a foreign table of its name is refused
     const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
     const tableIds = owned.ids;
-    checkLedgerTables(engine, ledger, ledgerTables);
     await runDdl(engine, ledger.setup(ledgerTables), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
     stopHeartbeat = keepLeasesAlive({ engine, openConnection: options.openWorker, ledger, ttlMs: leaseTtlMs, now, label: runLabel, onLost: (error) => lost.abort(error) });
@@ -177,8 +182,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       }
       const error = outcome.error;
       const status = error instanceof InterruptedError ? "interrupted" : "failed";
-      await worker
-        .reconnect() // a lost connection still gets the failure recorded, on a new one
+      await reconnect(worker) // a lost connection still gets the failure recorded, on a new one
         .then(() => worker.run(ledger.record(chunk, { status, rowsDeleted: 0, rowsWritten: 0, attempts: outcome.attempts, queryIds: [], error: error.message }, now()), chunkLabel))
         .catch(() => undefined); // the ledger is best effort once the warehouse has failed
       emit({ event: "chunk_failed", ...ref, error: error.message, attempts: outcome.attempts });
@@ -190,7 +194,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     await Promise.all(
       engines.map(async (worker) => {
         while (next < jobs.length && !failure) {
-          checkSignal();
+          if (signal?.aborted) throw new InterruptedError("interrupted before its next chunk; the chunks committed before stay written (see the ledger)");
           await runOne(next++, worker);
         }
       }),
@@ -213,7 +217,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     signal?.removeEventListener("abort", onAbort);
     await stopHeartbeat();
     // On a new connection if the run's was lost; an expired lease frees the window anyway.
-    if (leased) await engine.reconnect().then(() => engine.run(ledger.releaseLeases(), runLabel)).catch(() => undefined);
+    if (leased) await reconnect(engine).then(() => engine.run(ledger.releaseLeases(), runLabel)).catch(() => undefined);
     // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
     for (const job of jobs) {
       if (job.stage && staged.delete(job.stage.table.name)) await engine.run(job.stage.drop, runLabel).catch(() => undefined);
@@ -235,7 +239,7 @@ async function createStage(set: string, stage: NonNullable<SetJob["stage"]>, eng
 }
 
 /** DDL in one transaction where the warehouse can roll it back (it then holds the dialect's DDL lock throughout). */
-async function runDdl(engine: Engine, statements: readonly Statement[], label: StatementLabel): Promise<void> {
+export async function runDdl(engine: Engine, statements: readonly Statement[], label?: StatementLabel): Promise<void> {
   if (statements.length === 0) return;
   const runAll = async () => {
     for (const statement of statements) await engine.run(statement, label);
