@@ -65,7 +65,10 @@ export async function checkTables(
       if (!readsAs(found, declared)) {
         problem(new DefinitionError(
           `column "${name}" is declared ${declared} but ${table}.${found.name} is ${found.type}` +
-            (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : ""),
+            (found.dtype === "timestamptz" ? "; timestamps are read as UTC without a zone: convert it (e.g. in a view)" : "") +
+            (fractional(found) && (declared === "integer" || declared === "bigint")
+              ? "; its values may have a fraction, which engines round differently when casting: declare it double, or round it in a view"
+              : ""),
           { ...where, column: name },
         ));
       }
@@ -117,9 +120,16 @@ function caseMismatch(declared: string, stored: string, table: string, dialect: 
 const sameType = (found: WarehouseColumn["dtype"], wanted: DType, types: Readonly<Record<DType, string>>): boolean =>
   found === wanted || (isDType(found) && types[found] === types[wanted]);
 
-/** Whether a warehouse column can be read as the declared type without changing meaning. */
+/**
+ * Whether a warehouse column can be read as the declared type without changing meaning. Numbers are read through a
+ * cast to the declared type (`castAtScan`), except that a column that may hold fractions is not read as an integer:
+ * DuckDB rounds a DOUBLE 2.5 to 2 and a DECIMAL 2.5 to 3, PostgreSQL rounds halves to even, Polars truncates.
+ */
 function readsAs(column: WarehouseColumn, declared: DType): boolean {
   const numeric = ["integer", "bigint", "double", "decimal"];
-  if (numeric.includes(declared)) return numeric.includes(column.dtype);
+  if (numeric.includes(declared)) return numeric.includes(column.dtype) && !((declared === "integer" || declared === "bigint") && fractional(column));
   return column.dtype === declared;
 }
+
+/** A double, or a decimal whose scale is not known to be 0 (`DECIMAL(18,0)` and `NUMBER(38,0)` hold integers). */
+const fractional = (column: WarehouseColumn): boolean => column.dtype === "double" || (column.dtype === "decimal" && !/,\s*0\)$/.test(column.type));
