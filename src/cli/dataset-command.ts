@@ -19,7 +19,7 @@ interface DatasetOptions extends SelectionFlags {
   engine?: DialectName;
 }
 
-export function datasetCommand(out: Output): Command {
+export function datasetCommand(out: Output, signal: AbortSignal): Command {
   const command = new Command("dataset")
     .description("Build a point-in-time training set: each spine row with each feature set's latest row known at its event time, in one statement.")
     .requiredOption("--spine <table|file>", "the labelled events: schema.table, or on DuckDB a .parquet or .csv file")
@@ -65,7 +65,7 @@ show backfilled with its current definition over the spine's time range (exit 11
           allowLeakage: options.allowLeakage,
           computeMissing: options.computeMissing,
         },
-        { dryRun: options.dryRun, progress: (line) => out.stderr(`${line}\n`) },
+        { dryRun: options.dryRun, progress: (line) => out.stderr(`${line}\n`), signal },
       );
       if (options.dryRun) {
         const bound = result.statement.parameters.map((v, i) => `-- $${i + 1} = ${JSON.stringify(v)}\n`).join("");

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableNode, type RootOperationNode, sql } from "kysely";
-import { LedgerStatements, registerTable, registryTable } from "../backfill/ledger.ts";
+import { runDdl } from "../backfill/execute.ts";
+import { LedgerStatements, registerTable, registryTable, tableMark } from "../backfill/ledger.ts";
 import type { LoadedProject } from "../backfill/run-backfill.ts";
-import { readRegistry } from "../backfill/table-ownership.ts";
+import { checkLedgerTables, readRegistry } from "../backfill/table-ownership.ts";
 import { builder } from "../compile/kysely-builder.ts";
 import { dropTableStatement, formatTable, render, type Statement, tableNode } from "../compile/statements.ts";
 import type { Sql, SqlDialect } from "../dialects/sql-dialect.ts";
@@ -46,12 +47,17 @@ export function writeStatement(plan: DatasetPlan, dialect: SqlDialect, out: Tabl
 export async function writeTable(engine: Engine, out: TableRef, create: Statement): Promise<void> {
   const ledger = new LedgerStatements(engine.dialect, out.schema, "dataset");
   const [existing, ...ledgerTables] = await engine.describeTables([out, ledger.ledger, ledger.leases, ledger.tables]);
-  for (const statement of ledger.setup(ledgerTables)) await engine.run(statement);
+  // As a run prepares them: a foreign table of a ledger table's name is refused, the DDL runs under the DDL lock.
+  checkLedgerTables(engine, ledger, ledgerTables);
+  await runDdl(engine, ledger.setup(ledgerTables));
   const owner = `dataset:${out.name}`;
   if (existing) {
     const registered = (await readRegistry(engine, ledger)).find((r) => r.table.name.toLowerCase() === out.name.toLowerCase() && (r.table.schema ?? "").toLowerCase() === (out.schema ?? "").toLowerCase());
-    if (registered?.set !== owner) {
-      throw new OwnershipError(`--out ${formatTable(out)} exists and was not written by \`feature-backfill dataset\` (${registered ? `it is the table of "${registered.set}"` : `it is not in ${formatTable(registryTable(out.schema))}`}); choose another name`);
+    // The registry row and the table's mark: a table of that name dropped and made again by hand has no mark.
+    const [marked] = await engine.query(render(engine.dialect.tableComment(out).toOperationNode() as RootOperationNode, engine.dialect));
+    if (registered?.set !== owner || marked?.comment !== tableMark(registered.tableId)) {
+      const why = registered?.set === owner ? "it was made again outside the tool" : registered ? `it is the table of "${registered.set}"` : `it is not in ${formatTable(registryTable(out.schema))}`;
+      throw new OwnershipError(`--out ${formatTable(out)} exists and was not written by \`feature-backfill dataset\` (${why}); choose another name`);
     }
   }
   const register = registerTable(engine.dialect, { table: out, set: owner, tableId: randomUUID(), at: new Date() });

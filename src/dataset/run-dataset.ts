@@ -5,7 +5,7 @@ import { planningProblems } from "../backfill/table-ownership.ts";
 import { formatTable, type Statement, tableId } from "../compile/statements.ts";
 import type { DialectName } from "../dialects/index.ts";
 import { openEngine } from "../engines/open-engine.ts";
-import { UsageError } from "../errors.ts";
+import { InterruptedError, UsageError } from "../errors.ts";
 import { type Duration, DURATION_HELP, parseDuration } from "../ir/duration.ts";
 import { resolveSelection, type SelectionRequest } from "../graph/selection.ts";
 import { type DatasetPlan, type DatasetSet, planDataset } from "./plan-dataset.ts";
@@ -51,7 +51,11 @@ export interface DatasetResult {
  * Plans a training set (reading only the spine's column names and types from the warehouse) and, unless `dryRun`,
  * checks the ledger shows every set backfilled over the time the spine needs, writes it, and summarises it in SQL.
  */
-export async function buildDataset(request: DatasetRequest, options: { dryRun?: boolean; now?: Date; progress?: (line: string) => void } = {}): Promise<DatasetResult> {
+export async function buildDataset(
+  request: DatasetRequest,
+  options: { dryRun?: boolean; now?: Date; progress?: (line: string) => void; /** SIGINT/SIGTERM: the running statement is cancelled. */ signal?: AbortSignal } = {},
+): Promise<DatasetResult> {
+  const { signal } = options;
   const project = await loadProjectFor(request);
   const { config, graph } = project;
   const dialect = config.dialect;
@@ -71,7 +75,7 @@ export async function buildDataset(request: DatasetRequest, options: { dryRun?: 
   if (!request.out && !output) throw new UsageError("give where the training set goes: --out schema.table, or on DuckDB --output file.parquet|csv");
   const out = request.out ? tableOf(request.out, "--out") : undefined;
 
-  let engine = await openEngine(config, { readOnly: true });
+  let engine = await openEngine(config, { readOnly: true, signal });
   let plan: DatasetPlan;
   let range: { lo: Date; hi: Date } | undefined;
   try {
@@ -93,13 +97,16 @@ export async function buildDataset(request: DatasetRequest, options: { dryRun?: 
       const [problem] = planningProblems(jobs, graph.sources.values(), dialect);
       if (problem) throw problem.error;
       options.progress?.(`--compute-missing: backfilling ${gaps.map(({ set, windows }) => `${set} ${windows.map(formatWindow).join(" ")}`).join("; ")}`);
-      await executePlanned(project, jobs);
+      await executePlanned(project, jobs, { signal });
     }
     const still = gaps.length && request.computeMissing ? await missingWindows(project, sets, range, now) : gaps;
     if (still.length) throw incomplete(still);
   }
 
-  engine = await openEngine(config);
+  if (signal?.aborted) throw new InterruptedError("interrupted before the training set was written; nothing was written");
+  engine = await openEngine(config, { signal });
+  const onAbort = () => void engine.interrupt();
+  signal?.addEventListener("abort", onAbort);
   try {
     const statement = writeStatement(plan, dialect, out, output);
     if (output) {
@@ -111,7 +118,12 @@ export async function buildDataset(request: DatasetRequest, options: { dryRun?: 
     }
     const summary = await summarise(engine, output ? dialect.readFile!(output.format, output.path) : tableId(out!), plan);
     return { plan, statement, summary };
+  } catch (error) {
+    // The write is one statement or one transaction: cancelled, it leaves the earlier training set as it was.
+    if (signal?.aborted) throw new InterruptedError("interrupted while writing the training set; its statement was cancelled and nothing was written", { cause: error });
+    throw error;
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     await engine.close();
   }
 }
