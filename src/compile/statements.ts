@@ -84,8 +84,9 @@ export function ddlPrelude(schema: string | undefined, dialect: SqlDialect): Sta
   ];
 }
 
-export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {
-  return render(CreateSchemaNode.create(schema, { ifNotExists: true }), dialect);
+/** `CREATE SCHEMA IF NOT EXISTS`, or with `strict` a CREATE that fails where the schema exists (one made to be dropped). */
+export function createSchemaStatement(schema: string, dialect: SqlDialect, strict = false): Statement {
+  return render(CreateSchemaNode.create(schema, { ifNotExists: !strict }), dialect);
 }
 
 export function createTableStatement(table: TableRef, columns: Schema, dialect: SqlDialect): Statement {

@@ -73,9 +73,14 @@ export async function runDoctor(engine: Engine, options: DoctorOptions = {}): Pr
   try {
     const rows = await edgeRows(reference);
     for (const statement of loadStatements(schema, rows, duckdbDialect)) await reference.run(statement);
+    const [createSchema, ...load] = loadStatements(schema, rows, engine.dialect);
+    await engine.run(createSchema!).catch((error: unknown) => {
+      // Not made by this run (it exists, or cannot be made): left alone, never dropped.
+      throw new RunError(`doctor could not create its scratch schema ${schema} on ${engine.description} (it must not exist yet): ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+    });
     let failure: unknown;
     try {
-      for (const statement of loadStatements(schema, rows, engine.dialect)) await engine.run(statement);
+      for (const statement of load) await engine.run(statement);
       for (const result of await checkCases(cases, graph, reference, engine, schema, options.signal)) {
         results.push(result);
         options.onResult?.(result);

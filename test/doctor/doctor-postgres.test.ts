@@ -50,6 +50,17 @@ describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
     expect(await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'feature_backfill_doctor%'`)).toEqual([]);
   });
 
+  it("a schema that exists is never its scratch schema: refused, and left as it was", async () => {
+    await db.query("CREATE SCHEMA kept; CREATE TABLE kept.canary AS SELECT 1 AS one");
+    const engine = await openPostgres(db.settings);
+    try {
+      await expect(runDoctor(engine, { schema: "kept", cases: OPERATION_CASES.slice(0, 1) })).rejects.toThrow(/could not create its scratch schema kept .*must not exist yet/);
+    } finally {
+      await engine.close();
+    }
+    expect(await db.query("SELECT one FROM kept.canary")).toEqual([{ one: 1 }]);
+  });
+
   it("interrupted: exits with InterruptedError and still drops its scratch schema", async () => {
     const engine = await openPostgres(db.settings);
     const controller = new AbortController();
@@ -87,7 +98,7 @@ describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
     await writeFile(project.configPath, JSON.stringify({ features: path.join(project.dir, "none"), engine: "duckdb", postgres: db.settings }));
     expect(code).toBe(0);
     expect(stdout).toMatch(/^-- feature-backfill doctor dry run \(postgres\)/);
-    expect(stdout).toMatch(/CREATE SCHEMA IF NOT EXISTS "feature_backfill_doctor_[0-9a-f]{8}"/i);
+    expect(stdout).toMatch(/CREATE SCHEMA "feature_backfill_doctor_[0-9a-f]{8}"/i);
     expect(stdout).toMatch(/INSERT INTO "feature_backfill_doctor_[0-9a-f]{8}"\."edge_cases"/);
     for (const c of OPERATION_CASES) expect(stdout).toContain(`-- ${c.name}\n`);
     expect(stdout).toMatch(/-- cleanup\nDROP SCHEMA IF EXISTS "feature_backfill_doctor_[0-9a-f]{8}" CASCADE;\n$/);

@@ -114,7 +114,7 @@ describe("doctor --engine snowflake against the loopback double", () => {
 
     const queries = double.queries().map((q) => q.sqlText);
     expect(queries[0]).toMatch(/^ALTER SESSION SET TIMEZONE = 'UTC'/);
-    const schema = /^CREATE SCHEMA IF NOT EXISTS "(FEATURE_BACKFILL_DOCTOR_[0-9A-F]{8})"$/i.exec(queries[1]!)?.[1];
+    const schema = /^CREATE SCHEMA "(FEATURE_BACKFILL_DOCTOR_[0-9A-F]{8})"$/i.exec(queries[1]!)?.[1];
     expect(schema).toBeDefined();
     expect(queries.filter((q) => q.startsWith(`INSERT INTO "${schema}"."EDGE_CASES"`))).toHaveLength(6); // 600 rows, 100 a statement
     // Every case's INSERT … SELECT, once per yearly chunk of each window (the first window spans two years); the
