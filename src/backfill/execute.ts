@@ -22,6 +22,8 @@ export type BackfillEvent =
       readonly attempts: number;
       /** The warehouse's ids of the statements run (DDL, DELETE, INSERT), where it has them (Snowflake). */
       readonly queryIds?: readonly string[];
+      /** Each table the statement read and the range it read (`readsText`). */
+      readonly reads: readonly string[];
     } & ChunkRef)
   | ({ readonly event: "chunk_retrying"; readonly attempt: number; readonly delayMs: number; readonly error: string } & ChunkRef)
   | ({ readonly event: "chunk_failed"; readonly error: string; readonly attempts: number } & ChunkRef)
@@ -118,11 +120,18 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     leased = true;
     await owned.adopt(now());
     const done = options.resume ? await completedChunks(engine, ledger, jobs, tableIds) : new Map<string, string>();
+    for (const message of upstreamNotes(jobs)) emit({ event: "note", message });
     await openWorkers(engines, options, emit);
     let renewedAt = now().getTime();
 
     const results: SetResult[] = [];
     const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
+    // Whether each job left its rows in place (written, or skipped as written): a job reading an upstream's table waits.
+    const settled = jobs.map(() => {
+      let resolve!: (ok: boolean) => void;
+      return { promise: new Promise<boolean>((r) => (resolve = r)), resolve };
+    });
+    const readsFirst = upstreamJobs(jobs);
     let failure: FeatureBackfillError | undefined;
     const runOne = async (i: number, worker: Engine): Promise<void> => {
       const job = jobs[i]!;
@@ -133,6 +142,16 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       if (written === job.definitionHash) {
         emit({ event: "chunk_skipped", ...ref, reason: "completed by an earlier run with the same definition" });
         results[i] = { ...base, status: "skipped" };
+        return;
+      }
+      const upstream = await Promise.all((readsFirst.get(i) ?? []).map(async (j) => ({ j, ok: await settled[j]!.promise })));
+      const missing = upstream.find((u) => !u.ok);
+      if (missing) {
+        const other = jobs[missing.j]!;
+        const error = new RunError(`feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(other.table)}, and this run's chunk ${formatWindow(other.window)} of "${other.set}" failed. Run again, or with --inline to recompute "${other.set}" instead`);
+        emit({ event: "chunk_failed", ...ref, error: error.message, attempts: 0 });
+        results[i] = { ...base, status: "failed" };
+        if (!options.keepGoing) failure ??= error;
         return;
       }
       await creating.get(job.set);
@@ -151,7 +170,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
-        emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
+        emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}), reads: readsText(job) });
         results[i] = { ...base, ...counts, status: "succeeded" };
         // Renewed once a quarter of its life has passed (a statement a chunk is cheap; one per chunk adds up).
         if (now().getTime() - renewedAt > leaseTtlMs / 4 && i < jobs.length - 1) {
@@ -176,7 +195,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       engines.map(async (worker) => {
         while (next < jobs.length && !failure) {
           checkSignal();
-          await runOne(next++, worker);
+          const i = next++;
+          await runOne(i, worker).finally(() => settled[i]!.resolve(results[i] !== undefined && results[i]!.status !== "failed"));
         }
       }),
     );
@@ -198,6 +218,31 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
+}
+
+/** Per job, the earlier jobs of this run that write rows it reads from an upstream's table (it runs after them). */
+function upstreamJobs(jobs: readonly SetJob[]): Map<number, number[]> {
+  const bySet = new Map<string, number[]>();
+  jobs.forEach((job, j) => bySet.set(job.set, [...(bySet.get(job.set) ?? []), j]));
+  const overlaps = (r: { start?: Date; end?: Date }, w: TimeWindow) => (!r.start || r.start < w.end) && (!r.end || r.end > w.start);
+  const result = new Map<number, number[]>();
+  jobs.forEach((job, i) => {
+    const first = job.reads.flatMap((r) => (r.upstream ? (bySet.get(r.upstream) ?? []).filter((j) => j < i && overlaps(r.range, jobs[j]!.window)) : []));
+    if (first.length) result.set(i, first);
+  });
+  return result;
+}
+
+/** What each table was read over, marking upstream tables read instead of recomputing their sets. */
+export const readsText = (job: Pick<SetJob, "reads">): string[] =>
+  job.reads.map((r) => `${formatTable(r.source.backfill)} ${formatWindow(r.range)}${r.upstream ? " — materialized, hash ok" : ""}`);
+
+/** Once per set: which upstream sets it reads from their tables and which it recomputes, and why. */
+export function upstreamNotes(jobs: readonly SetJob[]): string[] {
+  const bySet = new Map(jobs.map((j) => [j.set, j.upstreams] as const));
+  return [...bySet].flatMap(([set, choices]) =>
+    choices.map((c) => (c.reused ? `${set}: reads ${formatTable(c.table)} ${formatWindow(c.range)} — ${c.reason}` : `${set}: recomputes ${c.set} (${c.reason})`)),
+  );
 }
 
 /**
