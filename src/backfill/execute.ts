@@ -144,18 +144,11 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         results[i] = { ...base, status: "skipped" };
         return;
       }
-      const upstream = await Promise.all((readsFirst.get(i) ?? []).map(async (j) => ({ j, ok: await settled[j]!.promise })));
-      const missing = upstream.find((u) => !u.ok);
-      if (missing) {
-        const other = jobs[missing.j]!;
-        const error = new RunError(`feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(other.table)}, and this run's chunk ${formatWindow(other.window)} of "${other.set}" failed. Run again, or with --inline to recompute "${other.set}" instead`);
-        emit({ event: "chunk_failed", ...ref, error: error.message, attempts: 0 });
-        results[i] = { ...base, status: "failed" };
-        if (!options.keepGoing) failure ??= error;
-        return;
-      }
+      // A chunk reading an upstream table runs after this run's chunks of it that it reads; where one failed, it fails.
+      const upstream = await Promise.all((readsFirst.get(i) ?? []).map(async (j) => ({ other: jobs[j]!, ok: await settled[j]!.promise })));
+      const unwritten = upstream.find((u) => !u.ok)?.other;
       await creating.get(job.set);
-      if (job.stage && !staged.has(job.stage.table.name)) {
+      if (!unwritten && job.stage && !staged.has(job.stage.table.name)) {
         staged.add(job.stage.table.name);
         await worker.run(job.stage.create, chunkLabel);
       }
@@ -164,8 +157,12 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now(), target };
       // A table this run creates is registered with its CREATE (the same transaction where DDL is transactional).
       const creates = existing[i] ? job : { ...job, setup: [...job.setup, ...registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })] };
-      const attempt = runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
-      if (!existing[i]) creating.set(job.set, attempt);
+      const attempt: Promise<ChunkOutcome> = unwritten
+        ? Promise.resolve({ status: "failed", attempts: 0, error: new RunError(
+            `feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(unwritten.table)}, and this run's chunk ${formatWindow(unwritten.window)} of "${unwritten.set}" failed. Run again, or with --inline to recompute "${unwritten.set}" instead`,
+          ) })
+        : runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
+      if (!existing[i] && !unwritten) creating.set(job.set, attempt);
       const outcome = await attempt;
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));

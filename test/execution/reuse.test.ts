@@ -67,6 +67,7 @@ describe("reading materialized upstream sets (DuckDB)", () => {
       const upstream = READERS[set];
       if (set === "revolving_balance_change") {
         // A lag over all earlier months needs the upstream's whole history, which no ledger range proves.
+        expect(reasons.length).toBeGreaterThan(0);
         expect(reasons.every((r) => r.includes(`recomputes ${upstream} (inlined: it is needed over [-inf,`))).toBe(true);
       } else {
         expect(reasons.some((r) => r.startsWith(`${set}: reads features.${upstream} `) && r.endsWith("— materialized, hash ok"))).toBe(true);
@@ -159,6 +160,35 @@ describe("an upstream table the ledger does not prove is recomputed instead", ()
     expect(notes(events)).toEqual(["rolling_card_spend: reads features.daily_card_spend [2025-04-02, 2025-07-20) — materialized, hash ok (partly by this run, first)"]);
     const expected = await warehouse.query(expectedRowsSql(reader, "2025-07-01T00:00:00Z", "2025-07-20T00:00:00Z"));
     expectSameRows(await warehouse.query(`SELECT * FROM features.${reader}`), expected, reader);
+  });
+});
+
+describe("a chunk that reads an upstream chunk this run failed to write", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse({ featuresDir: `${REPO}/test/fixtures/reads-failing` });
+  });
+  afterAll(() => warehouse.cleanup());
+
+  it("fails naming the upstream chunk, and writes nothing; the chunks whose upstream rows were written are written", async () => {
+    await runBackfill({ config: warehouse.configPath, sets: ["fails_from_june"], window: parseWindow("2025-04-01", "2025-05-01") });
+    const events: BackfillEvent[] = [];
+    const run = runBackfill(
+      { config: warehouse.configPath, sets: ["reads_fails_from_june", "fails_from_june"], window: parseWindow("2025-04-01", "2025-07-01"), chunk: "1mo" },
+      { keepGoing: true, onEvent: (e) => events.push(e) },
+    );
+    await expect(run).rejects.toThrow(/2 of 6 chunks failed/);
+    expect(notes(events)).toEqual(["reads_fails_from_june: reads features.fails_from_june [2025-04-01, 2025-07-01) — materialized, hash ok (partly by this run, first)"]);
+    const failed = events.flatMap((e) => (e.event === "chunk_failed" ? [`${e.set} ${e.window}`] : []));
+    expect(failed).toEqual(["fails_from_june [2025-06-01, 2025-07-01)", "reads_fails_from_june [2025-06-01, 2025-07-01)"]);
+    const reader = events.find((e) => e.event === "chunk_failed" && e.set === "reads_fails_from_june");
+    expect(reader && "error" in reader && reader.error).toBe(
+      'feature set "reads_fails_from_june" [2025-06-01, 2025-07-01) was not written: it reads features.fails_from_june, and this run\'s chunk [2025-06-01, 2025-07-01) of "fails_from_june" failed. Run again, or with --inline to recompute "fails_from_june" instead',
+    );
+    const months = await warehouse.query("SELECT DISTINCT CAST(month(date) AS INTEGER) AS m FROM features.reads_fails_from_june ORDER BY m");
+    expect(months.map((r) => r.m)).toEqual([4, 5]);
+    const ledger = await warehouse.query("SELECT status, error FROM features.feature_backfill_ledger WHERE feature_set = 'reads_fails_from_june' AND chunk_start = TIMESTAMP '2025-06-01'");
+    expect(ledger).toEqual([{ status: "failed", error: expect.stringContaining("was not written: it reads features.fails_from_june") }]);
   });
 });
 
