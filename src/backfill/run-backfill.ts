@@ -87,7 +87,7 @@ async function planProject(project: LoadedProject, request: BackfillRequest, sig
  * What the ledger proves the offline tables of the sets (and of everything they read) hold, read without writing.
  * A DuckDB file that does not exist yet holds nothing (a dry run does not create it).
  */
-async function readWritten(project: LoadedProject, sets: readonly string[], ledger: Engine | "read-only"): Promise<Map<string, WrittenSpan[]>> {
+export async function readWritten(project: LoadedProject, sets: readonly string[], ledger: Engine | "read-only"): Promise<Map<string, WrittenSpan[]>> {
   const { config, graph } = project;
   const targets = selectSets(graph, sets).map((n) => ({ set: n.def.name, table: config.tableFor(n.def.name) }));
   if (ledger !== "read-only") return readWrittenSpans(ledger, targets);

@@ -75,7 +75,7 @@ describe("reading materialized upstream sets (DuckDB)", () => {
     });
   }
 
-  it("a daily run reads the upstream table and says so; --inline and a dry run show the same choice", async () => {
+  it("a daily run reads the upstream table and says so, as the dry run and describe do; --inline recomputes it", async () => {
     const events: BackfillEvent[] = [];
     await runBackfill({ config: warehouse.configPath, sets: ["rolling_card_spend"], window: parseWindow("2025-07-03", "2025-07-04") }, { onEvent: (e) => events.push(e) });
     expect(notes(events)).toEqual(["rolling_card_spend: reads features.daily_card_spend [2025-04-04, 2025-07-04) — materialized, hash ok"]);
@@ -92,6 +92,13 @@ describe("reading materialized upstream sets (DuckDB)", () => {
     expect(inline.stdout).toContain("-- --inline: every upstream set is recomputed\n");
     expect(inline.stdout).toContain('"raw"."card_transactions"');
     expect(inline.stdout).not.toContain('"features"."daily_card_spend"');
+
+    const described = await cli("describe", "--set", "rolling_card_spend", "--start", "2025-07-03", "--end", "2025-07-04", "--config", warehouse.configPath);
+    expect(described.stdout).toContain("upstream sets, for [2025-07-03, 2025-07-04)\n  daily_card_spend: reads features.daily_card_spend [2025-04-04, 2025-07-04) — materialized, hash ok\n");
+    const later = await cli("describe", "--set", "rolling_card_spend", "--start", "2025-10-03", "--end", "2025-10-04", "--config", warehouse.configPath, "--format", "json");
+    expect(JSON.parse(later.stdout).upstreams).toEqual([
+      { set: "daily_card_spend", table: "features.daily_card_spend", range: "[2025-07-05, 2025-10-04)", reused: false, reason: "inlined: no chunk written into its table covers [2025-10-01, 2025-10-04)" },
+    ]);
   });
 });
 
