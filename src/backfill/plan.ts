@@ -76,8 +76,9 @@ let stages = 0;
 
 /**
  * Plans a backfill: types the graph (errors surface here, before the warehouse), infers each source's read range,
- * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
- * inputs from the sources, so the order is only for readable output.
+ * and compiles one statement per requested set. Sets are planned in dependency order: a statement recomputes its
+ * upstream sets from the sources, or, given `written`, reads the upstream tables proven current (reuse-pass.ts) —
+ * including chunks of them this run writes first, which the executor waits for.
  */
 export function planBackfill(input: PlanInput): SetJob[] {
   return [...planJobs(input)];

@@ -227,7 +227,9 @@ describe.skipIf(!postgresAvailable)("reading materialized upstream sets (Postgre
     ]);
     // Upstream and reader in one parallel run: the reader's chunks wait for the upstream chunks they read.
     const window = parseWindow("2025-09-01", "2025-10-20");
-    await runBackfill({ config: warehouse.configPath, sets: ["rolling_card_spend", "daily_card_spend"], window, chunk: "1w" }, { parallel: 3 });
+    const events: BackfillEvent[] = [];
+    await runBackfill({ config: warehouse.configPath, sets: ["rolling_card_spend", "daily_card_spend"], window, chunk: "1w" }, { parallel: 3, onEvent: (e) => events.push(e) });
+    expect(notes(events)).toEqual(["rolling_card_spend: reads features.daily_card_spend [2025-06-03, 2025-10-20) — materialized, hash ok (partly by this run, first)"]);
     const expected = await warehouse.query(expectedRowsSql("rolling_card_spend", "2025-09-01T00:00:00Z", "2025-10-20T00:00:00Z"));
     expectSameRows(await db.query(`SELECT * FROM features.rolling_card_spend WHERE date >= '2025-09-01' AND date < '2025-10-20'`), expected, "parallel");
   });
