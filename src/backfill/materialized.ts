@@ -38,7 +38,7 @@ export async function readWrittenSpans(engine: Engine, targets: readonly { set: 
 
 /**
  * An upstream's table may be read over a range when every instant of it was last written — by a recorded chunk, or
- * by a chunk this run writes first (`planned`, which the run's executor waits for) — with the upstream's current
+ * by a chunk this run writes first (`planned`, or a span at `at: Infinity`; the executor waits for those) — with the upstream's current
  * definition. A range without a start (a lag or cumulative window over all history) is never proven: no ledger shows
  * that nothing older exists. A changed definition means the upstream is recomputed, not an error: a daily run keeps
  * writing correct rows, and the reason tells how to get the saving back (backfill the upstream).
@@ -64,6 +64,7 @@ export function reuseCheck(
       if (!last) return { reuse: false, reason: `inlined: no chunk written into its table covers ${formatWindow(piece)}` };
       if (last.hash !== hash) return { reuse: false, reason: `inlined: ${formatWindow(piece)} was written with another definition (backfill ${set} to reuse its table)` };
     }
-    return { reuse: true, reason: own.length && spans.some((s) => s.at === Infinity && s.start.getTime() < b && s.end.getTime() > a) ? "materialized, hash ok (partly by this run, first)" : "materialized, hash ok" };
+    const byThisRun = spans.some((s) => s.at === Infinity && s.start.getTime() < b && s.end.getTime() > a);
+    return { reuse: true, reason: byThisRun ? "materialized, hash ok (partly by this run, first)" : "materialized, hash ok" };
   };
 }

@@ -143,7 +143,7 @@ function failureSummary(jobs: readonly SetJob[], touched: ReadonlySet<string>, f
 async function planMissingFromConfig(request: BackfillRequest, now: Date, out: Output): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
   const project = await loadProjectFor(request);
   const sets = resolveSelection(project.graph, request.selection ?? {}, "error");
-  const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now });
+  const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now, inline: request.inline });
   const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect); // as planFromConfig
   if (problem) throw problem.error;
   const lines = todo.map(({ set, windows }) => `${set}: ${windows.length ? windows.map(formatWindow).join(" ") : "nothing to write"}`);

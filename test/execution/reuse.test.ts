@@ -168,6 +168,19 @@ describe("an upstream table the ledger does not prove is recomputed instead", ()
     const expected = await warehouse.query(expectedRowsSql(reader, "2025-07-01T00:00:00Z", "2025-07-20T00:00:00Z"));
     expectSameRows(await warehouse.query(`SELECT * FROM features.${reader}`), expected, reader);
   });
+  it("run --missing reads the upstream table too, counting the upstream windows it writes first", async () => {
+    await warehouse.exec("DROP SCHEMA IF EXISTS features CASCADE");
+    await runBackfill({ config: warehouse.configPath, sets: ["daily_card_spend"], window: parseWindow("2025-01-01", "2025-07-01"), chunk: "1mo" });
+    const args = ["run", "--set", reader, "--set", "daily_card_spend", "--missing", "--start", "2025-07-01", "--end", "2025-07-10", "--chunk", "1w", "--config", warehouse.configPath];
+    const dry = await cli(...args, "--dry-run");
+    expect(dry.stdout).toContain("-- rolling_card_spend: reads features.daily_card_spend [2025-04-02, 2025-07-10) — materialized, hash ok (partly by this run, first)\n");
+    const run = await cli(...args, "--log-format", "json");
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as BackfillEvent);
+    expect(events.filter((e) => e.event === "chunk_finished").map((e) => e.set)).toEqual(["daily_card_spend", "daily_card_spend", "rolling_card_spend", "rolling_card_spend"]);
+    const expected = await warehouse.query(expectedRowsSql(reader, "2025-07-01T00:00:00Z", "2025-07-10T00:00:00Z"));
+    expectSameRows(await warehouse.query(`SELECT * FROM features.${reader}`), expected, reader);
+  });
 });
 
 describe("a chunk that reads an upstream chunk this run failed to write", () => {
