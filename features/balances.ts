@@ -1,4 +1,4 @@
-import { col, featureSet, len, when } from "feature-backfill";
+import { col, featureSet, len, lit, when } from "feature-backfill";
 import { customerAccounts } from "./sources.ts";
 
 /**
@@ -73,10 +73,10 @@ export const quarterlyRevolvingBalanceTrend = featureSet({
         col("max_monthly_avg_balance").sub(col("min_monthly_avg_balance")).alias("monthly_avg_balance_range"),
         col("std_monthly_avg_balance").fillNull(0),
         when(col("avg_of_monthly_avg_balance").ge(8000))
-          .then("high")
+          .then(lit("high"))
           .when(col("avg_of_monthly_avg_balance").ge(3000))
-          .then("medium")
-          .otherwise("low")
+          .then(lit("medium"))
+          .otherwise(lit("low"))
           .alias("balance_band"),
       ),
 });

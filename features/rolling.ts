@@ -39,7 +39,7 @@ export const rollingCardSpend = featureSet({
     ),
 });
 
-/** Days since the customer's accounts were last overdrawn, on each day: a cumulative maximum over a condition. */
+/** Days since the customer's accounts were last overdrawn, on each day: the last overdraft date, carried forward. */
 export const daysSinceOverdraft = featureSet({
   name: "days_since_overdraft",
   tags: ["daily", "risk"],
@@ -52,7 +52,7 @@ export const daysSinceOverdraft = featureSet({
       .groupBy("customer_id", "date")
       .agg(col("balance").min().alias("lowest_balance"))
       .withColumns(
-        when(col("lowest_balance").lt(0)).then(col("date")).cumMax().over("customer_id", { orderBy: "date" }).alias("last_overdraft"),
+        when(col("lowest_balance").lt(0)).then(col("date")).fillNull({ strategy: "forward" }).over("customer_id", { orderBy: "date" }).alias("last_overdraft"),
       )
       .select("customer_id", "date", col("date").dt.daysSince(col("last_overdraft")).alias("days_since_overdraft")),
 });

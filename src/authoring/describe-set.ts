@@ -6,7 +6,7 @@ import { definitionHash } from "../graph/definition-hash.ts";
 import { closureSources, type FeatureGraph, selectSets, setDependencies, setSources } from "../graph/feature-graph.ts";
 import type { DType } from "../ir/dtype.ts";
 import { evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
-import { typeGraph } from "../passes/type-pass.ts";
+import { sourceSchema, typeGraph } from "../passes/type-pass.ts";
 import { planReuse } from "../passes/reuse-pass.ts";
 import { reuseCheck, type WrittenSpan } from "../backfill/materialized.ts";
 import { describeRange } from "./read-range-text.ts";
@@ -29,6 +29,11 @@ export interface SetDescription {
     readonly ranges: readonly { readonly summary: string; readonly formula: string }[];
     /** For `--start/--end`: the range a run over that window reads. */
     readonly forWindow?: string;
+    /**
+     * Columns read through `CAST(… AS declared)` at the scan, with their declared type: the warehouse may store them
+     * in another type (a DECIMAL declared double), and every engine must compute in the declared one.
+     */
+    readonly castAtScan: readonly { readonly name: string; readonly type: DType }[];
   }[];
   /**
    * For `--start/--end`: each upstream set a run over that window would recompute, and whether it reads the set's
@@ -42,7 +47,7 @@ export interface SetDescription {
 /** Types the set (errors are the run's own) and describes it; `window` adds the concrete read ranges for it. */
 export function describeSet(
   graph: FeatureGraph,
-  config: Pick<ResolvedConfig, "tableFor">,
+  config: Pick<ResolvedConfig, "tableFor" | "dialect">,
   name: string,
   window?: TimeWindow,
   written: ReadonlyMap<string, readonly WrittenSpan[]> = new Map(),
@@ -73,6 +78,7 @@ export function describeSet(
         table: formatTable(graph.sources.get(source)!.backfill),
         ranges: unique.map(describeRange),
         ...(window && { forWindow: formatWindow(evaluateRanges(ranges, window)) }),
+        castAtScan: sourceSchema(graph.sources.get(source)!).filter((c) => config.dialect.castAtScan.includes(c.type)),
       };
     }),
     ...(window && closure.length > 1 && { upstreams: upstreamChoices(graph, config, name, window, written) }),
@@ -102,6 +108,7 @@ export function renderDescription(d: SetDescription, window?: TimeWindow): strin
   for (const r of d.reads) {
     const ranges = r.ranges.map((x) => (x.summary === x.formula ? x.formula : `${x.summary}: ${x.formula}`)).join("; and ");
     lines.push(`  ${r.source} (${r.table}): ${ranges}${r.forWindow ? ` -> ${r.forWindow}` : ""}`);
+    if (r.castAtScan.length) lines.push(`    read through a cast to the declared type: ${r.castAtScan.map((c) => `${c.name} ${c.type}`).join(", ")}`);
   }
   if (d.upstreams) {
     lines.push(`upstream sets, for ${formatWindow(window!)}`);

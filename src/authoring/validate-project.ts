@@ -79,7 +79,7 @@ export async function validateProject(
     const engine = await openEngine(config, { readOnly: true });
     try {
       const ledger = new LedgerStatements(engine.dialect, jobs[0]!.table.schema, "validate");
-      const { problems, existing, alsoDescribed: [registry] } = await checkTables(jobs, engine, undefined, [ledger.tables]);
+      const { problems, existing, alsoColumns: [registry] } = await checkTables(jobs, engine, undefined, [ledger.tables]);
       for (const p of problems) found.push({ ...p, stage: "warehouse" });
       // Existing offline tables the tool did not create, as a run refuses them (after a mismatch, which says more).
       const marks = await readMarks(engine, jobs, existing);

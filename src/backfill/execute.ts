@@ -5,9 +5,9 @@ import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError }
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { chunkKey, completedChunks } from "./completed-chunks.ts";
 import { LedgerStatements, registerTable } from "./ledger.ts";
-import { takeLeases } from "./leases.ts";
+import { DEFAULT_LEASE_TTL_MS, keepLeasesAlive, takeLeases } from "./leases.ts";
 import { preflight } from "./preflight.ts";
-import { checkOwnership, prepareLedger } from "./table-ownership.ts";
+import { checkLedgerTables, checkOwnership } from "./table-ownership.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -70,7 +70,7 @@ export interface ExecuteOptions {
   /** Attempts beyond the first for errors the engine calls transient; backoff doubles from `retryDelayMs`. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
-  /** How long a lease outlives its run if the run is killed. */
+  /** How long a lease outlives its run if the run dies; a live run renews it every third of that (`keepLeasesAlive`). */
   readonly leaseTtlMs?: number;
   /** How the window was given (recorded in the ledger), e.g. "--window 1d --lag 2 at 2025-03-31T02:30:00Z". */
   readonly windowSpec?: string;
@@ -82,7 +82,7 @@ export interface ExecuteOptions {
   readonly adoptTables?: readonly string[];
 }
 
-const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
+const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: DEFAULT_LEASE_TTL_MS };
 
 /**
  * Runs planned jobs (one per set and chunk). First checks, in one catalog query, that every source table has its
@@ -93,7 +93,9 @@ const DEFAULTS = { retries: 2, retryDelayMs: 500, leaseTtlMs: 6 * 3600_000 };
  * ledger's `succeeded` mark. Any error, or `signal`, rolls the chunk back; transient errors are retried.
  */
 export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, options: ExecuteOptions = {}): Promise<SetResult[]> {
-  const { signal } = options;
+  // Aborted by the caller's signal (SIGINT/SIGTERM), or when the run's lease is lost (`keepLeasesAlive`).
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   const emit = options.onEvent ?? (() => undefined);
   const now = options.now ?? (() => new Date());
   const runId = options.runId ?? randomUUID();
@@ -108,6 +110,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const ledger = new LedgerStatements(engine.dialect, jobs[0]?.table.schema, runId);
   const sets = [...new Set(jobs.map((j) => j.set))];
   let leased = false;
+  let stopHeartbeat = async () => {};
   const staged = new Set<string>(); // stage tables created, dropped at the end
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
@@ -115,17 +118,19 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
     const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
     const tableIds = owned.ids;
-    await prepareLedger(engine, ledger, ledgerTables, runLabel);
+    checkLedgerTables(engine, ledger, ledgerTables);
+    await runDdl(engine, ledger.setup(ledgerTables), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
+    stopHeartbeat = keepLeasesAlive({ engine, openConnection: options.openWorker, ledger, ttlMs: leaseTtlMs, now, label: runLabel, onLost: (error) => lost.abort(error) });
     leased = true;
     await owned.adopt(now());
     const done = options.resume ? await completedChunks(engine, ledger, jobs, tableIds) : new Map<string, string>();
     for (const message of upstreamNotes(jobs)) emit({ event: "note", message });
     await openWorkers(engines, options, emit);
-    let renewedAt = now().getTime();
 
     const results: SetResult[] = [];
-    const creating = new Map<string, Promise<unknown>>(); // a set's first chunk creates its table; the others wait
+    // A set's first chunk creates its table; its other chunks wait for it (rather than queue on the DDL lock).
+    const creating = new Map<string, Promise<unknown>>();
     // Whether each job left its rows in place (written, or skipped as written): a job reading an upstream's table waits.
     const settled = jobs.map(() => {
       let resolve!: (ok: boolean) => void;
@@ -147,33 +152,40 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       // A chunk reading an upstream table runs after this run's chunks of it that it reads; where one failed, it fails.
       const upstream = await Promise.all((readsFirst.get(i) ?? []).map(async (j) => ({ other: jobs[j]!, ok: await settled[j]!.promise })));
       const unwritten = upstream.find((u) => !u.ok)?.other;
-      await creating.get(job.set);
-      if (!unwritten && job.stage && !staged.has(job.stage.table.name)) {
-        staged.add(job.stage.table.name);
-        await worker.run(job.stage.create, chunkLabel);
+      // Claimed with no await in between: of chunks starting together, one creates the table.
+      if (!existing[i] && !creating.has(job.set)) {
+        const writing = writeChunk(i, worker, ref, chunkLabel, written, unwritten);
+        creating.set(job.set, writing.catch(() => undefined)); // its failure is reported once, by its own worker
+        return writing;
       }
-      emit({ event: "chunk_started", ...ref, ...(written ? { note: "redone: the definition changed since an earlier run wrote it" } : {}) });
+      await creating.get(job.set);
+      return writeChunk(i, worker, ref, chunkLabel, written, unwritten);
+    };
+    const writeChunk = async (i: number, worker: Engine, ref: ChunkRef, chunkLabel: StatementLabel, written: string | undefined, unwritten?: SetJob): Promise<void> => {
+      const job = jobs[i]!;
+      const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
+      const stage = !unwritten && job.stage && !staged.has(job.stage.table.name) ? job.stage : undefined;
+      const notes = [
+        written && "redone: the definition changed since an earlier run wrote it",
+        stage && `first computing ${formatWindow(stage.window)} once, for all its chunks`,
+      ].filter(Boolean);
+      emit({ event: "chunk_started", ...ref, ...(notes.length ? { note: notes.join("; ") } : {}) });
       const target = { engine: worker.dialect.name, table: job.table, tableId: tableIds.get(job.set)! };
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now(), target };
       // A table this run creates is registered with its CREATE (the same transaction where DDL is transactional).
       const creates = existing[i] ? job : { ...job, setup: [...job.setup, ...registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })] };
-      const attempt: Promise<ChunkOutcome> = unwritten
-        ? Promise.resolve({ status: "failed", attempts: 0, error: new RunError(
-            `feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(unwritten.table)}, and this run's chunk ${formatWindow(unwritten.window)} of "${unwritten.set}" failed. Run again, or with --inline to recompute "${unwritten.set}" instead`,
-          ) })
-        : runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) });
-      if (!existing[i] && !unwritten) creating.set(job.set, attempt);
-      const outcome = await attempt;
+      // A failed (or interrupted) stage fails this chunk as its own statements would: recorded, then reported.
+      const stageFailure = stage && (await createStage(job.set, stage, worker, chunkLabel, signal));
+      if (stage && !stageFailure) staged.add(stage.table.name);
+      const outcome: ChunkOutcome =
+        (unwritten && upstreamFailed(job, unwritten)) ||
+        stageFailure ||
+        (await runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
         emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}), reads: readsText(job) });
         results[i] = { ...base, ...counts, status: "succeeded" };
-        // Renewed once a quarter of its life has passed (a statement a chunk is cheap; one per chunk adds up).
-        if (now().getTime() - renewedAt > leaseTtlMs / 4 && i < jobs.length - 1) {
-          renewedAt = now().getTime();
-          await worker.run(ledger.renewLeases(new Date(renewedAt + leaseTtlMs)), chunkLabel);
-        }
         return;
       }
       const error = outcome.error;
@@ -197,6 +209,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         }
       }),
     );
+    if (lost.signal.aborted) throw lost.signal.reason;
     if (failure) throw failure;
     const count = (status: SetResult["status"]) => results.filter((r) => r.status === status).length;
     const rowsWritten = results.reduce((sum, r) => sum + r.rowsWritten, 0);
@@ -205,8 +218,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       throw new PartialFailureError(`${count("failed")} of ${results.length} chunks failed and were rolled back; ${count("succeeded")} written, ${count("skipped")} skipped (run ${runId})`);
     }
     return results;
+  } catch (error) {
+    // A statement the signal cancelled outside a chunk (the catalog check, the lease) is an interruption too.
+    if (lost.signal.aborted) throw lost.signal.reason;
+    if (signal.aborted && !(error instanceof InterruptedError)) throw new InterruptedError("interrupted before writing; nothing was written", { cause: error });
+    throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    await stopHeartbeat();
     // On a new connection if the run's was lost; an expired lease frees the window anyway.
     if (leased) await engine.reconnect().then(() => engine.run(ledger.releaseLeases(), runLabel)).catch(() => undefined);
     // Stages are temporary tables (gone with the session anyway): dropped so a long-lived connection does not keep them.
@@ -215,6 +234,27 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     }
     await Promise.all(engines.slice(1).map((e) => e.close().catch(() => undefined)));
   }
+}
+
+/** Computes a set's stage; returns the failure (undefined once created), as a chunk's `runChunk` does. */
+async function createStage(set: string, stage: NonNullable<SetJob["stage"]>, engine: Engine, label: StatementLabel, signal?: AbortSignal): Promise<ChunkOutcome | undefined> {
+  try {
+    await engine.run(stage.create, label);
+    return undefined;
+  } catch (error) {
+    if (signal?.aborted) return { status: "failed", error: new InterruptedError(`interrupted while computing ${set} over ${formatWindow(stage.window)}; nothing was written`), attempts: 1 };
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: "failed", error: new RunError(`feature set "${set}": computing ${formatWindow(stage.window)} failed: ${message}`, error instanceof RunError ? error.sql : undefined, { cause: error }), attempts: 1 };
+  }
+}
+
+/** DDL in one transaction where the warehouse can roll it back (it then holds the dialect's DDL lock throughout). */
+async function runDdl(engine: Engine, statements: readonly Statement[], label: StatementLabel): Promise<void> {
+  if (statements.length === 0) return;
+  const runAll = async () => {
+    for (const statement of statements) await engine.run(statement, label);
+  };
+  await (engine.dialect.transactionalDdl ? engine.transaction(runAll, label) : runAll());
 }
 
 /** Per job, the earlier jobs of this run that write rows it reads from an upstream's table (it runs after them). */
@@ -229,6 +269,15 @@ function upstreamJobs(jobs: readonly SetJob[]): Map<number, number[]> {
   });
   return result;
 }
+
+/** The failure of a chunk that reads an upstream's table whose chunk in this run failed: it is not run. */
+const upstreamFailed = (job: SetJob, unwritten: SetJob): ChunkOutcome => ({
+  status: "failed",
+  attempts: 0,
+  error: new RunError(
+    `feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(unwritten.table)}, and this run's chunk ${formatWindow(unwritten.window)} of "${unwritten.set}" failed. Run again, or with --inline to recompute "${unwritten.set}" instead`,
+  ),
+});
 
 /** What each table was read over, marking upstream tables read instead of recomputing their sets. */
 export const readsText = (job: Pick<SetJob, "reads">): string[] =>

@@ -1,6 +1,6 @@
 import { type OperationNode, type RootOperationNode, sql } from "kysely";
 import { builder } from "../compile/kysely-builder.ts";
-import { createSchemaStatement, createTableStatement, render, render as renderNode, type Statement, tableId } from "../compile/statements.ts";
+import { createTableStatement, ddlPrelude, render, render as renderNode, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { formatTimestamp } from "../ir/time.ts";
@@ -42,6 +42,9 @@ export const LEDGER_COLUMNS: Schema = [
 ];
 
 /** Columns a table must have to be taken for a ledger of some version (the rest are added in place). */
+/** Columns a leases table must have to be taken for one of some version (`taken_at` is added in place). */
+export const LEASE_CORE = ["feature_set", "run_id", "window_start", "window_end", "expires_at", "holder"];
+
 export const LEDGER_CORE = ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "status"];
 
 export const REGISTRY_COLUMNS: Schema = [
@@ -99,6 +102,8 @@ export const LEASE_COLUMNS: Schema = [
   { name: "expires_at", type: "timestamp" },
   /** host:pid of the process holding it: on the same host, a lease whose process is gone is stale at once. */
   { name: "holder", type: "varchar" },
+  /** When the run took it (named in the busy message); added to leases tables of earlier versions. */
+  { name: "taken_at", type: "timestamp" },
 ];
 
 export type ChunkStatus = "succeeded" | "failed" | "interrupted";
@@ -119,20 +124,20 @@ export class LedgerStatements {
     this.tables = registryTable(schema);
   }
 
-  setup(): Statement[] {
-    return [
-      ...(this.ledger.schema ? [createSchemaStatement(this.ledger.schema, this.dialect)] : []),
-      createTableStatement(this.ledger, LEDGER_COLUMNS, this.dialect),
-      createTableStatement(this.leases, LEASE_COLUMNS, this.dialect),
-      createTableStatement(this.tables, REGISTRY_COLUMNS, this.dialect),
-    ];
-  }
-
-  /** Adds columns a ledger of an earlier version lacks. */
-  addLedgerColumns(names: readonly string[]): Statement[] {
-    return LEDGER_COLUMNS.filter((c) => names.includes(c.name)).map((c) =>
-      this.#render(sql`ALTER TABLE ${tableId(this.ledger)} ADD COLUMN IF NOT EXISTS ${sql.id(c.name)} ${sql.raw(this.dialect.types[c.type])}`),
-    );
+  /**
+   * What makes the ledger's three tables ready, given their columns as the catalog found them (undefined: missing):
+   * nothing where they are complete; else the creation of those missing and the columns that tables of an earlier
+   * version lack — for one transaction where DDL can be in one (it then holds the DDL lock).
+   */
+  setup(described: readonly (readonly { name: string }[] | undefined)[]): Statement[] {
+    const shapes = [[this.ledger, LEDGER_COLUMNS], [this.leases, LEASE_COLUMNS], [this.tables, REGISTRY_COLUMNS]] as const;
+    const statements = shapes.flatMap(([table, columns], i) => {
+      const found = described[i];
+      if (!found) return [createTableStatement(table, columns, this.dialect)];
+      const lacks = columns.filter((c) => !found.some((f) => f.name.toLowerCase() === c.name.toLowerCase()));
+      return lacks.map((c) => this.#render(sql`ALTER TABLE ${tableId(table)} ADD COLUMN IF NOT EXISTS ${sql.id(c.name)} ${sql.raw(this.dialect.types[c.type])}`));
+    });
+    return statements.length ? [...ddlPrelude(this.ledger.schema, this.dialect), ...statements] : [];
   }
 
   /** Every registered table (a handful of rows). */
@@ -183,16 +188,16 @@ export class LedgerStatements {
     return this.#render(
       builder
         .selectFrom(tableId(this.leases) as never)
-        .select(["run_id", "window_start", "window_end", "expires_at", "holder"].map((c) => sql.id(c).as(c)) as never)
+        .select(["run_id", "window_start", "window_end", "expires_at", "holder", "taken_at"].map((c) => sql.id(c).as(c)) as never)
         .where(
           sql`${sql.id("feature_set")} = ${set} AND ${sql.id("window_start")} < ${this.#ts(window.end)} AND ${sql.id("window_end")} > ${this.#ts(window.start)}` as never,
         ),
     );
   }
 
-  takeLease(set: string, window: TimeWindow, expiresAt: Date, holder: string): Statement {
+  takeLease(set: string, window: TimeWindow, takenAt: Date, expiresAt: Date, holder: string): Statement {
     return this.#render(
-      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${this.#ts(window.start)}, ${this.#ts(window.end)}, ${this.#ts(expiresAt)}, ${holder})`,
+      sql`INSERT INTO ${tableId(this.leases)} (${sql.join(LEASE_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${set}, ${this.runId}, ${this.#ts(window.start)}, ${this.#ts(window.end)}, ${this.#ts(expiresAt)}, ${holder}, ${this.#ts(takenAt)})`,
     );
   }
 

@@ -1,7 +1,6 @@
 import { compileBackfillQuery } from "../compile/compile-backfill.ts";
 import {
-  createSchemaStatement,
-  createTableStatement,
+  createTableStatements,
   deleteStatement,
   insertStatement,
   createStageStatement,
@@ -12,7 +11,7 @@ import {
 } from "../compile/statements.ts";
 import { builder } from "../compile/kysely-builder.ts";
 import type { DType } from "../ir/dtype.ts";
-import { type SelectQueryNode, sql } from "kysely";
+import { OrderByItemNode, SelectQueryNode, sql } from "kysely";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
@@ -41,7 +40,10 @@ export interface SetJob {
   readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange; readonly upstream?: string }[];
   /** For each upstream set the statement would recompute: whether its table is read instead, and why. */
   readonly upstreams: readonly UpstreamChoice[];
-  /** Idempotent DDL, run before the transaction (some warehouses commit DDL implicitly). */
+  /**
+   * Idempotent DDL for a missing table: in the first chunk's transaction where the warehouse can roll DDL back
+   * (behind the dialect's DDL lock), before it where it cannot (`chunkPhases`).
+   */
   readonly setup: readonly Statement[];
   /** Run in one transaction: DELETE of the window, then INSERT … SELECT (the last statement). */
   readonly write: readonly Statement[];
@@ -107,7 +109,7 @@ export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, st
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
-      const setup = [...(table.schema ? [createSchemaStatement(table.schema, dialect)] : []), createTableStatement(table, schema, dialect)];
+      const setup = createTableStatements(table, schema, dialect);
       const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
         compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
@@ -149,8 +151,9 @@ function* lazily<T, U>(items: Iterable<T>, each: (item: T) => Iterable<U>): Gene
 }
 
 function inTimeOrder(select: SelectQueryNode, timestamp: string): SelectQueryNode {
-  const computed = sql`${{ toOperationNode: () => select }}`.as("computed"); // kysely parenthesises the subquery
-  return builder.selectFrom(computed as never).selectAll().orderBy(sql.id(timestamp) as never).toOperationNode();
+  // On the statement itself (`CREATE TEMPORARY TABLE … AS WITH … SELECT … ORDER BY`), not around it: Snowflake
+  // documents CTAS with a WITH clause, not a WITH inside a FROM subquery.
+  return SelectQueryNode.cloneWithOrderByItems(select, [OrderByItemNode.create(sql.id(timestamp).toOperationNode())]);
 }
 
 /** One chunk's rows of a stage. */

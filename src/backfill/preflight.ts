@@ -10,7 +10,7 @@ import type { SetJob } from "./plan.ts";
 
 /**
  * Checks every table the jobs touch, failing at the first problem; returns, per job, whether its offline table exists,
- * and the columns of the `also` tables (undefined where missing).
+ * and the columns of each of `also` (undefined where missing).
  */
 export async function preflight(
   jobs: readonly SetJob[],
@@ -18,9 +18,9 @@ export async function preflight(
   label: StatementLabel,
   also: readonly TableRef[],
 ): Promise<[boolean[], (WarehouseColumn[] | undefined)[]]> {
-  const { problems, existing, alsoDescribed } = await checkTables(jobs, engine, label, also);
+  const { problems, existing, alsoColumns } = await checkTables(jobs, engine, label, also);
   if (problems[0]) throw problems[0].error;
-  return [existing, alsoDescribed];
+  return [existing, alsoColumns];
 }
 
 /**
@@ -35,14 +35,14 @@ export async function checkTables(
   label?: StatementLabel,
   /** More tables to describe in the same catalog query (the run ledger's). */
   also: readonly TableRef[] = [],
-): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoDescribed: (WarehouseColumn[] | undefined)[] }> {
+): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoColumns: (WarehouseColumn[] | undefined)[] }> {
   const problems: TableProblem[] = [];
   // An upstream table this run writes first is checked as the run's own offline table, not as a source.
   const writes = new Set(jobs.map((j) => j.set));
   const sources = [...new Map(jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream && writes.has(r.upstream) ? [] : [[r.source.name, r.source] as const])))).values()];
   const sourceTables = sources.map((s) => s.backfill);
   const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
-  const alsoDescribed = described.slice(sourceTables.length + jobs.length);
+  const alsoColumns = also.map((_, i) => described[sourceTables.length + jobs.length + i]);
 
   sources.forEach((source, i) => {
     const columns = described[i];
@@ -90,7 +90,7 @@ export async function checkTables(
     }
     return true;
   });
-  return { problems, existing: exists, alsoDescribed };
+  return { problems, existing: exists, alsoColumns };
 }
 
 /** A table that does not match its definition: a source's (missing, or lacking a declared column) or a set's offline table. */

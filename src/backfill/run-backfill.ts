@@ -149,7 +149,11 @@ export async function executePlanned(
   const engine = await openEngine(project.config, { signal: options.signal });
   try {
     const jobs = typeof planned === "function" ? await planned(engine) : planned;
-    return await executeBackfill(jobs, engine, { openWorker: () => openEngine(project.config, { signal: options.signal }), ...options });
+    return await executeBackfill(jobs, engine, {
+      openWorker: () => openEngine(project.config, { signal: options.signal }),
+      ...(project.config.leaseTtlMs && { leaseTtlMs: project.config.leaseTtlMs }),
+      ...options,
+    });
   } finally {
     await engine.close();
   }

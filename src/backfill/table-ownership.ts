@@ -6,7 +6,7 @@ import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.
 import { formatLocation, OwnershipError, UsageError } from "../errors.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { identifierProblems, tableKey } from "./identifier-limits.ts";
-import { LEASE_COLUMNS, LEDGER_COLUMNS, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
+import { LEASE_CORE, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
 import type { SetJob } from "./plan.ts";
 import type { TableProblem } from "./preflight.ts";
 
@@ -175,17 +175,17 @@ export async function checkOwnership(
 }
 
 /**
- * Creates the ledger's tables where missing and adds the columns a ledger of an earlier version lacks; refuses a
- * table of one of their names that is not the tool's (another shape). `described` are their columns, as the
+ * Refuses a table named as one of the ledger's that is not the tool's (another shape); `LedgerStatements.setup`
+ * then creates those missing and adds the columns of a later version. `described` are their columns, as the
  * preflight found them: ledger, leases, registry.
  */
-export async function prepareLedger(engine: Engine, ledger: LedgerStatements, described: readonly (WarehouseColumn[] | undefined)[], label: StatementLabel): Promise<void> {
+export function checkLedgerTables(engine: Engine, ledger: LedgerStatements, described: readonly (WarehouseColumn[] | undefined)[]): void {
   const [ledgerColumns, leaseColumns, registryColumns] = described;
   const missingFrom = (columns: WarehouseColumn[], names: readonly string[]) =>
     names.filter((n) => !columns.some((c) => engine.dialect.identifiers.key(c.name) === engine.dialect.identifiers.key(n)));
   const shapes: [TableRef, WarehouseColumn[] | undefined, readonly string[]][] = [
     [ledger.ledger, ledgerColumns, LEDGER_CORE],
-    [ledger.leases, leaseColumns, LEASE_COLUMNS.map((c) => c.name)],
+    [ledger.leases, leaseColumns, LEASE_CORE],
     [ledger.tables, registryColumns, REGISTRY_COLUMNS.map((c) => c.name)],
   ];
   for (const [table, columns, needed] of shapes) {
@@ -194,9 +194,6 @@ export async function prepareLedger(engine: Engine, ledger: LedgerStatements, de
       throw new OwnershipError(`${formatTable(table)} exists but is not a feature-backfill table (it lacks ${missing.join(", ")}); nothing was written. Rename it, or change offlineStore.schema`);
     }
   }
-  if (described.some((d) => d === undefined)) for (const statement of ledger.setup()) await engine.run(statement, label);
-  const toAdd = ledgerColumns ? missingFrom(ledgerColumns, LEDGER_COLUMNS.map((c) => c.name)) : [];
-  for (const statement of ledger.addLedgerColumns(toAdd)) await engine.run(statement, label);
 }
 
 /** `schema.table` or `table`, as --adopt-table takes it. */

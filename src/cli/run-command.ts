@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
 import { chunkPhases, upstreamNotes } from "../backfill/execute.ts";
+import { parseLeaseTtl } from "../backfill/leases.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
 import { currentTableIds, planningProblems } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
@@ -34,6 +35,7 @@ interface RunOptions extends SelectionFlags {
   keepGoing?: boolean;
   retries: number;
   parallel: number;
+  leaseTtl?: string;
   engine?: DialectName;
   adoptTable?: string[];
   inline?: boolean;
@@ -56,6 +58,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--keep-going", "after a chunk fails (and is rolled back), go on with the others; exit 7 at the end")
     .option("--retries <n>", "retries of a chunk after a transient warehouse error, with backoff", (v) => Number(v), 2)
     .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
+    .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
     .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
     .option("--inline", "recompute every upstream set from the sources, instead of reading the offline tables the ledger proves complete and current")
     .option("--dry-run", "print every statement the run would execute, writing nothing (reads the ledger to choose upstream tables, and with --resume the chunks it skips)")
@@ -118,6 +121,7 @@ the window), 9 refused: a table it would write is a source or was not created by
           keepGoing: options.keepGoing,
           retries: options.retries,
           parallel: options.parallel,
+          ...(options.leaseTtl !== undefined && { leaseTtlMs: parseLeaseTtl(options.leaseTtl, "--lease-ttl") }),
           windowSpec: windowSpec(options, window, now),
           adoptTables: options.adoptTable,
         });

@@ -2,6 +2,7 @@ import type { SelectQueryBuilder, SelectQueryNode } from "kysely";
 import { sql } from "kysely";
 import type { Sql, SqlDialect } from "../dialects/sql-dialect.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
+import type { DType } from "../ir/dtype.ts";
 import { type ExprNode, mapExprChildren } from "../ir/expr.ts";
 import type { RelNode } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
@@ -59,7 +60,7 @@ export function compileBackfillQuery({ graph, typed, closure: sets, dialect, rea
   const sourceCtes = sourceNames.map((name) => {
     const schema = sourceSchema(graph.sources.get(name)!);
     const { from, where } = sourceReads.get(name)!;
-    let query = builder.selectFrom(from as never).select(schema.map((c) => sql.id(c.name)) as never);
+    let query = builder.selectFrom(from as never).select(schema.map((c) => readColumn(c, dialect)) as never);
     if (where) query = query.where(where as never);
     return { name: cteNames.get(name)!, query: query.toOperationNode() };
   });
@@ -81,6 +82,15 @@ export function compileBackfillQuery({ graph, typed, closure: sets, dialect, rea
   const predicate = clip && windowPredicate(target.def.timestamp, schema.find((c) => c.name === target.def.timestamp)!.type, clip, dialect);
   if (predicate) final = final.where(predicate as never);
   return withCtes(final.toOperationNode(), [...sourceCtes, ...setCtes]);
+}
+
+/**
+ * A source column as the CTE reads it: through a cast to its declared type where the warehouse may store that type
+ * differently (`castAtScan`), so that everything above computes in the declared type on every engine (DESIGN §9).
+ */
+function readColumn(column: { readonly name: string; readonly type: DType }, dialect: SqlDialect): Sql {
+  if (!dialect.castAtScan.includes(column.type)) return sql.id(column.name);
+  return sql`CAST(${sql.id(column.name)} AS ${sql.raw(dialect.types[column.type])})`.as(column.name) as unknown as Sql;
 }
 
 function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNode["def"]): SelectQueryBuilder<any, any, any> {

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { InferredType } from "../ir/dtype.ts";
-import { type AggExpr, type BinaryOp, type ExprNode, visitExpr } from "../ir/expr.ts";
+import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import type { Sql, SqlDialect, WindowSpec } from "../dialects/sql-dialect.ts";
 
 // Operators every supported engine spells the same way; anything that differs is a dialect hook.
@@ -9,6 +9,8 @@ const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
   eq: "=", ne: "<>", lt: "<", le: "<=", gt: ">", ge: ">=",
   and: "AND", or: "OR",
 };
+
+const CUMULATIVE_NULL_ON_NULL: ReadonlySet<AggFn> = new Set(["sum", "max", "min"]);
 
 /**
  * Renders an IR expression as a kysely fragment. Column names become quoted identifiers and values become literals
@@ -23,7 +25,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     literal: (n) => dialect.literal(n),
     binary: (n) =>
       n.op === "div" || n.op === "mod"
-        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right))
+        ? dialect[n.op === "div" ? "divide" : "modulo"](operand(n.left), operand(n.right), typeOf(n.left), typeOf(n.right), nonZeroLiteral(n.right))
         : sql`${operand(n.left)} ${sql.raw(OPERATORS[n.op])} ${operand(n.right)}`,
     // `-(…)` always: `-` followed by a negative literal would otherwise read `--1`, a comment.
     unary: (n) => (n.op === "not" ? sql`NOT ${operand(n.operand)}` : sql`-(${c(n.operand)})`),
@@ -43,7 +45,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     window: (n) => {
       const spec: WindowSpec = {
         partitionBy: n.partitionBy.map(c),
-        orderBy: n.orderBy.map((k) => ({ sql: c(k.expr), descending: k.descending })),
+        orderBy: n.orderBy.map((k) => ({ sql: c(k.expr), descending: k.descending, nullsLast: k.nullsLast })),
         frame:
           n.frame?.kind === "rows"
             ? sql`ROWS BETWEEN ${n.frame.preceding === null ? sql`UNBOUNDED` : sql.lit(n.frame.preceding)} PRECEDING AND CURRENT ROW`
@@ -53,24 +55,55 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       };
       const f = n.func;
       switch (f.op) {
+        case "fill": {
+          const reach = f.limit === null ? sql`UNBOUNDED` : sql.lit(f.limit);
+          const frame =
+            f.direction === "forward"
+              ? sql`ROWS BETWEEN ${reach} PRECEDING AND CURRENT ROW`
+              : sql`ROWS BETWEEN CURRENT ROW AND ${reach} FOLLOWING`;
+          return dialect.nonNullInFrame(c(f.operand), dialect.over({ ...spec, frame }), f.direction === "forward" ? "last" : "first");
+        }
         case "lag":
         case "lead":
-          return sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}) ${dialect.over(spec)}`;
+          return f.fillValue
+            ? sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}, ${c(f.fillValue)}) ${dialect.over(spec)}`
+            : sql`${sql.raw(f.op)}(${c(f.operand)}, ${sql.lit(f.offset)}) ${dialect.over(spec)}`;
         case "rank":
         case "denseRank":
-        case "rowNumber": {
-          // Ranks order by their operand; a null value has no rank (as Polars), though it still sorts last.
-          const ranked = { ...spec, orderBy: [{ sql: c(f.operand), descending: f.descending }] };
-          const fn = { rank: "rank", denseRank: "dense_rank", rowNumber: "row_number" }[f.op];
-          return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${sql.raw(fn)}() ${dialect.over(ranked)} END`;
+        case "rowNumber":
+        case "rankMax":
+        case "rankAverage": {
+          // Ranks order by their operand; a null value has no rank (as Polars), so it sorts last, behind every
+          // ranked row. Ties of an ordinal rank come in the `over` order (Polars ranks the rows sorted by it); the
+          // other methods give ties one rank, which extra keys would split.
+          const byValue = { sql: c(f.operand), descending: f.descending, nullsLast: true };
+          const ranked = { ...spec, orderBy: f.op === "rowNumber" ? [byValue, ...spec.orderBy] : [byValue] };
+          const fn = { rank: "rank", denseRank: "dense_rank", rowNumber: "row_number", rankMax: "rank", rankAverage: "rank" }[f.op];
+          const min = sql`${sql.raw(fn)}() ${dialect.over(ranked)}`;
+          // Polars' "max" is the last rank of the ties, "average" the mean of the first and the last: from the row's ties.
+          const ties = sql`count(*) ${dialect.over({ partitionBy: [...spec.partitionBy, c(f.operand)], orderBy: [] })} - 1`;
+          const rank =
+            f.op === "rankMax" ? sql`${min} + ${ties}` : f.op === "rankAverage" ? sql`${min} + ${dialect.divide(sql`(${ties})`, sql`2`, "bigint", "integer", true)}` : min;
+          return sql`CASE WHEN ${operand(f.operand)} IS NULL THEN NULL ELSE ${rank} END`;
         }
       }
       // A rolling frame with no non-null value yields null (Polars); SQL's aggregates already do, except sum and count.
       const rolling = n.frame !== null && n.minPeriods > 0;
       const result = aggregate(f.agg, dialect.over(spec), rolling);
-      if (!rolling || f.agg.operand === null || (n.minPeriods === 1 && f.agg.fn !== "count")) return result;
-      const counted = f.agg.operand.kind === "sorted" ? f.agg.operand.operand : f.agg.operand;
-      return sql`CASE WHEN count(${c(counted)}) ${dialect.over(spec)} >= ${sql.lit(n.minPeriods)} THEN ${result} END`;
+      const counted = f.agg.operand?.kind === "sorted" ? f.agg.operand.operand : f.agg.operand;
+      const enough =
+        !rolling || counted === null || (n.minPeriods === 1 && f.agg.fn !== "count")
+          ? undefined
+          : sql`count(${c(counted)}) ${dialect.over(spec)} >= ${sql.lit(n.minPeriods)}`;
+      // Null on a row whose own value is null: a cumulative sum, max or min (Polars' cum_sum/cum_max/cum_min; its
+      // cum_count counts on), and a time window whose `by` is null (Polars' rolling_*_by).
+      const nullIf = [
+        cumulative(n) && CUMULATIVE_NULL_ON_NULL.has(f.agg.fn) && counted ? operand(counted) : undefined,
+        n.frame?.kind === "range" ? operand(n.orderBy[0]!.expr) : undefined,
+      ].flatMap((e) => (e ? [sql`${e} IS NULL`] : []));
+      if (nullIf.length === 0) return enough ? sql`CASE WHEN ${enough} THEN ${result} END` : result;
+      const isNull = sql.join(nullIf, sql` OR `);
+      return enough ? sql`CASE WHEN ${isNull} THEN NULL WHEN ${enough} THEN ${result} END` : sql`CASE WHEN ${isNull} THEN NULL ELSE ${result} END`;
     },
     alias: (n) => c(n.operand),
   });
@@ -78,15 +111,34 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
   function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false): Sql {
     const sorted = n.operand?.kind === "sorted" ? n.operand : undefined;
     const input = sorted ? sorted.operand : n.operand;
+    if (n.fn === "nUnique" && input) {
+      // Polars' n_unique counts null as one more distinct value (of the rows a filter() keeps).
+      const kept = input.kind === "filtered" ? input : undefined;
+      const isNull = kept ? sql`${operand(kept.predicate)} AND ${operand(kept.operand)} IS NULL` : sql`${operand(input)} IS NULL`;
+      const nullSeen = dialect.aggregate({ fn: "max", input: sql`CASE WHEN ${isNull} THEN 1 ELSE 0 END`, inputType: "integer", over });
+      const distinct = dialect.aggregate({ fn: "nUnique", input: c(input), inputType: typeOf(input), over });
+      return sql`(${distinct} + COALESCE(${nullSeen}, 0))`;
+    }
     return dialect.aggregate({
       fn: n.fn,
       input: input && c(input),
       inputType: input ? typeOf(input) : "bigint",
       quantile: n.quantile,
       sortKey: sorted && c(sorted.by),
+      sortDescending: sorted?.descending,
+      sortNullsLast: sorted?.nullsLast,
       over,
       nullWhenEmpty,
     });
+  }
+
+  function cumulative(n: WindowExpr): boolean {
+    return n.frame?.kind === "rows" && n.frame.preceding === null;
+  }
+
+  // A divisor that is a non-zero number literal needs no by-zero case.
+  function nonZeroLiteral(e: ExprNode): boolean {
+    return e.kind === "literal" && typeof e.value === "number" && e.value !== 0;
   }
 
   function temporal(e: ExprNode): "date" | "timestamp" {

@@ -36,8 +36,8 @@ export const tableId = (t: TableRef): Sql => (t.schema ? sql.id(t.schema, t.name
 
 /**
  * `col >= start AND col < end` for a half-open read range (which may widen: an open side reads all history that
- * way), or undefined when both sides are open. A DATE value d stands
- * for the instant at its midnight, so d is in [S, E) exactly when d >= ceil_day(S) and d < ceil_day(E): date columns
+ * way, and open at the start the rows whose time is null too), or undefined when both sides are open. A DATE value d
+ * stands for the instant at its midnight, so d is in [S, E) exactly when d >= ceil_day(S) and d < ceil_day(E): date columns
  * get date literals and keep their type (and the engine's min/max pruning).
  */
 export function rangePredicate(column: string, type: DType, range: ConcreteRange, dialect: SqlDialect): Sql | undefined {
@@ -45,10 +45,12 @@ export function rangePredicate(column: string, type: DType, range: ConcreteRange
   const rounded = (t: Date | undefined) => (t && type === "date" ? ceilTo(t, "day") : t);
   const [start, end] = [rounded(range.start), rounded(range.end)].map((t) => (t && isRepresentable(t) ? t : undefined));
   const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
-  const parts = [start && sql`${sql.id(column)} >= ${bound(start)}`, end && sql`${sql.id(column)} < ${bound(end)}`].filter(
-    (p): p is Sql => p !== undefined,
-  );
-  return parts.length ? sql.join(parts, sql` AND `) : undefined;
+  if (start) return sql.join([sql`${sql.id(column)} >= ${bound(start)}`, ...(end ? [sql`${sql.id(column)} < ${bound(end)}`] : [])], sql` AND `);
+  if (!end) return undefined;
+  // A source read open at the start takes everything before the end, and the rows whose time is null: windows ordered
+  // by time sort them first (as Polars does), where a lag or a cumulative window reaches them.
+  const before = sql`${sql.id(column)} < ${bound(end)}`;
+  return sql`(${before} OR ${sql.id(column)} IS NULL)`;
 }
 
 /**
@@ -64,6 +66,22 @@ export function windowPredicate(column: string, type: DType, window: { readonly 
   }
   const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
   return sql`${sql.id(column)} >= ${bound(start)} AND ${sql.id(column)} < ${bound(end)}`;
+}
+
+/**
+ * The DDL that creates a table (and its schema) where missing, behind the dialect's DDL lock where it has one: for
+ * a transaction, so concurrent runs creating the same tables take turns instead of failing.
+ */
+export function createTableStatements(table: TableRef, columns: Schema, dialect: SqlDialect): Statement[] {
+  return [...ddlPrelude(table.schema, dialect), createTableStatement(table, columns, dialect)];
+}
+
+/** What comes before creating tables in `schema`: the dialect's DDL lock where it has one, and the schema itself. */
+export function ddlPrelude(schema: string | undefined, dialect: SqlDialect): Statement[] {
+  return [
+    ...(dialect.ddlLock ? [render(dialect.ddlLock(schema).toOperationNode() as RootOperationNode, dialect)] : []),
+    ...(schema ? [createSchemaStatement(schema, dialect)] : []),
+  ];
 }
 
 export function createSchemaStatement(schema: string, dialect: SqlDialect): Statement {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { parseLeaseTtl } from "../backfill/leases.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { ConfigError } from "../errors.ts";
@@ -80,6 +81,11 @@ export const configSchema = z
           .includes("{set}", { message: 'must contain "{set}", which is replaced by the feature set name' })
           .default("{set}")
           .describe('Offline table name; "{set}" is replaced by the feature set name.'),
+        leaseTtl: z
+          .string()
+          .regex(/^[1-9][0-9]*(s|m|h)$/, 'a duration such as "10m"')
+          .optional()
+          .describe('How long a run\'s lease on its window outlives the run should it die (default "10m"); a live run renews it every third of that. --lease-ttl overrides it.'),
       })
       .strict()
       .default({ schema: "features", table: "{set}" }),
@@ -116,6 +122,8 @@ export interface ResolvedConfig {
   readonly tableFor: (set: string) => TableRef;
   /** The backfill engines' waits (`timeouts`); the online store's are in `online`. */
   readonly timeouts: EngineTimeouts;
+  /** `offlineStore.leaseTtl` in milliseconds, where given. */
+  readonly leaseTtlMs?: number;
 }
 
 /**
@@ -171,6 +179,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
     }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
     timeouts: { connectMs: config.timeouts.connectSeconds * 1000, statementMs: config.timeouts.statementSeconds && config.timeouts.statementSeconds * 1000 },
+    ...(config.offlineStore.leaseTtl && { leaseTtlMs: parseLeaseTtl(config.offlineStore.leaseTtl, `${file}: offlineStore.leaseTtl`) }),
   };
 }
 

@@ -96,6 +96,63 @@ const truncations = (column: string, every: string) => [
   col(column).dt.truncate(every, { label: "right" }),
 ];
 
+/** An integer zero and a double zero (NULL where `y` is), as columns so that no engine folds them as constants. */
+const ZERO = () => col("k").sub(col("k"));
+const ZERO_DOUBLE = () => col("y").sub(col("y"));
+
+/** v1…v8 of the by-zero case; conformance.test.ts pins them to Polars' values. */
+export function byZero(): Expr[] {
+  return [
+    col("n").div(ZERO()), col("x").div(ZERO_DOUBLE()), col("n").floorDiv(ZERO()), col("x").floorDiv(ZERO()),
+    col("n").mod(ZERO()), col("x").mod(ZERO_DOUBLE()), col("m").floorDiv(ZERO()), col("m").mod(ZERO()),
+  ];
+}
+
+/** v1…v4: `m * 10^7 + 1` is beyond 2^53, where a double has no odd integers. */
+export function bigFloorDiv(): Expr[] {
+  const big = col("m").mul(10_000_000).add(1);
+  return [big.floorDiv(col("k")), big.floorDiv(1), col("n").floorDiv(col("k")), col("m").floorDiv(-7)];
+}
+
+/** v1…v5. */
+export function toText(): Expr[] {
+  return [col("x").cast("varchar"), col("n").div(ZERO()).cast("varchar"), col("d").cast("varchar"), col("ts").cast("varchar"), col("n").cast("double").cast("varchar")];
+}
+
+/**
+ * raw.declared_types (edge-data.ts): `dx` is DECIMAL(12,2), `ix` and `ib` INTEGER, `mx` DECIMAL(18,0) in the warehouse;
+ * the declarations say double, double, bigint and double.
+ */
+export const declaredTypes = source({
+  name: "declared_types",
+  keys: ["id"],
+  timestamp: "ts",
+  columns: { id: "bigint", ts: "timestamp", grp: "varchar", dx: "double", ix: "double", ib: "bigint", mx: "double" },
+  backfill: { table: "raw.declared_types" },
+});
+
+function declared(name: string, ...exprs: Expr[]): OperationCase {
+  const set = featureSet({
+    name: `declared_${name.replace(/\W+/g, "_")}`,
+    inputs: { t: declaredTypes },
+    keys: "id",
+    timestamp: "ts",
+    build: ({ t }) => t.select("id", "ts", ...exprs.map((e, i) => e.alias(`v${i + 1}`))),
+  });
+  return { name, set, windows: OPERATION_WINDOWS };
+}
+
+function declaredGroup(name: string, ...aggs: Expr[]): OperationCase {
+  const set = featureSet({
+    name: `declared_agg_${name.replace(/\W+/g, "_")}`,
+    inputs: { t: declaredTypes },
+    keys: "grp",
+    timestamp: "month",
+    build: ({ t }) => t.groupBy("grp", col("ts").dt.truncate("1mo").alias("month")).agg(...aggs.map((e, i) => e.alias(`a${i + 1}`))),
+  });
+  return { name, set, windows: OPERATION_WINDOWS };
+}
+
 export const OPERATION_CASES: OperationCase[] = [
   // Arithmetic: integer and double promotion, true division, the sign of a remainder.
   perRow("add sub mul across integer, bigint and double", col("n").add(col("k")), col("m").sub(col("n")), col("n").mul(col("x")), col("x").add(0.1).mul(3)),
@@ -110,7 +167,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("null handling", col("x").isNull(), col("s").isNotNull(), col("x").fillNull(col("y")), col("n").fillNull(0), col("s").fillNull("none")),
   perRow(
     "when/then chains",
-    when(col("n").gt(5)).then("high").when(col("n").lt(-5)).then("low").otherwise(col("s")),
+    when(col("n").gt(5)).then(lit("high")).when(col("n").lt(-5)).then(lit("low")).otherwise("s"),
     when(col("flag")).then(col("x")),
     when(col("x").isNull()).then(col("n")).otherwise(col("k")),
   ),
@@ -153,7 +210,7 @@ export const OPERATION_CASES: OperationCase[] = [
   // down for n = 1, -9 and -10 (decimal rounding of the text "1.005" would go up).
   perRow("abs, round (halves included), clip", col("x").abs(), col("n").abs(), col("x").round(1), col("x").round(), col("y").round(), col("y").round(2), col("n").round(1), col("n").add(0.005).round(2), col("x").clip(-100, 100), col("n").clip(-5, 5)),
   perRow("floor division", col("n").floorDiv(col("k")), col("m").floorDiv(col("k")), col("x").floorDiv(col("y")), col("n").floorDiv(2.5)),
-  perRow("isIn, isBetween, coalesce", col("s").isIn(["alpha", "it's", ""]), col("n").isIn([1, 2, 3]), col("n").isIn([]), col("n").isBetween(-5, 5), col("x").isBetween(-1, col("y")), col("d").isBetween(lit("2024-06-01", "date"), lit("2024-12-31", "date")), coalesce(col("x"), col("y"), 0), coalesce(col("s"), "none")),
+  perRow("isIn, isBetween, coalesce", col("s").isIn(["alpha", "it's", ""]), col("n").isIn([1, 2, 3]), col("n").isIn([]), col("n").isBetween(-5, 5), col("x").isBetween(-1, col("y")), col("d").isBetween(lit("2024-06-01", "date"), lit("2024-12-31", "date")), coalesce(col("x"), col("y"), 0), coalesce(col("s"), lit("none")), coalesce("s", "grp")),
   perRow("lower, upper, lenChars, concatStr", col("s").str.toLowercase(), col("s").str.toUppercase(), col("s").str.lenChars(), concatStr(["s", "grp"], "-"), concatStr([col("s"), col("n").cast("varchar")])),
   perRow("contains, startsWith, endsWith (literal text)", col("s").str.contains("a"), col("s").str.contains("'"), col("s").str.contains(""), col("s").str.startsWith("al"), col("s").str.endsWith("a"), col("s").str.startsWith(col("grp")), col("s").str.contains("%")),
   perRow("slice and replaceAll", col("s").str.slice(1, 2), col("s").str.slice(0), col("s").str.slice(3), col("s").str.slice(2, 0), col("s").str.replaceAll("a", "XY"), col("s").str.replaceAll("'", "")),
@@ -162,11 +219,11 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("days between", col("d").dt.daysSince(lit("2024-06-30", "date")), col("ts").dt.daysSince(col("d")), col("d").dt.daysSince(col("ts")), col("ts").dt.daysSince(lit("2024-06-30T12:00:00Z", "timestamp"))),
 
   // Aggregates per group and month; `when(n > 100)` is never true, so it makes every group empty of values.
-  perGroup("variance, median, quantile", col("x").var(), col("n").var(), col("m").var(), col("x").median(), col("n").median(), col("x").quantile(0.25), col("m").quantile(0.9), col("y").quantile(0), col("y").quantile(1)),
+  perGroup("variance, median, quantile", col("x").var(), col("n").var(), col("m").var(), col("x").median(), col("n").median(), col("x").quantile(0.25, { interpolation: "linear" }), col("m").quantile(0.9, { interpolation: "linear" }), col("y").quantile(0, { interpolation: "linear" }), col("y").quantile(1, { interpolation: "linear" })),
   perGroup("nUnique", col("s").nUnique(), col("n").nUnique(), col("d").nUnique(), col("flag").nUnique(), col("x").nUnique()),
   perGroup("any and all", col("flag").any(), col("flag").all(), col("x").gt(0).any(), col("x").gt(-1000).all(), when(col("n").gt(100)).then(col("flag")).any(), when(col("n").gt(100)).then(col("flag")).all()),
   perGroup(
-    "first and last by a key (ties broken by the value, null keys ignored)",
+    "first and last by a key (ties broken by the value, null keys first)",
     col("x").sortBy("ts").first(),
     col("s").sortBy("ts").last(),
     col("x").sortBy("n").last(), // n has nulls and ties
@@ -241,6 +298,56 @@ export const OPERATION_CASES: OperationCase[] = [
   frame("filter on a window column", "id", "ts", (t) =>
     t.withColumns(col("x").mean().over("grp").alias("grp_mean")).filter(col("x").gt(col("grp_mean"))).select("id", "ts", "x", "grp_mean"),
   ),
+
+  // Polars parity (docs/polars-parity.md). `tn` is `ts` where `n` is not null: an order key with nulls, which sort
+  // first unless nullsLast, in both directions; `ts` (unique) orders the null-keyed rows among themselves.
+  frame("windows ordered by a key with nulls", "id", "ts", (t) => {
+    const by = (options: { descending?: boolean; nullsLast?: boolean } = {}) => ({ orderBy: ["tn", "ts"], ...options });
+    return t.withColumns(when(col("n").isNotNull()).then(col("ts")).alias("tn")).select(
+      "id",
+      "ts",
+      col("x").shift(1).over("grp", by()).alias("lag"),
+      col("x").shift(1).over("grp", by({ nullsLast: true })).alias("lag_nulls_last"),
+      col("x").shift(-1).over("grp", by({ descending: true })).alias("lead_desc"),
+      col("m").cumSum().over("grp", by({ descending: true, nullsLast: true })).alias("cum_desc"),
+      col("x").rollingSum(3, { minPeriods: 1 }).over("grp", by()).alias("rolling_3"),
+      col("k").rank({ method: "ordinal" }).over("grp", by()).alias("ordinal_tn"),
+    );
+  }),
+  perRow("cumulative on null values", col("x").cumSum().over("grp", { orderBy: "ts" }), col("n").cumMax().over("grp", { orderBy: "ts" }), col("y").cumMin().over("grp", { orderBy: "ts" }), col("s").cumCount().over("grp", { orderBy: "ts" })),
+  perRow(
+    "fillNull forward and backward",
+    col("x").fillNull({ strategy: "forward" }).over("grp", { orderBy: "ts" }),
+    col("s").fillNull({ strategy: "backward" }).over("grp", { orderBy: "ts" }),
+    col("n").fillNull({ strategy: "forward", limit: 1 }).over("grp", { orderBy: "ts" }),
+    col("d").fillNull({ strategy: "backward", limit: 2 }).over(["grp", "k"], { orderBy: "ts" }),
+    col("x").fillNull({ strategy: "forward" }).over([], { orderBy: "ts" }),
+  ),
+  // x has halves at 1 and 2 decimals (…5.5, …0.25): each mode on them, and on y (eighths: exact ties at 2 decimals).
+  perGroup("sortBy with nullsLast and descending", col("x").sortBy("n", { nullsLast: true }).first(), col("x").sortBy("n", { nullsLast: true }).last(), col("s").sortBy("x", { descending: true }).first(), col("d").sortBy("n", { descending: true, nullsLast: true }).last()),
+  perRow("rank average (the default) and max among ties", col("x").rank().over("grp"), col("n").rank({ method: "max", descending: true }).over(["grp", "k"]), col("d").rank({ method: "average", descending: true }).over("grp"), col("s").rank({ method: "max" }).over()),
+  perGroup("nUnique counts null", col("n").nUnique(), col("s").filter(col("flag")).nUnique(), col("x").filter(col("x").isNotNull()).nUnique()),
+  // NaN and -inf from sqrt and log of negatives and zero, where PostgreSQL and DuckDB would fail the statement.
+  perRow("floor, ceil, sign, sqrt, log", col("x").floor(), col("y").ceil(), col("n").floor(), col("x").sign(), col("n").sign(), col("x").sqrt(), col("n").sqrt(), col("x").log(), col("y").log(10), col("k").sub(col("k")).log(2)),
+  perRow("isNan, isFinite, fillNan", col("x").sqrt().isNan(), col("x").log().isFinite(), col("k").sub(col("k")).cast("double").log().isFinite(), col("x").sqrt().fillNan(-1), col("y").sqrt().fillNan(col("y"))),
+  perRow("shift with a fill value, isBetween closed", col("x").shift(1, { fillValue: 0 }).over("grp", { orderBy: "ts" }), col("s").shift(-2, { fillValue: "none" }).over("grp", { orderBy: "ts" }), col("m").shift(1, { fillValue: -1 }).over("grp", { orderBy: "ts" }), col("n").isBetween(-5, 5, { closed: "left" }), col("x").isBetween(-1, "y", { closed: "none" }), col("n").isBetween("k", 10, { closed: "right" })),
+  perRow("quarter, minute, whole seconds", col("ts").dt.quarter(), col("ts").dt.minute(), col("ts").dt.second(), col("d").dt.quarter(), col("d").dt.minute(), col("d").dt.second(), col("d").dt.hour()),
+  perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
+  // One meaning for numbers and casts (Polars'): division, floorDiv and mod by zero; integer floorDiv in integers;
+  // text of doubles, dates and timestamps; booleans ↔ doubles; source columns stored in another numeric type.
+  perRow(
+    "division, floorDiv and mod by zero (±inf/NaN for / and double //, NULL for integer // and %, NaN for double %)",
+    ...byZero(),
+  ),
+  perRow(
+    "integer floorDiv in integer arithmetic (BIGINTs beyond 2^53, negative operands)",
+    ...bigFloorDiv(),
+  ),
+  perRow(
+    "casts to varchar with Polars' text (inf, NaN, six fractional digits of a timestamp)",
+    ...toText(),
+  ),
+  perRow("boolean ↔ double", col("flag").cast("double").add(0.5), col("y").cast("boolean"), col("x").cast("boolean").cast("double")),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */
@@ -254,13 +361,28 @@ function asofRight(t: LazyFrame): LazyFrame {
  */
 export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly operation: string }[] = [
   { case: perRow("median over a partition", col("x").median().over("grp")), operation: "median().over()" },
-  { case: perRow("quantile over a partition", col("x").quantile(0.9).over("grp")), operation: "quantile().over()" },
+  { case: perRow("quantile over a partition", col("x").quantile(0.9, { interpolation: "linear" }).over("grp")), operation: "quantile().over()" },
   { case: perRow("nUnique over a partition", col("s").nUnique().over("grp")), operation: "nUnique().over()" },
 ];
 
 /**
- * Where the engines knowingly disagree, pinned so a change is noticed. Division (and modulo) by zero "follows the
- * engine" (README): DuckDB's `/` gives ±Infinity or NaN, as Polars does; PostgreSQL fails the statement (SQLSTATE
- * 22012), rolling the set back.
+ * Source columns stored in another numeric type than declared (raw.declared_types: DECIMAL and INTEGER columns; see
+ * edge-data.ts). Run by the conformance suite, which creates that table on both engines; not by `doctor`, whose
+ * scratch data has only the edge cases' IR types.
  */
-export const DIVISION_BY_ZERO = perRow("division by zero", col("n").div(col("k").sub(col("k"))));
+export const DECLARED_TYPE_CASES: OperationCase[] = [
+  declared(
+    "source columns declared double or bigint, stored as DECIMAL or INTEGER, compute in the declared type",
+    col("dx").div(3), col("dx").cast("varchar"), col("ix").mul(col("ix")), col("ib").mul(col("ib")), col("ix").div(7), col("mx").cast("varchar"),
+  ),
+  declaredGroup(
+    "means, medians, variances and quantiles of DECIMAL and INTEGER columns declared double",
+    col("dx").mean(), col("dx").median(), col("ix").mean(), col("ix").var(), col("dx").quantile(0.3, { interpolation: "linear" }), col("mx").mean(), col("ix").std(), col("ix").median(),
+  ),
+];
+
+/**
+ * Where the engines knowingly disagree, pinned so a change is noticed: a double that overflows (x / 1e-306 for |x| > 180) is ±Infinity in DuckDB,
+ * as in Polars; PostgreSQL fails the statement ("value out of range: overflow"), rolling the set back.
+ */
+export const DOUBLE_OVERFLOW = perRow("double overflow", col("x").div(1e-306));

@@ -33,7 +33,9 @@ export function firstDifference(actual: readonly Record<string, unknown>[], expe
   return undefined;
 }
 
-const normalise = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeof v === "bigint" ? v.toString() : JSON.stringify(v, replacer));
+// NaN and ±Infinity are not JSON: spelled out, so that neither compares equal to a NULL.
+const normalise = (v: unknown): string =>
+  v instanceof Date ? v.toISOString() : typeof v === "bigint" || (typeof v === "number" && !Number.isFinite(v)) ? String(v) : JSON.stringify(v, replacer);
 // Sort keys must not depend on the last bits of a double.
 const roundedKey = (v: unknown): string => (typeof v === "number" ? String(Number(v.toPrecision(8))) : normalise(v));
 const replacer = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);

@@ -5,7 +5,7 @@
  * periods (a microsecond before a month and a year, a leap day, ISO-week boundaries, local-time DST transitions that
  * must not matter in UTC, instants exactly on a rolling window's bounds). `ts` is unique (the conformance test
  * checks it), so windows ordered by it and as-of joins on it have no ties; `d`, `n` and `x` have ties on purpose.
- * `k` and `y` are never zero: division by zero is a known divergence (see cases.ts).
+ * `k` and `y` are never zero: the by-zero cases make their zeros from them.
  */
 export function edgeCaseStatements(rows = 600): string[] {
   const edges = [
@@ -44,3 +44,12 @@ export function edgeCaseStatements(rows = 600): string[] {
      ORDER BY ts, id`,
   ];
 }
+
+/**
+ * raw.declared_types, from raw.edge_cases, in SQL that DuckDB and PostgreSQL both run: numbers stored as DECIMAL and
+ * INTEGER that the source declares double or bigint (`ix * ix` overflows an INTEGER; `dx / 3` is fixed-point in NUMERIC).
+ */
+export const DECLARED_TYPES_STATEMENT = `CREATE TABLE raw.declared_types AS
+  SELECT id, ts, grp, CAST(x AS DECIMAL(12,2)) AS dx, CAST(n AS INTEGER) * 5000 AS ix, CAST(n AS INTEGER) * 5000 AS ib,
+         CAST(m AS DECIMAL(18,0)) AS mx
+  FROM raw.edge_cases`;

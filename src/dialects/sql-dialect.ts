@@ -17,8 +17,10 @@ export interface AggCall {
   readonly input: Sql | null;
   readonly inputType: InferredType;
   readonly quantile?: number;
-  /** For first/last: the sort key (rows where it is null are ignored). */
+  /** For first/last: the sort key, its direction and where its nulls go (`sortBy`). */
   readonly sortKey?: Sql;
+  readonly sortDescending?: boolean;
+  readonly sortNullsLast?: boolean;
   readonly over?: Sql;
   /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
   readonly nullWhenEmpty?: boolean;
@@ -27,7 +29,7 @@ export interface AggCall {
 /** A window specification, compiled: the dialect's `over` renders it. */
 export interface WindowSpec {
   readonly partitionBy: readonly Sql[];
-  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean }[];
+  readonly orderBy: readonly { readonly sql: Sql; readonly descending: boolean; readonly nullsLast: boolean }[];
   /** The frame, already rendered (`ROWS BETWEEN …`), or none. */
   readonly frame?: Sql;
 }
@@ -72,6 +74,13 @@ export interface SqlDialect {
   readonly supportsQualify: boolean;
   /** DDL and CAST type names. */
   readonly types: Readonly<Record<DType, string>>;
+  /**
+   * Declared types this warehouse may store as another type the preflight accepts (a DECIMAL or INTEGER column
+   * declared double, an INTEGER declared bigint): source columns declared so are read through `CAST(… AS declared)`
+   * at the scan, so everything above computes in the declared type (DESIGN §9). Chosen by declaration, not from the
+   * catalog, so the SQL does not depend on the warehouse and a dry run prints what runs.
+   */
+  readonly castAtScan: readonly DType[];
   /** A literal from a validated IR value, typed as the IR types it. */
   literal(node: LiteralExpr): Sql;
   /** A date or timestamp literal for a window bound. */
@@ -82,10 +91,16 @@ export interface SqlDialect {
   truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
-  /** True division, always a double. */
-  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
-  /** The remainder with the sign of the dividend (SQL's `%`), of integers or doubles. */
-  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType): Sql;
+  /**
+   * True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). `nonZero`: the divisor is a
+   * non-zero literal, so the zero case needs no rendering.
+   */
+  divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
+  /**
+   * The remainder with the sign of the dividend (SQL's `%`), of integers or doubles; by zero NULL for integers and NaN
+   * for doubles, as Polars. `nonZero` as for `divide`.
+   */
+  modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
    * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
@@ -98,6 +113,11 @@ export interface SqlDialect {
   aggregate(call: AggCall): Sql;
   /** `OVER (PARTITION BY … ORDER BY … frame)`. */
   over(spec: WindowSpec): Sql;
+  /**
+   * The last (or first) non-null value of `x` in the window's frame, null if there is none: a forward (or backward)
+   * fill of nulls. `over` includes the frame.
+   */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql;
   /** The frame of a time-based rolling window: order keys within `preceding` of the current row's, (t - d, t]. */
   rangeFrame(preceding: Duration, orderType: "date" | "timestamp"): Sql;
   asofJoin(join: AsofJoinSql): Sql;
@@ -106,6 +126,12 @@ export interface SqlDialect {
    * find no lease and take one. Absent where the engine already serialises writers (DuckDB has one).
    */
   lockTable?(table: Sql): Sql;
+  /**
+   * Serialises the creation of the tool's tables in `schema` between sessions, up to the end of the transaction it
+   * runs in. Present where concurrent `CREATE … IF NOT EXISTS` of one name can fail instead of waiting (PostgreSQL);
+   * only used where DDL runs inside a transaction.
+   */
+  ddlLock?(schema: string | undefined): Sql;
   /**
    * How the warehouse stores a (quoted) identifier: the longest it keeps, and the key under which it resolves (two
    * names with one key name one table). Names the tool creates are checked against both at planning time.
@@ -126,8 +152,59 @@ export interface IdentifierRules {
   key(name: string): string;
 }
 
+const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END`;
+
+/** A double that is no number literal: every supported engine reads these spellings in a cast. */
+const special = (dialect: Pick<SqlDialect, "types">, value: "NaN" | "inf" | "-inf"): Sql =>
+  sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
+
+/** Numeric declarations every supported warehouse may store in another numeric type (see `castAtScan`). */
+const NUMERIC: readonly DType[] = ["integer", "bigint", "double"];
+
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */
 export const ansi = {
+  castAtScan: NUMERIC,
+  /** IEEE infinity or NaN as a double: 'inf' and 'NaN' are spellings DuckDB, PostgreSQL and Snowflake all read. */
+  special(dialect: Pick<SqlDialect, "types">, value: "inf" | "NaN"): Sql {
+    return sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
+  },
+  /**
+   * A double's text with Polars' spellings of its special values ("inf", "-inf", "NaN"; engines differ), `finite` the
+   * dialect's text for the others (the shortest digits that read back, with ".0" on an integral value).
+   */
+  doubleText(dialect: Pick<SqlDialect, "types">, x: Sql, finite: Sql): Sql {
+    const inf = ansi.special(dialect, "inf");
+    return sql`CASE WHEN ${x} = ${inf} THEN 'inf' WHEN ${x} = -${inf} THEN '-inf' WHEN ${x} = ${ansi.special(dialect, "NaN")} THEN 'NaN' ELSE ${finite} END`;
+  },
+  /**
+   * True division with Polars' result for a zero divisor, which PostgreSQL and Snowflake would raise on: x / 0 is
+   * x * inf (inf, -inf, or NaN for 0 and NaN; NULL stays NULL). A negative-zero divisor counts as zero (Polars gives
+   * -inf for 1 / -0.0). Integer operands are made doubles first (SQL's `/` of integers truncates or is fixed-point).
+   */
+  divide(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
+    const l = leftType === "double" || rightType === "double" ? left : sql`CAST(${left} AS ${sql.raw(dialect.types.double)})`;
+    if (nonZero) return sql`${l} / ${right}`;
+    return sql`CASE WHEN ${right} = 0 THEN ${l} * ${ansi.special(dialect, "inf")} ELSE ${l} / ${right} END`;
+  },
+  /**
+   * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
+   * keeps a NULL dividend NULL). `mod` renders the remainder of a non-zero divisor.
+   */
+  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
+    if (nonZero) return mod(left, right);
+    if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
+    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${ansi.special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
+  },
+  /**
+   * Floor division of integers in integer arithmetic (a BIGINT beyond 2^53 keeps every digit), NULL for a zero
+   * divisor (Polars): the truncated quotient, one less where the remainder is non-zero and the operands' signs differ.
+   * `truncate` renders the quotient truncated toward zero, `b` never zero there.
+   */
+  integerFloorDiv(dialect: Pick<SqlDialect, "types">, a: Sql, b: Sql, truncate: (a: Sql, b: Sql) => Sql): Sql {
+    const d = sql`NULLIF(${b}, 0)`;
+    const below = sql`CASE WHEN ${a} % ${d} <> 0 AND ((${a} < 0) <> (${d} < 0)) THEN 1 ELSE 0 END`;
+    return sql`CAST(${truncate(a, d)} - ${below} AS ${sql.raw(dialect.types.bigint)})`;
+  },
   literal(dialect: Pick<SqlDialect, "instant" | "types">, node: LiteralExpr): Sql {
     if (node.value === null) return node.dtype === "null" ? sql`NULL` : sql`CAST(NULL AS ${sql.raw(dialect.types[node.dtype])})`;
     if (node.dtype === "date" || node.dtype === "timestamp") return dialect.instant(parseInstant(String(node.value))!, node.dtype);
@@ -144,6 +221,16 @@ export const ansi = {
   cast(dialect: Pick<SqlDialect, "types">, x: Sql, from: InferredType, to: DType): Sql {
     const truncate = from === "double" && (to === "integer" || to === "bigint"); // SQL CAST rounds
     return sql`CAST(${truncate ? sql`trunc(${x})` : x} AS ${sql.raw(dialect.types[to])})`;
+  },
+  /**
+   * The ORDER BY of first/last: the value at the first row of the sort (first) or the last (last, by reversing the
+   * order, nulls included). Ties on the key are broken by the value (nulls last), so every engine picks the same row.
+   */
+  firstLastOrder({ fn, input, sortKey, sortDescending, sortNullsLast }: AggCall): Sql {
+    const reverse = fn === "last";
+    const dir = sql.raw((sortDescending ?? false) !== reverse ? "DESC" : "ASC");
+    const nulls = sql.raw((sortNullsLast ?? false) !== reverse ? "NULLS LAST" : "NULLS FIRST");
+    return sql`${sortKey} ${dir} ${nulls}, ${input} ${sql.raw(reverse ? "DESC" : "ASC")} NULLS LAST`;
   },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {
@@ -177,26 +264,62 @@ export const ansi = {
     const seconds = `${Math.floor((micros - 1) / 1e6)}.${String((micros - 1) % 1e6).padStart(6, "0")}`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(`${seconds} seconds`)} PRECEDING AND CURRENT ROW`;
   },
+  /** `last_value(x IGNORE NULLS)`, DuckDB's spelling (https://duckdb.org/docs/sql/functions/window_functions). */
+  nonNullInFrame(x: Sql, over: Sql, which: "last" | "first"): Sql {
+    return sql`${sql.raw(which === "last" ? "last_value" : "first_value")}(${x} IGNORE NULLS) ${over}`;
+  },
   windowSpec(spec: WindowSpec): Sql {
     const parts = [
       spec.partitionBy.length ? sql`PARTITION BY ${sql.join([...spec.partitionBy])}` : undefined,
-      // Nulls sort last in both directions, explicitly: engines' defaults differ (PostgreSQL puts them first in DESC).
+      // Where nulls sort is always spelt out: engines' defaults differ (PostgreSQL puts them first in DESC).
       spec.orderBy.length
-        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} NULLS LAST`))}`
+        ? sql`ORDER BY ${sql.join(spec.orderBy.map((k) => sql`${k.sql} ${sql.raw(k.descending ? "DESC" : "ASC")} ${sql.raw(k.nullsLast ? "NULLS LAST" : "NULLS FIRST")}`))}`
         : undefined,
       spec.frame,
     ].filter((p): p is Sql => p !== undefined);
     return sql`OVER (${sql.join(parts, sql` `)})`;
   },
   /** Row-wise functions in the SQL that DuckDB, PostgreSQL and Snowflake all accept. */
-  functions: (dialect: Pick<SqlDialect, "types" | "cast">): SqlDialect["functions"] => ({
+  functions: (
+    dialect: Pick<SqlDialect, "types" | "cast" | "divide"> & { truncatingDivide: (a: Sql, b: Sql) => Sql },
+  ): SqlDialect["functions"] => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
+    // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then
+    // p / 2 is no tie, so each engine's own rule for halves never decides: the result is the same everywhere.
+    roundHalfEven: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      const p = sql`(${x} * ${scale})`;
+      return sql`(CASE WHEN abs(${p} - trunc(${p})) = 0.5 THEN 2 * round(${p} / 2) ELSE round(${p}) END / ${scale})`;
+    },
+    // Polars' trunc(x * 10^d) / 10^d (round(mode="to_zero"), Expr.truncate).
+    truncate: ([x, d], [t]) => {
+      if (t !== "double") return x!;
+      const scale = sql`power(CAST(10 AS ${sql.raw(dialect.types.double)}), ${d})`;
+      return sql`(trunc(${x} * ${scale}) / ${scale})`;
+    },
+    // Polars' float functions give NaN and ±inf where engines fail the statement (PostgreSQL, DuckDB: the square root
+    // or logarithm of a negative number, the logarithm of zero): those inputs are answered before the call. NaN
+    // equals itself and sorts above +inf in DuckDB, PostgreSQL and Snowflake alike.
+    floor: ([x], [t]) => (t === "double" ? sql`floor(${x})` : x!),
+    ceil: ([x], [t]) => (t === "double" ? sql`ceil(${x})` : x!),
+    // -0.0 keeps its sign and NaN stays NaN, as Polars' sign.
+    sign: ([x], [t]) =>
+      t === "double"
+        ? sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${x} WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE ${x} END`
+        : sql`CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE 0 END`,
+    sqrt: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} ELSE sqrt(${x}) END`,
+    ln: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} WHEN ${x} = 0 THEN ${special(dialect, "-inf")} ELSE ln(${x}) END`,
+    isNan: ([x]) => sql`(${x} = ${special(dialect, "NaN")})`,
+    isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
+    fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
+    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers.
     floorDiv: ([a, b], [ta, tb]) =>
-      [ta, tb].every((t) => t === "integer" || t === "bigint")
-        ? sql`CAST(floor(CAST(${a} AS ${sql.raw(dialect.types.double)}) / ${b}) AS ${sql.raw(dialect.types.bigint)})`
-        : sql`floor(${a} / ${b})`,
+      isIntegral(ta!) && isIntegral(tb!)
+        ? ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide)
+        : sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`,
     isIn: ([x, ...values]) => (values.length ? sql`(${x} IN (${sql.join(values)}))` : sql`FALSE`),
     isBetween: ([x, lo, hi]) => sql`(${x} BETWEEN ${lo} AND ${hi})`,
     lower: ([s]) => sql`lower(${s})`,
@@ -211,7 +334,12 @@ export const ansi = {
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     month: ([t]) => sql`CAST(extract(month FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     day: ([t]) => sql`CAST(extract(day FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
-    hour: ([t], [type]) => (type === "date" ? sql`0` : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // A date has no time of day: 0, and null for a null date (as Polars).
+    hour: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(hour FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    quarter: ([t]) => sql`CAST(extract(quarter FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    minute: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(extract(minute FROM ${t}) AS ${sql.raw(dialect.types.integer)})`),
+    // Whole seconds, as Polars' dt.second(): PostgreSQL's extract(second) carries the fraction, which CAST would round.
+    second: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(floor(extract(second FROM ${t})) AS ${sql.raw(dialect.types.integer)})`),
     weekday: ([t]) => sql`CAST(extract(isodow FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;

@@ -25,6 +25,7 @@ export const DOCTOR_CASES: readonly OperationCase[] = [...OPERATION_CASES, ...UN
  */
 export type CaseStatus = "ok" | "differs" | "refused" | "unsupported";
 
+/** How one construct (a conformance case) fared on the warehouse. */
 export interface CaseResult {
   readonly name: string;
   readonly status: CaseStatus;
@@ -32,6 +33,7 @@ export interface CaseResult {
   readonly fallback?: string;
 }
 
+/** What `runDoctor` found: one result per construct, and whether its scratch schema was dropped. */
 export interface DoctorReport {
   readonly engine: string;
   readonly schema: string;
@@ -41,6 +43,7 @@ export interface DoctorReport {
   readonly cleanedUp: boolean;
 }
 
+/** Options of `runDoctor`: cancellation, a subset of the cases, the scratch schema's name, progress. */
 export interface DoctorOptions {
   readonly signal?: AbortSignal;
   readonly cases?: readonly OperationCase[];

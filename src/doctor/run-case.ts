@@ -80,7 +80,9 @@ export async function runCases(cases: readonly OperationCase[], graph: FeatureGr
 async function readRows(engine: Engine, table: { schema?: string; name: string }, columns: Schema): Promise<Record<string, unknown>[]> {
   const select = columns.map((c) => {
     const id = sql.id(c.name);
-    const read = c.type === "date" || c.type === "timestamp" ? engine.dialect.cast(id, c.type, "varchar") : id;
+    // Integers as text too: a driver may read a NUMBER(38,0) into a JS number (snowflake-sdk does), losing digits past 2^53.
+    const asText = c.type === "date" || c.type === "timestamp" || c.type === "integer" || c.type === "bigint";
+    const read = asText ? engine.dialect.cast(id, c.type, "varchar") : id;
     return sql`${read} AS ${id}`;
   });
   const rows = await engine.query(compiled(sql`SELECT ${sql.join(select)} FROM ${tableId(table)}`, engine.dialect));

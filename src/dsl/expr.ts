@@ -6,6 +6,7 @@ import {
   type BinaryOp,
   type ExprNode,
   freeze,
+  type LiteralExpr,
   mapExprChildren,
   type OrderKey,
   type PeriodLabel,
@@ -46,7 +47,7 @@ export class Expr {
   add(other: IntoExpr): Expr { return this.#binary("add", other); }
   sub(other: IntoExpr): Expr { return this.#binary("sub", other); }
   mul(other: IntoExpr): Expr { return this.#binary("mul", other); }
-  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided). */
+  /** True division: always a double, as Polars' `/` (integer operands are not floor-divided); by zero ±inf or NaN. */
   div(other: IntoExpr): Expr { return this.#binary("div", other); }
   mod(other: IntoExpr): Expr { return this.#binary("mod", other); }
   eq(other: IntoExpr): Expr { return this.#binary("eq", other); }
@@ -62,8 +63,25 @@ export class Expr {
 
   isNull(): Expr { return wrap({ kind: "isNull", operand: this.node, negated: false }); }
   isNotNull(): Expr { return wrap({ kind: "isNull", operand: this.node, negated: true }); }
-  /** @example col("limit").fillNull(0)   // COALESCE("limit", 0) */
-  fillNull(value: IntoExpr): Expr { return wrap({ kind: "coalesce", operands: freeze([this.node, toExpr(value).node]) }); }
+  /**
+   * Replaces nulls by a value (a string is a literal here, as in Polars), or by the nearest non-null value before
+   * (`strategy: "forward"`) or after (`"backward"`) in the order of `.over(…, { orderBy })`, at most `limit` rows
+   * away — Polars' `fill_null(strategy=…, limit=…)`.
+   * @example col("limit").fillNull(0)   // COALESCE("limit", 0)
+   * @example col("balance").fillNull({ strategy: "forward" }).over("customer_id", { orderBy: "date" })
+   *   // DuckDB: last_value("balance" IGNORE NULLS) OVER (… ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+   */
+  fillNull(value: IntoExpr | { strategy: "forward" | "backward"; limit?: number }): Expr {
+    if (value === null || typeof value !== "object" || value instanceof Expr || value instanceof Date) {
+      return wrap({ kind: "coalesce", operands: freeze([this.node, toExpr(value).node]) });
+    }
+    const { strategy, limit } = value;
+    if (strategy !== "forward" && strategy !== "backward") {
+      throw new TypeError(`fillNull(): strategy must be "forward" or "backward", got ${JSON.stringify(strategy)}; fill with a value for the others (e.g. fillNull(0) for "zero")`);
+    }
+    const rows = limit === undefined ? null : checkedInt("fillNull limit", limit, 0);
+    return window({ op: "fill", operand: this.node, direction: strategy, limit: rows }, null);
+  }
   /** @example col("amount").cast("bigint")   // CAST("amount" AS BIGINT) */
   cast(to: DType): Expr {
     if (!isDType(to)) throw new TypeError(`cast(): unknown type ${JSON.stringify(to)}; expected one of ${listTypes()}`);
@@ -88,14 +106,22 @@ export class Expr {
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
-   * The q-quantile with linear interpolation (Polars' `interpolation="linear"`; its default is "nearest").
-   * @example col("amount").quantile(0.9)   // DuckDB: quantile_cont("amount", 0.9)
+   * The q-quantile interpolating linearly between neighbours: Polars' `interpolation="linear"`, to be given, since
+   * Polars' default ("nearest") and its other methods are not implemented (refused here rather than computed otherwise).
+   * @example col("amount").quantile(0.9, { interpolation: "linear" })   // DuckDB: quantile_cont("amount", 0.9)
    */
-  quantile(q: number): Expr {
+  quantile(q: number, options: { interpolation?: "linear" } = {}): Expr {
     if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new TypeError(`quantile(): q must be a number in [0, 1], got ${q}`);
+    if (options.interpolation !== "linear") {
+      const asked = options.interpolation === undefined ? `Polars' default interpolation, "nearest",` : `interpolation ${JSON.stringify(options.interpolation)}`;
+      throw new TypeError(`quantile(${q}): ${asked} is not implemented; pass { interpolation: "linear" } to interpolate between neighbours`);
+    }
     return wrap({ kind: "agg", fn: "quantile", operand: this.node, quantile: q });
   }
-  /** Distinct non-null values (SQL's count(DISTINCT); Polars' n_unique also counts null as a value). */
+  /**
+   * Distinct values, null counting as one, as Polars' `n_unique`; without null: `col("x").filter(col("x").isNotNull()).nUnique()`.
+   * @example col("s").nUnique()   // (count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0))
+   */
   nUnique(): Expr { return this.#agg("nUnique"); }
   /** Whether any value is true (nulls ignored; false for none). */
   any(): Expr { return this.#agg("any"); }
@@ -106,11 +132,13 @@ export class Expr {
   /** With `sortBy`: the value at the largest sort key — the latest, for a time key. */
   last(): Expr { return this.#agg("last"); }
   /**
-   * Orders the values for `first()`/`last()`. Rows whose sort key is null are ignored; ties are broken by the value.
-   * @example col("balance").sortBy("date").last()   // DuckDB: last("balance" ORDER BY "date", "balance") FILTER (…)
+   * Orders the values for `first()`/`last()`, as Polars' `sort_by`: null keys sort first unless `nullsLast`, in either
+   * direction (so `last()` of an ascending sort is the largest key's value); ties are broken by the value. To skip
+   * rows without a key, filter the frame first: `.filter(col("date").isNotNull())`.
+   * @example col("balance").sortBy("date").last()   // DuckDB: first("balance" ORDER BY "date" DESC NULLS LAST, "balance" DESC NULLS LAST)
    */
-  sortBy(by: Expr | string): Expr {
-    return wrap({ kind: "sorted", operand: this.node, by: toColumnExpr(by).node });
+  sortBy(by: Expr | string, options: { descending?: boolean; nullsLast?: boolean } = {}): Expr {
+    return wrap({ kind: "sorted", operand: this.node, by: toColumnExpr(by).node, descending: options.descending ?? false, nullsLast: options.nullsLast ?? false });
   }
   /**
    * Inside an aggregation: only the values where `predicate` holds (a conditional aggregate).
@@ -121,28 +149,86 @@ export class Expr {
   }
 
   abs(): Expr { return this.#fn("abs"); }
-  /** Rounds half away from zero to `decimals` places. */
-  round(decimals = 0): Expr { return this.#fn("round", lit(checkedInt("round", decimals, 0))); }
-  /** Limits values to [lower, upper]; nulls stay null. */
-  clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", lower, upper); }
-  /** Floor division (Polars' `//`): an integer for integers. */
+  /**
+   * Rounds to `decimals` places; halves go to the even neighbour unless `mode` says otherwise, as Polars' `round`
+   * ("half_to_even" by default, "half_away_from_zero", "to_zero"). Computed as Polars does, on x * 10^d in doubles:
+   * 2.675 is 267.49999999999997 hundredths, which round down.
+   * @example col("x").round(2, { mode: "half_away_from_zero" })   // DuckDB: round("x", 2)
+   */
+  round(decimals = 0, options: { mode?: RoundMode } = {}): Expr {
+    const fn = ({ half_to_even: "roundHalfEven", half_away_from_zero: "round", to_zero: "truncate" } as const)[options.mode ?? "half_to_even"];
+    if (!fn) throw new TypeError(`round(): mode must be "half_to_even", "half_away_from_zero" or "to_zero", got ${JSON.stringify(options.mode)}`);
+    return this.#fn(fn, lit(checkedInt("round", decimals, 0)));
+  }
+  /** Rounds down (Polars' `floor`); integers stay as they are. */
+  floor(): Expr { return this.#fn("floor"); }
+  /** Rounds up (Polars' `ceil`); integers stay as they are. */
+  ceil(): Expr { return this.#fn("ceil"); }
+  /** -1, 0 or 1 (-0.0 and NaN stay as they are), as Polars' `sign`. */
+  sign(): Expr { return this.#fn("sign"); }
+  /** The square root, a double; NaN for a negative value (Polars' `sqrt`). */
+  sqrt(): Expr { return this.#fn("sqrt"); }
+  /**
+   * The logarithm in `base` (default e), a double; NaN for a negative value and -inf for 0 (Polars' `log`).
+   * @example col("amount").log(10)   // DuckDB: CASE WHEN … ELSE ln("amount") END / CAST(2.302585092994046 AS DOUBLE)
+   */
+  log(base = Math.E): Expr {
+    if (typeof base !== "number" || !(base > 0) || base === 1 || !Number.isFinite(base)) throw new TypeError(`log(): the base must be a positive number other than 1, got ${base}`);
+    const ln = this.#fn("ln");
+    // ln(base) is a non-zero constant (base ≠ 1): a plain division, with no by-zero case.
+    return base === Math.E ? ln : ln.div(lit(Math.log(base), "double"));
+  }
+  /** Whether the value is NaN (doubles only; null stays null), as Polars' `is_nan`. */
+  isNan(): Expr { return this.#fn("isNan"); }
+  /** Whether the value is neither infinite nor NaN (doubles only), as Polars' `is_finite`. */
+  isFinite(): Expr { return this.#fn("isFinite"); }
+  /** NaN replaced by `value` (null stays null), as Polars' `fill_nan`. */
+  fillNan(value: IntoExpr): Expr { return this.#fn("fillNan", value); }
+  /** Drops the digits beyond `decimals` places, toward zero (Polars' `truncate`). */
+  truncate(decimals = 0): Expr { return this.#fn("truncate", lit(checkedInt("truncate", decimals, 0))); }
+  /** Limits values to [lower, upper]; nulls stay null. A string bound names a column (as Polars). */
+  clip(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("clip", toValueExpr(lower, "clip()"), toValueExpr(upper, "clip()")); }
+  /** Floor division (Polars' `//`): an integer for integers, computed in integers (null by zero). */
   floorDiv(other: IntoExpr): Expr { return this.#fn("floorDiv", other); }
   /** @example col("state").isIn(["NY", "NJ"])   // "state" IN ('NY', 'NJ') */
   isIn(values: readonly (string | number | boolean | Date)[]): Expr {
     if (!Array.isArray(values)) throw new TypeError("isIn(): pass an array of values");
     return this.#fn("isIn", ...values);
   }
-  /** Both bounds included, as Polars' default `closed="both"`. */
-  isBetween(lower: IntoExpr, upper: IntoExpr): Expr { return this.#fn("isBetween", lower, upper); }
+  /**
+   * Whether the value lies between the bounds, both included unless `closed` says otherwise ("left", "right",
+   * "none"), as Polars' `is_between`. A string bound names a column (as Polars).
+   * @example col("age").isBetween(18, 65, { closed: "left" })   // "age" >= 18 AND "age" < 65
+   */
+  isBetween(lower: IntoExpr, upper: IntoExpr, options: { closed?: "both" | "left" | "right" | "none" } = {}): Expr {
+    const [lo, hi] = [toValueExpr(lower, "isBetween()"), toValueExpr(upper, "isBetween()")];
+    switch (options.closed ?? "both") {
+      case "both":
+        return this.#fn("isBetween", lo, hi);
+      case "left":
+        return this.ge(lo).and(this.lt(hi));
+      case "right":
+        return this.gt(lo).and(this.le(hi));
+      case "none":
+        return this.gt(lo).and(this.lt(hi));
+      default:
+        throw new TypeError(`isBetween(): closed must be "both", "left", "right" or "none", got ${JSON.stringify(options.closed)}`);
+    }
+  }
 
   /** String functions (Polars' `.str` namespace). */
   get str(): StringNamespace { return new StringNamespace(this); }
 
   // Windows. Order-dependent ones need `.over(partitionBy, { orderBy })`.
-  /** The value `n` rows earlier in the window's order (later for negative `n`). @example col("balance").shift(1).over("customer_id", { orderBy: "month" }) */
-  shift(n = 1): Expr {
+  /**
+   * The value `n` rows earlier in the window's order (later for negative `n`); where there is none, null or
+   * `fillValue` (a literal), as Polars' `shift(n, fill_value=…)`.
+   * @example col("balance").shift(1, { fillValue: 0 }).over("customer_id", { orderBy: "month" })   // lag("balance", 1, 0) OVER (…)
+   */
+  shift(n = 1, options: { fillValue?: string | number | boolean | Date } = {}): Expr {
     const offset = checkedInt("shift", n);
-    return window({ op: offset >= 0 ? "lag" : "lead", operand: this.node, offset: Math.abs(offset) }, null);
+    const fill = options.fillValue === undefined ? {} : { fillValue: lit(options.fillValue).node as LiteralExpr };
+    return window({ op: offset >= 0 ? "lag" : "lead", operand: this.node, offset: Math.abs(offset), ...fill }, null);
   }
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }
@@ -152,13 +238,14 @@ export class Expr {
   /** Non-null values so far. */
   cumCount(): Expr { return this.#cumulative("count"); }
   /**
-   * Rank of this value in its partition: "min" (SQL RANK; ties share the lowest), "dense", or "ordinal" (ROW_NUMBER;
-   * ties in arbitrary order). Polars' default is "average", which SQL lacks.
+   * Rank of this value in its partition, as Polars' `rank`: "average" (the default; ties share the mean of their
+   * ranks, a double), "min" (SQL RANK), "max", "dense", or "ordinal" (ROW_NUMBER; ties in the order of
+   * `.over(…, { orderBy })`, else arbitrary). Null values have no rank.
    * @example col("date").rank({ method: "ordinal", descending: true }).over("customer_id").eq(1)   // the latest row
    */
-  rank(options: { method?: "min" | "dense" | "ordinal"; descending?: boolean } = {}): Expr {
-    const op = ({ min: "rank", dense: "denseRank", ordinal: "rowNumber" } as const)[options.method ?? "min"];
-    if (!op) throw new TypeError(`rank(): method must be "min", "dense" or "ordinal"`);
+  rank(options: { method?: "average" | "min" | "max" | "dense" | "ordinal"; descending?: boolean } = {}): Expr {
+    const op = ({ average: "rankAverage", min: "rank", max: "rankMax", dense: "denseRank", ordinal: "rowNumber" } as const)[options.method ?? "average"];
+    if (!op) throw new TypeError(`rank(): method must be "average", "min", "max", "dense" or "ordinal"`);
     return window({ op, operand: this.node, descending: options.descending ?? false }, null);
   }
   /**
@@ -176,12 +263,17 @@ export class Expr {
 
   /**
    * Evaluates the windows (and aggregations) in this expression per partition, as Polars' `over`. `orderBy` orders
-   * rows for shift, cumulative and row-count rolling windows; aggregations see their whole partition.
+   * rows for shift, cumulative and row-count rolling windows, and breaks ties of an ordinal rank; aggregations see
+   * their whole partition. Null order keys sort first, also descending, unless `nullsLast` (Polars' defaults).
    * @example col("balance").mean().over("customer_id")   // avg("balance") OVER (PARTITION BY "customer_id")
    */
-  over(partitionBy: Expr | string | readonly (Expr | string)[] = [], options: { orderBy?: Expr | string | readonly (Expr | string)[]; descending?: boolean } = {}): Expr {
+  over(
+    partitionBy: Expr | string | readonly (Expr | string)[] = [],
+    options: { orderBy?: Expr | string | readonly (Expr | string)[]; descending?: boolean; nullsLast?: boolean } = {},
+  ): Expr {
     const partition = freeze(asList(partitionBy).map((e) => toColumnExpr(e).node));
-    const orderBy = freeze(asList(options.orderBy ?? []).map((e) => freeze({ expr: toColumnExpr(e).node, descending: options.descending ?? false })));
+    const [descending, nullsLast] = [options.descending ?? false, options.nullsLast ?? false];
+    const orderBy = freeze(asList(options.orderBy ?? []).map((e) => freeze({ expr: toColumnExpr(e).node, descending, nullsLast })));
     const apply = (node: ExprNode): ExprNode => {
       if (node.kind === "window") {
         if (node.over) return node;
@@ -222,7 +314,8 @@ export class Expr {
     }
     if (!options.by) throw new TypeError(`rolling ${fn}("${size}"): a time window needs { by: "<timestamp column>" }`);
     const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? 1, 0);
-    const orderBy = freeze([freeze({ expr: toColumnExpr(options.by).node, descending: false })]);
+    // Rows whose `by` is null get null and are in no other row's window (Polars), wherever they sort.
+    const orderBy = freeze([freeze({ expr: toColumnExpr(options.by).node, descending: false, nullsLast: false })]);
     return new Expr(windowNode({ op: "agg", agg }, { kind: "range", preceding: duration }, minPeriods, freeze([]), orderBy, false));
   }
 }
@@ -254,6 +347,11 @@ export class DateTimeNamespace {
   month(): Expr { return fn("month", this.expr); }
   day(): Expr { return fn("day", this.expr); }
   hour(): Expr { return fn("hour", this.expr); }
+  /** 1 to 4. */
+  quarter(): Expr { return fn("quarter", this.expr); }
+  minute(): Expr { return fn("minute", this.expr); }
+  /** Whole seconds (0 to 59), as Polars' `dt.second()`. */
+  second(): Expr { return fn("second", this.expr); }
   /** ISO weekday: Monday = 1 … Sunday = 7, as Polars. */
   weekday(): Expr { return fn("weekday", this.expr); }
 
@@ -300,8 +398,9 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
     return temporalLiteral(value, dtype ?? "timestamp");
   }
   if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`lit(): ${value} is not a finite number`);
-  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    throw new TypeError(`lit(): ${value} is beyond the exact integer range of JavaScript numbers`);
+  // An integral number beyond 2^53 is a double in JavaScript, and is typed one (a bigint there would be inexact).
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && dtype !== undefined && dtype !== "double") {
+    throw new TypeError(`lit(): ${value} is beyond the exact integer range of JavaScript numbers; it can only be a double`);
   }
   if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
     throw new TypeError(`lit(): unsupported value of type ${typeof value}`);
@@ -310,6 +409,9 @@ export function lit(value: string | number | boolean | null | Date, dtype?: DTyp
   if (value !== null && !fitsType(value, type)) throw new TypeError(`lit(): ${JSON.stringify(value)} is not a valid ${type}`);
   return wrap({ kind: "literal", value, dtype: type });
 }
+
+/** Polars' rounding modes (`Expr.round(decimals, mode)`). */
+export type RoundMode = "half_to_even" | "half_away_from_zero" | "to_zero";
 
 export interface RollingOptions {
   /** The timestamp column a duration window is measured on. */
@@ -322,8 +424,14 @@ export class StringNamespace {
   constructor(private readonly expr: Expr) {}
   toLowercase(): Expr { return fn("lower", this.expr); }
   toUppercase(): Expr { return fn("upper", this.expr); }
-  /** Whether the text contains `substring` (literally: no regular expressions, whose dialects differ). */
-  contains(substring: IntoExpr): Expr { return fn("contains", this.expr, substring); }
+  /**
+   * Whether the text contains `pattern`, matched literally (regular expressions are not implemented: their dialects
+   * differ). Polars reads the pattern as a regular expression unless `literal: true`: a pattern that would mean
+   * something else as one — a metacharacter, or a column — needs `{ literal: true }`, so a port never differs silently.
+   */
+  contains(pattern: IntoExpr, options: { literal?: boolean } = {}): Expr {
+    return fn("contains", this.expr, literalPattern("str.contains", pattern, options.literal));
+  }
   startsWith(prefix: IntoExpr): Expr { return fn("startsWith", this.expr, prefix); }
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
   /** Length in characters. */
@@ -334,8 +442,21 @@ export class StringNamespace {
     if (length !== undefined) args.push(lit(checkedInt("str.slice", length, 0)));
     return fn("slice", this.expr, ...args);
   }
-  /** Replaces every occurrence of `old` (literally) with `replacement`. */
-  replaceAll(old: IntoExpr, replacement: IntoExpr): Expr { return fn("replaceAll", this.expr, old, replacement); }
+  /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
+  replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
+    return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
+  }
+}
+
+/**
+ * A pattern for a Polars function that reads it as a regular expression by default (`str.contains`, `str.replace_all`):
+ * text without metacharacters means the same either way; anything else must say `literal: true`.
+ */
+function literalPattern(what: string, pattern: IntoExpr, literal = false): IntoExpr {
+  if (literal) return pattern;
+  if (typeof pattern === "string" && !/[\\^$.|?*+()[\]{}]/.test(pattern)) return pattern;
+  const shown = typeof pattern === "string" ? JSON.stringify(pattern) : "an expression";
+  throw new TypeError(`${what}(${shown}): Polars reads the pattern as a regular expression, which is not implemented; pass { literal: true } to match it as text`);
 }
 
 /** Concatenates strings; null if any part is null (Polars' concat_str with ignore_nulls=False). */
@@ -346,10 +467,10 @@ export function concatStr(parts: readonly (Expr | string)[], separator = ""): Ex
   return new Expr(freeze({ kind: "func", fn: "concat", args: freeze(joined.map((e) => e.node)) }));
 }
 
-/** The first non-null of the values. @example coalesce(col("limit"), col("default_limit"), 0) */
+/** The first non-null of the values; a string names a column (as Polars). @example coalesce("limit", col("default_limit"), 0) */
 export function coalesce(...values: IntoExpr[]): Expr {
   if (values.length === 0) throw new TypeError("coalesce(): pass at least one value");
-  return wrap({ kind: "coalesce", operands: freeze(values.map((v) => toExpr(v).node)) });
+  return wrap({ kind: "coalesce", operands: freeze(values.map((v) => toValueExpr(v, "coalesce()").node)) });
 }
 
 function fn(name: ScalarFn, first: Expr, ...args: IntoExpr[]): Expr {
@@ -389,11 +510,11 @@ export function len(): Expr {
 
 /**
  * A conditional, as Polars' `pl.when(...).then(...).otherwise(...)`; chain `.when().then()` for more branches.
- * A missing `otherwise` yields null.
+ * A missing `otherwise` yields null. As in Polars, a string value names a column: `then(lit("high"))` for text.
  * @example when(col("balance").gt(0)).then(1).otherwise(0)   // CASE WHEN "balance" > 0 THEN 1 ELSE 0 END
  */
 export function when(condition: IntoExpr): When {
-  return new When([], toExpr(condition).node);
+  return new When([], toValueExpr(condition, "when()").node);
 }
 
 export class When {
@@ -402,7 +523,7 @@ export class When {
     private readonly condition: ExprNode,
   ) {}
   then(value: IntoExpr): Then {
-    return new Then([...this.branches, freeze({ when: this.condition, then: toExpr(value).node })]);
+    return new Then([...this.branches, freeze({ when: this.condition, then: toValueExpr(value, "then()").node })]);
   }
 }
 
@@ -412,16 +533,26 @@ export class Then extends Expr {
     super(caseNode(branches, freeze({ kind: "literal", value: null, dtype: "null" })));
   }
   when(condition: IntoExpr): When {
-    return new When(this.branches, toExpr(condition).node);
+    return new When(this.branches, toValueExpr(condition, "when()").node);
   }
   otherwise(value: IntoExpr): Expr {
-    return new Expr(caseNode(this.branches, toExpr(value).node));
+    return new Expr(caseNode(this.branches, toValueExpr(value, "otherwise()").node));
   }
 }
 
 /** Operands: an Expr as it is, any other value as a literal (as Polars does for `col("a") == "x"`). */
 export function toExpr(value: IntoExpr): Expr {
   return value instanceof Expr ? value : lit(value);
+}
+
+/**
+ * Value positions where Polars reads a bare string as a column name (`then("c")`, `otherwise`, `when`, `clip`,
+ * `isBetween`, `coalesce`; `lit("c")` is the text): the column remembers where, for the error if there is none.
+ */
+function toValueExpr(value: IntoExpr, where: string): Expr {
+  if (typeof value !== "string") return toExpr(value);
+  if (value === "") throw new TypeError(`${where}: "" is no column name; a string here names a column (as in Polars), write lit("") for the text`);
+  return wrap({ kind: "column", name: value, bare: where });
 }
 
 /** Selections: a string names a column (as in Polars' `select("a")`). */
@@ -470,7 +601,8 @@ function literalType(value: string | number | boolean | null): InferredType {
   if (value === null) return "null";
   if (typeof value === "string") return "varchar";
   if (typeof value === "boolean") return "boolean";
-  return Number.isInteger(value) ? (Math.abs(value) <= 2 ** 31 - 1 ? "integer" : "bigint") : "double";
+  if (!Number.isSafeInteger(value)) return "double";
+  return Math.abs(value) <= 2 ** 31 - 1 ? "integer" : "bigint";
 }
 
 const wrap = (node: ExprNode): Expr => new Expr(freeze(node));

@@ -30,6 +30,8 @@ export interface ColumnExpr {
   readonly name: string;
   /** Set by the compiler only, inside joins: the relation alias the column belongs to. */
   readonly qualifier?: string;
+  /** Where a bare string was read as this column's name (`then()`, `clip()`…), for the error when there is none. */
+  readonly bare?: string;
 }
 export interface LiteralExpr {
   readonly kind: "literal";
@@ -77,9 +79,9 @@ export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNod
  * arguments (decimals, offsets) are literal nodes among `args`.
  */
 export const SCALAR_FNS = [
-  "abs", "round", "clip", "floorDiv", "isIn", "isBetween",
+  "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
-  "year", "month", "day", "hour", "weekday", "daysBetween",
+  "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }
@@ -100,15 +102,35 @@ export interface AggExpr {
 }
 /** Only inside an aggregation: the operand where the predicate holds, else null (`col("x").filter(p).sum()`). */
 export interface FilteredExpr { readonly kind: "filtered"; readonly operand: ExprNode; readonly predicate: ExprNode }
-/** Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`). */
-export interface SortedExpr { readonly kind: "sorted"; readonly operand: ExprNode; readonly by: ExprNode }
+/**
+ * Only as the operand of `first`/`last`: the operand ordered by `by` (`col("x").sortBy("date").last()`); rows whose
+ * key is null sort first unless `nullsLast`, in either direction (Polars' sort_by).
+ */
+export interface SortedExpr {
+  readonly kind: "sorted";
+  readonly operand: ExprNode;
+  readonly by: ExprNode;
+  readonly descending: boolean;
+  readonly nullsLast: boolean;
+}
 
-export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean }
+/** A window's sort key. Nulls sort first unless `nullsLast`, in either direction, as Polars' `over(order_by=…)`. */
+export interface OrderKey { readonly expr: ExprNode; readonly descending: boolean; readonly nullsLast: boolean }
+
+/** Polars' rank methods: min (RANK), dense, ordinal (ROW_NUMBER), max, and average (of min and max, a double). */
+export const RANK_OPS = ["rank", "denseRank", "rowNumber", "rankMax", "rankAverage"] as const;
+export type RankOp = (typeof RANK_OPS)[number];
 
 /** What a window computes for each row. Ranks order the partition by their operand. */
 export type WindowFunc =
-  | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number }
-  | { readonly op: "rank" | "denseRank" | "rowNumber"; readonly operand: ExprNode; readonly descending: boolean }
+  /** `fillValue`, a literal, stands where the offset row does not exist (Polars' shift(n, fill_value=…)). */
+  | { readonly op: "lag" | "lead"; readonly operand: ExprNode; readonly offset: number; readonly fillValue?: LiteralExpr }
+  | { readonly op: RankOp; readonly operand: ExprNode; readonly descending: boolean }
+  /**
+   * The operand, or where it is null the nearest non-null value before it (forward) or after it (backward) in the
+   * window's order, at most `limit` rows away (null: any distance) — Polars' fill_null(strategy=…, limit=…).
+   */
+  | { readonly op: "fill"; readonly operand: ExprNode; readonly direction: "forward" | "backward"; readonly limit: number | null }
   | { readonly op: "agg"; readonly agg: AggExpr };
 
 /**

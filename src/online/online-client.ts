@@ -59,12 +59,12 @@ export async function createOnlineClient(config: OnlineClientConfig): Promise<On
   const store = "query" in config.store ? config.store : await openOnlineStore(config.store);
   const cache = new Map<string, OnlineQuery>();
 
-  const plan = (set: string, fields: readonly string[], requestRows: ReadonlyMap<string, number>): OnlineQuery => {
-    const key = JSON.stringify([set, fields, [...requestRows]]);
+  const plan = (set: string, fields: readonly string[], requestSources: ReadonlySet<string>): OnlineQuery => {
+    const key = JSON.stringify([set, fields, [...requestSources]]);
     let query = cache.get(key);
     if (!query) {
-      query = compileOnlineQuery({ graph, typed, set, fields, dialect: store.dialect, requestRows });
-      // Bounded: request shapes are few (fields × row counts), but row counts come from clients.
+      query = compileOnlineQuery({ graph, typed, set, fields, dialect: store.dialect, requestSources });
+      // Bounded: request shapes are few (entity fields × request-fed sources), but which fields come from clients.
       if (cache.size > 1000) cache.clear();
       cache.set(key, query);
     }
@@ -75,17 +75,17 @@ export async function createOnlineClient(config: OnlineClientConfig): Promise<On
     store,
     explain: (sets, entity, options = {}) => {
       const request = validate(graph, typed, sourcesOf, sets, entity, options);
-      return request.sets.map(({ set, fields }) => plan(set, fields, request.rowCounts(set)));
+      return request.sets.map(({ set, fields }) => plan(set, fields, request.requestSources(set)));
     },
     async get(sets, entity, options = {}) {
       const request = validate(graph, typed, sourcesOf, sets, entity, options);
       const results = await Promise.all(
         request.sets.map(async ({ set, fields }) => {
-          const query = plan(set, fields, request.rowCounts(set));
+          const query = plan(set, fields, request.requestSources(set));
           const parameters = query.slots.map((slot) => {
             if (slot.kind === "entity") return request.entityText(set, slot.field);
             if (slot.kind === "asOf") return slot.as === "date" ? formatDate(floorTo(request.asOf, "day")) : formatTimestamp(request.asOf);
-            return slot.row < 0 ? null : request.rowText(slot.source, slot.row, slot.column);
+            return request.columnText(slot.source, slot.column);
           });
           const [row] = await store.query({ sql: query.sql, parameters });
           return [set, row ? Object.fromEntries(query.columns.map((c) => [c.name, toOnlineValue(row[c.name], c.type)])) : null] as const;
@@ -181,8 +181,8 @@ function validate(
     asOf,
     sets: perSet.map(({ set, fields }) => ({ set, fields })),
     entityText: (set: string, field: string) => perSet.find((s) => s.set === set)!.text.get(field)!,
-    rowCounts: (set: string) => new Map([...rowText].filter(([name]) => sourcesOf.get(set)!.has(name)).map(([name, list]) => [name, list.length])),
-    rowText: (source: string, row: number, column: string) => rowText.get(source)![row]![column]!,
+    requestSources: (set: string) => new Set([...rowText.keys()].filter((name) => sourcesOf.get(set)!.has(name))),
+    columnText: (source: string, column: string) => rowText.get(source)!.map((row) => row[column]!),
   };
 }
 

@@ -14,12 +14,13 @@ import { sourceSchema, type TypedSet } from "../passes/type-pass.ts";
 export type Slot =
   | { readonly kind: "entity"; readonly field: string }
   | { readonly kind: "asOf"; readonly as: "date" | "timestamp" }
-  | { readonly kind: "row"; readonly source: string; readonly row: number; readonly column: string };
+  /** One column of a request-fed source: all its rows' values, as one array. */
+  | { readonly kind: "rows"; readonly source: string; readonly column: string };
 
 /**
- * One feature set's online statement for one shape of request (which entity fields, how many rows per request-fed
- * source). Every value is a bind parameter, so the text is compiled once and reused: the store prepares it once per
- * connection.
+ * One feature set's online statement for one shape of request (which entity fields, which sources the request feeds).
+ * Every value is a bind parameter — a request's rows too, one array per column — so the text does not depend on the
+ * values nor on how many rows a request carries: the store prepares each of the few texts once per connection.
  */
 export interface OnlineQuery {
   readonly set: string;
@@ -37,8 +38,8 @@ export interface OnlineQueryInput {
   /** The request's entity fields that are output columns of the set (its keys among them). */
   readonly fields: readonly string[];
   readonly dialect: SqlDialect;
-  /** Sources read from rows the request carries, with how many rows. */
-  readonly requestRows: ReadonlyMap<string, number>;
+  /** Sources read from rows the request carries. */
+  readonly requestSources: ReadonlySet<string>;
 }
 
 /**
@@ -48,7 +49,7 @@ export interface OnlineQueryInput {
  * rows such a backfill would (no lookback bound is needed: the entity's whole history up to asOf is read). The
  * output is the set's rows for the entity at or before asOf, the latest first, one row.
  */
-export function compileOnlineQuery({ graph, typed, set, fields, dialect, requestRows }: OnlineQueryInput): OnlineQuery {
+export function compileOnlineQuery({ graph, typed, set, fields, dialect, requestSources }: OnlineQueryInput): OnlineQuery {
   const closure = selectSets(graph, [set]);
   const target = closure.at(-1)!;
   const filters: EntityFilters = pushEntityFilters(graph, target, typed, fields);
@@ -61,11 +62,12 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
   const readSource = (source: SourceDef): SourceRead => {
     const onEntity = filters.get(source.name) ?? new Map<string, string>();
     const onKey = [...onEntity].map(([column, field]) => sql`${sql.id(column)} = ${param({ kind: "entity", field }, source.columns[column]!)}`);
-    const where = sql.join([...onKey, upToAsOf(source.timestamp, source.columns[source.timestamp]!)], sql` AND `);
-    const rows = requestRows.get(source.name);
-    const table = rows === undefined ? onlineTable(source) : undefined;
+    // Rows whose time is null too, as a backfill reads them (rangePredicate): windows ordered by time sort them first.
+    const known = sql`(${upToAsOf(source.timestamp, source.columns[source.timestamp]!)} OR ${sql.id(source.timestamp)} IS NULL)`;
+    const where = sql.join([...onKey, known], sql` AND `);
+    const table = requestSources.has(source.name) ? undefined : onlineTable(source);
     reads.push({ source: source.name, from: table ?? "request", filters: onEntity });
-    return table ? { from: tableId(table), where, table } : { from: valuesRelation(source, rows!, param), where };
+    return table ? { from: tableId(table), where, table } : { from: requestRelation(source, dialect), where };
   };
 
   const node = compileBackfillQuery({ graph, typed, closure, dialect, reads: new Map(), readSource });
@@ -86,12 +88,14 @@ export function compileOnlineQuery({ graph, typed, set, fields, dialect, request
 
 export const onlineTable = (source: SourceDef): TableRef => (source.online?.kind === "table" ? source.online.table : source.backfill);
 
-/** The request's rows as a relation of bound values; no rows is an empty relation of the same columns. */
-function valuesRelation(source: SourceDef, count: number, param: (slot: Slot, type: DType) => Sql): Sql {
-  const schema = sourceSchema(source);
-  const alias = sql.id("request_rows");
-  // Row -1 binds nulls: the columns keep their types, and WHERE 1 = 0 keeps the relation empty.
-  if (count === 0) return sql`(SELECT ${sql.join(schema.map((c) => sql`${param({ kind: "row", source: source.name, row: -1, column: c.name }, c.type)} AS ${sql.id(c.name)}`))} WHERE 1 = 0) AS ${alias}`;
-  const tuples = Array.from({ length: count }, (_, row) => sql`(${sql.join(schema.map((c) => param({ kind: "row", source: source.name, row, column: c.name }, c.type)))})`);
-  return sql`(VALUES ${sql.join(tuples)}) AS ${alias} (${sql.join(schema.map((c) => sql.id(c.name)))})`;
+/**
+ * The request's rows as a relation: each column one bound array, unnested side by side (arrays of one length
+ * unnest in lockstep, in DuckDB and in PostgreSQL since 10), each element cast to the column's type as a bound
+ * scalar would be. No rows is an empty relation of the same columns.
+ */
+function requestRelation(source: SourceDef, dialect: SqlDialect): Sql {
+  const columns = sourceSchema(source).map(
+    (c) => sql`unnest(CAST(${{ kind: "rows", source: source.name, column: c.name } satisfies Slot} AS ${sql.raw(dialect.types[c.type])}[])) AS ${sql.id(c.name)}`,
+  );
+  return sql`(SELECT ${sql.join(columns)}) AS ${sql.id("request_rows")}`;
 }

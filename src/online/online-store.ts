@@ -68,10 +68,12 @@ async function openPostgresStore(settings: PostgresSettings, size: number, timeo
   // gets a fresh connection (or fails, and is reported).
   pool.on("error", () => undefined);
   const names = new Map<string, string>();
-  // A named statement is parsed and planned once per connection, then only bound and executed.
+  // A named statement is parsed and planned once per connection, then only bound and executed; the server keeps it
+  // for the connection's life. Texts are few (one per set and request shape), but past PREPARED_PER_CONNECTION the
+  // rest are sent unnamed (planned each time, kept by nothing), so no client can make the server's memory grow.
   const nameOf = (text: string) => {
     let name = names.get(text);
-    if (!name) names.set(text, (name = `fb_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
+    if (!name && names.size < PREPARED_PER_CONNECTION) names.set(text, (name = `fb_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
     return name;
   };
   return {
@@ -96,7 +98,7 @@ async function openPostgresStore(settings: PostgresSettings, size: number, timeo
 }
 
 async function openDuckDBStore(settings: { path: string; threads?: number }, size: number): Promise<OnlineStore> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { DuckDBInstance, listValue, LIST, VARCHAR } = await import("@duckdb/node-api");
   let instance: DuckDBInstance;
   try {
     // Read-only: the online side never writes, and several servers may then share one file.
@@ -130,8 +132,17 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
       const c = await acquire();
       try {
         let prepared = c.prepared.get(statement.sql);
-        if (!prepared) c.prepared.set(statement.sql, (prepared = await c.connection.prepare(statement.sql)));
-        prepared.bind(statement.parameters as never);
+        if (prepared) c.prepared.delete(statement.sql); // re-inserted below: the map's order is least recently used first
+        else prepared = await c.connection.prepare(statement.sql);
+        c.prepared.set(statement.sql, prepared);
+        for (const [text, old] of c.prepared) {
+          if (c.prepared.size <= PREPARED_PER_CONNECTION) break;
+          c.prepared.delete(text);
+          old.destroySync();
+        }
+        // A request's rows come as arrays of text, one per column (online-query.ts): bound as VARCHAR lists.
+        const lists = statement.parameters.map((v) => Array.isArray(v));
+        prepared.bind(statement.parameters.map((v, i) => (lists[i] ? listValue(v as never) : v)) as never, lists.map((list) => (list ? LIST(VARCHAR) : undefined)) as never);
         const reader = await prepared.runAndReadAll();
         const columns = reader.columnNames();
         // Raw values: DATE and TIMESTAMP print as SQL text (microseconds kept), BIGINT comes as bigint.
@@ -152,6 +163,9 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
   };
   return store;
 }
+
+/** Statements kept prepared per pooled connection: many more than the shapes a deployment serves. */
+const PREPARED_PER_CONNECTION = 64;
 
 const plain = (v: unknown): unknown => (v === null || typeof v !== "object" ? v : String(v));
 

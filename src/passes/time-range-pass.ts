@@ -140,7 +140,8 @@ interface Reach {
 /**
  * How far the window functions in `exprs` reach from a row along the time column `time`. Only windows ordered
  * ascending by that column have a known reach: a time-based rolling frame looks back its duration; lags, ranks,
- * cumulative and row-count frames look back without bound (a row count is no time span); leads look ahead. Any
+ * cumulative and row-count frames and forward fills look back without bound (a row count is no time span); leads
+ * and backward fills look ahead. Any
  * other window (a whole partition, another order) may see any row of its partition: both ways without bound.
  */
 function windowReach(exprs: readonly ExprNode[], time: string): Reach {
@@ -150,18 +151,21 @@ function windowReach(exprs: readonly ExprNode[], time: string): Reach {
     exprChildren(e).forEach(collect);
   };
   exprs.forEach(collect);
-  const isTime = (key: { expr: ExprNode; descending: boolean } | undefined) => {
+  // Ascending with nulls first: rows whose time is null come before all others, and a read range open at the start
+  // includes them (rangePredicate). Nulls last would put them after the window's end: such a window is unordered here.
+  const isTime = (key: { expr: ExprNode; descending: boolean; nullsLast: boolean } | undefined) => {
     const e = key && unalias(key.expr);
-    return e?.kind === "column" && e.name === time && !key!.descending;
+    return e?.kind === "column" && e.name === time && !key!.descending && !key!.nullsLast;
   };
   let back: Reach["back"] = null;
   let ahead: Reach["ahead"] = null;
   for (const w of windows) {
     const f = w.func;
-    const ordered = f.op === "rank" || f.op === "denseRank" || f.op === "rowNumber" ? isTime({ expr: f.operand, descending: f.descending }) : isTime(w.orderBy[0]);
+    // Ranks order by their operand (only they carry a direction of their own).
+    const ordered = "descending" in f ? isTime({ expr: f.operand, descending: f.descending, nullsLast: false }) : isTime(w.orderBy[0]);
     const wholePartition = f.op === "agg" && w.frame === null;
     if (!ordered || wholePartition) return { back: "unbounded", ahead: "unbounded" };
-    if (f.op === "lead") ahead = "unbounded";
+    if (f.op === "lead" || (f.op === "fill" && f.direction === "backward")) ahead = "unbounded";
     else if (w.frame?.kind === "range") back = back === "unbounded" ? back : longer(back, w.frame.preceding);
     else back = "unbounded";
   }

@@ -157,7 +157,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
   return visitExpr<InferredType>(expr, {
     column: (n) => {
       const column = findColumn(schema, n.name);
-      if (!column) throw new DefinitionError(`unknown column "${n.name}"; available: ${columnNames(schema).join(", ")}`, { ...where, column: n.name });
+      if (!column) {
+        // As Polars, a bare string in a value position names a column: say so, since the author may have meant text.
+        const hint = n.bare ? ` (a string in ${n.bare} names a column, as in Polars; for the text, write lit(${JSON.stringify(n.name)}))` : "";
+        throw new DefinitionError(`unknown column "${n.name}"${hint}; available: ${columnNames(schema).join(", ")}`, { ...where, column: n.name });
+      }
       if (mode === "agg") fail(`column "${n.name}" is used in agg() outside an aggregation; wrap it, e.g. col("${n.name}").max()`, n.name);
       return column.type;
     },
@@ -231,7 +235,7 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       n.partitionBy.forEach((e) => typeExpr(e, schema, where, row, output));
       n.orderBy.forEach((k) => typeExpr(k.expr, schema, where, row, output));
       if (needsOrder(n) && n.orderBy.length === 0) {
-        fail(`${n.func.op === "agg" ? "a cumulative or rolling window" : "shift()"} depends on row order: use .over(partition, { orderBy: "<column>" })`, outputName(n));
+        fail(`${n.func.op === "agg" ? "a cumulative or rolling window" : n.func.op === "fill" ? "fillNull({ strategy })" : "shift()"} depends on row order: use .over(partition, { orderBy: "<column>" })`, outputName(n));
       }
       if (n.frame?.kind === "range") {
         const by = typeExpr(n.orderBy[0]!.expr, schema, where, row, output);
@@ -242,7 +246,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       }
       if (n.func.op === "agg") return typeExpr(n.func.agg, schema, where, mode === "typed" ? "typed" : "agg", output);
       const t = typeExpr(n.func.operand, schema, where, row, output);
-      return n.func.op === "lag" || n.func.op === "lead" ? t : "bigint";
+      if ((n.func.op === "lag" || n.func.op === "lead") && n.func.fillValue) {
+        return commonType(t, n.func.fillValue.dtype) ?? fail(`shift() of ${t} cannot be filled with a ${n.func.fillValue.dtype}; cast one side`, outputName(n));
+      }
+      if (n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill") return t;
+      return n.func.op === "rankAverage" ? "double" : "bigint";
     },
     agg: (n) => {
       if (mode === "row") fail(`${n.fn}() is an aggregation: use it inside groupBy(...).agg(...)`, outputName(n));
@@ -313,7 +321,17 @@ const ALL_TEXT = (ts: InferredType[]) => ts.every((t) => t === "varchar" || t ==
 const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | undefined> = {
   abs: NUMERIC_SAME,
   round: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  roundHalfEven: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  truncate: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
   clip: NUMERIC_SAME,
+  floor: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  ceil: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  sign: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
+  sqrt: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  ln: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  isNan: (ts) => (ts[0] === "double" ? "boolean" : undefined),
+  isFinite: (ts) => (ts[0] === "double" ? "boolean" : undefined),
+  fillNan: (ts) => (ts[0] === "double" && isNumeric(ts[1]!) ? "double" : undefined),
   floorDiv: (ts) => (ts.every(isNumeric) ? (ts.every(isIntegral) ? "bigint" : "double") : undefined),
   isIn: (ts) => (ts.slice(1).every((t) => commonType(ts[0]!, t) !== undefined) ? "boolean" : undefined),
   isBetween: (ts) => (ts.slice(1).every((t) => commonType(ts[0]!, t) !== undefined) ? "boolean" : undefined),
@@ -330,11 +348,14 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   month: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   day: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   hour: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  quarter: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  minute: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  second: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   weekday: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),
 };
 
 /** Window functions that depend on the order of rows: without `over(…, { orderBy })` they would be arbitrary. */
 function needsOrder(n: WindowExpr): boolean {
-  return n.func.op === "lag" || n.func.op === "lead" || n.frame?.kind === "rows";
+  return n.func.op === "lag" || n.func.op === "lead" || n.func.op === "fill" || n.frame?.kind === "rows";
 }

@@ -125,7 +125,9 @@ function bindValue(value: Exclude<FixtureValue, null>, type: DType): unknown {
       return n !== undefined && n >= -limit && n < limit ? n : undefined;
     }
     case "double":
-      return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+      // As text, which the CAST parses exactly: a JS number bound as it is would be taken for a BIGINT when it is
+      // integral, and one of magnitude 2^63 or more (1e20) would not fit.
+      return typeof value === "number" && Number.isFinite(value) ? (Object.is(value, -0) ? "-0.0" : String(value)) : undefined;
     case "varchar":
       return typeof value === "string" ? value : undefined;
     case "date": {

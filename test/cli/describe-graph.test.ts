@@ -29,6 +29,8 @@ describe("feature-backfill describe", () => {
           "inputs           customer_accounts \\(source\\)",
           "reads",
           "  customer_accounts \\(raw\\.customer_accounts\\): whole months starting in the window: \\[ceil_month\\(start\\), ceil_month\\(end\\)\\)",
+          // Numeric columns are read through a cast to their declared type, whatever the warehouse stores.
+          "    read through a cast to the declared type: customer_id bigint, account_id bigint, balance double",
           "offline table    features\\.avg_monthly_revolving_balance",
           "definition hash  [0-9a-f]{64}\n$",
         ].join("\n"),
@@ -51,6 +53,11 @@ describe("feature-backfill describe", () => {
         table: "raw.customer_accounts",
         ranges: [{ summary: "whole quarters ending in the window", formula: "[ceil_quarter(start) - 1 quarter, ceil_quarter(end) - 1 quarter)" }],
         forWindow: "[2024-10-01, 2025-04-01)",
+        castAtScan: [
+          { name: "customer_id", type: "bigint" },
+          { name: "account_id", type: "bigint" },
+          { name: "balance", type: "double" },
+        ],
       },
     ]);
     expect(d.columns.slice(0, 3)).toEqual([

@@ -16,9 +16,12 @@ import { copyToPostgres } from "../support/copy-to-postgres.ts";
 import { makeTestDatabase, postgresAvailable, type TestDatabase } from "../support/postgres.ts";
 import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 import { UnsupportedError } from "../../src/errors.ts";
-import { DIVISION_BY_ZERO, edgeCases, EXAMPLE_SETS, OPERATION_CASES, UNSUPPORTED_ON_POSTGRES } from "../../src/conformance/cases.ts";
-import { edgeCaseStatements } from "../../src/conformance/edge-data.ts";
+import { DECLARED_TYPE_CASES, DOUBLE_OVERFLOW, edgeCases, EXAMPLE_SETS, OPERATION_CASES as EDGE_CASES, UNSUPPORTED_ON_POSTGRES } from "../../src/conformance/cases.ts";
+import { DECLARED_TYPES_STATEMENT, edgeCaseStatements } from "../../src/conformance/edge-data.ts";
 import type { DemoDataOptions } from "../../scripts/demo-data.ts";
+
+/** Every operation case: those `doctor` runs too, and those over raw.declared_types. */
+const OPERATION_CASES = [...EDGE_CASES, ...DECLARED_TYPE_CASES];
 
 /** The engines compared here: the two that run in this suite (Snowflake is out of reach). */
 type Engines = "duckdb" | "postgres";
@@ -44,7 +47,7 @@ describe.skipIf(!postgresAvailable)(`DuckDB and PostgreSQL write the same rows (
   let db: TestDatabase;
   let postgres: Engine;
   let examples: FeatureGraph;
-  const operations = buildGraph([edgeCases, ...OPERATION_CASES.map((c) => c.set), DIVISION_BY_ZERO.set, ...UNSUPPORTED_ON_POSTGRES.map((u) => u.case.set)]);
+  const operations = buildGraph([edgeCases, ...OPERATION_CASES.map((c) => c.set), DOUBLE_OVERFLOW.set, ...UNSUPPORTED_ON_POSTGRES.map((u) => u.case.set)]);
 
   beforeAll(async () => {
     [warehouse, db, examples] = await Promise.all([
@@ -54,6 +57,9 @@ describe.skipIf(!postgresAvailable)(`DuckDB and PostgreSQL write the same rows (
     ]);
     await warehouse.exec(...edgeCaseStatements());
     await copyToPostgres(warehouse, db, RAW_TABLES);
+    // DECIMAL columns have no IR type to copy through: both engines derive the table from raw.edge_cases instead.
+    await warehouse.exec(DECLARED_TYPES_STATEMENT);
+    await db.query(DECLARED_TYPES_STATEMENT);
     postgres = await openPostgres(db.settings);
   });
   afterAll(async () => {
@@ -149,18 +155,81 @@ describe.skipIf(!postgresAvailable)(`DuckDB and PostgreSQL write the same rows (
       outcomes = await runEverywhere(operations, OPERATION_CASES.map((c) => ({ set: c.set.name, windows: c.windows })));
     });
     for (const { name, set } of OPERATION_CASES) it(name, () => expectSame(outcomes.get(set.name)));
+
+    // Not only the same on both engines: the values the DSL promises, Polars' (docs/writing-features.md).
+    describe("pinned to Polars' values", () => {
+      type Raw = Record<string, any>;
+      let raw: Map<bigint, Raw>;
+      beforeAll(async () => {
+        const rows = await warehouse.query(
+          `SELECT e.id, n, m, k, x, y, d, CAST(e.ts AS VARCHAR) AS ts_text, CAST(dx AS DOUBLE) AS dx, ix, ib, CAST(mx AS DOUBLE) AS mx
+           FROM raw.edge_cases e JOIN raw.declared_types t ON t.id = e.id`,
+        );
+        raw = new Map(rows.map((r) => [r.id as bigint, r]));
+      });
+
+      /** Every row of a case, on both engines, against `expected(raw row)` as v1, v2, …; `undefined` skips a value. */
+      function expectPolars(name: string, expected: (r: Raw) => unknown[]) {
+        const set = OPERATION_CASES.find((c) => c.name === name)!.set.name;
+        const full = outcomes.get(set)![0]!; // the whole table
+        for (const engine of ["duckdb", "postgres"] as const) {
+          expect(full.rows[engine].length).toBe(raw.size);
+          for (const row of full.rows[engine]) {
+            expected(raw.get(row.id as bigint)!).forEach((want, i) => {
+              if (want === undefined) return;
+              const got = row[`v${i + 1}`];
+              const label = `${engine}: ${name}: id ${row.id} v${i + 1}: got ${String(got)}, expected ${String(want)}`;
+              if (typeof want === "number" && typeof got === "number" && Number.isFinite(want)) {
+                expect(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want)), label).toBe(true);
+              } else {
+                expect(String(got), label).toBe(String(want));
+              }
+            });
+          }
+        }
+      }
+      const overZero = (v: number | null) => (v === null ? null : v > 0 ? Infinity : v < 0 ? -Infinity : NaN);
+      const floorDiv = (a: bigint, b: bigint) => a / b - (a % b !== 0n && a < 0n !== b < 0n ? 1n : 0n);
+      const big = (v: unknown) => (v === null ? null : BigInt(v as number | bigint));
+      const text = (v: number | null) => (v === null ? null : Number.isInteger(v) ? `${v}.0` : String(v));
+
+      it("division, floorDiv and mod by zero", () =>
+        expectPolars(OPERATION_CASES.find((c) => c.name.startsWith("division, floorDiv and mod by zero"))!.name, (r) => [
+          overZero(r.n), r.y === null ? null : overZero(r.x), null, overZero(r.x),
+          null, r.x === null || r.y === null ? null : NaN, null, null,
+        ]));
+
+      it("integer floorDiv in integers", () =>
+        expectPolars(OPERATION_CASES.find((c) => c.name.startsWith("integer floorDiv"))!.name, (r) => {
+          const m = big(r.m);
+          const k = BigInt(r.k);
+          const b = m === null ? null : m * 10_000_000n + 1n;
+          return [b === null ? null : floorDiv(b, k), b, r.n === null ? null : floorDiv(BigInt(r.n), k), m === null ? null : floorDiv(m, -7n)];
+        }));
+
+      it("casts to varchar", () =>
+        expectPolars(OPERATION_CASES.find((c) => c.name.startsWith("casts to varchar with Polars"))!.name, (r) => [
+          r.x === null || Number.isInteger(r.x) ? text(r.x) : undefined, // other doubles: the engines' shortest digits, compared above
+          r.n === null ? null : r.n > 0 ? "inf" : r.n < 0 ? "-inf" : "NaN",
+          r.d === null ? null : (r.d as Date).toISOString().slice(0, 10),
+          `${(r.ts_text as string).split(".")[0]}.${((r.ts_text as string).split(".")[1] ?? "").padEnd(6, "0")}`,
+          r.n === null ? null : `${r.n}.0`,
+        ]));
+
+      it("source columns declared double or bigint compute in the declared type", () =>
+        expectPolars(OPERATION_CASES.find((c) => c.name.startsWith("source columns declared"))!.name, (r) => [
+          r.dx === null ? null : r.dx / 3, text(r.dx), r.ix === null ? null : r.ix * r.ix,
+          r.ib === null ? null : BigInt(r.ib) * BigInt(r.ib), r.ix === null ? null : r.ix / 7, text(r.mx),
+        ]));
+    });
   });
 
-  it("known divergence: division by zero is ±Infinity or NaN in DuckDB (as in Polars) and an error in PostgreSQL", async () => {
-    const [start, end] = DIVISION_BY_ZERO.windows[0]!;
-    await backfill("duckdb", operations, [DIVISION_BY_ZERO.set.name], start, end);
-    const [duck] = await warehouse.query(
-      `SELECT count(v1) AS non_null, count(*) FILTER (WHERE isinf(v1)) AS infinite, count(*) FILTER (WHERE isnan(v1)) AS nan
-       FROM features.${DIVISION_BY_ZERO.set.name}`,
-    );
-    expect(duck!.non_null).toBe(545n); // every row with a non-null n
-    expect([(duck!.infinite as bigint) > 0n, (duck!.nan as bigint) > 0n, (duck!.infinite as bigint) + (duck!.nan as bigint)]).toEqual([true, true, 545n]);
-    await expect(backfill("postgres", operations, [DIVISION_BY_ZERO.set.name], start, end)).rejects.toThrow(/division by zero/);
+  it("known divergence: a double overflowing is ±Infinity in DuckDB (as in Polars) and an error in PostgreSQL", async () => {
+    const [start, end] = DOUBLE_OVERFLOW.windows[0]!;
+    await backfill("duckdb", operations, [DOUBLE_OVERFLOW.set.name], start, end);
+    const [duck] = await warehouse.query(`SELECT count(*) FILTER (WHERE isinf(v1)) AS infinite FROM features.${DOUBLE_OVERFLOW.set.name}`);
+    expect(duck!.infinite as bigint).toBeGreaterThan(0n);
+    await expect(backfill("postgres", operations, [DOUBLE_OVERFLOW.set.name], start, end)).rejects.toThrow(/value out of range: overflow/);
   });
 
   for (const { case: c, operation } of UNSUPPORTED_ON_POSTGRES) {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCTOR_CASES } from "../../src/doctor/doctor.ts";
-import { DIVISION_BY_ZERO, OPERATION_CASES, UNSUPPORTED_ON_POSTGRES } from "../../src/conformance/cases.ts";
+import { DOUBLE_OVERFLOW, OPERATION_CASES, UNSUPPORTED_ON_POSTGRES } from "../../src/conformance/cases.ts";
 import { runDoctor } from "../../src/doctor/doctor.ts";
 import { openPostgres } from "../../src/engines/postgres/postgres-engine.ts";
 import { InterruptedError } from "../../src/errors.ts";
@@ -41,9 +41,9 @@ describe.skipIf(!postgresAvailable)("doctor --engine postgres", () => {
   it("a statement the warehouse refuses is reported as refused with its error, the other cases still judged", async () => {
     const engine = await openPostgres(db.settings);
     try {
-      const report = await runDoctor(engine, { cases: [DIVISION_BY_ZERO, OPERATION_CASES[0]!] });
-      expect(report.results.map((r) => [r.name, r.status])).toEqual([[DIVISION_BY_ZERO.name, "refused"], [OPERATION_CASES[0]!.name, "ok"]]);
-      expect(report.results[0]!.detail).toMatch(/division by zero/);
+      const report = await runDoctor(engine, { cases: [DOUBLE_OVERFLOW, OPERATION_CASES[0]!] });
+      expect(report.results.map((r) => [r.name, r.status])).toEqual([[DOUBLE_OVERFLOW.name, "refused"], [OPERATION_CASES[0]!.name, "ok"]]);
+      expect(report.results[0]!.detail).toMatch(/value out of range: overflow/);
     } finally {
       await engine.close();
     }

@@ -58,7 +58,8 @@ function resultSet(rows: Record<string, unknown>[]) {
   const names = Object.keys(rows[0] ?? {});
   const typeOf = (name: string): ColumnType => {
     const v = rows.map((r) => r[name]).find((x) => x !== null);
-    return typeof v === "bigint" ? "fixed" : typeof v === "number" ? "real" : typeof v === "boolean" ? "boolean" : "text";
+    // Integers come back as text: the doctor reads them through a cast to varchar (exact beyond 2^53).
+    return typeof v === "number" ? "real" : typeof v === "boolean" ? "boolean" : "text";
   };
   return {
     columns: names.map((name) => ({ name: name.toUpperCase(), type: typeOf(name) })),

@@ -122,7 +122,7 @@ describe("chunked runs and the ledger", () => {
 
 describe("leases", () => {
   const lease = (expires: string, holder = "another-host:1") =>
-    `INSERT INTO features.feature_backfill_leases VALUES ('${SET}', 'other-run', TIMESTAMP '2025-01-15', TIMESTAMP '2025-02-15', TIMESTAMP '${expires}', '${holder}')`;
+    `INSERT INTO features.feature_backfill_leases VALUES ('${SET}', 'other-run', TIMESTAMP '2025-01-15', TIMESTAMP '2025-02-15', TIMESTAMP '${expires}', '${holder}', TIMESTAMP '2025-01-20 08:00:00')`;
 
   it("a live lease of another run over an overlapping window makes the run fail clearly, writing nothing", async () => {
     warehouse = await makeWarehouse();
@@ -130,7 +130,9 @@ describe("leases", () => {
     await warehouse.exec(lease("2999-01-01"));
     const run = runBackfill({ config: warehouse.configPath, sets: [SET], window: parseWindow("2025-02-01", "2025-03-01") });
     await expect(run).rejects.toThrow(BusyError);
-    await expect(run).rejects.toThrow(/feature set "daily_card_spend" is being backfilled by run other-run over \[2025-01-15, 2025-02-15\)/);
+    await expect(run).rejects.toThrow(
+      /feature set "daily_card_spend" is being backfilled over \[2025-01-15, 2025-02-15\) by run other-run on host another-host \(pid 1\) since 2025-01-20T08:00:00.000Z; its lease expires at 2999-01-01T00:00:00.000Z/,
+    );
     expect(await warehouse.query(`SELECT count(*)::INTEGER AS n FROM features.${SET} WHERE date >= DATE '2025-02-01'`)).toEqual([{ n: 0 }]);
     // A window that does not overlap is free.
     await runBackfill({ config: warehouse.configPath, sets: [SET], window: parseWindow("2025-03-01", "2025-03-02") });

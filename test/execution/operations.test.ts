@@ -83,16 +83,16 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
         col("x").sub(col("x").mean().over("id")).alias("vs_mean"),
       ),
     );
-    // id 1 (x = 1, null, 3, -2.5 on Jan 1, 2, 4, 31) then id 2 (x = 10, 10 on Jan 1, 3).
+    // id 1 (x = 1, null, 3, -2.5 on Jan 1, 2, 4, 31) then id 2 (x = 10, 10 on Jan 1, 3: tied, so both rank 1.5).
     expect(await rows(set, "id, d")).toEqual([
       { lag: null, lead: null, diff: null, cum_sum: 1, cum_count: 1, rank: 2, recency: 4, mean_2_rows: null, sum_3d: 1, sum_24h: 1, vs_mean: 0.5 },
-      { lag: 1, lead: 3, diff: null, cum_sum: 1, cum_count: 1, rank: null, recency: 3, mean_2_rows: null, sum_3d: 1, sum_24h: null, vs_mean: null },
+      { lag: 1, lead: 3, diff: null, cum_sum: null, cum_count: 1, rank: null, recency: 3, mean_2_rows: null, sum_3d: 1, sum_24h: null, vs_mean: null },
       { lag: null, lead: -2.5, diff: null, cum_sum: 4, cum_count: 2, rank: 3, recency: 2, mean_2_rows: null, sum_3d: 3, sum_24h: 3, vs_mean: 2.5 },
       { lag: 3, lead: null, diff: -5.5, cum_sum: 1.5, cum_count: 3, rank: 1, recency: 1, mean_2_rows: 0.25, sum_3d: -2.5, sum_24h: -2.5, vs_mean: -3 },
       // Time windows are (t - d, t]: above, Jan 2 10:00 does not see Jan 1 10:00 (exactly 24h back); below, Jan 3
       // 00:00 does not see Jan 1 23:59:59 (24h 1s back).
-      { lag: null, lead: 10, diff: null, cum_sum: 10, cum_count: 1, rank: 1, recency: 2, mean_2_rows: null, sum_3d: 10, sum_24h: 10, vs_mean: 0 },
-      { lag: 10, lead: null, diff: 0, cum_sum: 20, cum_count: 2, rank: 1, recency: 1, mean_2_rows: 10, sum_3d: 20, sum_24h: 10, vs_mean: 0 },
+      { lag: null, lead: 10, diff: null, cum_sum: 10, cum_count: 1, rank: 1.5, recency: 2, mean_2_rows: null, sum_3d: 10, sum_24h: 10, vs_mean: 0 },
+      { lag: 10, lead: null, diff: 0, cum_sum: 20, cum_count: 2, rank: 1.5, recency: 1, mean_2_rows: 10, sum_3d: 20, sum_24h: 10, vs_mean: 0 },
     ]);
   });
 
@@ -128,10 +128,10 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       ),
     );
     expect(await rows(set, "d")).toEqual([
-      // 2025-01-01 is a Wednesday; 1.5 rounds half away from zero to 2, -3.75 to -4.
+      // 2025-01-01 is a Wednesday; halves round to even, as Polars: 1.5 to 2, 4.5 to 4; -3.75 to -4.
       { lower: "apple", len: 5, has_an: false, starts_b: false, ends_e: true, slice: "ppl", replaced: "Apple", joined: "Apple-APPLE", weekday: 3, hour: 10, month_earlier: new Date("2024-12-01T00:00:00Z"), days: 0, floor_half: 0, rounded: 2, clipped: 1, in_1_3: true, between: true },
       { lower: "banana", len: 6, has_an: true, starts_b: true, ends_e: false, slice: "ana", replaced: "bAnAnA", joined: "banana-BANANA", weekday: 4, hour: 10, month_earlier: new Date("2024-12-02T00:00:00Z"), days: 1, floor_half: null, rounded: null, clipped: null, in_1_3: null, between: null },
-      { lower: null, len: null, has_an: null, starts_b: null, ends_e: null, slice: null, replaced: null, joined: null, weekday: 6, hour: 9, month_earlier: new Date("2024-12-04T00:00:00Z"), days: 3, floor_half: 1, rounded: 5, clipped: 2, in_1_3: true, between: false },
+      { lower: null, len: null, has_an: null, starts_b: null, ends_e: null, slice: null, replaced: null, joined: null, weekday: 6, hour: 9, month_earlier: new Date("2024-12-04T00:00:00Z"), days: 3, floor_half: 1, rounded: 4, clipped: 2, in_1_3: true, between: false },
       // Jan 31 minus a month clamps to Dec 31; 30 days and 24 hours after Dec 31 12:00 is Jan 31 12:00.
       { lower: "cherry", len: 6, has_an: false, starts_b: false, ends_e: false, slice: "her", replaced: "cherry", joined: "cherry-CHERRY", weekday: 5, hour: 12, month_earlier: new Date("2024-12-31T00:00:00Z"), days: 31, floor_half: -2, rounded: -4, clipped: 0, in_1_3: false, between: true },
     ]);
@@ -142,7 +142,7 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       events.groupBy("id", col("d").dt.truncate("1y").alias("d")).agg(
         col("x").var().alias("var"),
         col("x").median().alias("median"),
-        col("x").quantile(0.25).alias("q25"),
+        col("x").quantile(0.25, { interpolation: "linear" }).alias("q25"),
         col("s").nUnique().alias("distinct_s"),
         col("flag").any().alias("any"),
         col("flag").all().alias("all"),
@@ -153,9 +153,10 @@ describe("the transformation vocabulary on DuckDB, against hand-worked values", 
       ),
     );
     // id 1: x = 1, 3, -2.5 (one null): mean 0.5, squared deviations 0.25 + 6.25 + 9 = 15.5 over 2; the 25% point
-    // of (-2.5, 1, 3) interpolates halfway from -2.5 to 1. id 2: x = 10, 10; no flag is true.
+    // of (-2.5, 1, 3) interpolates halfway from -2.5 to 1; its s has a null, which nUnique counts (as Polars). id 2:
+    // x = 10, 10; no flag is true.
     expect(await rows(set, "distinct_s DESC")).toEqual([
-      { var: 7.75, median: 1, q25: -0.75, distinct_s: 3, any: true, all: false, latest_x: -2.5, first_s: "Apple", flagged_sum: -1.5, rows: 4 },
+      { var: 7.75, median: 1, q25: -0.75, distinct_s: 4, any: true, all: false, latest_x: -2.5, first_s: "Apple", flagged_sum: -1.5, rows: 4 },
       { var: 0, median: 10, q25: 10, distinct_s: 2, any: false, all: false, latest_x: 10, first_s: "Date", flagged_sum: 0, rows: 2 },
     ]);
   });

@@ -94,9 +94,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "true division of integers",
     col("n").div(col("id")),
     {
-      duckdb: `select "n" / "id" as "v"`,
-      postgres: `select CAST("n" AS DOUBLE PRECISION) / "id" as "v"`,
-      snowflake: `select CAST("N" AS FLOAT) / "ID" as "V"`,
+      duckdb: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST("n" AS DOUBLE) / "id" END as "v"`,
+      postgres: `select CASE WHEN "id" = 0 THEN CAST("n" AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST("n" AS DOUBLE PRECISION) / "id" END as "v"`,
+      snowflake: `select CASE WHEN "ID" = 0 THEN CAST("N" AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST("N" AS FLOAT) / "ID" END as "V"`,
     },
   ],
   [
@@ -182,7 +182,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "when/then chain",
-    when(col("x").gt(10)).then("high").when(col("x").gt(5)).then("mid").otherwise("low"),
+    when(col("x").gt(10)).then(lit("high")).when(col("x").gt(5)).then(lit("mid")).otherwise(lit("low")),
     {
       duckdb: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
       postgres: `select CASE WHEN "x" > 10 THEN 'high' WHEN "x" > 5 THEN 'mid' ELSE 'low' END as "v"`,
@@ -283,9 +283,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "count of non-nulls, rows",
     col("x").count().div(len()),
     {
-      duckdb: `select count("x") / count(*) as "v"`,
-      postgres: `select CAST(count("x") AS DOUBLE PRECISION) / count(*) as "v"`,
-      snowflake: `select CAST(COUNT("X") AS FLOAT) / COUNT(*) as "V"`,
+      duckdb: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE) * CAST('inf' AS DOUBLE) ELSE CAST(count("x") AS DOUBLE) / count(*) END as "v"`,
+      postgres: `select CASE WHEN count(*) = 0 THEN CAST(count("x") AS DOUBLE PRECISION) * CAST('inf' AS DOUBLE PRECISION) ELSE CAST(count("x") AS DOUBLE PRECISION) / count(*) END as "v"`,
+      snowflake: `select CASE WHEN COUNT(*) = 0 THEN CAST(COUNT("X") AS FLOAT) * CAST('inf' AS FLOAT) ELSE CAST(COUNT("X") AS FLOAT) / COUNT(*) END as "V"`,
     },
   ],
   [
@@ -349,9 +349,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "division by a double needs no cast",
     col("n").div(col("x")),
     {
-      duckdb: `select "n" / "x" as "v"`,
-      postgres: `select "n" / "x" as "v"`,
-      snowflake: `select "N" / "X" as "V"`,
+      duckdb: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE) ELSE "n" / "x" END as "v"`,
+      postgres: `select CASE WHEN "x" = 0 THEN "n" * CAST('inf' AS DOUBLE PRECISION) ELSE "n" / "x" END as "v"`,
+      snowflake: `select CASE WHEN "X" = 0 THEN "N" * CAST('inf' AS FLOAT) ELSE "N" / "X" END as "V"`,
     },
   ],
   [
@@ -374,11 +374,65 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "abs, round half away from zero, clip",
-    col("x").abs().round(2).clip(0, 100),
+    col("x").abs().round(2, { mode: "half_away_from_zero" }).clip(0, 100),
     {
       duckdb: `select CASE WHEN round(abs("x"), 2) < 0 THEN 0 WHEN round(abs("x"), 2) > 100 THEN 100 ELSE round(abs("x"), 2) END as "v"`,
       postgres: `select CASE WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) < 0 THEN 0 WHEN (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) > 100 THEN 100 ELSE (CAST(round(CAST(CAST(abs("x") * power(CAST(10 AS DOUBLE PRECISION), 2) AS TEXT) AS NUMERIC)) AS DOUBLE PRECISION) / power(CAST(10 AS DOUBLE PRECISION), 2)) END as "v"`,
       snowflake: `select CASE WHEN round(abs("X"), 2) < 0 THEN 0 WHEN round(abs("X"), 2) > 100 THEN 100 ELSE round(abs("X"), 2) END as "V"`,
+    },
+  ],
+  [
+    "round halves to even (Polars' default) in doubles, and truncate",
+    col("x").round(2).add(col("x").truncate(1)),
+    {
+      duckdb: `select (CASE WHEN abs(("x" * power(CAST(10 AS DOUBLE), 2)) - trunc(("x" * power(CAST(10 AS DOUBLE), 2)))) = 0.5 THEN 2 * round(("x" * power(CAST(10 AS DOUBLE), 2)) / 2) ELSE round(("x" * power(CAST(10 AS DOUBLE), 2))) END / power(CAST(10 AS DOUBLE), 2)) + (trunc("x" * power(CAST(10 AS DOUBLE), 1)) / power(CAST(10 AS DOUBLE), 1)) as "v"`,
+      postgres: `select (CASE WHEN abs(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)) - trunc(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)))) = 0.5 THEN 2 * round(("x" * power(CAST(10 AS DOUBLE PRECISION), 2)) / 2) ELSE round(("x" * power(CAST(10 AS DOUBLE PRECISION), 2))) END / power(CAST(10 AS DOUBLE PRECISION), 2)) + (trunc("x" * power(CAST(10 AS DOUBLE PRECISION), 1)) / power(CAST(10 AS DOUBLE PRECISION), 1)) as "v"`,
+      snowflake: `select (CASE WHEN abs(("X" * power(CAST(10 AS FLOAT), 2)) - trunc(("X" * power(CAST(10 AS FLOAT), 2)))) = 0.5 THEN 2 * round(("X" * power(CAST(10 AS FLOAT), 2)) / 2) ELSE round(("X" * power(CAST(10 AS FLOAT), 2))) END / power(CAST(10 AS FLOAT), 2)) + (trunc("X" * power(CAST(10 AS FLOAT), 1)) / power(CAST(10 AS FLOAT), 1)) as "V"`,
+    },
+  ],
+  [
+    "floor, ceil, sign, sqrt, log (NaN and -inf where engines would fail)",
+    col("x").floor().add(col("x").ceil()).add(col("x").sign()).add(col("x").sqrt()).add(col("x").log(10)),
+    {
+      duckdb: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE) ELSE ln("x") END / CAST(2.302585092994046 AS DOUBLE)) as "v"`,
+      postgres: `select (((floor("x") + ceil("x")) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 0 THEN 1 WHEN "x" < 0 THEN -1 ELSE "x" END) + CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt("x") END) + (CASE WHEN "x" < 0 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = 0 THEN CAST('-inf' AS DOUBLE PRECISION) ELSE ln("x") END / CAST(2.302585092994046 AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select (((floor("X") + ceil("X")) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 0 THEN 1 WHEN "X" < 0 THEN -1 ELSE "X" END) + CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) ELSE sqrt("X") END) + (CASE WHEN "X" < 0 THEN CAST('NaN' AS FLOAT) WHEN "X" = 0 THEN CAST('-inf' AS FLOAT) ELSE ln("X") END / CAST(2.302585092994046 AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "isNan, isFinite, fillNan",
+    col("x").isNan().or(col("x").isFinite()).and(col("x").fillNan(0).gt(col("n").sign())),
+    {
+      duckdb: `select (("x" = CAST('NaN' AS DOUBLE)) OR ("x" > CAST('-inf' AS DOUBLE) AND "x" < CAST('inf' AS DOUBLE))) AND (CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN 0 ELSE "x" END > CASE WHEN "n" > 0 THEN 1 WHEN "n" < 0 THEN -1 ELSE 0 END) as "v"`,
+      postgres: `select (("x" = CAST('NaN' AS DOUBLE PRECISION)) OR ("x" > CAST('-inf' AS DOUBLE PRECISION) AND "x" < CAST('inf' AS DOUBLE PRECISION))) AND (CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN 0 ELSE "x" END > CASE WHEN "n" > 0 THEN 1 WHEN "n" < 0 THEN -1 ELSE 0 END) as "v"`,
+      snowflake: `select (("X" = CAST('NaN' AS FLOAT)) OR ("X" > CAST('-inf' AS FLOAT) AND "X" < CAST('inf' AS FLOAT))) AND (CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN 0 ELSE "X" END > CASE WHEN "N" > 0 THEN 1 WHEN "N" < 0 THEN -1 ELSE 0 END) as "V"`,
+    },
+  ],
+  [
+    "shift with a fill value",
+    col("x").shift(1, { fillValue: 0 }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select lag("x", 1, 0) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lag("x", 1, 0) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lag("X", 1, 0) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
+    },
+  ],
+  [
+    "isBetween closed on the left, a string bound naming a column",
+    col("n").isBetween(1, "id", { closed: "left" }),
+    {
+      duckdb: `select ("n" >= 1) AND ("n" < "id") as "v"`,
+      postgres: `select ("n" >= 1) AND ("n" < "id") as "v"`,
+      snowflake: `select ("N" >= 1) AND ("N" < "ID") as "V"`,
+    },
+  ],
+  [
+    "quarter, minute, whole seconds; a date's time of day is 0 (null for null)",
+    col("ts").dt.quarter().add(col("ts").dt.minute()).add(col("ts").dt.second()).add(col("d").dt.second()),
+    {
+      duckdb: `select ((CAST(extract(quarter FROM "ts") AS INTEGER) + CAST(extract(minute FROM "ts") AS INTEGER)) + CAST(floor(extract(second FROM "ts")) AS INTEGER)) + CASE WHEN "d" IS NULL THEN NULL ELSE 0 END as "v"`,
+      postgres: `select ((CAST(extract(quarter FROM "ts") AS INTEGER) + CAST(extract(minute FROM "ts") AS INTEGER)) + CAST(floor(extract(second FROM "ts")) AS INTEGER)) + CASE WHEN "d" IS NULL THEN NULL ELSE 0 END as "v"`,
+      snowflake: `select ((CAST(extract(quarter FROM "TS") AS NUMBER(38,0)) + CAST(extract(minute FROM "TS") AS NUMBER(38,0))) + CAST(floor(extract(second FROM "TS")) AS NUMBER(38,0))) + CASE WHEN "D" IS NULL THEN NULL ELSE 0 END as "V"`,
     },
   ],
   [
@@ -394,9 +448,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "floor division of integers",
     col("n").floorDiv(col("id")),
     {
-      duckdb: `select CAST(floor(CAST("n" AS DOUBLE) / "id") AS BIGINT) as "v"`,
-      postgres: `select CAST(floor(CAST("n" AS DOUBLE PRECISION) / "id") AS BIGINT) as "v"`,
-      snowflake: `select CAST(floor(CAST("N" AS FLOAT) / "ID") AS NUMBER(38,0)) as "V"`,
+      duckdb: `select CAST("n" // NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      postgres: `select CAST("n" / NULLIF("id", 0) - CASE WHEN "n" % NULLIF("id", 0) <> 0 AND (("n" < 0) <> (NULLIF("id", 0) < 0)) THEN 1 ELSE 0 END AS BIGINT) as "v"`,
+      snowflake: `select CAST(("N" - MOD("N", NULLIF("ID", 0))) / NULLIF("ID", 0) - CASE WHEN "N" % NULLIF("ID", 0) <> 0 AND (("N" < 0) <> (NULLIF("ID", 0) < 0)) THEN 1 ELSE 0 END AS NUMBER(38,0)) as "V"`,
     },
   ],
   [
@@ -509,7 +563,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "variance, median, quantile",
-    col("x").var().add(col("x").median()).add(col("x").quantile(0.9)),
+    col("x").var().add(col("x").median()).add(col("x").quantile(0.9, { interpolation: "linear" })),
     {
       duckdb: `select (var_samp("x") + median("x")) + quantile_cont("x", 0.9) as "v"`,
       postgres: `select (var_samp("x") + percentile_cont(0.5) WITHIN GROUP (ORDER BY "x")) + percentile_cont(0.9) WITHIN GROUP (ORDER BY "x") as "v"`,
@@ -520,27 +574,27 @@ const CASES: [string, Expr, PerDialect][] = [
     "distinct count, any, all",
     col("s").nUnique().gt(1).and(col("flag").any()).or(col("flag").all()),
     {
-      duckdb: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
-      postgres: `select ((count(DISTINCT "s") > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
-      snowflake: `select ((COUNT(DISTINCT "S") > 1) AND COALESCE(BOOLOR_AGG("FLAG"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG"), TRUE) as "V"`,
+      duckdb: `select (((count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      postgres: `select (((count(DISTINCT "s") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(bool_or("flag"), FALSE)) OR COALESCE(bool_and("flag"), TRUE) as "v"`,
+      snowflake: `select (((COUNT(DISTINCT "S") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END), 0)) > 1) AND COALESCE(BOOLOR_AGG("FLAG"), FALSE)) OR COALESCE(BOOLAND_AGG("FLAG"), TRUE) as "V"`,
     },
   ],
   [
     "last by time (latest value)",
     col("x").sortBy("ts").last(),
     {
-      duckdb: `select first("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL) as "v"`,
-      postgres: `select (array_agg("x" ORDER BY "ts" DESC, "x" DESC NULLS LAST) FILTER (WHERE "ts" IS NOT NULL))[1] as "v"`,
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("X") END) WITHIN GROUP (ORDER BY "TS" DESC, "X" DESC NULLS LAST), 0), 0) AS FLOAT) as "V"`,
+      duckdb: `select first("x" ORDER BY "ts" DESC NULLS LAST, "x" DESC NULLS LAST) as "v"`,
+      postgres: `select (array_agg("x" ORDER BY "ts" DESC NULLS LAST, "x" DESC NULLS LAST))[1] as "v"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("X")) WITHIN GROUP (ORDER BY "TS" DESC NULLS LAST, "X" DESC NULLS LAST), 0), 0) AS FLOAT) as "V"`,
     },
   ],
   [
     "first by time",
     col("s").sortBy("d").first(),
     {
-      duckdb: `select first("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL) as "v"`,
-      postgres: `select (array_agg("s" ORDER BY "d" ASC, "s" ASC NULLS LAST) FILTER (WHERE "d" IS NOT NULL))[1] as "v"`,
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "D" IS NOT NULL THEN ARRAY_CONSTRUCT("S") END) WITHIN GROUP (ORDER BY "D" ASC, "S" ASC NULLS LAST), 0), 0) AS VARCHAR) as "V"`,
+      duckdb: `select first("s" ORDER BY "d" ASC NULLS FIRST, "s" ASC NULLS LAST) as "v"`,
+      postgres: `select (array_agg("s" ORDER BY "d" ASC NULLS FIRST, "s" ASC NULLS LAST))[1] as "v"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("S")) WITHIN GROUP (ORDER BY "D" ASC NULLS FIRST, "S" ASC NULLS LAST), 0), 0) AS VARCHAR) as "V"`,
     },
   ],
   [
@@ -556,41 +610,50 @@ const CASES: [string, Expr, PerDialect][] = [
     "shift (lag) over a partition in time order",
     col("x").shift(1).over("id", { orderBy: "d" }),
     {
-      duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "negative shift (lead)",
     col("x").shift(-2).over("id", { orderBy: "d" }),
     {
-      duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select lead("X", 2) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select lead("x", 2) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select lead("X", 2) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "diff",
     col("x").diff().over("id", { orderBy: "d" }),
     {
-      duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST) as "v"`,
-      snowflake: `select "X" - lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST) as "V"`,
+      duckdb: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      postgres: `select "x" - lag("x", 1) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST) as "v"`,
+      snowflake: `select "X" - lag("X", 1) OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST) as "V"`,
     },
   ],
   [
     "cumulative sum and count",
     col("x").cumSum().over("id", { orderBy: "d" }).add(col("x").cumCount().over("id", { orderBy: "d" })),
     {
-      duckdb: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select COALESCE(SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) + COUNT("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select CASE WHEN "x" IS NULL THEN NULL ELSE COALESCE(sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      snowflake: `select CASE WHEN "X" IS NULL THEN NULL ELSE COALESCE(SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) END + COUNT("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
+    },
+  ],
+  [
+    "rank average (Polars' default) and max, from the count of ties",
+    col("x").rank().over("id").add(col("n").rank({ method: "max", descending: true }).over()),
+    {
+      duckdb: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "id", "x") - 1) AS DOUBLE) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
+      postgres: `select CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "id", "x") - 1) AS DOUBLE PRECISION) / 2 END + CASE WHEN "n" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "n" DESC NULLS LAST) + count(*) OVER (PARTITION BY "n") - 1 END as "v"`,
+      snowflake: `select CASE WHEN "X" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "ID" ORDER BY "X" ASC NULLS LAST) + CAST((count(*) OVER (PARTITION BY "ID", "X") - 1) AS FLOAT) / 2 END + CASE WHEN "N" IS NULL THEN NULL ELSE rank() OVER (ORDER BY "N" DESC NULLS LAST) + count(*) OVER (PARTITION BY "N") - 1 END as "V"`,
     },
   ],
   [
     "rank, dense rank, row number (descending)",
-    col("x").rank().over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
+    col("x").rank({ method: "min" }).over("id").add(col("x").rank({ method: "dense" }).over("id")).add(col("d").rank({ method: "ordinal", descending: true }).over("id")),
     {
       duckdb: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
       postgres: `select (CASE WHEN "x" IS NULL THEN NULL ELSE rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END + CASE WHEN "x" IS NULL THEN NULL ELSE dense_rank() OVER (PARTITION BY "id" ORDER BY "x" ASC NULLS LAST) END) + CASE WHEN "d" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "d" DESC NULLS LAST) END as "v"`,
@@ -601,27 +664,27 @@ const CASES: [string, Expr, PerDialect][] = [
     "rolling mean over 3 rows (null until 3 values)",
     col("x").rollingMean(3).over("id", { orderBy: "d" }),
     {
-      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
-      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
-      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN AVG("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN avg("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN AVG("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 30-day sum over a date column",
     col("x").rollingSum("30d", { by: "d" }).over("id"),
     {
-      duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 12-hour max over a timestamp column",
     col("x").rollingMax("12h", { by: "ts" }).over("id"),
     {
-      duckdb: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select MAX("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '43199 seconds, 999999999 nanoseconds' PRECEDING AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "ts" IS NULL THEN NULL ELSE max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "ts" IS NULL THEN NULL ELSE max("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "TS" IS NULL THEN NULL ELSE MAX("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '43199 seconds, 999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
@@ -637,18 +700,45 @@ const CASES: [string, Expr, PerDialect][] = [
     "rolling 1-day sum over a date column (the day itself)",
     col("x").rollingSum("1d", { by: "d" }).over("id"),
     {
-      duckdb: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
-      postgres: `select sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS LAST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) as "v"`,
-      snowflake: `select SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS LAST RANGE BETWEEN CURRENT ROW AND CURRENT ROW) as "V"`,
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE sum("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE SUM("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0 days' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
   [
     "rolling 1-second count over a timestamp column",
     col("x").rollingCount("1s", { by: "ts" }).over("id"),
     {
-      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
-      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
-      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) >= 1 THEN COUNT("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
+      duckdb: `select CASE WHEN "ts" IS NULL THEN NULL WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "ts" IS NULL THEN NULL WHEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) >= 1 THEN count("x") OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS FIRST RANGE BETWEEN INTERVAL '0.999999 seconds' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "TS" IS NULL THEN NULL WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) >= 1 THEN COUNT("X") OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS FIRST RANGE BETWEEN INTERVAL '999999999 nanoseconds' PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
+  [
+    "fill nulls forward (PostgreSQL has no IGNORE NULLS: the frame's non-null values as an array)",
+    col("x").fillNull({ strategy: "forward" }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select last_value("x" IGNORE NULLS) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "v"`,
+      postgres: `select (array_agg("x") FILTER (WHERE "x" IS NOT NULL) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))[count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)] as "v"`,
+      snowflake: `select LAST_VALUE("X") IGNORE NULLS OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) as "V"`,
+    },
+  ],
+  [
+    "fill nulls backward within 2 rows, null keys last",
+    col("s").fillNull({ strategy: "backward", limit: 2 }).over("id", { orderBy: "ts", nullsLast: true }),
+    {
+      duckdb: `select first_value("s" IGNORE NULLS) OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) as "v"`,
+      postgres: `select (array_agg("s") FILTER (WHERE "s" IS NOT NULL) OVER (PARTITION BY "id" ORDER BY "ts" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING))[1] as "v"`,
+      snowflake: `select FIRST_VALUE("S") IGNORE NULLS OVER (PARTITION BY "ID" ORDER BY "TS" ASC NULLS LAST ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) as "V"`,
+    },
+  ],
+  [
+    "ordinal rank: ties in the over() order",
+    col("n").rank({ method: "ordinal" }).over("id", { orderBy: "ts", descending: true }),
+    {
+      duckdb: `select CASE WHEN "n" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "n" ASC NULLS LAST, "ts" DESC NULLS FIRST) END as "v"`,
+      postgres: `select CASE WHEN "n" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "id" ORDER BY "n" ASC NULLS LAST, "ts" DESC NULLS FIRST) END as "v"`,
+      snowflake: `select CASE WHEN "N" IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY "ID" ORDER BY "N" ASC NULLS LAST, "TS" DESC NULLS FIRST) END as "V"`,
     },
   ],
   [
@@ -657,16 +747,16 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the duckdb dialect$/ },
       postgres: { unsupported: /^sortBy\(\)\.last\(\)\.over\(\) is not supported by the postgres dialect$/ },
-      snowflake: `select CAST(GET(GET(ARRAY_AGG(CASE WHEN "TS" IS NOT NULL THEN ARRAY_CONSTRUCT("N") END) WITHIN GROUP (ORDER BY "TS" DESC, "N" DESC NULLS LAST) OVER (PARTITION BY "ID"), 0), 0) AS NUMBER(38,0)) as "V"`,
+      snowflake: `select CAST(GET(GET(ARRAY_AGG(ARRAY_CONSTRUCT("N")) WITHIN GROUP (ORDER BY "TS" DESC NULLS LAST, "N" DESC NULLS LAST) OVER (PARTITION BY "ID"), 0), 0) AS NUMBER(38,0)) as "V"`,
     },
   ],
   [
     "median, quantile and distinct count over a whole partition",
-    col("n").median().over("id").add(col("n").quantile(0.25).over("id")).add(col("s").nUnique().over("id")),
+    col("n").median().over("id").add(col("n").quantile(0.25, { interpolation: "linear" }).over("id")).add(col("s").nUnique().over("id")),
     {
-      duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      duckdb: `select (median("n") OVER (PARTITION BY "id") + quantile_cont("n", 0.25) OVER (PARTITION BY "id")) + (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /median\(\)\.over\(\) is not supported by the postgres dialect/ },
-      snowflake: `select (MEDIAN(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") + PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("N" AS FLOAT)) OVER (PARTITION BY "ID")) + COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
+      snowflake: `select (MEDIAN(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") + PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("N" AS FLOAT)) OVER (PARTITION BY "ID")) + (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
     },
   ],
   [
@@ -692,17 +782,17 @@ const CASES: [string, Expr, PerDialect][] = [
     col("x").mod(col("n")),
     {
       duckdb: `select "x" % "n" as "v"`,
-      postgres: `select CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select "X" % "N" as "V"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" % "N" END as "V"`,
     },
   ],
   [
     "division with a double operand needs no cast",
     col("x").div(col("n")),
     {
-      duckdb: `select "x" / "n" as "v"`,
-      postgres: `select "x" / "n" as "v"`,
-      snowflake: `select "X" / "N" as "V"`,
+      duckdb: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END as "v"`,
+      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END as "v"`,
+      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END as "V"`,
     },
   ],
   [
@@ -711,7 +801,7 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("flag" AS DOUBLE) as "v"`,
       postgres: `select CAST(CAST("flag" AS INTEGER) AS DOUBLE PRECISION) as "v"`,
-      snowflake: `select CAST("FLAG" AS FLOAT) as "V"`,
+      snowflake: `select CAST(CAST("FLAG" AS NUMBER(38,0)) AS FLOAT) as "V"`,
     },
   ],
   [
@@ -729,16 +819,16 @@ const CASES: [string, Expr, PerDialect][] = [
     {
       duckdb: `select CAST("id" AS BOOLEAN) AND CAST("x" AS BOOLEAN) as "v"`,
       postgres: `select ("id" <> 0) AND ("x" <> 0) as "v"`,
-      snowflake: `select CAST("ID" AS BOOLEAN) AND CAST("X" AS BOOLEAN) as "V"`,
+      snowflake: `select CAST("ID" AS BOOLEAN) AND ("X" <> 0) as "V"`,
     },
   ],
   [
     "double to varchar keeps the .0 of an integral value",
     col("x").cast("varchar"),
     {
-      duckdb: `select CAST("x" AS VARCHAR) as "v"`,
-      postgres: `select regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') as "v"`,
-      snowflake: `select CAST("X" AS VARCHAR) as "V"`,
+      duckdb: `select CASE WHEN "x" = CAST('inf' AS DOUBLE) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE) THEN 'NaN' ELSE CAST("x" AS VARCHAR) END as "v"`,
+      postgres: `select CASE WHEN "x" = CAST('inf' AS DOUBLE PRECISION) THEN 'inf' WHEN "x" = -CAST('inf' AS DOUBLE PRECISION) THEN '-inf' WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN 'NaN' ELSE regexp_replace(CAST("x" AS TEXT), '^(-?[0-9]+)$', '\\1.0') END as "v"`,
+      snowflake: `select CASE WHEN "X" = CAST('inf' AS FLOAT) THEN 'inf' WHEN "X" = -CAST('inf' AS FLOAT) THEN '-inf' WHEN "X" = CAST('NaN' AS FLOAT) THEN 'NaN' ELSE REGEXP_REPLACE(CAST("X" AS VARCHAR), '^(-?[0-9]+)$', '\\\\1.0') END as "V"`,
     },
   ],
   [
@@ -788,7 +878,7 @@ const CASES: [string, Expr, PerDialect][] = [
   ],
   [
     "quantile over a whole partition",
-    col("x").quantile(0.25).over("id"),
+    col("x").quantile(0.25, { interpolation: "linear" }).over("id"),
     {
       duckdb: `select quantile_cont("x", 0.25) OVER (PARTITION BY "id") as "v"`,
       postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },
@@ -799,9 +889,55 @@ const CASES: [string, Expr, PerDialect][] = [
     "distinct count over a whole partition",
     col("s").nUnique().over("id"),
     {
-      duckdb: `select count(DISTINCT "s") OVER (PARTITION BY "id") as "v"`,
+      duckdb: `select (count(DISTINCT "s") OVER (PARTITION BY "id") + COALESCE(max(CASE WHEN "s" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "id"), 0)) as "v"`,
       postgres: { unsupported: /^nUnique\(\)\.over\(\) is not supported by the postgres dialect$/ },
-      snowflake: `select COUNT(DISTINCT "S") OVER (PARTITION BY "ID") as "V"`,
+      snowflake: `select (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
+    },
+  ],
+  // One meaning for numbers and casts on every engine (Polars'): by zero, integer floor division, text of values.
+  [
+    "floor division of doubles: floor of the true division, ±inf or NaN by zero",
+    col("x").floorDiv(col("n")),
+    {
+      duckdb: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE) ELSE "x" / "n" END) as "v"`,
+      postgres: `select floor(CASE WHEN "n" = 0 THEN "x" * CAST('inf' AS DOUBLE PRECISION) ELSE "x" / "n" END) as "v"`,
+      snowflake: `select floor(CASE WHEN "N" = 0 THEN "X" * CAST('inf' AS FLOAT) ELSE "X" / "N" END) as "V"`,
+    },
+  ],
+  [
+    "modulo of integers by zero is NULL",
+    col("n").mod(col("id")),
+    {
+      duckdb: `select "n" % "id" as "v"`,
+      postgres: `select "n" % NULLIF("id", 0) as "v"`,
+      snowflake: `select "N" % NULLIF("ID", 0) as "V"`,
+    },
+  ],
+  [
+    "date to varchar, whatever the session's output format",
+    col("d").cast("varchar"),
+    {
+      duckdb: `select CAST("d" AS VARCHAR) as "v"`,
+      postgres: `select to_char("d", 'YYYY-MM-DD') as "v"`,
+      snowflake: `select TO_VARCHAR("D", 'YYYY-MM-DD') as "V"`,
+    },
+  ],
+  [
+    "timestamp to varchar with six fractional digits, as Polars",
+    col("ts").cast("varchar"),
+    {
+      duckdb: `select strftime("ts", '%Y-%m-%d %H:%M:%S.%f') as "v"`,
+      postgres: `select to_char("ts", 'YYYY-MM-DD HH24:MI:SS.US') as "v"`,
+      snowflake: `select TO_VARCHAR("TS", 'YYYY-MM-DD HH24:MI:SS.FF6') as "V"`,
+    },
+  ],
+  [
+    "double to boolean: non-zero is true",
+    col("x").cast("boolean"),
+    {
+      duckdb: `select CAST("x" AS BOOLEAN) as "v"`,
+      postgres: `select ("x" <> 0) as "v"`,
+      snowflake: `select ("X" <> 0) as "V"`,
     },
   ],
 ];

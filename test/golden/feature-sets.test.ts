@@ -65,3 +65,20 @@ describe("the dry run of a chunked run with a stage", () => {
     expect(text.match(/INSERT INTO\s+"features"\."rolling_card_spend"/g)).toHaveLength(2);
   });
 });
+
+describe("a stage on Snowflake", () => {
+  it("is `CREATE TEMPORARY TABLE … AS WITH … SELECT … ORDER BY`, the documented CTAS form, not a WITH inside a subquery", () => {
+    const [job] = planBackfill({
+      graph,
+      sets: ["rolling_card_spend"],
+      window: parseWindow("2025-01-01", "2025-04-01"),
+      chunk: "1mo",
+      dialect: DIALECTS.snowflake,
+      tableFor: (name) => ({ schema: "features", name }),
+    });
+    const create = job!.stage!.create.sql;
+    expect(create).toMatch(/^CREATE TEMPORARY TABLE "FEATURE_BACKFILL_STAGE_\d+" AS\s+WITH\s/);
+    expect(create).not.toMatch(/\(\s*WITH\s/);
+    expect(create).toMatch(/\sORDER BY\s+"DATE"$/);
+  });
+});

@@ -106,7 +106,7 @@ async function buildLedger(config: ResolvedConfig, onRecord: (sql: string) => Pr
   await expect(run(v2, "st_failing", "2024-03-01", "2024-07-01", { keepGoing: true })).rejects.toThrow(PartialFailureError);
   // A run writing June now, on another machine (its lease lives on).
   await onRecord(
-    "INSERT INTO features.feature_backfill_leases VALUES ('st_failing', 'run-elsewhere', TIMESTAMP '2024-06-01 00:00:00', TIMESTAMP '2024-07-01 00:00:00', TIMESTAMP '2999-01-01 00:00:00', 'other-host:4242')",
+    "INSERT INTO features.feature_backfill_leases VALUES ('st_failing', 'run-elsewhere', TIMESTAMP '2024-06-01 00:00:00', TIMESTAMP '2024-07-01 00:00:00', TIMESTAMP '2999-01-01 00:00:00', 'other-host:4242', TIMESTAMP '2024-06-01 00:00:00')",
   );
 }
 

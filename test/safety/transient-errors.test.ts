@@ -52,7 +52,7 @@ describe.skipIf(!postgresAvailable)("a PostgreSQL connection terminated mid-INSE
         const [found] = (
           await db.query(
             `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity
-             WHERE application_name = 'feature-backfill' AND wait_event_type = 'Lock' AND query LIKE 'INSERT%fails_from_june%'`,
+             WHERE datname = current_database() AND application_name = 'feature-backfill' AND wait_event_type = 'Lock' AND query LIKE 'INSERT%fails_from_june%'`,
           )
         );
         terminated = found?.t === true;

@@ -1,5 +1,6 @@
 import { PostgresQueryCompiler, sql } from "kysely";
 import type { AggFn } from "../../ir/expr.ts";
+import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
@@ -25,6 +26,17 @@ const TYPES: SqlDialect["types"] = {
   timestamp: "TIMESTAMP",
 };
 
+/** Casts whose text must not differ between engines; every other pair is ansi's CAST. */
+const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
+  // DuckDB writes NaN as "nan"; Polars (and the other dialects) "NaN".
+  "double->varchar": (x) => ansi.doubleText({ types: TYPES }, x, sql`CAST(${x} AS VARCHAR)`),
+  // A CAST drops a zero fraction ("2024-01-02 03:04:05"); Polars' cast of a datetime[μs] always prints six digits.
+  "timestamp->varchar": (x) => sql`strftime(${x}, '%Y-%m-%d %H:%M:%S.%f')`,
+};
+
+const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
+
 /**
  * DuckDB: PostgreSQL-style quoting and `$n` placeholders, so kysely's PostgreSQL compiler renders it as it is.
  */
@@ -44,9 +56,10 @@ export const duckdbDialect: SqlDialect = {
     sql`SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND lower(schema_name) = lower(COALESCE(CAST(${t.schema ?? null} AS VARCHAR), current_schema())) AND lower(table_name) = lower(CAST(${t.name} AS VARCHAR))`,
   supportsQualify: true, // https://duckdb.org/docs/sql/query_syntax/qualify
   types: TYPES,
+  castAtScan: ansi.castAtScan, // a DOUBLE read as DOUBLE costs nothing: the cast is dropped when binding
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   instant: ansi.instant,
-  cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to),
+  cast,
   truncate(x, unit, label, type) {
     const start = sql`date_trunc(${sql.lit(unit)}, ${x})`;
     const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
@@ -55,12 +68,20 @@ export const duckdbDialect: SqlDialect = {
   },
   // DATE + INTERVAL is a TIMESTAMP: cast back.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
-  // DuckDB's `/` is already true division for integers (https://duckdb.org/docs/sql/expressions/arithmetic).
-  divide: (left, right) => sql`${left} / ${right}`,
-  // `%` is fmod for doubles, with the dividend's sign.
+  // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
+  // Snowflake cannot: the shared rendering keeps one result everywhere.
+  divide,
+  // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
   modulo: (left, right) => sql`${left} % ${right}`,
-  functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  functions: ansi.functions({
+    types: TYPES,
+    cast,
+    divide,
+    // `//` of integers truncates toward zero (https://duckdb.org/docs/sql/functions/numeric).
+    truncatingDivide: (a, b) => sql`${a} // ${b}`,
+  }),
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;
     switch (fn) {
       case "count":
@@ -79,15 +100,14 @@ export const duckdbDialect: SqlDialect = {
       case "last": {
         // DuckDB 1.5 refuses FILTER on a window ("not implemented for non-aggregate window functions"): say so now.
         if (over) throw new UnsupportedError(`sortBy().${fn}().over()`, "duckdb");
-        // Ties on the sort key are broken by the value, so every engine picks the same row.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        return sql`first(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL)${w}`;
+        return sql`first(${input} ORDER BY ${ansi.firstLastOrder(call)})${w}`;
       }
       default:
         return sql`${sql.raw(AGGREGATES[fn]!)}(${input})${w}`;
     }
   },
   over: ansi.windowSpec,
+  nonNullInFrame: ansi.nonNullInFrame,
   rangeFrame: ansi.rangeFrame,
   // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
   asofJoin: (j) =>

@@ -19,8 +19,12 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
   "bigint->boolean": (x) => sql`(${x} <> 0)`, // why: no bigint → boolean cast; nonzero is true, as in DuckDB
   "double->boolean": (x) => sql`(${x} <> 0)`, // why: no double → boolean cast
   // why: §8.1.3 float8out prints an integral double as "2" (DuckDB and Polars: "2.0"); add the ".0". Integral doubles
-  // from 1e15 to 1e16 still differ (PostgreSQL switches to "1e+15" earlier), as do "Infinity"/"NaN" spellings.
-  "double->varchar": (x) => sql`regexp_replace(CAST(${x} AS TEXT), '^(-?[0-9]+)$', ${sql.lit("\\1.0")})`,
+  // from 1e15 to 1e16 still differ (PostgreSQL switches to "1e+15" earlier); "Infinity" is spelled as Polars does.
+  "double->varchar": (x) => ansi.doubleText({ types: TYPES }, x, sql`regexp_replace(CAST(${x} AS TEXT), '^(-?[0-9]+)$', ${sql.lit("\\1.0")})`),
+  // why: a plain CAST follows DateStyle (§8.5.2: 'SQL, DMY' prints 31/01/2024); to_char's pattern does not (§9.8).
+  // Timestamps always carry six fractional digits, as Polars' cast of a datetime[μs] to a string.
+  "date->varchar": (x) => sql`to_char(${x}, 'YYYY-MM-DD')`,
+  "timestamp->varchar": (x) => sql`to_char(${x}, 'YYYY-MM-DD HH24:MI:SS.US')`,
 };
 
 /** A double as an exact NUMERIC: via its shortest round-trip text, since CAST(double AS NUMERIC) keeps 15 digits. */
@@ -51,6 +55,8 @@ const TYPES: SqlDialect["types"] = {
   timestamp: "TIMESTAMP", // without time zone (§8.5): the IR's UTC wall-clock instants
 };
 
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
+
 function cast(x: Sql, from: InferredType, to: DType): Sql {
   const special = CASTS[`${from}->${to}`];
   return special ? special(x) : ansi.cast({ types: TYPES }, x, from, to);
@@ -76,6 +82,7 @@ export const postgresDialect: SqlDialect = {
   resolvesTo: (written, stored) => written === stored,
   supportsQualify: false, // no QUALIFY (§7.2): the compiler filters in a wrapping SELECT (eliminateQualify)
   types: TYPES,
+  castAtScan: ansi.castAtScan, // NUMERIC and INTEGER columns declared double compute in NUMERIC and int4 otherwise
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   cast,
   instant: ansi.instant,
@@ -88,18 +95,28 @@ export const postgresDialect: SqlDialect = {
   },
   // why: DATE + INTERVAL is a TIMESTAMP (§9.9, Table 9.31): cast back. Months clamp to the month's end, as in DuckDB.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
-  // why: `/` of two integers truncates (§9.3); make one side a double unless one already is.
-  divide: (left, right, leftType, rightType) =>
-    leftType === "double" || rightType === "double" ? sql`${left} / ${right}` : sql`CAST(${left} AS ${DOUBLE}) / ${right}`,
+  // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.
+  divide,
   // why: there is no `%` or mod() for double precision (§9.3); NUMERIC's mod() is exact and keeps the dividend's sign.
-  modulo: (left, right, leftType, rightType) =>
-    leftType === "double" || rightType === "double"
-      ? sql`CAST(mod(${exactNumeric(left, leftType)}, ${exactNumeric(right, rightType)}) AS ${DOUBLE})`
-      : sql`${left} % ${right}`,
+  // Both raise by zero, where Polars gives NULL (integers) or NaN.
+  modulo: (left, right, leftType, rightType, nonZero) =>
+    ansi.moduloByZero(
+      { types: TYPES }, left, right, leftType, rightType,
+      (l, r) =>
+        leftType === "double" || rightType === "double"
+          ? sql`CAST(mod(${exactNumeric(l, leftType)}, ${exactNumeric(r, rightType)}) AS ${DOUBLE})`
+          : sql`${l} % ${r}`,
+      nonZero,
+    ),
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
   functions: {
-    ...ansi.functions({ types: TYPES, cast }),
+    ...ansi.functions({
+      types: TYPES,
+      cast,
+      divide,
+      truncatingDivide: (a, b) => sql`${a} / ${b}`, // why: `/` of integers truncates toward zero (§9.3)
+    }),
     // why: there is no round(double precision, integer) (§9.3), and round(double precision) rounds half to even.
     // DuckDB (and Polars) compute round(x * 10^d) / 10^d in doubles, half away from zero; NUMERIC's round() is half
     // away from zero, and the product goes through its shortest text so that 1.005 * 100 = 100.49999999999999
@@ -110,7 +127,8 @@ export const postgresDialect: SqlDialect = {
       return sql`(CAST(round(${exactNumeric(sql`${x} * ${scale}`, "double")}) AS ${DOUBLE}) / ${scale})`;
     },
   },
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     if (over && NO_WINDOW[fn]) throw new UnsupportedError(NO_WINDOW[fn]!, "postgres");
     const w = over ? sql` ${over}` : sql``;
     // why: avg, stddev_samp and var_samp of integers, and sum of a BIGINT, are NUMERIC (§9.21): cast to the IR's type.
@@ -143,13 +161,17 @@ export const postgresDialect: SqlDialect = {
       case "first":
       case "last": {
         // why: no first(x ORDER BY …): the first element of an ordered array_agg, which keeps nulls as DuckDB's first()
-        // does. Ties on the key are broken by the value (nulls last), null keys ignored, as in the DuckDB dialect.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        return sql`(array_agg(${input} ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST) FILTER (WHERE ${sortKey} IS NOT NULL))[1]`;
+        // does.
+        return sql`(array_agg(${input} ORDER BY ${ansi.firstLastOrder(call)}))[1]`;
       }
     }
   },
   over: ansi.windowSpec,
+  // why: no IGNORE NULLS (§9.22: "not implemented"). The frame's non-null values in order, as an array (FILTER works on
+  // aggregate window functions, §4.2.8), indexed at the last (their count) or the first. Building an array per row costs
+  // time in the frame's length: a fill without a limit is quadratic in the partition's size here.
+  nonNullInFrame: (x, over, which) =>
+    sql`(array_agg(${x}) FILTER (WHERE ${x} IS NOT NULL) ${over})[${which === "last" ? sql`count(${x}) ${over}` : sql`1`}]`,
   // RANGE with an interval offset over DATE and TIMESTAMP order keys is in PostgreSQL since 11 (§4.2.8).
   rangeFrame: ansi.rangeFrame,
   /**
@@ -162,6 +184,11 @@ export const postgresDialect: SqlDialect = {
   // Two runs must not both see "no lease" (https://www.postgresql.org/docs/15/explicit-locking.html#LOCKING-TABLES):
   // SHARE ROW EXCLUSIVE conflicts with itself, so lease transactions take turns; readers are not blocked.
   lockTable: (table) => sql`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`,
+  // Two sessions creating one schema or table IF NOT EXISTS both find none, and one then fails on a catalog unique
+  // index (pg_namespace_nspname_index, pg_type_typname_nsp_index) rather than waiting. A transaction-level advisory
+  // lock per schema makes them take turns (§9.27.10); the two-key form (17986 = "FB") keeps clear of an
+  // application's single-key locks, whose key space is separate.
+  ddlLock: (schema) => sql`SELECT pg_advisory_xact_lock(17986, hashtext(${schema ?? ""}))`,
   asofJoin(j) {
     const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
     const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
-import { type InferredType, isIntegral } from "../../ir/dtype.ts";
+import { type DType, type InferredType, isIntegral } from "../../ir/dtype.ts";
 import { formatDate, isMidnight } from "../../ir/time.ts";
 import { SnowflakeQueryCompiler, snowflakeName } from "./snowflake-query-compiler.ts";
 
@@ -42,8 +42,25 @@ const TYPES: SqlDialect["types"] = {
   timestamp: "TIMESTAMP_NTZ",
 };
 
-// CAST rounds NUMBER and FLOAT: ansi's cast truncates first.
-const cast: SqlDialect["cast"] = (x, from, to) => ansi.cast({ types: TYPES }, x, from, to);
+/**
+ * Casts Snowflake lacks or that would follow session parameters; every other pair is ansi's CAST (which truncates a
+ * FLOAT before CAST rounds it).
+ */
+const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
+  // No BOOLEAN ↔ FLOAT conversion; BOOLEAN ↔ NUMBER exists, TRUE is 1 and FALSE 0, and a number is TRUE when non-zero
+  // (https://docs.snowflake.com/en/sql-reference/data-type-conversion, …/data-types-logical#boolean-conversion).
+  "boolean->double": (x) => sql`CAST(CAST(${x} AS ${sql.raw(INTEGRAL)}) AS FLOAT)`,
+  "double->boolean": (x) => sql`(${x} <> 0)`,
+  // A FLOAT's text drops ".0" from an integral value (DuckDB and Polars keep it) and spells inf/NaN its own way.
+  "double->varchar": (x) => ansi.doubleText({ types: TYPES }, x, sql`REGEXP_REPLACE(CAST(${x} AS VARCHAR), '^(-?[0-9]+)$', ${sql.lit("\\1.0")})`),
+  // TO_VARCHAR with a format: a plain CAST follows DATE_OUTPUT_FORMAT / TIMESTAMP_NTZ_OUTPUT_FORMAT
+  // (https://docs.snowflake.com/en/sql-reference/functions/to_char, …/date-time-input-output#output-formats).
+  "date->varchar": (x) => sql`TO_VARCHAR(${x}, 'YYYY-MM-DD')`,
+  "timestamp->varchar": (x) => sql`TO_VARCHAR(${x}, 'YYYY-MM-DD HH24:MI:SS.FF6')`,
+};
+
+const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
+const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
 /**
  * Snowflake. Its SQL is written so that it means the same whatever the session's parameters (an account may change
@@ -67,6 +84,8 @@ export const snowflakeDialect: SqlDialect = {
     sql`SELECT comment FROM information_schema.tables WHERE table_schema = COALESCE(${t.schema === undefined ? null : snowflakeName(t.schema)}, CURRENT_SCHEMA()) AND table_name = ${snowflakeName(t.name)}`,
   supportsQualify: true, // https://docs.snowflake.com/en/sql-reference/constructs/qualify
   types: TYPES,
+  // A NUMBER(12,2) or NUMBER(38,0) declared double would divide and average in fixed point with a few decimals.
+  castAtScan: ansi.castAtScan,
   literal: (node) => ansi.literal(snowflakeDialect, node),
   cast,
   instant(t, type) {
@@ -89,11 +108,18 @@ export const snowflakeDialect: SqlDialect = {
   // to the month's end as DuckDB does: Jan 31 + 1 month = Feb 28 (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
   offset: (x, d) => sql`DATEADD(${sql.raw(DATE_PARTS[d.unit])}, ${sql.lit(d.n)}, ${x})`,
   // `/` of two NUMBERs is a NUMBER with a few more decimal places, not a double
-  // (https://docs.snowflake.com/en/sql-reference/operators-arithmetic#division): make one side a FLOAT.
-  divide: (left, right, leftType, rightType) =>
-    leftType === "double" || rightType === "double" ? sql`${left} / ${right}` : sql`CAST(${left} AS FLOAT) / ${right}`,
+  // (https://docs.snowflake.com/en/sql-reference/operators-arithmetic#division): ansi's makes one side a FLOAT; and
+  // `/` by zero raises there (DIV0 gives 0, DIV0NULL NULL, neither Polars' inf/NaN), so ansi's CASE on the divisor.
+  divide,
   functions: {
-    ...ansi.functions({ types: TYPES, cast }),
+    ...ansi.functions({
+      types: TYPES,
+      cast,
+      divide,
+      // Exact: a - MOD(a, b) is a multiple of b (MOD keeps the dividend's sign), so no scale `/` gives a NUMBER can
+      // round the quotient (https://docs.snowflake.com/en/sql-reference/functions/mod).
+      truncatingDivide: (a, b) => sql`(${a} - MOD(${a}, ${b})) / ${b}`,
+    }),
     // Snowflake has no strpos; CONTAINS, STARTSWITH and ENDSWITH compare literal text and give NULL for a NULL input
     // (https://docs.snowflake.com/en/sql-reference/functions/contains, …/startswith, …/endswith).
     contains: ([s, t]) => sql`CONTAINS(${s}, ${t})`,
@@ -114,7 +140,8 @@ export const snowflakeDialect: SqlDialect = {
       return sql`CAST((${n} - MOD(${n}, ${sql.lit(NANOS_PER_DAY)})) / ${sql.lit(NANOS_PER_DAY)} AS ${sql.raw(INTEGRAL)})`;
     },
   },
-  aggregate({ fn, input, inputType, quantile, sortKey, over, nullWhenEmpty }): Sql {
+  aggregate(call): Sql {
+    const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;
     // AVG, STDDEV_SAMP, VAR_SAMP, MEDIAN and PERCENTILE_CONT of a NUMBER are NUMBERs with a limited scale.
     const x = DOUBLE_RESULT.has(fn) && isIntegral(inputType) ? sql`CAST(${input} AS FLOAT)` : input;
@@ -138,21 +165,21 @@ export const snowflakeDialect: SqlDialect = {
         return sql`COALESCE(BOOLAND_AGG(${input})${w}, TRUE)`;
       case "first":
       case "last": {
-        // The value at the extreme sort key, ties broken by the value (nulls last), rows with a null key ignored —
-        // DuckDB's first(… ORDER BY …) FILTER (…). MAX_BY/MIN_BY cannot: they pick among tied keys at random and are
-        // no window functions (https://docs.snowflake.com/en/sql-reference/functions/max_by). ARRAY_AGG … WITHIN GROUP
-        // orders and works as a window, but drops NULL elements (https://docs.snowflake.com/en/sql-reference/functions/array_agg):
-        // each value goes in as a one-element array, so a null value stays in place, and a null key gives a NULL
-        // element, which is dropped as FILTER would. The first element's value, back to the input's type. The array
-        // holds the whole group: one beyond Snowflake's size limit for a VARIANT fails the statement.
-        const dir = sql.raw(fn === "first" ? "ASC" : "DESC");
-        const agg = sql`ARRAY_AGG(CASE WHEN ${sortKey} IS NOT NULL THEN ARRAY_CONSTRUCT(${input}) END) WITHIN GROUP (ORDER BY ${sortKey} ${dir}, ${input} ${dir} NULLS LAST)${w}`;
+        // The value at the first row of the sort — DuckDB's first(… ORDER BY …). MAX_BY/MIN_BY cannot: they pick among
+        // tied keys at random and are no window functions (https://docs.snowflake.com/en/sql-reference/functions/max_by).
+        // ARRAY_AGG … WITHIN GROUP orders and works as a window, but drops NULL elements
+        // (https://docs.snowflake.com/en/sql-reference/functions/array_agg): each value goes in as a one-element array,
+        // so a null value stays in place. The first element's value, back to the input's type. The array holds the
+        // whole group: one beyond Snowflake's size limit for a VARIANT fails the statement.
+        const agg = sql`ARRAY_AGG(ARRAY_CONSTRUCT(${input})) WITHIN GROUP (ORDER BY ${ansi.firstLastOrder(call)})${w}`;
         return inputType === "null" ? sql`NULL` : sql`CAST(GET(GET(${agg}, 0), 0) AS ${sql.raw(TYPES[inputType])})`;
       }
       default:
         return sql`${sql.raw(AGGREGATES[fn]!)}(${x})${w}`;
     }
   },
+  // IGNORE NULLS goes after the call here (https://docs.snowflake.com/en/sql-reference/functions/last_value).
+  nonNullInFrame: (x, over, which) => sql`${sql.raw(which === "last" ? "LAST_VALUE" : "FIRST_VALUE")}(${x}) IGNORE NULLS ${over}`,
   over: ansi.windowSpec, // ORDER BY … NULLS LAST is Snowflake's syntax too (https://docs.snowflake.com/en/sql-reference/functions-window-syntax)
   rangeFrame(preceding, orderType) {
     // (t - d, t] as an inclusive RANGE frame with an interval constant, which Snowflake takes for DATE and TIMESTAMP
@@ -162,18 +189,19 @@ export const snowflakeDialect: SqlDialect = {
     // microsecond; on microsecond data both frames hold the same rows).
     const micros = fixedMicros(preceding)!;
     if (orderType === "date") {
+      // One form for every span, "1d" included ('0 days': the current row's peers, the same day): `BETWEEN CURRENT ROW
+      // AND CURRENT ROW` is not in the documented frame grammar, an interval constant of an integer count is.
       const days = micros / 86_400e6 - 1;
-      // An interval of 0 is no interval constant; the frame is then the current row's peers, the same day.
-      return days === 0
-        ? sql`RANGE BETWEEN CURRENT ROW AND CURRENT ROW`
-        : sql`RANGE BETWEEN INTERVAL ${sql.lit(`${days} days`)} PRECEDING AND CURRENT ROW`;
+      return sql`RANGE BETWEEN INTERVAL ${sql.lit(`${days} days`)} PRECEDING AND CURRENT ROW`;
     }
     const seconds = micros / 1e6 - 1; // durations are whole seconds at least
     const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(interval)} PRECEDING AND CURRENT ROW`;
   },
-  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
-  modulo: (left, right) => sql`${left} % ${right}`,
+  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic);
+  // by zero it raises, where Polars gives NULL (integers) or NaN (doubles).
+  modulo: (left, right, leftType, rightType, nonZero) =>
+    ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) => sql`${l} % ${r}`, nonZero),
   // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
   // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
   // table first; the `by` keys are equalities in ON, the only form ON takes there.

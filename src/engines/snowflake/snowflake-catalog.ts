@@ -1,22 +1,23 @@
 import type { TableRef } from "../../ir/definitions.ts";
+import { createQueryId, sql } from "kysely";
+import { snowflakeDialect } from "../../dialects/snowflake/snowflake-dialect.ts";
 import { snowflakeName } from "../../dialects/snowflake/snowflake-query-compiler.ts";
 import type { WarehouseColumn } from "../engine.ts";
 
 /**
- * One catalog query for every table a run touches, with the names bound (`?`) as Snowflake stores them — the same
- * resolution the dialect's compiler applies, so a table matches here exactly when the statements will find it.
+ * One catalog query for every table a run touches, with the names as Snowflake stores them — the same resolution the
+ * dialect's compiler applies, so a table matches here exactly when the statements will find it. The names are string
+ * literals rendered by the dialect's compiler (quotes and backslashes escaped), not binds: `FROM VALUES` is
+ * documented with literals (https://docs.snowflake.com/en/sql-reference/constructs/values), binds inside it are not.
  * INFORMATION_SCHEMA.COLUMNS covers the session's database (https://docs.snowflake.com/en/sql-reference/info-schema/columns).
  */
 export function catalogQuery(tables: readonly TableRef[]): { sql: string; binds: (string | number | null)[] } {
-  const rows = tables.map(() => "(?, ?, ?)").join(", ");
-  return {
-    sql:
-      "SELECT w.i, c.column_name, c.data_type, c.numeric_precision, c.numeric_scale " +
-      `FROM (SELECT column1 AS i, column2 AS s, column3 AS t FROM VALUES ${rows}) AS w ` +
-      "JOIN information_schema.columns AS c ON c.table_schema = COALESCE(w.s, CURRENT_SCHEMA()) AND c.table_name = w.t " +
-      "ORDER BY w.i, c.ordinal_position",
-    binds: tables.flatMap((t, i) => [i, t.schema === undefined ? null : snowflakeName(t.schema), snowflakeName(t.name)]),
-  };
+  const rows = tables.map(
+    (t, i) => sql`(${sql.lit(i)}, ${t.schema === undefined ? sql`NULL` : sql.lit(snowflakeName(t.schema))}, ${sql.lit(snowflakeName(t.name))})`,
+  );
+  const query = sql`SELECT w.i, c.column_name, c.data_type, c.numeric_precision, c.numeric_scale FROM (SELECT column1 AS i, column2 AS s, column3 AS t FROM VALUES ${sql.join(rows)}) AS w JOIN information_schema.columns AS c ON c.table_schema = COALESCE(w.s, CURRENT_SCHEMA()) AND c.table_name = w.t ORDER BY w.i, c.ordinal_position`;
+  const compiled = snowflakeDialect.createQueryCompiler().compileQuery(query.toOperationNode() as never, createQueryId());
+  return { sql: compiled.sql, binds: [] };
 }
 
 /**

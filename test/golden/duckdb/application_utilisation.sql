@@ -30,10 +30,10 @@ INSERT INTO
 WITH
   "credit_applications" AS (
     SELECT
-      "application_id",
-      "customer_id",
+      CAST("application_id" AS BIGINT) AS "application_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "applied_at",
-      "requested_limit"
+      CAST("requested_limit" AS DOUBLE) AS "requested_limit"
     FROM
       "raw"."credit_applications"
     WHERE
@@ -42,10 +42,10 @@ WITH
   ),
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
@@ -59,7 +59,10 @@ WITH
       "applied_at",
       "customer_id",
       "revolving_balance",
-      "revolving_balance" / "requested_limit" AS "utilisation",
+      CASE
+        WHEN "requested_limit" = 0 THEN "revolving_balance" * CAST('inf' AS DOUBLE)
+        ELSE "revolving_balance" / "requested_limit"
+      END AS "utilisation",
       CAST(
         trunc(
           extract (

@@ -20,10 +20,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE) AS "amount",
       "merchant_category",
       "is_declined"
     FROM

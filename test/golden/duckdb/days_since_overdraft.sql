@@ -19,31 +19,34 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-10-14'
+      (
+        "date" < DATE '2025-10-14'
+        OR "date" IS NULL
+      )
   ),
   "days_since_overdraft" AS (
     SELECT
       "customer_id",
       "date",
       CAST(
-        "date" - max(
+        "date" - last_value (
           CASE
             WHEN "lowest_balance" < 0 THEN "date"
             ELSE NULL
-          END
+          END IGNORE NULLS
         ) OVER (
           PARTITION BY
             "customer_id"
           ORDER BY
-            "date" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
+            "date" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
             AND CURRENT ROW
         ) AS BIGINT
       ) AS "days_since_overdraft"

@@ -39,10 +39,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE) AS "amount",
       "merchant_category",
       "is_declined"
     FROM
@@ -64,7 +64,10 @@ WITH
       "cash_advance_spend",
       "attempts",
       CASE
-        WHEN "approved_spend" > 0 THEN "cash_advance_spend" / "approved_spend"
+        WHEN "approved_spend" > 0 THEN CASE
+          WHEN "approved_spend" = 0 THEN "cash_advance_spend" * CAST('inf' AS DOUBLE)
+          ELSE "cash_advance_spend" / "approved_spend"
+        END
         ELSE NULL
       END AS "cash_advance_share"
     FROM

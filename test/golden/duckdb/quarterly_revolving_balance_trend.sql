@@ -35,10 +35,10 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"

@@ -25,15 +25,18 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-11-01'
+      (
+        "date" < DATE '2025-11-01'
+        OR "date" IS NULL
+      )
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
@@ -54,7 +57,12 @@ WITH
       "date",
       "avg_monthly_revolving_balance" - "previous" AS "balance_change",
       CASE
-        WHEN "previous" <> 0 THEN ("avg_monthly_revolving_balance" / "previous") - 1
+        WHEN "previous" <> 0 THEN (
+          CASE
+            WHEN "previous" = 0 THEN "avg_monthly_revolving_balance" * CAST('inf' AS DOUBLE)
+            ELSE "avg_monthly_revolving_balance" / "previous"
+          END
+        ) - 1
         ELSE NULL
       END AS "balance_change_ratio"
     FROM
@@ -67,7 +75,7 @@ WITH
             PARTITION BY
               "customer_id"
             ORDER BY
-              "date" ASC NULLS LAST
+              "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
           "avg_monthly_revolving_balance"

@@ -29,10 +29,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE) AS "amount",
       "merchant_category",
       "is_declined"
     FROM
@@ -59,42 +59,52 @@ WITH
     SELECT
       "customer_id",
       "date",
-      sum("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "spend_30d",
-      sum("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "spend_90d",
       CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE sum("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "spend_30d",
+      CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE sum("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "spend_90d",
+      CASE
+        WHEN "date" IS NULL THEN NULL
         WHEN count("spend") OVER (
           PARTITION BY
             "customer_id"
           ORDER BY
-            "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         ) >= 1 THEN count("spend") OVER (
           PARTITION BY
             "customer_id"
           ORDER BY
-            "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         )
       END AS "active_days_90d",
-      max("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "max_daily_spend_90d"
+      CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE max("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "max_daily_spend_90d"
     FROM
       "daily_card_spend"
   )

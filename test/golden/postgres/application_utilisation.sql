@@ -5,6 +5,9 @@
 --   reads credit_applications (raw.credit_applications) over [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2024-12-10, 2025-10-13)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."application_utilisation" (
   "application_id" BIGINT,
@@ -30,10 +33,10 @@ INSERT INTO
 WITH
   "credit_applications" AS (
     SELECT
-      "application_id",
-      "customer_id",
+      CAST("application_id" AS BIGINT) AS "application_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "applied_at",
-      "requested_limit"
+      CAST("requested_limit" AS DOUBLE PRECISION) AS "requested_limit"
     FROM
       "raw"."credit_applications"
     WHERE
@@ -42,10 +45,10 @@ WITH
   ),
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
@@ -59,7 +62,10 @@ WITH
       "applied_at",
       "customer_id",
       "revolving_balance",
-      "revolving_balance" / "requested_limit" AS "utilisation",
+      CASE
+        WHEN "requested_limit" = 0 THEN "revolving_balance" * CAST('inf' AS DOUBLE PRECISION)
+        ELSE "revolving_balance" / "requested_limit"
+      END AS "utilisation",
       CAST(
         trunc(
           extract(

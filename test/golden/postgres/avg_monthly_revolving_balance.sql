@@ -4,6 +4,9 @@
 -- [1/1] avg_monthly_revolving_balance -> features.avg_monthly_revolving_balance, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-02-01, 2025-11-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."avg_monthly_revolving_balance" (
   "customer_id" BIGINT,
@@ -23,10 +26,10 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"

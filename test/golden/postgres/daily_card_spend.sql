@@ -4,6 +4,9 @@
 -- [1/1] daily_card_spend -> features.daily_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2025-01-15, 2025-10-14)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."daily_card_spend" (
   "customer_id" BIGINT,
@@ -20,10 +23,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE PRECISION) AS "amount",
       "merchant_category",
       "is_declined"
     FROM

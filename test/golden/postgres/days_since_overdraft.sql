@@ -4,6 +4,9 @@
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."days_since_overdraft" (
   "customer_id" BIGINT,
@@ -19,33 +22,57 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-10-14'
+      (
+        "date" < DATE '2025-10-14'
+        OR "date" IS NULL
+      )
   ),
   "days_since_overdraft" AS (
     SELECT
       "customer_id",
       "date",
       CAST(
-        "date" - max(
-          CASE
-            WHEN "lowest_balance" < 0 THEN "date"
-            ELSE NULL
-          END
-        ) OVER (
-          PARTITION BY
-            "customer_id"
-          ORDER BY
-            "date" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
-            AND CURRENT ROW
-        ) AS BIGINT
+        "date" - (
+          array_agg(
+            CASE
+              WHEN "lowest_balance" < 0 THEN "date"
+              ELSE NULL
+            END
+          ) FILTER (
+            WHERE
+              CASE
+                WHEN "lowest_balance" < 0 THEN "date"
+                ELSE NULL
+              END IS NOT NULL
+          ) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
+              AND CURRENT ROW
+          )
+        ) [
+          count(
+            CASE
+              WHEN "lowest_balance" < 0 THEN "date"
+              ELSE NULL
+            END
+          ) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
+              AND CURRENT ROW
+          )
+        ] AS BIGINT
       ) AS "days_since_overdraft"
     FROM
       (

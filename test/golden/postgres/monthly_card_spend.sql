@@ -4,6 +4,9 @@
 -- [1/1] monthly_card_spend -> features.monthly_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2025-02-01, 2025-11-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."monthly_card_spend" (
   "customer_id" BIGINT,
@@ -39,10 +42,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE PRECISION) AS "amount",
       "merchant_category",
       "is_declined"
     FROM
@@ -64,7 +67,10 @@ WITH
       "cash_advance_spend",
       "attempts",
       CASE
-        WHEN "approved_spend" > 0 THEN "cash_advance_spend" / "approved_spend"
+        WHEN "approved_spend" > 0 THEN CASE
+          WHEN "approved_spend" = 0 THEN "cash_advance_spend" * CAST('inf' AS DOUBLE PRECISION)
+          ELSE "cash_advance_spend" / "approved_spend"
+        END
         ELSE NULL
       END AS "cash_advance_share"
     FROM

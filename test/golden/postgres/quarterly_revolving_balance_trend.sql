@@ -4,6 +4,9 @@
 -- [1/1] quarterly_revolving_balance_trend -> features.quarterly_revolving_balance_trend, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [2025-01-01, 2025-10-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."quarterly_revolving_balance_trend" (
   "customer_id" BIGINT,
@@ -35,10 +38,10 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"

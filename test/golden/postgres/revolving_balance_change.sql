@@ -4,6 +4,9 @@
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
   "customer_id" BIGINT,
@@ -25,15 +28,18 @@ INSERT INTO
 WITH
   "customer_accounts" AS (
     SELECT
-      "customer_id",
-      "account_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      "balance",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
       "account_type"
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" < DATE '2025-11-01'
+      (
+        "date" < DATE '2025-11-01'
+        OR "date" IS NULL
+      )
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
@@ -58,7 +64,12 @@ WITH
       "date",
       "avg_monthly_revolving_balance" - "previous" AS "balance_change",
       CASE
-        WHEN "previous" <> 0 THEN ("avg_monthly_revolving_balance" / "previous") - 1
+        WHEN "previous" <> 0 THEN (
+          CASE
+            WHEN "previous" = 0 THEN "avg_monthly_revolving_balance" * CAST('inf' AS DOUBLE PRECISION)
+            ELSE "avg_monthly_revolving_balance" / "previous"
+          END
+        ) - 1
         ELSE NULL
       END AS "balance_change_ratio"
     FROM
@@ -71,7 +82,7 @@ WITH
             PARTITION BY
               "customer_id"
             ORDER BY
-              "date" ASC NULLS LAST
+              "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
           "avg_monthly_revolving_balance"

@@ -4,6 +4,9 @@
 -- [1/1] rolling_card_spend -> features.rolling_card_spend, window [2025-01-15, 2025-10-14)
 --   reads card_transactions (raw.card_transactions) over [2024-10-17, 2025-10-14)
 BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
 CREATE SCHEMA if NOT EXISTS "features";
 CREATE TABLE IF NOT EXISTS "features"."rolling_card_spend" (
   "customer_id" BIGINT,
@@ -29,10 +32,10 @@ INSERT INTO
 WITH
   "card_transactions" AS (
     SELECT
-      "transaction_id",
-      "customer_id",
+      CAST("transaction_id" AS BIGINT) AS "transaction_id",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
       "transaction_ts",
-      "amount",
+      CAST("amount" AS DOUBLE PRECISION) AS "amount",
       "merchant_category",
       "is_declined"
     FROM
@@ -59,42 +62,52 @@ WITH
     SELECT
       "customer_id",
       "date",
-      sum("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '29 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "spend_30d",
-      sum("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "spend_90d",
       CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE sum("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '29 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "spend_30d",
+      CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE sum("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "spend_90d",
+      CASE
+        WHEN "date" IS NULL THEN NULL
         WHEN count("spend") OVER (
           PARTITION BY
             "customer_id"
           ORDER BY
-            "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         ) >= 1 THEN count("spend") OVER (
           PARTITION BY
             "customer_id"
           ORDER BY
-            "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
             AND CURRENT ROW
         )
       END AS "active_days_90d",
-      max("spend") OVER (
-        PARTITION BY
-          "customer_id"
-        ORDER BY
-          "date" ASC NULLS LAST RANGE BETWEEN INTERVAL '89 days' PRECEDING
-          AND CURRENT ROW
-      ) AS "max_daily_spend_90d"
+      CASE
+        WHEN "date" IS NULL THEN NULL
+        ELSE max("spend") OVER (
+          PARTITION BY
+            "customer_id"
+          ORDER BY
+            "date" ASC NULLS FIRST RANGE BETWEEN INTERVAL '89 days' PRECEDING
+            AND CURRENT ROW
+        )
+      END AS "max_daily_spend_90d"
     FROM
       "daily_card_spend"
   )

@@ -19,31 +19,34 @@ INSERT INTO
 WITH
   "CUSTOMER_ACCOUNTS" AS (
     SELECT
-      "CUSTOMER_ID",
-      "ACCOUNT_ID",
+      CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
+      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
       "DATE",
-      "BALANCE",
+      CAST("BALANCE" AS FLOAT) AS "BALANCE",
       "ACCOUNT_TYPE"
     FROM
       "RAW"."CUSTOMER_ACCOUNTS"
     WHERE
-      "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
+      (
+        "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
+        OR "DATE" IS NULL
+      )
   ),
   "DAYS_SINCE_OVERDRAFT" AS (
     SELECT
       "CUSTOMER_ID",
       "DATE",
       CAST(
-        "DATE" - MAX(
+        "DATE" - LAST_VALUE(
           CASE
             WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
             ELSE NULL
           END
-        ) OVER (
+        ) IGNORE NULLS OVER (
           PARTITION BY
             "CUSTOMER_ID"
           ORDER BY
-            "DATE" ASC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING
+            "DATE" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING
             AND CURRENT ROW
         ) AS NUMBER(38, 0)
       ) AS "DAYS_SINCE_OVERDRAFT"

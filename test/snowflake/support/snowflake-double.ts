@@ -135,7 +135,7 @@ export class SnowflakeDouble {
   private answerQuery(request: RecordedRequest, requestId: string, res: ServerResponse, send: (body: unknown) => void): void {
     const sqlText: string = request.body.sqlText;
     const answer = this.script.answers?.find((a) => a.match.test(sqlText))?.answer ?? this.script.respond?.(sqlText);
-    if (!answer && /information_schema\.columns/i.test(sqlText)) return send(result(...this.catalogRows(request.body.bindings)));
+    if (!answer && /information_schema\.columns/i.test(sqlText)) return send(result(...this.catalogRows(sqlText)));
     if (answer && "hold" in answer) return void this.held.set(requestId, res);
     if (answer && "fail" in answer) return send(failure(answer.fail));
     if (answer && "rows" in answer) return send(result(answer.rows.columns.map((c) => col(c.name, c.type)), answer.rows.values.map((r) => [...r]), 0x1000));
@@ -150,14 +150,13 @@ export class SnowflakeDouble {
     return send(result([col("status", "text")], [["Statement executed successfully."]], verb === "CREATE" ? 0x6100 : 0x5000));
   }
 
-  private catalogRows(bindings: Record<string, { value: string | null }>): Parameters<typeof result> {
-    const values = Object.keys(bindings)
-      .sort((a, b) => Number(a) - Number(b))
-      .map((k) => bindings[k]!.value);
+  /** The catalog's answer for the tables the query names in `FROM VALUES (i, 'SCHEMA' | NULL, 'TABLE'), …`. */
+  private catalogRows(sqlText: string): Parameters<typeof result> {
+    const text = `'((?:[^'\\\\]|''|\\\\.)*)'`; // a literal as the dialect escapes it: '' and backslash escapes
+    const unescape = (v: string) => v.replaceAll("''", "'").replace(/\\(.)/g, "$1");
     const rows: (string | null)[][] = [];
-    for (let i = 0; i < values.length; i += 3) {
-      const [index, schema, table] = values.slice(i, i + 3);
-      const key = `${schema ?? "PUBLIC"}.${table}`;
+    for (const [, index, , schema, table] of sqlText.matchAll(new RegExp(`\\((\\d+), (NULL|${text}), ${text}\\)`, "g"))) {
+      const key = `${schema === undefined ? "PUBLIC" : unescape(schema)}.${unescape(table!)}`;
       for (const [name, type, precision, scale] of this.script.catalog?.[key] ?? this.script.catalogFor?.(key) ?? []) {
         rows.push([index!, name, type, precision === undefined ? null : String(precision), scale === undefined ? null : String(scale)]);
       }

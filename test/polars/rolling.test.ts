@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { col } from "../../src/dsl/index.ts";
+import { polars } from "./support.ts";
+
+const day = (d: number | null) => (d === null ? null : `2025-01-${String(d).padStart(2, "0")}`);
+const dates = (...days: (number | null)[]) => ({ type: "date" as const, values: days.map(day) });
+const floats = (...values: (number | null)[]) => ({ type: "double" as const, values });
+
+describe("time-based rolling windows and nulls (Polars' rolling_*_by)", () => {
+  // crates/polars-time/src/chunkedarray/rolling_window/dispatch.rs, rolling_agg_by: rows whose `by` is null are
+  // taken out, the rest computed, and the result gathered back with the `by` column's validity — null there.
+  it("a null `by` gives null, and that row is in no other row's window", async () => {
+    const [sum, mean, max] = await polars(
+      { d: dates(1, null, 2, 3), v: floats(1, 100, 2, 4) },
+      col("v").rollingSum("2d", { by: "d" }).over(),
+      col("v").rollingMean("2d", { by: "d" }).over(),
+      col("v").rollingMax("2d", { by: "d" }).over(),
+    );
+    expect(sum).toEqual([1, null, 3, 6]);
+    expect(mean).toEqual([1, null, 1.5, 3]);
+    expect(max).toEqual([1, null, 2, 4]);
+  });
+
+  // crates/polars-compute/src/rolling/{sum,moment,window}.rs: `is_valid` counts the window's non-null values against
+  // min_samples (default 1 for *_by); with min_samples=0 an all-null window sums to 0 and its mean, min and max are
+  // null (mean.rs returns None when every value is null).
+  it("a window whose values are all null: null with minPeriods 1, and with minPeriods 0 a sum of 0", async () => {
+    const [sum, sum0, mean0, min0, std] = await polars(
+      { d: dates(1, 2, 3, 9), v: floats(5, null, null, null) },
+      col("v").rollingSum("1d", { by: "d" }).over(),
+      col("v").rollingSum("1d", { by: "d", minPeriods: 0 }).over(),
+      col("v").rollingMean("1d", { by: "d", minPeriods: 0 }).over(),
+      col("v").rollingMin("2d", { by: "d", minPeriods: 0 }).over(),
+      col("v").rollingStd("3d", { by: "d" }).over(),
+    );
+    expect(sum).toEqual([5, null, null, null]);
+    expect(sum0).toEqual([5, 0, 0, 0]);
+    expect(mean0).toEqual([5, null, null, null]);
+    expect(min0).toEqual([5, 5, null, null]);
+    expect(std).toEqual([null, null, null, null]); // one value has no sample deviation (ddof 1)
+  });
+});
