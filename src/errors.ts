@@ -2,7 +2,7 @@ import type { SourceLocation } from "./ir/definitions.ts";
 import { originOf } from "./ir/origin.ts";
 
 /** The CLI's exit codes (docs/cli.md, "Exit codes"); each error class below carries its own. */
-export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, partial: 7, busy: 8, ownership: 9, interrupted: 130 } as const;
+export const EXIT_CODES = { ok: 0, internal: 1, usage: 2, config: 3, definition: 4, run: 5, connection: 6, partial: 7, busy: 8, ownership: 9, leakage: 10, incomplete: 11, interrupted: 130 } as const;
 
 /** Every error the tool reports on purpose: the classes are the documented failure kinds. */
 export abstract class FeatureBackfillError extends Error {
@@ -85,6 +85,19 @@ export class OwnershipError extends FeatureBackfillError {
 /** The warehouse could not be reached or refused the login: nothing was written (retry, or fix the credentials). */
 export class ConnectionError extends FeatureBackfillError {
   readonly exitCode = EXIT_CODES.connection;
+}
+
+/**
+ * `dataset`: a feature set's rows can be known after their timestamp, so joining them as of an event's time would
+ * put the future into training data (src/passes/known-at-pass.ts); `--allow-leakage` accepts it.
+ */
+export class LeakageError extends FeatureBackfillError {
+  readonly exitCode = EXIT_CODES.leakage;
+}
+
+/** `dataset`: the run ledger does not show a set backfilled, with its current definition, over the time the spine needs. */
+export class IncompleteError extends FeatureBackfillError {
+  readonly exitCode = EXIT_CODES.incomplete;
 }
 
 /** The run was stopped by SIGINT/SIGTERM; the running chunk was rolled back. */

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { authoringCommands } from "./authoring-commands.ts";
+import { datasetCommand } from "./dataset-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
@@ -33,11 +34,11 @@ Examples:
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 run failed (rolled back),
 6 cannot log in to the warehouse, 7 some chunks failed (--keep-going), 8 busy (another run holds the window),
-130 interrupted (docs/cli.md, "Exit codes").`,
+10 dataset: leakage refused, 11 dataset: the ledger does not cover the spine, 130 interrupted (docs/cli.md, "Exit codes").`,
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal), datasetCommand(ctx)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

@@ -133,7 +133,7 @@ export const declaredTypes = source({
 
 function declared(name: string, ...exprs: Expr[]): OperationCase {
   const set = featureSet({
-    name: `declared_${name.replace(/\W+/g, "_")}`,
+    name: setName("declared", name),
     inputs: { t: declaredTypes },
     keys: "id",
     timestamp: "ts",
@@ -144,7 +144,7 @@ function declared(name: string, ...exprs: Expr[]): OperationCase {
 
 function declaredGroup(name: string, ...aggs: Expr[]): OperationCase {
   const set = featureSet({
-    name: `declared_agg_${name.replace(/\W+/g, "_")}`,
+    name: setName("declared_agg", name),
     inputs: { t: declaredTypes },
     keys: "grp",
     timestamp: "month",

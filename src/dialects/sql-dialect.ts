@@ -142,6 +142,10 @@ export interface SqlDialect {
    * resolving the name as statements do: the tool marks the tables it creates with their registry id there.
    */
   tableComment(table: { readonly schema?: string; readonly name: string }): Sql;
+  /** A FROM item reading a Parquet or CSV file in the engine (a training set's spine); absent where it cannot. */
+  readFile?(format: "parquet" | "csv", path: string): Sql;
+  /** A statement writing a query's result to a Parquet or CSV file; absent where the engine cannot. */
+  copyToFile?(query: Sql, format: "parquet" | "csv", path: string): Sql;
 }
 
 export interface IdentifierRules {

@@ -170,7 +170,7 @@ describe("processes", () => {
     expect(await first.exited).toBe(130);
   });
 
-  it("kill -9 at random points, then --resume, leaves exactly the full-history rows", async () => {
+  it("kill -9 at random points, then --resume, leaves exactly the full-history rows", { timeout: 120_000 }, async () => {
     warehouse = await makeWarehouse();
     const args = ["--start", "2024-01-01", "--end", "2026-01-01", "--chunk", "1w"];
     // The whole run takes about a second once it writes: kill it early, midway and late.

@@ -38,7 +38,7 @@ describe("windowed and chunked backfills equal the full-history computation", ()
   afterAll(() => warehouse.cleanup());
 
   for (const set of Object.keys(HAND_WRITTEN)) {
-    it(`${set}`, async () => {
+    it(`${set}`, { timeout: 90_000 }, async () => {
       await fc.assert(
         fc.asyncProperty(chunkedWindow, async ({ start, end, runs }) => {
           await warehouse.exec(`DROP TABLE IF EXISTS features.${set}`);

@@ -115,4 +115,9 @@ export const duckdbDialect: SqlDialect = {
       [...j.by.map(([l, r]) => sql`${l} = ${r}`), j.strategy === "backward" ? sql`${j.leftOn} >= ${j.rightOn}` : sql`${j.leftOn} <= ${j.rightOn}`],
       sql` AND `,
     )}`,
+  // https://duckdb.org/docs/data/parquet/overview: the path is a bound parameter, never SQL text.
+  readFile: (format, path) => (format === "parquet" ? sql`read_parquet(${path})` : sql`read_csv(${path}, header = true)`),
+  // COPY takes no bind parameter for its target: the path is a string literal, escaped by kysely's compiler.
+  copyToFile: (query, format, path) =>
+    sql`COPY (${query}) TO ${sql.lit(path)} (FORMAT ${sql.raw(format)}${sql.raw(format === "csv" ? ", HEADER true" : "")})`,
 };
