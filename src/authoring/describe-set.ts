@@ -7,6 +7,8 @@ import { closureSources, type FeatureGraph, selectSets, setDependencies, setSour
 import type { DType } from "../ir/dtype.ts";
 import { evaluateRanges, inferSourceRanges } from "../passes/time-range-pass.ts";
 import { sourceSchema, typeGraph } from "../passes/type-pass.ts";
+import { planReuse } from "../passes/reuse-pass.ts";
+import { reuseCheck, type WrittenSpan } from "../backfill/materialized.ts";
 import { describeRange } from "./read-range-text.ts";
 
 /** What `describe` shows of a feature set; also its `--format json` output. */
@@ -33,12 +35,23 @@ export interface SetDescription {
      */
     readonly castAtScan: readonly { readonly name: string; readonly type: DType }[];
   }[];
+  /**
+   * For `--start/--end`: each upstream set a run over that window would recompute, and whether it reads the set's
+   * offline table instead (what the ledger proves; no ledger: none is read).
+   */
+  readonly upstreams?: readonly { readonly set: string; readonly table: string; readonly range: string; readonly reused: boolean; readonly reason: string }[];
   readonly offlineTable: string;
   readonly definitionHash: string;
 }
 
 /** Types the set (errors are the run's own) and describes it; `window` adds the concrete read ranges for it. */
-export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor" | "dialect">, name: string, window?: TimeWindow): SetDescription {
+export function describeSet(
+  graph: FeatureGraph,
+  config: Pick<ResolvedConfig, "tableFor" | "dialect">,
+  name: string,
+  window?: TimeWindow,
+  written: ReadonlyMap<string, readonly WrittenSpan[]> = new Map(),
+): SetDescription {
   const closure = selectSets(graph, [name]); // rejects an unknown name
   const node = closure.at(-1)!;
   const { def } = node;
@@ -68,9 +81,16 @@ export function describeSet(graph: FeatureGraph, config: Pick<ResolvedConfig, "t
         castAtScan: sourceSchema(graph.sources.get(source)!).filter((c) => config.dialect.castAtScan.includes(c.type)),
       };
     }),
+    ...(window && closure.length > 1 && { upstreams: upstreamChoices(graph, config, name, window, written) }),
     offlineTable: formatTable(config.tableFor(name)),
     definitionHash: definitionHash(graph, name),
   };
+}
+
+/** As a run over `window` would choose them (`planJobs`), for a run of this set alone. */
+function upstreamChoices(graph: FeatureGraph, config: Pick<ResolvedConfig, "tableFor">, name: string, window: TimeWindow, written: ReadonlyMap<string, readonly WrittenSpan[]>) {
+  const check = reuseCheck(written, (set) => definitionHash(graph, set), new Map());
+  return planReuse(graph, name, window, config.tableFor, check).choices.map((c) => ({ ...c, table: formatTable(c.table), range: formatWindow(c.range) }));
 }
 
 /** The description as a person reads it. */
@@ -89,6 +109,10 @@ export function renderDescription(d: SetDescription, window?: TimeWindow): strin
     const ranges = r.ranges.map((x) => (x.summary === x.formula ? x.formula : `${x.summary}: ${x.formula}`)).join("; and ");
     lines.push(`  ${r.source} (${r.table}): ${ranges}${r.forWindow ? ` -> ${r.forWindow}` : ""}`);
     if (r.castAtScan.length) lines.push(`    read through a cast to the declared type: ${r.castAtScan.map((c) => `${c.name} ${c.type}`).join(", ")}`);
+  }
+  if (d.upstreams) {
+    lines.push(`upstream sets, for ${formatWindow(window!)}`);
+    for (const u of d.upstreams) lines.push(u.reused ? `  ${u.set}: reads ${u.table} ${u.range} — ${u.reason}` : `  ${u.set}: recomputed (${u.reason})`);
   }
   lines.push(`offline table    ${d.offlineTable}`, `definition hash  ${d.definitionHash}`);
   return `${lines.join("\n")}\n`;

@@ -22,6 +22,8 @@ export type BackfillEvent =
       readonly attempts: number;
       /** The warehouse's ids of the statements run (DDL, DELETE, INSERT), where it has them (Snowflake). */
       readonly queryIds?: readonly string[];
+      /** Each table the statement read and the range it read (`readsText`). */
+      readonly reads: readonly string[];
     } & ChunkRef)
   | ({ readonly event: "chunk_retrying"; readonly attempt: number; readonly delayMs: number; readonly error: string } & ChunkRef)
   | ({ readonly event: "chunk_failed"; readonly error: string; readonly attempts: number } & ChunkRef)
@@ -99,9 +101,6 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const runId = options.runId ?? randomUUID();
   const { retries, retryDelayMs, leaseTtlMs } = { ...DEFAULTS, ...options };
   const started = performance.now();
-  const checkSignal = () => {
-    if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
-  };
   const engines = [engine];
   const onAbort = () => engines.forEach((e) => void e.interrupt());
   signal?.addEventListener("abort", onAbort);
@@ -117,7 +116,7 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   };
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
-    checkSignal();
+    if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
     const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
     checkLedgerTables(engine, ledger, ledgerTables); // before the registry is read: a foreign table of its name is refused
     const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
@@ -128,11 +127,18 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
     leased = true;
     await owned.adopt(now());
     const done = options.resume ? await completedChunks(engine, ledger, jobs, tableIds) : new Map<string, string>();
+    for (const message of upstreamNotes(jobs)) emit({ event: "note", message });
     await openWorkers(engines, options, emit);
 
     const results: SetResult[] = [];
     // A set's first chunk creates its table; its other chunks wait for it (rather than queue on the DDL lock).
     const creating = new Map<string, Promise<unknown>>();
+    // Whether each job left its rows in place (written, or skipped as written): a job reading an upstream's table waits.
+    const settled = jobs.map(() => {
+      let resolve!: (ok: boolean) => void;
+      return { promise: new Promise<boolean>((r) => (resolve = r)), resolve };
+    });
+    const readsFirst = upstreamJobs(jobs);
     let failure: FeatureBackfillError | undefined;
     const runOne = async (i: number, worker: Engine): Promise<void> => {
       const job = jobs[i]!;
@@ -145,19 +151,22 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
         results[i] = { ...base, status: "skipped" };
         return;
       }
-      // Claimed before any await: of chunks starting together, one creates the table.
+      // A chunk reading an upstream table runs after this run's chunks of it that it reads; where one failed, it fails.
+      const upstream = await Promise.all((readsFirst.get(i) ?? []).map(async (j) => ({ other: jobs[j]!, ok: await settled[j]!.promise })));
+      const unwritten = upstream.find((u) => !u.ok)?.other;
+      // Claimed with no await in between: of chunks starting together, one creates the table.
       if (!existing[i] && !creating.has(job.set)) {
-        const writing = writeChunk(i, worker, ref, chunkLabel, written);
+        const writing = writeChunk(i, worker, ref, chunkLabel, written, unwritten);
         creating.set(job.set, writing.catch(() => undefined)); // its failure is reported once, by its own worker
         return writing;
       }
       await creating.get(job.set);
-      return writeChunk(i, worker, ref, chunkLabel, written);
+      return writeChunk(i, worker, ref, chunkLabel, written, unwritten);
     };
-    const writeChunk = async (i: number, worker: Engine, ref: ChunkRef, chunkLabel: StatementLabel, written: string | undefined): Promise<void> => {
+    const writeChunk = async (i: number, worker: Engine, ref: ChunkRef, chunkLabel: StatementLabel, written: string | undefined, unwritten?: SetJob): Promise<void> => {
       const job = jobs[i]!;
       const base = { set: job.set, window: job.window, rowsDeleted: 0, rowsWritten: 0, durationMs: 0, attempts: 0 };
-      const stage = job.stage && !staged.has(job.stage.table.name) ? job.stage : undefined;
+      const stage = !unwritten && job.stage && !staged.has(job.stage.table.name) ? job.stage : undefined;
       const notes = [
         written && "redone: the definition changed since an earlier run wrote it",
         stage && `first computing ${formatWindow(stage.window)} once, for all its chunks`,
@@ -170,13 +179,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       // A failed (or interrupted) stage fails this chunk as its own statements would: recorded, then reported.
       const stageFailure = stage && (await createStage(job.set, stage, worker, chunkLabel, signal));
       if (stage && !stageFailure) staged.add(stage.table.name);
-      const outcome =
-        stageFailure ??
+      const outcome: ChunkOutcome =
+        (unwritten && upstreamFailed(job, unwritten)) ||
+        stageFailure ||
         (await runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
         const { queryIds, ...counts } = outcome;
-        emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}) });
+        emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}), reads: readsText(job) });
         results[i] = { ...base, ...counts, status: "succeeded" };
         return;
       }
@@ -195,7 +205,8 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       engines.map(async (worker) => {
         while (next < jobs.length && !failure) {
           if (signal?.aborted) throw new InterruptedError("interrupted before its next chunk; the chunks committed before stay written (see the ledger)");
-          await runOne(next++, worker);
+          const i = next++;
+          await runOne(i, worker).finally(() => settled[i]!.resolve(results[i] !== undefined && results[i]!.status !== "failed"));
         }
       }),
     );
@@ -245,6 +256,40 @@ export async function runDdl(engine: Engine, statements: readonly Statement[], l
     for (const statement of statements) await engine.run(statement, label);
   };
   await (engine.dialect.transactionalDdl ? engine.transaction(runAll, label) : runAll());
+}
+
+/** Per job, the earlier jobs of this run that write rows it reads from an upstream's table (it runs after them). */
+function upstreamJobs(jobs: readonly SetJob[]): Map<number, number[]> {
+  const bySet = new Map<string, number[]>();
+  jobs.forEach((job, j) => bySet.set(job.set, [...(bySet.get(job.set) ?? []), j]));
+  const overlaps = (r: { start?: Date; end?: Date }, w: TimeWindow) => (!r.start || r.start < w.end) && (!r.end || r.end > w.start);
+  const result = new Map<number, number[]>();
+  jobs.forEach((job, i) => {
+    const first = job.reads.flatMap((r) => (r.upstream ? (bySet.get(r.upstream) ?? []).filter((j) => j < i && overlaps(r.range, jobs[j]!.window)) : []));
+    if (first.length) result.set(i, first);
+  });
+  return result;
+}
+
+/** The failure of a chunk that reads an upstream's table whose chunk in this run failed: it is not run. */
+const upstreamFailed = (job: SetJob, unwritten: SetJob): ChunkOutcome => ({
+  status: "failed",
+  attempts: 0,
+  error: new RunError(
+    `feature set "${job.set}" ${formatWindow(job.window)} was not written: it reads ${formatTable(unwritten.table)}, and this run's chunk ${formatWindow(unwritten.window)} of "${unwritten.set}" failed. Run again, or with --inline to recompute "${unwritten.set}" instead`,
+  ),
+});
+
+/** What each table was read over, marking upstream tables read instead of recomputing their sets. */
+export const readsText = (job: Pick<SetJob, "reads">): string[] =>
+  job.reads.map((r) => `${formatTable(r.source.backfill)} ${formatWindow(r.range)}${r.upstream ? " — materialized, hash ok" : ""}`);
+
+/** Once per set: which upstream sets it reads from their tables and which it recomputes, and why. */
+export function upstreamNotes(jobs: readonly SetJob[]): string[] {
+  const bySet = new Map(jobs.map((j) => [j.set, j.upstreams] as const));
+  return [...bySet].flatMap(([set, choices]) =>
+    choices.map((c) => (c.reused ? `${set}: reads ${formatTable(c.table)} ${formatWindow(c.range)} — ${c.reason}` : `${set}: recomputes ${c.set} (${c.reason})`)),
+  );
 }
 
 /**

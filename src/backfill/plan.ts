@@ -20,7 +20,9 @@ import type { Schema } from "../passes/schema.ts";
 import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly, readsExactlyOver } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
+import { planReuse, type UpstreamChoice } from "../passes/reuse-pass.ts";
 import { checkPlanSize, splitWindow } from "./chunks.ts";
+import { reuseCheck, type WrittenSpan } from "./materialized.ts";
 import type { TimeWindow } from "./window.ts";
 
 /** Everything one feature set's backfill of one chunk does, decided before any connection is opened. */
@@ -31,8 +33,13 @@ export interface SetJob {
   readonly table: TableRef;
   readonly columns: Schema;
   readonly window: TimeWindow;
-  /** Each source the statement reads, with the event-time range it reads. */
-  readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange }[];
+  /**
+   * Each source the statement reads, with the event-time range it reads; `upstream` marks an upstream set's offline
+   * table read in place of recomputing the set (a run waits for its own chunks of that set the range overlaps).
+   */
+  readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange; readonly upstream?: string }[];
+  /** For each upstream set the statement would recompute: whether its table is read instead, and why. */
+  readonly upstreams: readonly UpstreamChoice[];
   /**
    * Idempotent DDL for a missing table: in the first chunk's transaction where the warehouse can roll DDL back
    * (behind the dialect's DDL lock), before it where it cannot (`chunkPhases`).
@@ -59,6 +66,11 @@ export interface PlanInput {
   readonly stage?: boolean;
   readonly dialect: SqlDialect;
   readonly tableFor: (set: string) => TableRef;
+  /**
+   * What the ledger proves each set's offline table holds (`readWrittenSpans`): upstream sets proven complete and
+   * current over what a set needs are read from their tables. Absent: every upstream is recomputed (`--inline`).
+   */
+  readonly written?: ReadonlyMap<string, readonly WrittenSpan[]>;
 }
 
 // Stage tables are temporary (per session); numbered per process so plans of one run never share a name.
@@ -66,8 +78,9 @@ let stages = 0;
 
 /**
  * Plans a backfill: types the graph (errors surface here, before the warehouse), infers each source's read range,
- * and compiles one statement per requested set. Sets are planned in dependency order; each statement recomputes its
- * inputs from the sources, so the order is only for readable output.
+ * and compiles one statement per requested set. Sets are planned in dependency order: a statement recomputes its
+ * upstream sets from the sources, or, given `written`, reads the upstream tables proven current (reuse-pass.ts) —
+ * including chunks of them this run writes first, which the executor waits for.
  */
 export function planBackfill(input: PlanInput): SetJob[] {
   return [...planJobs(input)];
@@ -77,17 +90,22 @@ export function planBackfill(input: PlanInput): SetJob[] {
  * `planBackfill` one job at a time, so that a caller can yield to the event loop between jobs (and see a signal):
  * a plan of thousands of chunks takes seconds to render. Its size is checked first, by arithmetic.
  */
-export function* planJobs({ graph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor }: PlanInput): Generator<SetJob> {
+export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor, written }: PlanInput): Generator<SetJob> {
   checkPlanSize(runWindow, chunk, new Set(sets).size);
   const chunks = splitWindow(runWindow, chunk);
-  const needed = selectSets(graph, sets); // rejects unknown names first
-  const typed = typeGraph(graph, sets);
+  const needed = selectSets(fullGraph, sets); // rejects unknown names first
+  const fullTyped = typeGraph(fullGraph, sets); // every requested set's errors, before any is planned
   const requested = new Set(sets);
-  yield* lazily(needed.filter((node) => requested.has(node.def.name)), (target) => {
+  // This run's own chunks of a set count as written for the sets after it: the executor runs them first.
+  const check = written && reuseCheck(written, (set) => definitionHash(fullGraph, set), new Map([...requested].map((set) => [set, chunks])));
+  yield* lazily(needed.filter((node) => requested.has(node.def.name)), (fullTarget) => {
+      const reuse = check ? planReuse(fullGraph, fullTarget.def.name, runWindow, tableFor, check) : { graph: fullGraph, typed: fullTyped, target: fullTarget, choices: [] };
+      const { graph, typed, target } = reuse;
+      const reusedSets = new Set(reuse.choices.filter((c) => c.reused).map((c) => c.set));
       const closure = selectSets(graph, [target.def.name]);
       const sources = closureSources(closure).map((name) => graph.sources.get(name)!);
       const symbolic = inferSourceRanges(graph, target, typed);
-      const definition = definitionHash(graph, target.def.name);
+      const definition = definitionHash(fullGraph, target.def.name);
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
@@ -114,7 +132,8 @@ export function* planJobs({ graph, sets, window: runWindow, chunk, stage: maySta
           table,
           columns: schema,
           window,
-          reads: sources.map((source) => ({ source, range: reads.get(source.name)! })),
+          reads: sources.map((source) => ({ source, range: reads.get(source.name)!, ...(reusedSets.has(source.name) && { upstream: source.name }) })),
+          upstreams: reuse.choices,
           setup,
           write: [
             deleteStatement(table, windowPredicate(target.def.timestamp, tsType, window, dialect), dialect),

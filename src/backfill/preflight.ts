@@ -37,7 +37,9 @@ export async function checkTables(
   also: readonly TableRef[] = [],
 ): Promise<{ problems: TableProblem[]; existing: boolean[]; alsoColumns: (WarehouseColumn[] | undefined)[] }> {
   const problems: TableProblem[] = [];
-  const sources = [...new Map(jobs.flatMap((j) => j.reads.map((r) => [r.source.name, r.source] as const))).values()];
+  // An upstream table this run writes first is checked as the run's own offline table, not as a source.
+  const writes = new Set(jobs.map((j) => j.set));
+  const sources = [...new Map(jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream && writes.has(r.upstream) ? [] : [[r.source.name, r.source] as const])))).values()];
   const sourceTables = sources.map((s) => s.backfill);
   const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
   const alsoColumns = also.map((_, i) => described[sourceTables.length + jobs.length + i]);

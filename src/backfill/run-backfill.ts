@@ -1,12 +1,15 @@
+import { existsSync } from "node:fs";
 import { setImmediate } from "node:timers/promises";
 import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
 import type { DialectName } from "../dialects/index.ts";
 import { InterruptedError } from "../errors.ts";
+import type { Engine } from "../engines/engine.ts";
 import { openEngine } from "../engines/open-engine.ts";
-import type { FeatureGraph } from "../graph/feature-graph.ts";
+import { type FeatureGraph, selectSets, setDependencies } from "../graph/feature-graph.ts";
 import { loadFeatureGraph } from "../graph/load-modules.ts";
 import { resolveSelection, type SelectionRequest } from "../graph/selection.ts";
 import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
+import { readWrittenSpans, type WrittenSpan } from "./materialized.ts";
 import { planJobs, type SetJob } from "./plan.ts";
 import { planningProblems } from "./table-ownership.ts";
 import type { TimeWindow } from "./window.ts";
@@ -25,6 +28,8 @@ export interface BackfillRequest {
   readonly stage?: boolean;
   /** Overrides the config's engine (`--engine`). */
   readonly engine?: DialectName;
+  /** Recompute every upstream set instead of reading the offline tables the ledger proves complete (`--inline`). */
+  readonly inline?: boolean;
 }
 
 export interface LoadedProject {
@@ -44,9 +49,17 @@ export async function loadProjectFor(request: Pick<BackfillRequest, "config" | "
   return request.engine ? { ...loaded, config: withEngine(loaded.config, request.engine) } : loaded;
 }
 
-/** Plans without connecting: what `--dry-run` prints. A signal stops planning between two jobs (exit 130). */
+/**
+ * Plans without connecting, recomputing every upstream set (as `--inline`): every planning error surfaces before the
+ * warehouse is touched. `reuseUpstreams` then plans again where the ledger lets sets read upstream tables. A signal
+ * stops planning between two jobs (exit 130).
+ */
 export async function planFromConfig(request: BackfillRequest, signal?: AbortSignal): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
   const project = await loadProjectFor(request);
+  return { project, jobs: await planProject(project, request, signal) };
+}
+
+async function planProject(project: LoadedProject, request: BackfillRequest, signal?: AbortSignal, written?: ReadonlyMap<string, readonly WrittenSpan[]>): Promise<SetJob[]> {
   const sets = request.selection ? resolveSelection(project.graph, { ...request.selection, sets: [...request.sets, ...(request.selection.sets ?? [])] }, "error") : request.sets;
   const jobs: SetJob[] = [];
   for (const job of planJobs({
@@ -57,6 +70,7 @@ export async function planFromConfig(request: BackfillRequest, signal?: AbortSig
     stage: request.stage,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
+    written,
   })) {
     jobs.push(job);
     // Planning is synchronous: the signal handlers run only when the event loop gets a turn.
@@ -66,25 +80,75 @@ export async function planFromConfig(request: BackfillRequest, signal?: AbortSig
   // Before any connection: names the warehouse would truncate or fold together, and tables that are sources.
   const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect);
   if (problem) throw problem.error;
-  return { project, jobs };
+  return jobs;
 }
 
-/** Loads the project, plans, and runs the backfill in the configured engine. */
+/**
+ * What the ledger proves the offline tables of the sets (and of everything they read) hold, read without writing.
+ * A DuckDB file that does not exist yet holds nothing (a dry run does not create it).
+ */
+export async function readWritten(project: LoadedProject, sets: readonly string[], ledger: Engine | "read-only"): Promise<Map<string, WrittenSpan[]>> {
+  const { config, graph } = project;
+  const targets = selectSets(graph, sets).map((n) => ({ set: n.def.name, table: config.tableFor(n.def.name) }));
+  if (ledger !== "read-only") return readWrittenSpans(ledger, targets);
+  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return new Map();
+  const engine = await openEngine(config, { readOnly: true });
+  try {
+    return await readWrittenSpans(engine, targets);
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * The jobs planned again where some set reads another: upstream sets the ledger proves complete and current over
+ * what a set needs are read from their offline tables. The ledger is read on `ledger` (the run's connection) or, for
+ * a dry run, on a read-only one; a dry run that cannot connect keeps the plan that recomputes them, and says why.
+ */
+export async function reuseUpstreams(
+  project: LoadedProject,
+  request: BackfillRequest,
+  jobs: SetJob[],
+  ledger: Engine | "read-only",
+  signal?: AbortSignal,
+): Promise<{ jobs: SetJob[]; note?: string }> {
+  const sets = [...new Set(jobs.map((j) => j.set))];
+  if (request.inline || !selectSets(project.graph, sets).some((node) => setDependencies(node).length > 0)) return { jobs };
+  let written: Map<string, WrittenSpan[]>;
+  try {
+    written = await readWritten(project, sets, ledger);
+  } catch (error) {
+    if (ledger !== "read-only") throw error;
+    return { jobs, note: `could not read the run ledger (${(error as Error).message}): every upstream set is recomputed, as with --inline` };
+  }
+  return { jobs: await planProject(project, { ...request, sets, selection: undefined }, signal, written) };
+}
+
+/** Loads the project, plans (reading the ledger on the run's connection), and runs the backfill in the configured engine. */
 export async function runBackfill(
   request: BackfillRequest,
   options: ExecuteOptions = {},
 ): Promise<SetResult[]> {
   // A stage is a temporary table: visible to one connection, so not with --parallel.
-  const { project, jobs } = await planFromConfig({ ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 }, options.signal);
-  return executePlanned(project, jobs, options);
+  const staged = { ...request, stage: request.stage ?? (options.parallel ?? 1) <= 1 };
+  const { project, jobs } = await planFromConfig(staged, options.signal);
+  return executePlanned(project, async (engine) => (await reuseUpstreams(project, staged, jobs, engine, options.signal)).jobs, options);
 }
 
-/** Runs planned jobs in the project's engine. */
-export async function executePlanned(project: LoadedProject, jobs: readonly SetJob[], options: ExecuteOptions = {}): Promise<SetResult[]> {
+/**
+ * Runs jobs in the project's engine: planned already, or planned on the run's connection (which reads the ledger to
+ * choose the upstream tables to reuse; nothing is written before the plan is complete).
+ */
+export async function executePlanned(
+  project: LoadedProject,
+  planned: readonly SetJob[] | ((engine: Engine) => Promise<readonly SetJob[]>),
+  options: ExecuteOptions = {},
+): Promise<SetResult[]> {
   // A signal during loading or planning stops the run before the warehouse is touched at all.
   if (options.signal?.aborted) throw new InterruptedError("interrupted before the run started; nothing was written");
   const engine = await openEngine(project.config, { signal: options.signal });
   try {
+    const jobs = typeof planned === "function" ? await planned(engine) : planned;
     return await executeBackfill(jobs, engine, {
       openWorker: () => openEngine(project.config, { signal: options.signal }),
       ...(project.config.leaseTtlMs && { leaseTtlMs: project.config.leaseTtlMs }),

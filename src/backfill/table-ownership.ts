@@ -151,7 +151,8 @@ export async function checkOwnership(
   options: { registryExists: boolean; adoptTables?: readonly string[]; label: StatementLabel },
 ): Promise<{ ids: Map<string, string>; adopt: (registerAt: Date) => Promise<void> }> {
   // Again here: a caller may plan without the graph; the sources the jobs read are known.
-  const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.map((r) => r.source)), engine.dialect);
+  // An upstream set's table read in place of recomputing it is the tool's own, not a source.
+  const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream ? [] : [r.source]))), engine.dialect);
   if (planning) throw planning.error;
   const registry = options.registryExists ? await readRegistry(engine, ledger, options.label) : [];
   const marks = await readMarks(engine, jobs, existing, options.label);

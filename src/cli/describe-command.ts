@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { describeSet, renderDescription } from "../authoring/describe-set.ts";
-import { loadProject } from "../backfill/run-backfill.ts";
+import { loadProject, readWritten } from "../backfill/run-backfill.ts";
+import { setDependencies } from "../graph/feature-graph.ts";
 import { parseWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import type { Output } from "./reporter.ts";
@@ -38,9 +39,12 @@ Examples:
     .action(async (options: DescribeOptions) => {
       if ((options.start === undefined) !== (options.end === undefined)) throw new UsageError("--start and --end go together");
       const window = options.start !== undefined ? parseWindow(options.start, options.end!) : undefined;
-      const { config, graph } = await loadProject(options.config);
+      const project = await loadProject(options.config);
+      const { config, graph } = project;
       const names = resolveSelection(graph, selectionOf(options), "error");
-      const descriptions = names.map((name) => describeSet(graph, config, name, window));
+      // For a window: which upstream tables the ledger proves current, read without writing (none where unreadable).
+      const written = window && names.some((n) => setDependencies(graph.sets.get(n)!).length) ? await readWritten(project, names, "read-only").catch(() => undefined) : undefined;
+      const descriptions = names.map((name) => describeSet(graph, config, name, window, written));
       // One set: one JSON object, as before selectors; several: an array of them.
       if (options.format === "json") out.stdout(`${JSON.stringify(descriptions.length === 1 ? descriptions[0] : descriptions, null, 2)}\n`);
       else out.stdout(descriptions.map((d) => renderDescription(d, window)).join("\n"));

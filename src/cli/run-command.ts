@@ -1,14 +1,15 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { chunkKey, completedChunks } from "../backfill/completed-chunks.ts";
-import { chunkPhases } from "../backfill/execute.ts";
+import { chunkPhases, upstreamNotes } from "../backfill/execute.ts";
 import { parseLeaseTtl } from "../backfill/leases.ts";
 import { LedgerStatements } from "../backfill/ledger.ts";
 import { currentTableIds, planningProblems } from "../backfill/table-ownership.ts";
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
-import { type BackfillRequest, loadProjectFor, planFromConfig } from "../backfill/run-backfill.ts";
+import { type BackfillRequest, loadProjectFor, planFromConfig, reuseUpstreams } from "../backfill/run-backfill.ts";
+import type { Engine } from "../engines/engine.ts";
 import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
@@ -37,6 +38,7 @@ interface RunOptions extends SelectionFlags {
   leaseTtl?: string;
   engine?: DialectName;
   adoptTable?: string[];
+  inline?: boolean;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -58,7 +60,8 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--parallel <n>", "chunks written at once, each on its own connection (DuckDB: one at a time, it has one writer)", (v) => Number(v), 1)
     .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
     .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
-    .option("--dry-run", "print every statement the run would execute, and open no connection")
+    .option("--inline", "recompute every upstream set from the sources, instead of reading the offline tables the ledger proves complete and current")
+    .option("--dry-run", "print every statement the run would execute, writing nothing (reads the ledger to choose upstream tables, and with --resume the chunks it skips)")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
     .addHelpText(
@@ -88,20 +91,26 @@ the window), 9 refused: a table it would write is a source or was not created by
       if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
       if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
       // A stage is a temporary table: visible to one connection, so not with --parallel.
-      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1 };
-      const { project, jobs } = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
+      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline };
       if (options.dryRun) {
-        // Only with --resume does a dry run connect: to read which chunks the ledger would skip.
-        const written = options.resume ? await readLedger(project.config, jobs) : new Map<string, string>();
-        out.stdout(renderDryRun(jobs, project.config.dialect, written));
+        const planned = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
+        // A dry run connects, read-only, only where a set reads another (which upstream tables the ledger proves
+        // current) or with --resume (which chunks the ledger would skip).
+        const { jobs, note }: { jobs: SetJob[]; note?: string } = options.missing ? planned : await reuseUpstreams(planned.project, request, planned.jobs, "read-only", signal);
+        const written = options.resume ? await readLedger(planned.project.config, jobs) : new Map<string, string>();
+        out.stdout(renderDryRun(jobs, planned.project.config.dialect, written, note ?? (options.inline ? "--inline: every upstream set is recomputed" : undefined)));
         return;
       }
-      if (jobs.length === 0) return;
+      const { project, jobs: inlined } = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
+      if (inlined.length === 0) return;
+      // Planned again on the run's connection where sets read others: the ledger says which upstream tables to reuse.
+      let jobs: readonly SetJob[] = inlined;
+      const plan = async (engine: Engine) => (jobs = options.missing ? inlined : (await reuseUpstreams(project, request, inlined, engine, signal)).jobs);
       const touched = new Set<string>();
       const failed = new Set<string>();
       const report = createReporter(out, options.logFormat);
       try {
-        await executePlanned(project, jobs, {
+        await executePlanned(project, plan, {
           onEvent: (event) => {
             if ("set" in event) touched.add(event.set);
             if (event.event === "chunk_failed") failed.add(event.set);
@@ -130,7 +139,7 @@ function failureSummary(jobs: readonly SetJob[], touched: ReadonlySet<string>, f
   const notRun = planned.filter((set) => !touched.has(set));
   const lines = [`sets with failed chunks: ${[...failed].join(", ") || "none"}`];
   if (notRun.length) lines.push(`not run: ${notRun.join(", ")} (a run stops at its first failure; --keep-going writes the others)`);
-  else if (keepGoing && failed.size && planned.length > 1) lines.push("the other sets were written: each set's statement reads the sources itself, not a failed set's table");
+  else if (keepGoing && failed.size && planned.length > 1) lines.push("the other sets were written, except chunks that read a failed chunk's rows");
   return `${lines.join("\n")}\n`;
 }
 
@@ -138,7 +147,7 @@ function failureSummary(jobs: readonly SetJob[], touched: ReadonlySet<string>, f
 async function planMissingFromConfig(request: BackfillRequest, now: Date, out: Output): Promise<{ project: LoadedProject; jobs: SetJob[] }> {
   const project = await loadProjectFor(request);
   const sets = resolveSelection(project.graph, request.selection ?? {}, "error");
-  const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now });
+  const { jobs, todo } = await planMissing(project, sets, request.window, { chunk: request.chunk, stage: request.stage, now, inline: request.inline });
   const [problem] = planningProblems(jobs, project.graph.sources.values(), project.config.dialect); // as planFromConfig
   if (problem) throw problem.error;
   const lines = todo.map(({ set, windows }) => `${set}: ${windows.length ? windows.map(formatWindow).join(" ") : "nothing to write"}`);
@@ -150,13 +159,16 @@ async function planMissingFromConfig(request: BackfillRequest, now: Date, out: O
  * The whole run as SQL a person can read and paste, in the order a run sends it. The DDL is printed although a run
  * skips it for a table that exists already (it is idempotent either way).
  */
-export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, written: ReadonlyMap<string, string> = new Map()): string {
+export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, written: ReadonlyMap<string, string> = new Map(), upstreamNote?: string): string {
   const lines = [
     `-- feature-backfill dry run (${dialect.name}): ${jobs.length} chunk(s); nothing was executed`,
     "-- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease",
+    ...(upstreamNote ? [`-- ${upstreamNote}`] : []),
   ];
+  lines.push(...upstreamNotes(jobs).map((note) => `-- ${note}`));
   const { begin, commit } = dialect.transaction;
-  const reads = (job: SetJob) => job.reads.map((r) => `--   reads ${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`);
+  const reads = (job: SetJob) =>
+    job.reads.map((r) => `--   reads ${r.upstream ? "upstream set " : ""}${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`);
   const staged = new Map<string, Statement>(); // as a run: created before the first chunk that is not skipped, dropped at the end
   for (const [i, job] of jobs.entries()) {
     const header = `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`;
