@@ -276,6 +276,9 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("shift with a fill value, isBetween closed", col("x").shift(1, { fillValue: 0 }).over("grp", { orderBy: "ts" }), col("s").shift(-2, { fillValue: "none" }).over("grp", { orderBy: "ts" }), col("m").shift(1, { fillValue: -1 }).over("grp", { orderBy: "ts" }), col("n").isBetween(-5, 5, { closed: "left" }), col("x").isBetween(-1, "y", { closed: "none" }), col("n").isBetween("k", 10, { closed: "right" })),
   perRow("quarter, minute, whole seconds", col("ts").dt.quarter(), col("ts").dt.minute(), col("ts").dt.second(), col("d").dt.quarter(), col("d").dt.minute(), col("d").dt.second(), col("d").dt.hour()),
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
+  // x spans ±1000: exp beyond the doubles' range (PostgreSQL would fail), negative bases with fractional exponents,
+  // 0 to negative powers (n is sometimes 0, k never), log1p at and below -1 (y/8 reaches -125).
+  perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

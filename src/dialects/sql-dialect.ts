@@ -251,6 +251,24 @@ export const ansi = {
         : sql`CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE 0 END`,
     sqrt: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} ELSE sqrt(${x}) END`,
     ln: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} WHEN ${x} = 0 THEN ${special(dialect, "-inf")} ELSE ln(${x}) END`,
+    // Polars' pow: NaN for a negative base and a fractional exponent, inf for 0 to a negative power (DuckDB gives NULL
+    // for both, PostgreSQL fails). Integers are raised in doubles and cast back: exact while the result is below 2^53;
+    // a negative exponent from a column truncates toward zero (Polars fails; a literal one is refused by the type pass).
+    pow: ([x, y], [tx, ty]) => {
+      const call = sql`CASE WHEN ${x} < 0 AND ${y} <> trunc(${y}) THEN ${special(dialect, "NaN")} WHEN ${x} = 0 AND ${y} < 0 THEN ${special(dialect, "inf")} ELSE power(${x}, ${y}) END`;
+      return isIntegral(tx!) && isIntegral(ty!) ? dialect.cast(call, "double", "bigint") : call;
+    },
+    // inf and 0 beyond the doubles' range (ln of the largest double, and of half the smallest subnormal), where
+    // PostgreSQL fails with "value out of range"; NaN stays NaN (it compares above every number).
+    exp: ([x]) =>
+      sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${x} WHEN ${x} > 709.782712893384 THEN ${special(dialect, "inf")} WHEN ${x} < -745.1332191019412 THEN 0 ELSE exp(${x}) END`,
+    // ln(1 + x) without losing the digits of a small x (no engine has log1p): ln(u) where u = 1 + x is exact, else
+    // Goldberg's x * ln(u) / (u - 1) ("What every computer scientist should know about floating-point arithmetic",
+    // theorem 4), which cancels the rounding of 1 + x; x itself where 1 + x rounds to 1.
+    log1p: ([x]) => {
+      const u = sql`(${x} + 1)`;
+      return sql`CASE WHEN ${x} < -1 THEN ${special(dialect, "NaN")} WHEN ${x} = -1 THEN ${special(dialect, "-inf")} WHEN ${x} >= ${special(dialect, "inf")} OR ${u} = 1 THEN ${x} WHEN ${u} - 1 = ${x} THEN ln(${u}) ELSE ${x} * ln(${u}) / (${u} - 1) END`;
+    },
     isNan: ([x]) => sql`(${x} = ${special(dialect, "NaN")})`,
     isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
     fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,

@@ -177,6 +177,16 @@ export class Expr {
     const ln = this.#fn("ln");
     return base === Math.E ? ln : ln.div(lit(base, "double").#fn("ln"));
   }
+  /**
+   * This value raised to `exponent` (a number or an expression), as Polars' `pow`: an integer for integers, else a
+   * double; NaN for a negative base and a fractional exponent, inf for 0 to a negative power.
+   * @example col("x").pow(2)   // CASE WHEN "x" < 0 AND 2 <> trunc(2) THEN … ELSE power("x", 2) END
+   */
+  pow(exponent: IntoExpr): Expr { return this.#fn("pow", exponent); }
+  /** e to the power of the value, a double (Polars' `exp`): inf and 0 beyond the range of doubles. */
+  exp(): Expr { return this.#fn("exp"); }
+  /** ln(1 + x), exact for small x, as Polars' `log1p`: NaN below -1, -inf at -1. */
+  log1p(): Expr { return this.#fn("log1p"); }
   /** Whether the value is NaN (doubles only; null stays null), as Polars' `is_nan`. */
   isNan(): Expr { return this.#fn("isNan"); }
   /** Whether the value is neither infinite nor NaN (doubles only), as Polars' `is_finite`. */

@@ -79,7 +79,7 @@ export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNod
  * arguments (decimals, offsets) are literal nodes among `args`.
  */
 export const SCALAR_FNS = [
-  "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
+  "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "pow", "exp", "log1p", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
 ] as const;

@@ -215,6 +215,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       const types = n.args.map(sub);
       const result = SCALAR_TYPES[n.fn](types);
       if (result === undefined) fail(`${n.fn}() does not take (${types.join(", ")})`, outputName(n));
+      const exponent = n.args[1];
+      if (n.fn === "pow" && result === "bigint" && exponent?.kind === "literal" && Number(exponent.value) < 0) {
+        // An integer power of an integer is an integer in Polars; a negative one would be a fraction.
+        fail(`pow(${exponent.value}) of an integer: a negative exponent needs a double, e.g. col("x").cast("double").pow(${exponent.value})`, outputName(n));
+      }
       return result!;
     },
     filtered: (n) => {
@@ -329,6 +334,10 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   sign: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
   sqrt: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
   ln: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  // Polars: an integer raised to an integer power is an integer; anything else a double.
+  pow: (ts) => (ts.every(isNumeric) ? (ts.every(isIntegral) ? "bigint" : "double") : undefined),
+  exp: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  log1p: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
   isNan: (ts) => (ts[0] === "double" ? "boolean" : undefined),
   isFinite: (ts) => (ts[0] === "double" ? "boolean" : undefined),
   fillNan: (ts) => (ts[0] === "double" && isNumeric(ts[1]!) ? "double" : undefined),

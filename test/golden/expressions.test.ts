@@ -894,6 +894,16 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select (COUNT(DISTINCT "S") OVER (PARTITION BY "ID") + COALESCE(MAX(CASE WHEN "S" IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY "ID"), 0)) as "V"`,
     },
   ],
+  [
+    // POWER, EXP and LN: https://docs.snowflake.com/en/sql-reference/functions/pow, …/exp, …/ln
+    "pow (an integer for integers), exp and log1p, with Polars' NaN and inf where engines would fail",
+    col("n").pow(2).add(col("x").exp()).add(col("x").log1p()),
+    {
+      duckdb: `select (CAST(trunc(CASE WHEN "n" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS DOUBLE) WHEN "n" = 0 AND 2 < 0 THEN CAST('inf' AS DOUBLE) ELSE power("n", 2) END) AS BIGINT) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 709.782712893384 THEN CAST('inf' AS DOUBLE) WHEN "x" < -745.1332191019412 THEN 0 ELSE exp("x") END) + CASE WHEN "x" < -1 THEN CAST('NaN' AS DOUBLE) WHEN "x" = -1 THEN CAST('-inf' AS DOUBLE) WHEN "x" >= CAST('inf' AS DOUBLE) OR ("x" + 1) = 1 THEN "x" WHEN ("x" + 1) - 1 = "x" THEN ln(("x" + 1)) ELSE "x" * ln(("x" + 1)) / (("x" + 1) - 1) END as "v"`,
+      postgres: `select (CAST(trunc(CASE WHEN "n" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "n" = 0 AND 2 < 0 THEN CAST('inf' AS DOUBLE PRECISION) ELSE power("n", 2) END) AS BIGINT) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 709.782712893384 THEN CAST('inf' AS DOUBLE PRECISION) WHEN "x" < -745.1332191019412 THEN 0 ELSE exp("x") END) + CASE WHEN "x" < -1 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = -1 THEN CAST('-inf' AS DOUBLE PRECISION) WHEN "x" >= CAST('inf' AS DOUBLE PRECISION) OR ("x" + 1) = 1 THEN "x" WHEN ("x" + 1) - 1 = "x" THEN ln(("x" + 1)) ELSE "x" * ln(("x" + 1)) / (("x" + 1) - 1) END as "v"`,
+      snowflake: `select (CAST(trunc(CASE WHEN "N" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS FLOAT) WHEN "N" = 0 AND 2 < 0 THEN CAST('inf' AS FLOAT) ELSE power("N", 2) END) AS NUMBER(38,0)) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 709.782712893384 THEN CAST('inf' AS FLOAT) WHEN "X" < -745.1332191019412 THEN 0 ELSE exp("X") END) + CASE WHEN "X" < -1 THEN CAST('NaN' AS FLOAT) WHEN "X" = -1 THEN CAST('-inf' AS FLOAT) WHEN "X" >= CAST('inf' AS FLOAT) OR ("X" + 1) = 1 THEN "X" WHEN ("X" + 1) - 1 = "X" THEN ln(("X" + 1)) ELSE "X" * ln(("X" + 1)) / (("X" + 1) - 1) END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {
