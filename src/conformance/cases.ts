@@ -278,6 +278,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("round modes and truncate", col("x").round(), col("x").round(1), col("y").round(2), col("y").round(1, { mode: "half_away_from_zero" }), col("x").round(0, { mode: "to_zero" }), col("y").truncate(2), col("n").round(1), col("x").mul(0.5).round()),
   // x spans ±1000: exp beyond the doubles' range (PostgreSQL would fail), negative bases with fractional exponents,
   // 0 to negative powers (n is sometimes 0, k never), log1p at and below -1 (y/8 reaches -125).
+  perGroup("std and var with ddof 0, nullCount", col("x").std({ ddof: 0 }), col("n").var({ ddof: 0 }), col("y").std({ ddof: 1 }), col("n").nullCount(), col("s").filter(col("flag")).nullCount()),
+  perRow("ddof 0 and nullCount over a partition", col("x").var({ ddof: 0 }).over("grp"), col("n").std({ ddof: 0 }).over(["grp", "k"]), col("x").nullCount().over("grp")),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 

@@ -8,6 +8,7 @@ import {
   freeze,
   type LiteralExpr,
   mapExprChildren,
+  outputName,
   type OrderKey,
   type PeriodLabel,
   type ScalarFn,
@@ -99,10 +100,24 @@ export class Expr {
   max(): Expr { return this.#agg("max"); }
   /** Non-null values in the group, as Polars' `count()`; use `len()` for rows. */
   count(): Expr { return this.#agg("count"); }
-  /** Sample standard deviation (ddof = 1, Polars' default). */
-  std(): Expr { return this.#agg("std"); }
-  /** Sample variance (ddof = 1). */
-  var(): Expr { return this.#agg("var"); }
+  /**
+   * Standard deviation with `ddof` delta degrees of freedom: 1 (the sample's, Polars' default) or 0 (the population's).
+   * @example col("amount").std({ ddof: 0 })   // DuckDB: stddev_pop("amount")
+   */
+  std(options: { ddof?: number } = {}): Expr { return this.#agg(ddof("std", options.ddof) === 1 ? "std" : "stdPop"); }
+  /** Variance with `ddof` 1 (the sample's, the default) or 0 (the population's), as Polars' `var(ddof)`. */
+  var(options: { ddof?: number } = {}): Expr { return this.#agg(ddof("var", options.ddof) === 1 ? "var" : "varPop"); }
+  /**
+   * The number of null values, as Polars' `null_count` (of the rows a `filter()` keeps).
+   * @example col("limit").nullCount()   // COALESCE(CAST(sum(CASE WHEN "limit" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0)
+   */
+  nullCount(): Expr {
+    const n = this.node.kind === "filtered" ? this.node : undefined;
+    const one = (e: ExprNode): ExprNode => freeze({ kind: "case", branches: freeze([freeze({ when: freeze({ kind: "isNull", operand: e, negated: false }), then: lit(1).node })]), otherwise: lit(0).node });
+    const counted = n ? freeze({ ...n, operand: one(n.operand) }) : one(this.node);
+    // Named after the column, as Polars names it (a conditional would be named after its first value).
+    return wrap({ kind: "agg", fn: "sum", operand: counted }).alias(outputName(this.node));
+  }
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
@@ -503,6 +518,12 @@ function windowNode(
   over: boolean,
 ): ExprNode {
   return freeze({ kind: "window", func: freeze(func), frame: frame && freeze(frame), minPeriods, partitionBy, orderBy, over });
+}
+
+/** Polars' ddof, of the two that every engine computes directly. */
+function ddof(what: string, value = 1): 0 | 1 {
+  if (value !== 0 && value !== 1) throw new TypeError(`${what}(): ddof must be 0 (population) or 1 (sample, the default), got ${value}`);
+  return value;
 }
 
 function checkedInt(what: string, value: number, min = -Infinity): number {

@@ -904,6 +904,25 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select (CAST(trunc(CASE WHEN "N" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS FLOAT) WHEN "N" = 0 AND 2 < 0 THEN CAST('inf' AS FLOAT) ELSE power("N", 2) END) AS NUMBER(38,0)) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 709.782712893384 THEN CAST('inf' AS FLOAT) WHEN "X" < -745.1332191019412 THEN 0 ELSE exp("X") END) + CASE WHEN "X" < -1 THEN CAST('NaN' AS FLOAT) WHEN "X" = -1 THEN CAST('-inf' AS FLOAT) WHEN "X" >= CAST('inf' AS FLOAT) OR ("X" + 1) = 1 THEN "X" WHEN ("X" + 1) - 1 = "X" THEN ln(("X" + 1)) ELSE "X" * ln(("X" + 1)) / (("X" + 1) - 1) END as "V"`,
     },
   ],
+  [
+    // STDDEV_POP, VAR_POP: https://docs.snowflake.com/en/sql-reference/functions/stddev_pop, …/var_pop (window functions too)
+    "std and var with ddof 0, nullCount",
+    col("x").std({ ddof: 0 }).add(col("n").var({ ddof: 0 })).add(col("x").nullCount()),
+    {
+      duckdb: `select (stddev_pop("x") + var_pop("n")) + COALESCE(CAST(sum(CASE WHEN "x" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) as "v"`,
+      postgres: `select (stddev_pop("x") + CAST(var_pop("n") AS DOUBLE PRECISION)) + COALESCE(CAST(sum(CASE WHEN "x" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) as "v"`,
+      snowflake: `select (STDDEV_POP("X") + VAR_POP(CAST("N" AS FLOAT))) + COALESCE(SUM(CASE WHEN "X" IS NULL THEN 1 ELSE 0 END), 0) as "V"`,
+    },
+  ],
+  [
+    "population variance over a partition",
+    col("n").var({ ddof: 0 }).over("id"),
+    {
+      duckdb: `select var_pop("n") OVER (PARTITION BY "id") as "v"`,
+      postgres: `select CAST(var_pop("n") OVER (PARTITION BY "id") AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select VAR_POP(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -12,6 +12,8 @@ const AGGREGATES: Partial<Record<AggFn, string>> = {
   count: "count",
   std: "stddev_samp", // sample standard deviation, as Polars' std(ddof=1)
   var: "var_samp",
+  stdPop: "stddev_pop", // ddof = 0
+  varPop: "var_pop",
   median: "median", // interpolates between the two middle values, as Polars
 };
 

@@ -127,6 +127,10 @@ export const postgresDialect: SqlDialect = {
         return asDouble(sql`stddev_samp(${input})${w}`);
       case "var":
         return asDouble(sql`var_samp(${input})${w}`);
+      case "stdPop":
+        return asDouble(sql`stddev_pop(${input})${w}`);
+      case "varPop":
+        return asDouble(sql`var_pop(${input})${w}`);
       case "min":
       case "max":
         return sql`${sql.raw(fn)}(${input})${w}`;

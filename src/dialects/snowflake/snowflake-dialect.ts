@@ -13,12 +13,14 @@ const AGGREGATES: Partial<Record<AggFn, string>> = {
   max: "MAX",
   std: "STDDEV_SAMP", // sample standard deviation, as Polars' std(ddof=1)
   var: "VAR_SAMP",
+  stdPop: "STDDEV_POP", // ddof = 0 (https://docs.snowflake.com/en/sql-reference/functions/stddev_pop)
+  varPop: "VAR_POP",
   // Interpolates between the two middle values, as DuckDB's median (https://docs.snowflake.com/en/sql-reference/functions/median).
   median: "MEDIAN",
 };
 
 // Aggregates whose result the IR types as a double: Snowflake keeps a NUMBER input a NUMBER with a limited scale.
-const DOUBLE_RESULT: ReadonlySet<AggFn> = new Set(["mean", "std", "var", "median", "quantile"]);
+const DOUBLE_RESULT: ReadonlySet<AggFn> = new Set(["mean", "std", "var", "stdPop", "varPop", "median", "quantile"]);
 
 // Date parts as DATE_TRUNC and DATEADD spell them (https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts).
 const DATE_PARTS: Record<DurationUnit, string> = {
