@@ -124,6 +124,8 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       input: input && c(input),
       inputType: input ? typeOf(input) : "bigint",
       quantile: n.quantile,
+      other: n.other && c(n.other),
+      otherType: n.other && typeOf(n.other),
       sortKey: sorted && c(sorted.by),
       sortDescending: sorted?.descending,
       sortNullsLast: sorted?.nullsLast,

@@ -1,4 +1,4 @@
-import { coalesce, col, concatStr, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
+import { coalesce, col, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
 import type { LazyFrame } from "../dsl/frame.ts";
 import type { FeatureSetDef } from "../ir/definitions.ts";
 
@@ -280,6 +280,9 @@ export const OPERATION_CASES: OperationCase[] = [
   // 0 to negative powers (n is sometimes 0, k never), log1p at and below -1 (y/8 reaches -125).
   perGroup("std and var with ddof 0, nullCount", col("x").std({ ddof: 0 }), col("n").var({ ddof: 0 }), col("y").std({ ddof: 1 }), col("n").nullCount(), col("s").filter(col("flag")).nullCount()),
   perRow("ddof 0 and nullCount over a partition", col("x").var({ ddof: 0 }).over("grp"), col("n").std({ ddof: 0 }).over(["grp", "k"]), col("x").nullCount().over("grp")),
+  // n and y are null on some rows (pairs dropped); corr of k with itself is 1, or NaN where a group's month has one row.
+  perGroup("cov and corr", cov("x", "y"), cov("n", "k", { ddof: 0 }), corr("x", "n"), corr("k", "k"), corr(col("x").filter(col("flag")), "y")),
+  perRow("cov and corr over a partition", cov("x", "y").over("grp"), corr("n", "y").over(["grp", "k"])),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 

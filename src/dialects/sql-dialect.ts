@@ -17,6 +17,9 @@ export interface AggCall {
   readonly input: Sql | null;
   readonly inputType: InferredType;
   readonly quantile?: number;
+  /** The second operand of cov and corr, and its type. */
+  readonly other?: Sql;
+  readonly otherType?: InferredType;
   /** For first/last: the sort key, its direction and where its nulls go (`sortBy`). */
   readonly sortKey?: Sql;
   readonly sortDescending?: boolean;
@@ -173,6 +176,14 @@ export const ansi = {
     const dir = sql.raw((sortDescending ?? false) !== reverse ? "DESC" : "ASC");
     const nulls = sql.raw((sortNullsLast ?? false) !== reverse ? "NULLS LAST" : "NULLS FIRST");
     return sql`${sortKey} ${dir} ${nulls}, ${input} ${sql.raw(reverse ? "DESC" : "ASC")} NULLS LAST`;
+  },
+  /**
+   * cov (ddof 1), covPop (ddof 0) and corr over the rows where both operands are non-null, as Polars'. Polars' corr
+   * is NaN where SQL's is NULL: no pairs, one pair, or a constant operand (a zero variance).
+   */
+  pairAggregate(dialect: Pick<SqlDialect, "types">, { fn, input, other, over }: AggCall): Sql {
+    const call = sql`${sql.raw({ cov: "covar_samp", covPop: "covar_pop", corr: "corr" }[fn as "cov" | "covPop" | "corr"])}(${input}, ${other})${over ? sql` ${over}` : sql``}`;
+    return fn === "corr" ? sql`COALESCE(${call}, ${special(dialect, "NaN")})` : call;
   },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {

@@ -533,6 +533,31 @@ function checkedInt(what: string, value: number, min = -Infinity): number {
 
 const asList = <T,>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
 
+/**
+ * The covariance of two columns over the rows where both are non-null, as Polars' `pl.cov(a, b, ddof)`: `ddof` 1 (the
+ * sample's, the default) or 0. A string names a column.
+ * @example cov("balance", "limit")   // covar_samp("balance", "limit")
+ */
+export function cov(a: Expr | string, b: Expr | string, options: { ddof?: number } = {}): Expr {
+  return pairAgg(ddof("cov", options.ddof) === 1 ? "cov" : "covPop", a, b);
+}
+
+/**
+ * The Pearson correlation of two columns over the rows where both are non-null, as Polars' `pl.corr(a, b)`: NaN where
+ * it is undefined (fewer than two pairs, or a constant column), as in Polars. `method: "spearman"` is not implemented.
+ * @example corr("balance", "limit")   // COALESCE(corr("balance", "limit"), CAST('NaN' AS DOUBLE))
+ */
+export function corr(a: Expr | string, b: Expr | string, options: { method?: "pearson" } = {}): Expr {
+  if ((options.method ?? "pearson") !== "pearson") {
+    throw new TypeError(`corr(): method ${JSON.stringify(options.method)} is not implemented; only "pearson" is`);
+  }
+  return pairAgg("corr", a, b);
+}
+
+function pairAgg(fn: "cov" | "covPop" | "corr", a: Expr | string, b: Expr | string): Expr {
+  return wrap({ kind: "agg", fn, operand: toColumnExpr(a).node, other: toColumnExpr(b).node });
+}
+
 /** The number of rows in the group. @example len()   // count(*) */
 export function len(): Expr {
   return wrap({ kind: "agg", fn: "count", operand: null });

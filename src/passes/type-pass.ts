@@ -264,6 +264,10 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       const ordered = n.fn === "first" || n.fn === "last";
       if (ordered && n.operand.kind !== "sorted") fail(`${n.fn}() needs an order: col("x").sortBy("<column>").${n.fn}()`, outputName(n));
       const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : ordered ? "sortedAgg" : "inAgg", output);
+      if (n.other) {
+        const u = typeExpr(n.other, schema, where, mode === "typed" ? "typed" : "inAgg", output);
+        if (!isNumeric(u)) fail(`cannot take ${n.fn}() of ${u} "${outputName(n.other)}"; it needs a number`, outputName(n));
+      }
       return aggType(n.fn, t, outputName(n), fail);
     },
     alias: (n) => sub(n.operand),

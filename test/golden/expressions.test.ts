@@ -4,7 +4,7 @@ import { compileExpr } from "../../src/compile/compile-expr.ts";
 import { builder, compileNode } from "../../src/compile/kysely-builder.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
-import { coalesce, col, concatStr, type Expr, len, lit, when } from "../../src/dsl/expr.ts";
+import { coalesce, col, concatStr, corr, cov, type Expr, len, lit, when } from "../../src/dsl/expr.ts";
 import { typeExpr } from "../../src/passes/type-pass.ts";
 import type { Schema } from "../../src/passes/schema.ts";
 import type { PerDialect } from "./per-dialect.ts";
@@ -921,6 +921,25 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select var_pop("n") OVER (PARTITION BY "id") as "v"`,
       postgres: `select CAST(var_pop("n") OVER (PARTITION BY "id") AS DOUBLE PRECISION) as "v"`,
       snowflake: `select VAR_POP(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
+  [
+    // COVAR_SAMP, COVAR_POP, CORR (also as window functions): https://docs.snowflake.com/en/sql-reference/functions/covar_samp, …/covar_pop, …/corr
+    "cov with ddof, corr (NaN where SQL gives NULL)",
+    cov("x", "n").add(cov("x", "x", { ddof: 0 })).add(corr("n", "x")),
+    {
+      duckdb: `select (covar_samp("x", "n") + covar_pop("x", "x")) + COALESCE(corr("n", "x"), CAST('NaN' AS DOUBLE)) as "v"`,
+      postgres: `select (covar_samp("x", "n") + covar_pop("x", "x")) + COALESCE(corr("n", "x"), CAST('NaN' AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select (covar_samp("X", CAST("N" AS FLOAT)) + covar_pop("X", "X")) + COALESCE(corr(CAST("N" AS FLOAT), "X"), CAST('NaN' AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "corr over a partition",
+    corr("x", "n").over("id"),
+    {
+      duckdb: `select COALESCE(corr("x", "n") OVER (PARTITION BY "id"), CAST('NaN' AS DOUBLE)) as "v"`,
+      postgres: `select COALESCE(corr("x", "n") OVER (PARTITION BY "id"), CAST('NaN' AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select COALESCE(corr("X", CAST("N" AS FLOAT)) OVER (PARTITION BY "ID"), CAST('NaN' AS FLOAT)) as "V"`,
     },
   ],
 ];

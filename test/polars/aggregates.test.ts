@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { col } from "../../src/dsl/index.ts";
+import { col, corr, cov } from "../../src/dsl/index.ts";
 import { outputName } from "../../src/ir/expr.ts";
 import { floats, ints, polars, polarsAgg, strs } from "./support.ts";
 
@@ -66,5 +66,28 @@ describe("std and var with ddof, nullCount", () => {
     const [over] = await polars({ a: ints(null, 1, null), g: ints(1, 1, 2) }, col("a").nullCount().over("g"));
     expect(over).toEqual([1, 1, 1]);
     expect(outputName(col("a").nullCount().node)).toBe("a"); // named after its column, as in Polars
+  });
+});
+
+describe("cov and corr over the rows where both values are non-null", () => {
+  // pl.cov and pl.corr docstrings (py-polars/src/polars/functions/lazy.py): {"a": [1, 8, 3], "b": [4, 5, 2]} gives
+  // cov 3.0, cov(ddof=0) 2.0 and corr 0.544705; a null on either side drops the pair (polars-compute moment.rs).
+  it("cov with ddof, corr (pl.cov, pl.corr docstrings), nulls dropping pairs", async () => {
+    const [c1, c0, r] = await polarsAgg({ a: ints(1, 8, 3, null, 5), b: ints(4, 5, 2, 7, null) }, cov("a", "b"), cov("a", "b", { ddof: 0 }), corr("a", "b"));
+    expect([c1, c0]).toEqual([3, 2]);
+    expect(r).toBeCloseTo(0.5447047794019222, 14);
+  });
+
+  // PearsonState::finalize in polars-compute: NaN unless both sums of squares are positive; cov's finalize: null
+  // while the pairs are no more than ddof.
+  it("corr is NaN for a constant column or a single pair; cov of one pair is null (ddof 1) or 0 (ddof 0)", async () => {
+    expect(await polarsAgg({ a: floats(1, 2, 3), b: floats(5, 5, 5) }, corr("a", "b"))).toEqual([NaN]);
+    expect(await polarsAgg({ a: floats(1, null), b: floats(2, 3) }, corr("a", "b"), cov("a", "b"), cov("a", "b", { ddof: 0 }))).toEqual([NaN, null, 0]);
+  });
+
+  it("corr over a partition; other methods are refused", async () => {
+    const [over] = await polars({ a: ints(1, 2, 3, 1, 2), b: ints(2, 4, 6, 3, 1), g: ints(1, 1, 1, 2, 2) }, corr("a", "b").over("g"));
+    expect(over!.map((v) => Math.round((v as number) * 1e12) / 1e12)).toEqual([1, 1, 1, -1, -1]);
+    expect(() => corr("a", "b", { method: "spearman" as "pearson" })).toThrow(/corr\(\): method "spearman" is not implemented; only "pearson" is/);
   });
 });

@@ -72,6 +72,10 @@ export const duckdbDialect: SqlDialect = {
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
         return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
+      case "cov":
+      case "covPop":
+      case "corr":
+        return ansi.pairAggregate({ types: TYPES }, call);
       case "nUnique":
         return sql`count(DISTINCT ${input})${w}`;
       case "any":

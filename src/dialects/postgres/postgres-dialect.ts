@@ -127,6 +127,10 @@ export const postgresDialect: SqlDialect = {
         return asDouble(sql`stddev_samp(${input})${w}`);
       case "var":
         return asDouble(sql`var_samp(${input})${w}`);
+      case "cov":
+      case "covPop":
+      case "corr":
+        return ansi.pairAggregate({ types: TYPES }, call);
       case "stdPop":
         return asDouble(sql`stddev_pop(${input})${w}`);
       case "varPop":

@@ -134,6 +134,14 @@ export const snowflakeDialect: SqlDialect = {
         return sql`PERCENTILE_CONT(${sql.lit(quantile!)}) WITHIN GROUP (ORDER BY ${x})${w}`;
       case "nUnique":
         return sql`COUNT(DISTINCT ${input})${w}`;
+      // COVAR_SAMP, COVAR_POP and CORR of NUMBERs are NUMBERs (https://docs.snowflake.com/en/sql-reference/functions/covar_samp,
+      // …/covar_pop, …/corr): the doubles go in, as for AVG.
+      case "cov":
+      case "covPop":
+      case "corr": {
+        const asFloat = (e: Sql, t: InferredType) => (isIntegral(t) ? sql`CAST(${e} AS FLOAT)` : e);
+        return ansi.pairAggregate({ types: TYPES }, { ...call, input: asFloat(input!, inputType), other: asFloat(call.other!, call.otherType!) });
+      }
       // NULL over no non-null values, as DuckDB's bool_or/bool_and (https://docs.snowflake.com/en/sql-reference/functions/boolor_agg).
       case "any":
         return sql`COALESCE(BOOLOR_AGG(${input})${w}, FALSE)`;
