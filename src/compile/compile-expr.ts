@@ -10,7 +10,7 @@ const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
   and: "AND", or: "OR",
 };
 
-const CUMULATIVE_NULL_ON_NULL: ReadonlySet<AggFn> = new Set(["sum", "max", "min"]);
+const CUMULATIVE_NULL_ON_NULL: ReadonlySet<AggFn> = new Set(["sum", "max", "min", "product"]);
 
 /**
  * Renders an IR expression as a kysely fragment. Column names become quoted identifiers and values become literals

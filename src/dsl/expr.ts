@@ -257,6 +257,12 @@ export class Expr {
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }
   cumSum(): Expr { return this.#cumulative("sum"); }
+  /**
+   * The running product, as Polars' `cum_prod`: null on a row whose value is null; an integer for integers (exact up
+   * to 2^53). DuckDB only: PostgreSQL and Snowflake have no product aggregate.
+   * @example col("growth").cumProd().over("id", { orderBy: "month" })   // DuckDB: product("growth") OVER (…)
+   */
+  cumProd(): Expr { return this.#cumulative("product"); }
   cumMax(): Expr { return this.#cumulative("max"); }
   cumMin(): Expr { return this.#cumulative("min"); }
   /** Non-null values so far. */

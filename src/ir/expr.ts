@@ -87,7 +87,7 @@ export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }
 
 export const AGG_FNS = [
-  "mean", "sum", "min", "max", "count", "std", "var", "stdPop", "varPop", "cov", "covPop", "corr", "median", "quantile", "nUnique", "any", "all", "first", "last",
+  "mean", "sum", "min", "max", "count", "std", "var", "stdPop", "varPop", "cov", "covPop", "corr", "product", "median", "quantile", "nUnique", "any", "all", "first", "last",
 ] as const;
 export type AggFn = (typeof AGG_FNS)[number];
 /**

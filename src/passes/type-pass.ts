@@ -287,6 +287,9 @@ function aggType(fn: string, t: InferredType, column: string, fail: (d: string, 
       return isIntegral(t) ? "bigint" : t;
     case "nUnique":
       return "bigint";
+    case "product":
+      if (!isNumeric(t)) fail(`cannot take cumProd() of ${t} column "${column}"; it needs a number`, column);
+      return isIntegral(t) ? "bigint" : "double";
     case "any":
     case "all":
       if (t !== "boolean" && t !== "null") fail(`${fn}() needs booleans, got ${t} column "${column}"`, column);

@@ -942,6 +942,15 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select COALESCE(corr("X", CAST("N" AS FLOAT)) OVER (PARTITION BY "ID"), CAST('NaN' AS FLOAT)) as "V"`,
     },
   ],
+  [
+    "cumProd (DuckDB only: no product aggregate elsewhere)",
+    col("n").cumProd().over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN "n" IS NULL THEN NULL ELSE CAST(product("n") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) END as "v"`,
+      postgres: { unsupported: /^cumProd\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^cumProd\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -1,6 +1,7 @@
 import { PostgresQueryCompiler, sql } from "kysely";
 import type { AggFn } from "../../ir/expr.ts";
 import { UnsupportedError } from "../../errors.ts";
+import { isIntegral } from "../../ir/dtype.ts";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
@@ -72,6 +73,9 @@ export const duckdbDialect: SqlDialect = {
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
         return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
+      // A DOUBLE whatever the input (https://duckdb.org/docs/sql/functions/aggregates#productarg): integers back to BIGINT.
+      case "product":
+        return isIntegral(inputType) ? sql`CAST(product(${input})${w} AS BIGINT)` : sql`product(${input})${w}`;
       case "cov":
       case "covPop":
       case "corr":

@@ -127,6 +127,9 @@ export const postgresDialect: SqlDialect = {
         return asDouble(sql`stddev_samp(${input})${w}`);
       case "var":
         return asDouble(sql`var_samp(${input})${w}`);
+      // why: no product aggregate (§9.21); exp(sum(ln(x))) would round integers and doubles alike.
+      case "product":
+        throw new UnsupportedError("cumProd()", "postgres");
       case "cov":
       case "covPop":
       case "corr":

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
 import { type InferredType, isIntegral } from "../../ir/dtype.ts";
@@ -136,6 +137,9 @@ export const snowflakeDialect: SqlDialect = {
         return sql`COUNT(DISTINCT ${input})${w}`;
       // COVAR_SAMP, COVAR_POP and CORR of NUMBERs are NUMBERs (https://docs.snowflake.com/en/sql-reference/functions/covar_samp,
       // …/covar_pop, …/corr): the doubles go in, as for AVG.
+      // No product aggregate (https://docs.snowflake.com/en/sql-reference/functions-aggregation); EXP(SUM(LN(x))) would round.
+      case "product":
+        throw new UnsupportedError("cumProd()", "snowflake");
       case "cov":
       case "covPop":
       case "corr": {
