@@ -283,6 +283,7 @@ export const OPERATION_CASES: OperationCase[] = [
   // n and y are null on some rows (pairs dropped); corr of k with itself is 1, or NaN where a group's month has one row.
   perGroup("cov and corr", cov("x", "y"), cov("n", "k", { ddof: 0 }), corr("x", "n"), corr("k", "k"), corr(col("x").filter(col("flag")), "y")),
   perRow("cov and corr over a partition", cov("x", "y").over("grp"), corr("n", "y").over(["grp", "k"])),
+  perRow("replace and replaceStrict", col("n").replace(new Map([[0, 100], [null, -100]])), col("s").replaceStrict({ alpha: "A", "it's": "quote", "": "empty" }, { default: "other" }), col("grp").replaceStrict(["a", "b"], [1.5, 2], { default: null }), col("x").replace([1e-7 * 17, -20], [0, 0])),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 

@@ -240,6 +240,29 @@ export class Expr {
     }
   }
 
+  /**
+   * Replaces the values found in `mapping` (a `Map`, an object for string keys, or Polars' `old, new` arrays), keeping
+   * the others, as Polars' `replace`. New values are literals; a null key replaces nulls.
+   * @example col("grade").replace(new Map([[1, 10], [2, 20]]))   // CASE WHEN "grade" = 1 THEN 10 WHEN "grade" = 2 THEN 20 ELSE "grade" END
+   */
+  replace(mapping: Mapping | Scalar | readonly Scalar[], values?: Scalar | readonly Scalar[]): Expr {
+    // Named after the column, as Polars names it (a conditional would be named after its first value).
+    return new Expr(replaceNode(this.node, pairs("replace", mapping, values), this.node)).alias(outputName(this.node));
+  }
+  /**
+   * Maps every value through `mapping`, as Polars' `replace_strict`: values not in it (nulls too, unless a null key
+   * maps them) become `default`. Polars fails on an unmapped value when no default is given, which SQL cannot do
+   * portably: `default` is required here (`{ default: null }` for null).
+   * @example col("code").replaceStrict({ A: 1, B: 2 }, { default: 0 })   // CASE WHEN "code" = 'A' THEN 1 WHEN "code" = 'B' THEN 2 ELSE 0 END
+   */
+  replaceStrict(mapping: Mapping | readonly Scalar[], values?: readonly Scalar[] | { default: IntoExpr }, options?: { default: IntoExpr }): Expr {
+    const [newValues, opts] = Array.isArray(values) ? [values, options] : [undefined, (values ?? options) as { default: IntoExpr } | undefined];
+    if (!opts || !("default" in opts)) {
+      throw new TypeError(`replaceStrict(): give { default } — Polars fails on a value the mapping lacks, which SQL cannot do; { default: null } gives null`);
+    }
+    return new Expr(replaceNode(this.node, pairs("replaceStrict", mapping, newValues), toExpr(opts.default).node)).alias(outputName(this.node));
+  }
+
   /** String functions (Polars' `.str` namespace). */
   get str(): StringNamespace { return new StringNamespace(this); }
 
@@ -524,6 +547,35 @@ function windowNode(
   over: boolean,
 ): ExprNode {
   return freeze({ kind: "window", func: freeze(func), frame: frame && freeze(frame), minPeriods, partitionBy, orderBy, over });
+}
+
+type Scalar = string | number | boolean | Date | null;
+type Mapping = ReadonlyMap<Scalar, Scalar> | Readonly<Record<string, Scalar>>;
+
+/** The (old, new) pairs of a `replace`: from a Map, an object (string keys), or two arrays of equal length. */
+function pairs(what: string, mapping: Mapping | Scalar | readonly Scalar[], values: Scalar | readonly Scalar[] | undefined): [Scalar, Scalar][] {
+  if (mapping === null || typeof mapping !== "object" || mapping instanceof Date) {
+    if (values === undefined || Array.isArray(values)) throw new TypeError(`${what}(old, new): give the new value`);
+    return [[mapping, values as Scalar]];
+  }
+  if (Array.isArray(mapping)) {
+    const news = Array.isArray(values) ? values : mapping.map(() => values as Scalar);
+    if (values === undefined || news.length !== mapping.length) throw new TypeError(`${what}(old, new): give as many new values as old ones (or one)`);
+    return mapping.map((old, i) => [old, news[i]!]);
+  }
+  return mapping instanceof Map ? [...mapping.entries()] : Object.entries(mapping);
+}
+
+/** CASE WHEN x = old THEN new … ELSE otherwise END; a null `old` matches nulls (Polars joins with nulls_equal). */
+function replaceNode(x: ExprNode, mapping: [Scalar, Scalar][], otherwise: ExprNode): ExprNode {
+  const branches = mapping.map(([old, value]) =>
+    freeze({
+      when: old === null ? freeze<ExprNode>({ kind: "isNull", operand: x, negated: false }) : freeze<ExprNode>({ kind: "binary", op: "eq", left: x, right: lit(old).node }),
+      then: lit(value).node,
+    }),
+  );
+  if (branches.length === 0) return otherwise;
+  return caseNode(branches, otherwise);
 }
 
 /** Polars' ddof, of the two that every engine computes directly. */

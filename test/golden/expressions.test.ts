@@ -951,6 +951,15 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: { unsupported: /^cumProd\(\) is not supported by the snowflake dialect$/ },
     },
   ],
+  [
+    "replaceStrict with a null key and a default, replace keeping unmapped values",
+    col("s").replaceStrict(new Map<string | null, number>([["a", 1], [null, 0]]), { default: -1 }).add(col("n").replace([1, 2], [10, 20])),
+    {
+      duckdb: `select CASE WHEN "s" = 'a' THEN 1 WHEN "s" IS NULL THEN 0 ELSE -1 END + CASE WHEN "n" = 1 THEN 10 WHEN "n" = 2 THEN 20 ELSE "n" END as "v"`,
+      postgres: `select CASE WHEN "s" = 'a' THEN 1 WHEN "s" IS NULL THEN 0 ELSE -1 END + CASE WHEN "n" = 1 THEN 10 WHEN "n" = 2 THEN 20 ELSE "n" END as "v"`,
+      snowflake: `select CASE WHEN "S" = 'a' THEN 1 WHEN "S" IS NULL THEN 0 ELSE -1 END + CASE WHEN "N" = 1 THEN 10 WHEN "N" = 2 THEN 20 ELSE "N" END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {
