@@ -299,6 +299,24 @@ export const ansi = {
     concat: (parts) => sql`(${sql.join([...parts], sql` || `)})`,
     slice: ([s, offset, length]) => (length ? sql`substring(${s}, ${offset} + 1, ${length})` : sql`substring(${s}, ${offset} + 1)`),
     replaceAll: ([s, old, replacement]) => sql`replace(${s}, ${old}, ${replacement})`,
+    // Polars' slice with a negative offset: the characters [len + offset, len + offset + length), clamped to the text
+    // (polars-core's slice_offsets): "abc" from -5 for 2 is "".
+    sliceFromEnd: ([s, offset, length]) => {
+      const start = sql`greatest(length(${s}) + ${offset}, 0)`;
+      if (!length) return sql`substring(${s}, ${start} + 1)`;
+      const stop = sql`least(greatest(length(${s}) + ${offset} + ${length}, 0), length(${s}))`;
+      return sql`substring(${s}, ${start} + 1, greatest(${stop} - ${start}, 0))`;
+    },
+    stripChars: ([s, chars]) => sql`trim(BOTH ${chars} FROM ${s})`,
+    // Polars pads to `length` characters and never cuts a longer text (SQL's lpad/rpad would).
+    padStart: ([s, n, c]) => sql`CASE WHEN length(${s}) >= ${n} THEN ${s} ELSE repeat(${c}, ${n} - length(${s})) || ${s} END`,
+    padEnd: ([s, n, c]) => sql`CASE WHEN length(${s}) >= ${n} THEN ${s} ELSE ${s} || repeat(${c}, ${n} - length(${s})) END`,
+    // Zeros after a leading sign, as Polars' zfill.
+    zfill: ([s, n]) =>
+      sql`CASE WHEN length(${s}) >= ${n} THEN ${s} WHEN left(${s}, 1) IN ('-', '+') THEN left(${s}, 1) || repeat('0', ${n} - length(${s})) || substring(${s}, 2) ELSE repeat('0', ${n} - length(${s})) || ${s} END`,
+    // The first (last) n characters; a negative n: all but the last (first) -n, as Polars' str.head (str.tail).
+    head: ([s, n]) => sql`left(${s}, CASE WHEN ${n} >= 0 THEN ${n} ELSE greatest(length(${s}) + ${n}, 0) END)`,
+    tail: ([s, n]) => sql`right(${s}, CASE WHEN ${n} >= 0 THEN ${n} ELSE greatest(length(${s}) + ${n}, 0) END)`,
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     month: ([t]) => sql`CAST(extract(month FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     day: ([t]) => sql`CAST(extract(day FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,

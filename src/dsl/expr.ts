@@ -489,16 +489,50 @@ export class StringNamespace {
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
   /** Length in characters. */
   lenChars(): Expr { return fn("lenChars", this.expr); }
-  /** `length` characters from the 0-based `offset` (to the end when omitted). */
+  /**
+   * `length` characters from the 0-based `offset` (to the end when omitted); a negative offset counts from the end,
+   * as Polars' `str.slice` ("abc" from -5 for 2 is "", the window being cut to the text).
+   * @example col("s").str.slice(-3)   // the last 3 characters
+   */
   slice(offset: number, length?: number): Expr {
-    const args: IntoExpr[] = [lit(checkedInt("str.slice", offset, 0))];
+    const args: IntoExpr[] = [lit(checkedInt("str.slice", offset))];
     if (length !== undefined) args.push(lit(checkedInt("str.slice", length, 0)));
-    return fn("slice", this.expr, ...args);
+    return fn(offset < 0 ? "sliceFromEnd" : "slice", this.expr, ...args);
   }
+  /** The first `n` characters; a negative `n`: all but the last -n (Polars' `str.head`). */
+  head(n: number): Expr { return fn("head", this.expr, lit(checkedInt("str.head", n))); }
+  /** The last `n` characters; a negative `n`: all but the first -n (Polars' `str.tail`). */
+  tail(n: number): Expr { return fn("tail", this.expr, lit(checkedInt("str.tail", n))); }
+  /**
+   * Removes leading and trailing `characters` (any of them), or whitespace when omitted — Unicode's White_Space, as
+   * Polars' `str.strip_chars` (Rust's char::is_whitespace).
+   * @example col("name").str.stripChars()   // trim(BOTH ' \t\n…' FROM "name")
+   */
+  stripChars(characters?: string): Expr {
+    if (characters !== undefined && (typeof characters !== "string" || characters === "")) throw new TypeError(`str.stripChars(): characters must be a non-empty string`);
+    return fn("stripChars", this.expr, lit(characters ?? WHITESPACE));
+  }
+  /** Pads at the start with `fillChar` to `length` characters; longer text is kept whole (Polars' `str.pad_start`). */
+  padStart(length: number, fillChar = " "): Expr { return fn("padStart", this.expr, lit(checkedInt("str.padStart", length, 0)), lit(fillCharacter("str.padStart", fillChar))); }
+  /** Pads at the end with `fillChar` to `length` characters (Polars' `str.pad_end`). */
+  padEnd(length: number, fillChar = " "): Expr { return fn("padEnd", this.expr, lit(checkedInt("str.padEnd", length, 0)), lit(fillCharacter("str.padEnd", fillChar))); }
+  /**
+   * Pads with zeros at the start to `length` characters, after a leading sign (Polars' `str.zfill`: "-1" is "-001").
+   * @example col("code").str.zfill(4)
+   */
+  zfill(length: number): Expr { return fn("zfill", this.expr, lit(checkedInt("str.zfill", length, 0))); }
   /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
   replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
     return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
   }
+}
+
+/** Unicode's White_Space characters: what Rust's `str::trim` (and so Polars' `strip_chars()`) removes. */
+const WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+
+function fillCharacter(what: string, c: string): string {
+  if (typeof c !== "string" || [...c].length !== 1) throw new TypeError(`${what}(): the fill character must be one character, got ${JSON.stringify(c)}`);
+  return c;
 }
 
 /**

@@ -80,7 +80,7 @@ export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNod
  */
 export const SCALAR_FNS = [
   "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "pow", "exp", "log1p", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
-  "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
+  "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll", "sliceFromEnd", "stripChars", "padStart", "padEnd", "zfill", "head", "tail",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];

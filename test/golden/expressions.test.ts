@@ -960,6 +960,26 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CASE WHEN "S" = 'a' THEN 1 WHEN "S" IS NULL THEN 0 ELSE -1 END + CASE WHEN "N" = 1 THEN 10 WHEN "N" = 2 THEN 20 ELSE "N" END as "V"`,
     },
   ],
+  [
+    // LEFT, RIGHT, GREATEST, LEAST, SUBSTRING: https://docs.snowflake.com/en/sql-reference/functions/left, …/right, …/greatest, …/least, …/substr
+    "slice from the end, head and tail with negative counts",
+    concatStr([col("s").str.slice(-3, 2), col("s").str.head(-1), col("s").str.tail(2)]),
+    {
+      duckdb: `select (substring("s", greatest(length("s") + -3, 0) + 1, greatest(least(greatest(length("s") + -3 + 2, 0), length("s")) - greatest(length("s") + -3, 0), 0)) || left("s", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("s") + -1, 0) END) || right("s", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("s") + 2, 0) END)) as "v"`,
+      postgres: `select (substring("s", greatest(length("s") + -3, 0) + 1, greatest(least(greatest(length("s") + -3 + 2, 0), length("s")) - greatest(length("s") + -3, 0), 0)) || left("s", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("s") + -1, 0) END) || right("s", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("s") + 2, 0) END)) as "v"`,
+      snowflake: `select (substring("S", greatest(length("S") + -3, 0) + 1, greatest(least(greatest(length("S") + -3 + 2, 0), length("S")) - greatest(length("S") + -3, 0), 0)) || left("S", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("S") + -1, 0) END) || right("S", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("S") + 2, 0) END)) as "V"`,
+    },
+  ],
+  [
+    // REPEAT and TRIM(<expr>, <characters>): https://docs.snowflake.com/en/sql-reference/functions/repeat, …/trim
+    "padStart, padEnd, zfill, stripChars",
+    concatStr([col("s").str.padStart(6, "*"), col("s").str.padEnd(8), col("s").str.zfill(3), col("s").str.stripChars("ab")]),
+    {
+      duckdb: `select (CASE WHEN length("s") >= 6 THEN "s" ELSE repeat('*', 6 - length("s")) || "s" END || CASE WHEN length("s") >= 8 THEN "s" ELSE "s" || repeat(' ', 8 - length("s")) END || CASE WHEN length("s") >= 3 THEN "s" WHEN left("s", 1) IN ('-', '+') THEN left("s", 1) || repeat('0', 3 - length("s")) || substring("s", 2) ELSE repeat('0', 3 - length("s")) || "s" END || trim(BOTH 'ab' FROM "s")) as "v"`,
+      postgres: `select (CASE WHEN length("s") >= 6 THEN "s" ELSE repeat('*', 6 - length("s")) || "s" END || CASE WHEN length("s") >= 8 THEN "s" ELSE "s" || repeat(' ', 8 - length("s")) END || CASE WHEN length("s") >= 3 THEN "s" WHEN left("s", 1) IN ('-', '+') THEN left("s", 1) || repeat('0', 3 - length("s")) || substring("s", 2) ELSE repeat('0', 3 - length("s")) || "s" END || trim(BOTH 'ab' FROM "s")) as "v"`,
+      snowflake: `select (CASE WHEN length("S") >= 6 THEN "S" ELSE repeat('*', 6 - length("S")) || "S" END || CASE WHEN length("S") >= 8 THEN "S" ELSE "S" || repeat(' ', 8 - length("S")) END || CASE WHEN length("S") >= 3 THEN "S" WHEN left("S", 1) IN ('-', '+') THEN left("S", 1) || repeat('0', 3 - length("S")) || substring("S", 2) ELSE repeat('0', 3 - length("S")) || "S" END || TRIM("S", 'ab')) as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -102,6 +102,8 @@ export const snowflakeDialect: SqlDialect = {
     contains: ([s, t]) => sql`CONTAINS(${s}, ${t})`,
     startsWith: ([s, t]) => sql`STARTSWITH(${s}, ${t})`,
     endsWith: ([s, t]) => sql`ENDSWITH(${s}, ${t})`,
+    // TRIM takes the characters second and has no BOTH … FROM form (https://docs.snowflake.com/en/sql-reference/functions/trim).
+    stripChars: ([s, chars]) => sql`TRIM(${s}, ${chars})`,
     // EXTRACT has no `isodow` part; DAYOFWEEKISO is Monday = 1 … Sunday = 7 whatever WEEK_START says
     // (https://docs.snowflake.com/en/sql-reference/functions/year).
     weekday: ([t]) => sql`CAST(DAYOFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
