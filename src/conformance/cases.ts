@@ -286,6 +286,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("replace and replaceStrict", col("n").replace(new Map([[0, 100], [null, -100]])), col("s").replaceStrict({ alpha: "A", "it's": "quote", "": "empty" }, { default: "other" }), col("grp").replaceStrict(["a", "b"], [1.5, 2], { default: null }), col("x").replace([1e-7 * 17, -20], [0, 0])),
   perRow("slice from the end, head, tail", col("s").str.slice(-3), col("s").str.slice(-4, 2), col("s").str.slice(-9, 6), col("s").str.head(3), col("s").str.head(-2), col("s").str.tail(2), col("s").str.tail(-1)),
   perRow("pad, zfill, stripChars", col("s").str.padStart(6, "*"), col("s").str.padEnd(5), col("n").cast("varchar").str.zfill(4), concatStr([lit(" \t"), col("s"), lit("\u3000")]).str.stripChars(), col("s").str.stripChars("a'")),
+  // ts has rows a microsecond before a month and a year, and on ISO-week boundaries (2024-12-29/30).
+  perRow("millisecond, microsecond, week, isoYear, ordinalDay, date", col("ts").dt.millisecond(), col("ts").dt.microsecond(), col("ts").dt.week(), col("ts").dt.isoYear(), col("ts").dt.ordinalDay(), col("ts").dt.date(), col("d").dt.week(), col("d").dt.isoYear(), col("d").dt.ordinalDay(), col("d").dt.date(), col("d").dt.microsecond()),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 

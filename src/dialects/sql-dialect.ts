@@ -327,6 +327,15 @@ export const ansi = {
     // Whole seconds, as Polars' dt.second(): PostgreSQL's extract(second) carries the fraction, which CAST would round.
     second: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(floor(extract(second FROM ${t})) AS ${sql.raw(dialect.types.integer)})`),
     weekday: ([t]) => sql`CAST(extract(isodow FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    // The fraction of the second: extract(microseconds) counts the whole seconds too (in DuckDB and PostgreSQL alike).
+    millisecond: ([t], [type]) =>
+      type === "date" ? midnight(t!) : sql`(CAST(floor(extract(microseconds FROM ${t}) / 1000) AS ${sql.raw(dialect.types.integer)}) % 1000)`,
+    microsecond: ([t], [type]) =>
+      type === "date" ? midnight(t!) : sql`(CAST(extract(microseconds FROM ${t}) AS ${sql.raw(dialect.types.integer)}) % 1000000)`,
+    isoWeek: ([t]) => sql`CAST(extract(week FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    isoYear: ([t]) => sql`CAST(extract(isoyear FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    ordinalDay: ([t]) => sql`CAST(extract(doy FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    toDate: ([t], [type]) => (type === "date" ? t! : sql`CAST(${t} AS DATE)`),
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;
       const ts = (x: Sql, t: InferredType) => (t === "date" ? dialect.cast(x, "date", "timestamp") : x);

@@ -407,6 +407,18 @@ export class DateTimeNamespace {
   second(): Expr { return fn("second", this.expr); }
   /** ISO weekday: Monday = 1 … Sunday = 7, as Polars. */
   weekday(): Expr { return fn("weekday", this.expr); }
+  /** The milliseconds of the second (0 to 999), as Polars' `dt.millisecond()`. */
+  millisecond(): Expr { return fn("millisecond", this.expr); }
+  /** The microseconds of the second (0 to 999999), as Polars' `dt.microsecond()`. */
+  microsecond(): Expr { return fn("microsecond", this.expr); }
+  /** The ISO 8601 week number (1 to 53), as Polars' `dt.week()`. */
+  week(): Expr { return fn("isoWeek", this.expr); }
+  /** The ISO 8601 year the week belongs to (2024-12-30 is in 2025's week 1), as Polars' `dt.iso_year()`. */
+  isoYear(): Expr { return fn("isoYear", this.expr); }
+  /** The day of the year (1 to 366), as Polars' `dt.ordinal_day()`. */
+  ordinalDay(): Expr { return fn("ordinalDay", this.expr); }
+  /** The date of a timestamp (UTC), as Polars' `dt.date()`. @example col("ts").dt.date()   // CAST("ts" AS DATE) */
+  date(): Expr { return fn("toDate", this.expr); }
 
   /**
    * Moves by a duration ("3d", "-1mo", …); calendar units clamp to the month's end. A date stays a date (only whole

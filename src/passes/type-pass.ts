@@ -375,6 +375,12 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   minute: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   second: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   weekday: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  millisecond: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  microsecond: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  isoWeek: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  isoYear: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  ordinalDay: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  toDate: (ts) => (isTemporal(ts[0]!) ? "date" : undefined),
   daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),
 };
 

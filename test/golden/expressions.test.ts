@@ -980,6 +980,25 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select (CASE WHEN length("S") >= 6 THEN "S" ELSE repeat('*', 6 - length("S")) || "S" END || CASE WHEN length("S") >= 8 THEN "S" ELSE "S" || repeat(' ', 8 - length("S")) END || CASE WHEN length("S") >= 3 THEN "S" WHEN left("S", 1) IN ('-', '+') THEN left("S", 1) || repeat('0', 3 - length("S")) || substring("S", 2) ELSE repeat('0', 3 - length("S")) || "S" END || TRIM("S", 'ab')) as "V"`,
     },
   ],
+  [
+    // EXTRACT(NANOSECOND …), WEEKISO, YEAROFWEEKISO, DAYOFYEAR: https://docs.snowflake.com/en/sql-reference/functions/extract, …/year
+    "millisecond, microsecond, ISO week and year, day of the year",
+    col("ts").dt.millisecond().add(col("ts").dt.microsecond()).add(col("d").dt.week()).add(col("d").dt.isoYear()).add(col("ts").dt.ordinalDay()),
+    {
+      duckdb: `select ((((CAST(floor(extract(microseconds FROM "ts") / 1000) AS INTEGER) % 1000) + (CAST(extract(microseconds FROM "ts") AS INTEGER) % 1000000)) + CAST(extract(week FROM "d") AS INTEGER)) + CAST(extract(isoyear FROM "d") AS INTEGER)) + CAST(extract(doy FROM "ts") AS INTEGER) as "v"`,
+      postgres: `select ((((CAST(floor(extract(microseconds FROM "ts") / 1000) AS INTEGER) % 1000) + (CAST(extract(microseconds FROM "ts") AS INTEGER) % 1000000)) + CAST(extract(week FROM "d") AS INTEGER)) + CAST(extract(isoyear FROM "d") AS INTEGER)) + CAST(extract(doy FROM "ts") AS INTEGER) as "v"`,
+      snowflake: `select (((FLOOR(EXTRACT(NANOSECOND FROM "TS") / 1000000) + FLOOR(EXTRACT(NANOSECOND FROM "TS") / 1000)) + CAST(WEEKISO("D") AS NUMBER(38,0))) + CAST(YEAROFWEEKISO("D") AS NUMBER(38,0))) + CAST(DAYOFYEAR("TS") AS NUMBER(38,0)) as "V"`,
+    },
+  ],
+  [
+    "dt.date",
+    col("ts").dt.date(),
+    {
+      duckdb: `select CAST("ts" AS DATE) as "v"`,
+      postgres: `select CAST("ts" AS DATE) as "v"`,
+      snowflake: `select CAST("TS" AS DATE) as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -34,3 +34,28 @@ describe("dt.quarter, dt.minute, dt.second", () => {
     expect(second).toEqual([0, 0, null]);
   });
 });
+
+// Expr.dt.millisecond/microsecond/week/iso_year/ordinal_day/date docstrings (py-polars/src/polars/expr/datetime.py).
+describe("dt.millisecond, microsecond, week, isoYear, ordinalDay, date", () => {
+  it("fractions of the second (dt.millisecond, dt.microsecond docstrings); 0 on a date", async () => {
+    const ts = timestamps("1978-01-01T01:01:01Z", "2024-10-13T05:30:14.505Z", "2065-01-01T10:20:30.067Z", "1969-12-31T23:59:59.999Z", null);
+    const [ms, us] = await polars({ t: ts }, col("t").dt.millisecond(), col("t").dt.microsecond());
+    expect(ms).toEqual([0, 505, 67, 999, null]);
+    expect(us).toEqual([0, 505000, 67000, 999000, null]);
+    const [dms] = await polars({ d: dates("2024-01-01", null) }, col("d").dt.millisecond());
+    expect(dms).toEqual([0, null]);
+  });
+
+  it("ISO week and year, day of the year (dt.week, dt.iso_year, dt.ordinal_day docstrings)", async () => {
+    const d = dates("2001-01-01", "2001-06-30", "2001-12-31", "1977-01-01", "1978-01-01", "1979-01-01", "2024-12-30", null);
+    const [week, isoYear, ordinal] = await polars({ d }, col("d").dt.week(), col("d").dt.isoYear(), col("d").dt.ordinalDay());
+    expect(week).toEqual([1, 26, 1, 53, 52, 1, 1, null]);
+    expect(isoYear).toEqual([2001, 2001, 2002, 1976, 1977, 1979, 2025, null]);
+    expect(ordinal).toEqual([1, 181, 365, 1, 1, 1, 365, null]);
+  });
+
+  it("dt.date of a timestamp, also before 1970 (Polars floors, pola-rs/polars#14050)", async () => {
+    const [date] = await polars({ t: timestamps("2024-10-13T23:59:59.999Z", "1969-12-31T23:59:59.999Z", null) }, col("t").dt.date());
+    expect(date).toEqual(["2024-10-13", "1969-12-31", null]);
+  });
+});

@@ -107,6 +107,14 @@ export const snowflakeDialect: SqlDialect = {
     // EXTRACT has no `isodow` part; DAYOFWEEKISO is Monday = 1 … Sunday = 7 whatever WEEK_START says
     // (https://docs.snowflake.com/en/sql-reference/functions/year).
     weekday: ([t]) => sql`CAST(DAYOFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    // WEEKISO, YEAROFWEEKISO and DAYOFYEAR follow ISO 8601 whatever WEEK_START and WEEK_OF_YEAR_POLICY say
+    // (https://docs.snowflake.com/en/sql-reference/functions/year); NANOSECOND is the fraction of the second alone
+    // (https://docs.snowflake.com/en/sql-reference/functions/hour-minute-second).
+    isoWeek: ([t]) => sql`CAST(WEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    isoYear: ([t]) => sql`CAST(YEAROFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    ordinalDay: ([t]) => sql`CAST(DAYOFYEAR(${t}) AS ${sql.raw(INTEGRAL)})`,
+    millisecond: ([t], [type]) => (type === "date" ? sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END` : sql`FLOOR(EXTRACT(NANOSECOND FROM ${t}) / 1000000)`),
+    microsecond: ([t], [type]) => (type === "date" ? sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END` : sql`FLOOR(EXTRACT(NANOSECOND FROM ${t}) / 1000)`),
     daysBetween: ([a, b], [ta, tb]) => {
       // DATE - DATE is an integer number of days (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(INTEGRAL)})`;
