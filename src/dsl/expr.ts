@@ -1,6 +1,6 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
-import { DURATION_HELP, fixedMicros, parseDuration } from "../ir/duration.ts";
+import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration } from "../ir/duration.ts";
 import {
   type AggFn,
   type BinaryOp,
@@ -421,14 +421,16 @@ export class DateTimeNamespace {
   date(): Expr { return fn("toDate", this.expr); }
 
   /**
-   * Moves by a duration ("3d", "-1mo", …); calendar units clamp to the month's end. A date stays a date (only whole
-   * days, weeks, months, quarters and years).
+   * Moves by a duration ("3d", "-1mo", …) or several ("1d12h", "-1y2mo": one sign for all), as Polars' `offset_by`:
+   * calendar units first, as one move of months that clamps to the month's end, then the fixed ones. A date stays a
+   * date (only whole days, weeks, months, quarters and years).
    * @example col("date").dt.offsetBy("-90d")   // DuckDB: CAST("date" + INTERVAL (-90) DAY AS DATE)
    */
   offsetBy(by: string): Expr {
-    const duration = parseDuration(by);
-    if (!duration) throw new TypeError(`dt.offsetBy(): ${JSON.stringify(by)} is not a duration (${DURATION_HELP})`);
-    return wrap({ kind: "offset", operand: this.expr.node, duration });
+    const steps = typeof by === "string" ? parseCompoundDuration(by) : undefined;
+    if (!steps) throw new TypeError(`dt.offsetBy(): ${JSON.stringify(by)} is not a duration (${DURATION_HELP}, or several: "1d12h")`);
+    // One move per step, calendar months first, as Polars' offset_by applies a compound duration.
+    return new Expr(steps.reduce<ExprNode>((operand, duration) => freeze({ kind: "offset", operand, duration: freeze(duration) }), this.expr.node));
   }
 
   /**

@@ -999,6 +999,24 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CAST("TS" AS DATE) as "V"`,
     },
   ],
+  [
+    "compound offsetBy: months first, as one move",
+    col("ts").dt.offsetBy("-1y2mo12h"),
+    {
+      duckdb: `select "ts" + INTERVAL '-14 months' + INTERVAL '-12 hours' as "v"`,
+      postgres: `select "ts" + INTERVAL '-14 months' + INTERVAL '-12 hours' as "v"`,
+      snowflake: `select DATEADD(HOUR, -12, DATEADD(MONTH, -14, "TS")) as "V"`,
+    },
+  ],
+  [
+    "compound offsetBy on a date",
+    col("d").dt.offsetBy("1mo1d"),
+    {
+      duckdb: `select CAST(CAST("d" + INTERVAL '1 month' AS DATE) + INTERVAL '1 day' AS DATE) as "v"`,
+      postgres: `select CAST(CAST("d" + INTERVAL '1 month' AS DATE) + INTERVAL '1 day' AS DATE) as "v"`,
+      snowflake: `select DATEADD(DAY, 1, DATEADD(MONTH, 1, "D")) as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -59,3 +59,25 @@ describe("dt.millisecond, microsecond, week, isoYear, ordinalDay, date", () => {
     expect(date).toEqual(["2024-10-13", "1969-12-31", null]);
   });
 });
+
+// Expr.dt.offset_by docstring: dates 2000-01-01 … offset_by("-1y2mo") is 1998-11-01 …; compound durations add the
+// months first, as one move (polars-time's Duration::add_ns: months, then weeks, days and the rest).
+describe("dt.offsetBy with compound durations", () => {
+  it("-1y2mo (dt.offset_by docstring), 1d12h, and months summed before clamping", async () => {
+    const [back, dayAndHalf, leap] = await polars(
+      { t: timestamps("2000-01-01T00:00:00Z", "2024-02-29T06:00:00Z", null) },
+      col("t").dt.offsetBy("-1y2mo"),
+      col("t").dt.offsetBy("1d12h"),
+      col("t").dt.offsetBy("1y2mo"),
+    );
+    expect(back).toEqual(["1998-11-01T00:00:00.000Z", "2022-12-29T06:00:00.000Z", null]);
+    expect(dayAndHalf).toEqual(["2000-01-02T12:00:00.000Z", "2024-03-01T18:00:00.000Z", null]);
+    expect(leap![1]).toBe("2025-04-29T06:00:00.000Z"); // one move of 14 months; 1y then 2mo would give Apr 28
+  });
+
+  it("on a date, whole days only", async () => {
+    const [d] = await polars({ d: dates("2024-01-31", null) }, col("d").dt.offsetBy("1mo1d"));
+    expect(d).toEqual(["2024-03-01", null]);
+    await expect(polars({ d: dates("2024-01-31") }, col("d").dt.offsetBy("1d12h"))).rejects.toThrow(/a date moves by whole days/);
+  });
+});
