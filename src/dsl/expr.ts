@@ -311,7 +311,14 @@ export class Expr {
   rollingMean(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("mean", window, options); }
   rollingMin(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("min", window, options); }
   rollingMax(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("max", window, options); }
-  rollingStd(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("std", window, options); }
+  /** Rolling standard deviation with Polars' `ddof`: 1 (the default) or 0. */
+  rollingStd(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
+    return this.#rolling(ddof("rollingStd", options.ddof) === 1 ? "std" : "stdPop", window, options);
+  }
+  /** Rolling variance with Polars' `ddof`: 1 (the default) or 0. */
+  rollingVar(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
+    return this.#rolling(ddof("rollingVar", options.ddof) === 1 ? "var" : "varPop", window, options);
+  }
   rollingCount(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("count", window, options); }
 
   /**

@@ -1017,6 +1017,24 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select DATEADD(DAY, 1, DATEADD(MONTH, 1, "D")) as "V"`,
     },
   ],
+  [
+    "rollingVar by rows with ddof 0",
+    col("x").rollingVar(3, { ddof: 0 }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN var_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN var_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN VAR_POP("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
+  [
+    "rollingStd over time with ddof 0",
+    col("x").rollingStd("7d", { by: "d", ddof: 0 }).over("id"),
+    {
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE stddev_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE stddev_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE STDDEV_POP("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -40,3 +40,24 @@ describe("time-based rolling windows and nulls (Polars' rolling_*_by)", () => {
     expect(std).toEqual([null, null, null, null]); // one value has no sample deviation (ddof 1)
   });
 });
+
+// Expr.rolling_var / rolling_std docstrings (py-polars/src/polars/expr/expr.py): on [1.0 … 6.0] with window_size=2,
+// rolling_var gives null, 0.5, 0.5, …; ddof=0 gives 0.25; rolling_var_by over a time window takes ddof the same way.
+describe("rollingVar and rollingStd with ddof", () => {
+  it("by rows (Expr.rolling_var docstring) and over time", async () => {
+    const o = floats(0, 1, 2, 3, 4, 5);
+    const [var1, var0, std0, byTime] = await polars(
+      { a: floats(1, 2, 3, 4, 5, 6), o, d: dates(1, 2, 3, 4, 5, 6) },
+      col("a").rollingVar(2).over([], { orderBy: "o" }),
+      col("a").rollingVar(2, { ddof: 0 }).over([], { orderBy: "o" }),
+      col("a").rollingStd(3, { ddof: 0 }).over([], { orderBy: "o" }),
+      col("a").rollingVar("3d", { by: "d", ddof: 0 }).over(),
+    );
+    expect(var1).toEqual([null, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(var0).toEqual([null, 0.25, 0.25, 0.25, 0.25, 0.25]);
+    expect(std0!.slice(2).map((v) => Math.abs((v as number) - Math.sqrt(2 / 3)) < 1e-15)).toEqual([true, true, true, true]);
+    // min_samples defaults to 1 by time: one value has variance 0 with ddof 0.
+    expect(byTime!.slice(0, 2)).toEqual([0, 0.25]);
+    byTime!.slice(2).forEach((v) => expect(v as number).toBeCloseTo(2 / 3, 14));
+  });
+});
