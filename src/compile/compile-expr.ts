@@ -89,7 +89,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       }
       // A rolling frame with no non-null value yields null (Polars); SQL's aggregates already do, except sum and count.
       const rolling = n.frame !== null && n.minPeriods > 0;
-      const result = aggregate(f.agg, dialect.over(spec), rolling);
+      const result = aggregate(f.agg, dialect.over(spec), rolling, n.frame !== null);
       const counted = f.agg.operand?.kind === "sorted" ? f.agg.operand.operand : f.agg.operand;
       const enough =
         !rolling || counted === null || (n.minPeriods === 1 && f.agg.fn !== "count")
@@ -108,7 +108,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     alias: (n) => c(n.operand),
   });
 
-  function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false): Sql {
+  function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false, framed = false): Sql {
     const sorted = n.operand?.kind === "sorted" ? n.operand : undefined;
     const input = sorted ? sorted.operand : n.operand;
     if (n.fn === "nUnique" && input) {
@@ -131,6 +131,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       sortNullsLast: sorted?.nullsLast,
       over,
       nullWhenEmpty,
+      framed,
     });
   }
 

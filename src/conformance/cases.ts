@@ -306,6 +306,7 @@ export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly o
   { case: perRow("median over a partition", col("x").median().over("grp")), operation: "median().over()" },
   { case: perRow("quantile over a partition", col("x").quantile(0.9, { interpolation: "linear" }).over("grp")), operation: "quantile().over()" },
   { case: perRow("nUnique over a partition", col("s").nUnique().over("grp")), operation: "nUnique().over()" },
+  { case: perRow("rollingMedian and rollingQuantile", col("x").rollingMedian(3).over("grp", { orderBy: "ts" }), col("y").rollingQuantile(0.25, "30d", { by: "ts", interpolation: "linear" }).over("grp")), operation: "median().over()" },
   // Signs (a product of ±1 stays in range; Polars' integer overflow wraps, DuckDB's fails) and doubles near 1.
   { case: perRow("cumProd", col("k").sign().cumProd().over("grp", { orderBy: "ts" }), col("x").div(2000).add(1).cumProd().over("grp", { orderBy: "ts" })), operation: "cumProd()" },
 ];

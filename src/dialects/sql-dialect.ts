@@ -27,6 +27,8 @@ export interface AggCall {
   readonly over?: Sql;
   /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
   readonly nullWhenEmpty?: boolean;
+  /** `over` has a frame (a rolling or cumulative window), which some engines refuse for some aggregates. */
+  readonly framed?: boolean;
 }
 
 /** A window specification, compiled: the dialect's `over` renders it. */

@@ -2,6 +2,7 @@ import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
 import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration } from "../ir/duration.ts";
 import {
+  type AggExpr,
   type AggFn,
   type BinaryOp,
   type ExprNode,
@@ -315,6 +316,17 @@ export class Expr {
   rollingStd(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
     return this.#rolling(ddof("rollingStd", options.ddof) === 1 ? "std" : "stdPop", window, options);
   }
+  /** Rolling median, interpolating between the two middle values (Polars' `rolling_median`). DuckDB only. */
+  rollingMedian(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("median", window, options); }
+  /**
+   * Rolling q-quantile with `interpolation: "linear"`, to be given: Polars' default ("nearest") is not implemented,
+   * as for `quantile`. DuckDB only (PostgreSQL and Snowflake have no framed percentile).
+   * @example col("amount").rollingQuantile(0.9, 30, { interpolation: "linear" }).over("id", { orderBy: "date" })
+   */
+  rollingQuantile(q: number, window: number | string, options: RollingOptions & { interpolation?: "linear" } = {}): Expr {
+    const agg = this.quantile(q, { interpolation: options.interpolation }).node as AggExpr;
+    return this.#rolling("quantile", window, options, agg.quantile);
+  }
   /** Rolling variance with Polars' `ddof`: 1 (the default) or 0. */
   rollingVar(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
     return this.#rolling(ddof("rollingVar", options.ddof) === 1 ? "var" : "varPop", window, options);
@@ -361,8 +373,8 @@ export class Expr {
   #cumulative(fn: AggFn): Expr {
     return window({ op: "agg", agg: freeze({ kind: "agg", fn, operand: this.node }) }, { kind: "rows", preceding: null });
   }
-  #rolling(fn: AggFn, size: number | string, options: RollingOptions): Expr {
-    const agg = freeze({ kind: "agg", fn, operand: this.node } as const);
+  #rolling(fn: AggFn, size: number | string, options: RollingOptions, quantile?: number): Expr {
+    const agg = freeze({ kind: "agg", fn, operand: this.node, ...(quantile === undefined ? {} : { quantile }) } as const);
     if (typeof size === "number") {
       const rows = checkedInt(`rolling ${fn}`, size, 1);
       const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? rows, 0);

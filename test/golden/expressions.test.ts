@@ -1035,6 +1035,24 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE STDDEV_POP("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "V"`,
     },
   ],
+  [
+    "rollingMedian by rows (DuckDB only)",
+    col("x").rollingMedian(3).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN median("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: { unsupported: /^median\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^rollingMedian\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    "rollingQuantile over time (DuckDB only)",
+    col("x").rollingQuantile(0.9, "7d", { by: "d", interpolation: "linear" }).over("id"),
+    {
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE quantile_cont("x", 0.9) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^rollingQuantile\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -61,3 +61,24 @@ describe("rollingVar and rollingStd with ddof", () => {
     byTime!.slice(2).forEach((v) => expect(v as number).toBeCloseTo(2 / 3, 14));
   });
 });
+
+// Expr.rolling_median / rolling_quantile docstrings: {"A": [1.0, 2.0, 3.0, 4.0, 6.0, 8.0]}; rolling_median(2) is
+// null, 1.5, 2.5, 3.5, 5.0, 7.0; rolling_quantile(0.33, interpolation="linear", window_size=4) is null ×3, 1.99, 2.99, 3.99.
+describe("rollingMedian and rollingQuantile (DuckDB)", () => {
+  it("by rows and over time (Expr.rolling_median, rolling_quantile docstrings)", async () => {
+    const [median, quantile, byTime] = await polars(
+      { a: floats(1, 2, 3, 4, 6, 8), o: floats(0, 1, 2, 3, 4, 5), d: dates(1, 2, 3, 4, 5, 6) },
+      col("a").rollingMedian(2).over([], { orderBy: "o" }),
+      col("a").rollingQuantile(0.33, 4, { interpolation: "linear" }).over([], { orderBy: "o" }),
+      col("a").rollingMedian("3d", { by: "d" }).over(),
+    );
+    expect(median).toEqual([null, 1.5, 2.5, 3.5, 5, 7]);
+    expect(quantile!.slice(0, 3)).toEqual([null, null, null]);
+    quantile!.slice(3).forEach((v, i) => expect(v as number).toBeCloseTo([1.99, 2.99, 3.99][i]!, 12));
+    expect(byTime).toEqual([1, 1.5, 2, 3, 4, 6]);
+  });
+
+  it("Polars' default interpolation is refused, as for quantile", () => {
+    expect(() => col("a").rollingQuantile(0.5, 3)).toThrow(/quantile\(0.5\): Polars' default interpolation, "nearest", is not implemented/);
+  });
+});

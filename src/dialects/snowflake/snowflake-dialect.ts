@@ -129,6 +129,9 @@ export const snowflakeDialect: SqlDialect = {
   },
   aggregate(call): Sql {
     const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
+    // MEDIAN and PERCENTILE_CONT as window functions take no ORDER BY and no frame
+    // (https://docs.snowflake.com/en/sql-reference/functions/median, …/percentile_cont): rolling ones are refused.
+    if (call.framed && (fn === "median" || fn === "quantile")) throw new UnsupportedError(fn === "median" ? "rollingMedian()" : "rollingQuantile()", "snowflake");
     const w = over ? sql` ${over}` : sql``;
     // AVG, STDDEV_SAMP, VAR_SAMP, MEDIAN and PERCENTILE_CONT of a NUMBER are NUMBERs with a limited scale.
     const x = DOUBLE_RESULT.has(fn) && isIntegral(inputType) ? sql`CAST(${input} AS FLOAT)` : input;
