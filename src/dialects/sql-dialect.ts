@@ -144,6 +144,11 @@ export interface IdentifierRules {
   key(name: string): string;
 }
 
+const monthStart = (t: Sql, type: InferredType): Sql =>
+  type === "date"
+    ? sql`(${t} - CAST(extract(day FROM ${t}) AS INTEGER) + 1)`
+    : sql`(${t} - CAST(extract(day FROM ${t}) - 1 AS INTEGER) * INTERVAL '1 day')`;
+
 const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END`;
 
 /** A double that is no number literal: every supported engine reads these spellings in a cast. */
@@ -338,6 +343,13 @@ export const ansi = {
     isoYear: ([t]) => sql`CAST(extract(isoyear FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     ordinalDay: ([t]) => sql`CAST(extract(doy FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     toDate: ([t], [type]) => (type === "date" ? t! : sql`CAST(${t} AS DATE)`),
+    // The first (last) day of the month, keeping a timestamp's time of day, as Polars' month_start (month_end).
+    // DATE - INTEGER is a DATE; DATE + INTERVAL a TIMESTAMP, cast back.
+    monthStart: ([t], [type]) => monthStart(t!, type!),
+    monthEnd: ([t], [type]) => {
+      const end = sql`${monthStart(t!, type!)} + INTERVAL '1 month' - INTERVAL '1 day'`;
+      return type === "date" ? sql`CAST(${end} AS DATE)` : sql`(${end})`;
+    },
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;
       const ts = (x: Sql, t: InferredType) => (t === "date" ? dialect.cast(x, "date", "timestamp") : x);

@@ -436,6 +436,10 @@ export class DateTimeNamespace {
   isoYear(): Expr { return fn("isoYear", this.expr); }
   /** The day of the year (1 to 366), as Polars' `dt.ordinal_day()`. */
   ordinalDay(): Expr { return fn("ordinalDay", this.expr); }
+  /** The first day of the month, a timestamp keeping its time of day, as Polars' `dt.month_start()`. */
+  monthStart(): Expr { return fn("monthStart", this.expr); }
+  /** The last day of the month, a timestamp keeping its time of day, as Polars' `dt.month_end()`. */
+  monthEnd(): Expr { return fn("monthEnd", this.expr); }
   /** The date of a timestamp (UTC), as Polars' `dt.date()`. @example col("ts").dt.date()   // CAST("ts" AS DATE) */
   date(): Expr { return fn("toDate", this.expr); }
 

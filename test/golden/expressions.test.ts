@@ -1053,6 +1053,25 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: { unsupported: /^rollingQuantile\(\) is not supported by the snowflake dialect$/ },
     },
   ],
+  [
+    // DATEADD and DAYOFMONTH: https://docs.snowflake.com/en/sql-reference/functions/dateadd, …/year
+    "monthEnd of a timestamp, keeping its time of day",
+    col("ts").dt.monthEnd(),
+    {
+      duckdb: `select (("ts" - CAST(extract(day FROM "ts") - 1 AS INTEGER) * INTERVAL '1 day') + INTERVAL '1 month' - INTERVAL '1 day') as "v"`,
+      postgres: `select (("ts" - CAST(extract(day FROM "ts") - 1 AS INTEGER) * INTERVAL '1 day') + INTERVAL '1 month' - INTERVAL '1 day') as "v"`,
+      snowflake: `select DATEADD(DAY, -1, DATEADD(MONTH, 1, DATEADD(DAY, 1 - DAYOFMONTH("TS"), "TS"))) as "V"`,
+    },
+  ],
+  [
+    "monthStart of a date",
+    col("d").dt.monthStart(),
+    {
+      duckdb: `select ("d" - CAST(extract(day FROM "d") AS INTEGER) + 1) as "v"`,
+      postgres: `select ("d" - CAST(extract(day FROM "d") AS INTEGER) + 1) as "v"`,
+      snowflake: `select DATEADD(DAY, 1 - DAYOFMONTH("D"), "D") as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -81,3 +81,16 @@ describe("dt.offsetBy with compound durations", () => {
     await expect(polars({ d: dates("2024-01-31") }, col("d").dt.offsetBy("1d12h"))).rejects.toThrow(/a date moves by whole days/);
   });
 });
+
+// Expr.dt.month_start / month_end docstrings: datetimes from 2000-01-02 02:00 by month roll to the first (last) day
+// of their month, the time of day kept; dates stay dates.
+describe("dt.monthStart and dt.monthEnd", () => {
+  it("keep the time of day (dt.month_start, dt.month_end docstrings); leap February; dates", async () => {
+    const [start, end] = await polars({ t: timestamps("2000-01-02T02:00:00Z", "2000-02-15T13:30:00Z", "2023-02-28T00:00:00Z", null) }, col("t").dt.monthStart(), col("t").dt.monthEnd());
+    expect(start).toEqual(["2000-01-01T02:00:00.000Z", "2000-02-01T13:30:00.000Z", "2023-02-01T00:00:00.000Z", null]);
+    expect(end).toEqual(["2000-01-31T02:00:00.000Z", "2000-02-29T13:30:00.000Z", "2023-02-28T00:00:00.000Z", null]);
+    const [dstart, dend] = await polars({ d: dates("2024-02-10", "2024-12-31", null) }, col("d").dt.monthStart(), col("d").dt.monthEnd());
+    expect(dstart).toEqual(["2024-02-01", "2024-12-01", null]);
+    expect(dend).toEqual(["2024-02-29", "2024-12-31", null]);
+  });
+});

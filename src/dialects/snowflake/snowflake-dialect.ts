@@ -110,6 +110,9 @@ export const snowflakeDialect: SqlDialect = {
     // WEEKISO, YEAROFWEEKISO and DAYOFYEAR follow ISO 8601 whatever WEEK_START and WEEK_OF_YEAR_POLICY say
     // (https://docs.snowflake.com/en/sql-reference/functions/year); NANOSECOND is the fraction of the second alone
     // (https://docs.snowflake.com/en/sql-reference/functions/hour-minute-second).
+    // DATEADD keeps a DATE a DATE and a TIMESTAMP's time of day (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
+    monthStart: ([t]) => sql`DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})`,
+    monthEnd: ([t]) => sql`DATEADD(DAY, -1, DATEADD(MONTH, 1, DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})))`,
     isoWeek: ([t]) => sql`CAST(WEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
     isoYear: ([t]) => sql`CAST(YEAROFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
     ordinalDay: ([t]) => sql`CAST(DAYOFYEAR(${t}) AS ${sql.raw(INTEGRAL)})`,
