@@ -288,6 +288,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("pad, zfill, stripChars", col("s").str.padStart(6, "*"), col("s").str.padEnd(5), col("n").cast("varchar").str.zfill(4), concatStr([lit(" \t"), col("s"), lit("\u3000")]).str.stripChars(), col("s").str.stripChars("a'")),
   // ts has rows a microsecond before a month and a year, and on ISO-week boundaries (2024-12-29/30).
   perRow("millisecond, microsecond, week, isoYear, ordinalDay, date", col("ts").dt.millisecond(), col("ts").dt.microsecond(), col("ts").dt.week(), col("ts").dt.isoYear(), col("ts").dt.ordinalDay(), col("ts").dt.date(), col("d").dt.week(), col("d").dt.isoYear(), col("d").dt.ordinalDay(), col("d").dt.date(), col("d").dt.microsecond()),
+  // Not "ns": today's nanoseconds exceed 2^53, which the Snowflake driver reads back as a rounded JavaScript number.
+  perRow("epoch", col("ts").dt.epoch(), col("ts").dt.epoch("ms"), col("ts").dt.epoch("s"), col("ts").dt.epoch("d"), col("d").dt.epoch(), col("d").dt.epoch("d")),
   perRow("monthStart and monthEnd", col("ts").dt.monthStart(), col("ts").dt.monthEnd(), col("d").dt.monthStart(), col("d").dt.monthEnd()),
   perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
   perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),

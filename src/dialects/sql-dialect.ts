@@ -342,6 +342,8 @@ export const ansi = {
     isoWeek: ([t]) => sql`CAST(extract(week FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     isoYear: ([t]) => sql`CAST(extract(isoyear FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     ordinalDay: ([t]) => sql`CAST(extract(doy FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    // Exact: PostgreSQL's extract(epoch) is a NUMERIC (since 14), here multiplied before the cast.
+    epochMicros: ([t]) => sql`CAST(extract(epoch FROM ${t}) * 1000000 AS ${sql.raw(dialect.types.bigint)})`,
     toDate: ([t], [type]) => (type === "date" ? t! : sql`CAST(${t} AS DATE)`),
     // The first (last) day of the month, keeping a timestamp's time of day, as Polars' month_start (month_end).
     // DATE - INTEGER is a DATE; DATE + INTERVAL a TIMESTAMP, cast back.

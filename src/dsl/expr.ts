@@ -436,6 +436,17 @@ export class DateTimeNamespace {
   isoYear(): Expr { return fn("isoYear", this.expr); }
   /** The day of the year (1 to 366), as Polars' `dt.ordinal_day()`. */
   ordinalDay(): Expr { return fn("ordinalDay", this.expr); }
+  /**
+   * Time since 1970-01-01 in `unit` ("us", the default, "ns", "ms", "s" or "d"), as Polars' `dt.epoch`: floored, so
+   * an instant before 1970 counts to the unit it lies in (Polars floors since pola-rs/polars#19949).
+   * @example col("ts").dt.epoch("s")   // DuckDB: CAST(floor(CAST(epoch_us("ts") AS DOUBLE) / 1000000) AS BIGINT)
+   */
+  epoch(unit: "ns" | "us" | "ms" | "s" | "d" = "us"): Expr {
+    const micros = fn("epochMicros", this.expr);
+    const per = ({ ns: 0, us: 1, ms: 1000, s: 1_000_000, d: 86_400_000_000 } as const)[unit];
+    if (per === undefined) throw new TypeError(`dt.epoch(): unit must be "ns", "us", "ms", "s" or "d", got ${JSON.stringify(unit)}`);
+    return per === 0 ? micros.mul(lit(1000, "bigint")) : per === 1 ? micros : micros.floorDiv(lit(per, "bigint"));
+  }
   /** The first day of the month, a timestamp keeping its time of day, as Polars' `dt.month_start()`. */
   monthStart(): Expr { return fn("monthStart", this.expr); }
   /** The last day of the month, a timestamp keeping its time of day, as Polars' `dt.month_end()`. */

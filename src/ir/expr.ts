@@ -82,7 +82,7 @@ export const SCALAR_FNS = [
   "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "pow", "exp", "log1p", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll", "sliceFromEnd", "stripChars", "padStart", "padEnd", "zfill", "head", "tail",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
-  "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd",
+  "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd", "epochMicros",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }

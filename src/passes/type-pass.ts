@@ -381,6 +381,7 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   isoYear: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   ordinalDay: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   toDate: (ts) => (isTemporal(ts[0]!) ? "date" : undefined),
+  epochMicros: (ts) => (isTemporal(ts[0]!) ? "bigint" : undefined),
   monthStart: (ts) => (isTemporal(ts[0]!) ? ts[0] : undefined),
   monthEnd: (ts) => (isTemporal(ts[0]!) ? ts[0] : undefined),
   daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),

@@ -1072,6 +1072,16 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select DATEADD(DAY, 1 - DAYOFMONTH("D"), "D") as "V"`,
     },
   ],
+  [
+    // DATE_PART(EPOCH_MICROSECOND, …): https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts
+    "dt.epoch in microseconds (other units floor-divide it)",
+    col("ts").dt.epoch().add(col("d").dt.epoch()),
+    {
+      duckdb: `select epoch_us("ts") + epoch_us(CAST("d" AS TIMESTAMP)) as "v"`,
+      postgres: `select CAST(extract(epoch FROM "ts") * 1000000 AS BIGINT) + CAST(extract(epoch FROM "d") * 1000000 AS BIGINT) as "v"`,
+      snowflake: `select DATE_PART(EPOCH_MICROSECOND, "TS") + DATE_PART(EPOCH_MICROSECOND, CAST("D" AS TIMESTAMP_NTZ)) as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -94,3 +94,23 @@ describe("dt.monthStart and dt.monthEnd", () => {
     expect(dend).toEqual(["2024-02-29", "2024-12-31", null]);
   });
 });
+
+// Expr.dt.epoch docstring: dates 2001-01-01, 2001-01-02 give 978307200000000 (us, the default) and 978307200 (s);
+// before 1970 the count is floored (pola-rs/polars#19949).
+describe("dt.epoch", () => {
+  it("in each unit (dt.epoch docstring), floored before 1970", async () => {
+    const [us, s, d] = await polars({ d: dates("2001-01-01", "2001-01-02", "1969-12-31", null) }, col("d").dt.epoch(), col("d").dt.epoch("s"), col("d").dt.epoch("d"));
+    expect(us).toEqual([978307200000000, 978393600000000, -86400000000, null]);
+    expect(s).toEqual([978307200, 978393600, -86400, null]);
+    expect(d).toEqual([11323, 11324, -1, null]);
+    const [tus, tns, tms, ts, td] = await polars(
+      { t: timestamps("1969-12-31T23:59:59.500Z", "2024-03-01T12:00:00.123Z") },
+      col("t").dt.epoch("us"), col("t").dt.epoch("ns"), col("t").dt.epoch("ms"), col("t").dt.epoch("s"), col("t").dt.epoch("d"),
+    );
+    expect(tus).toEqual([-500000, 1709294400123000]);
+    expect(tns).toEqual([-500000000, 1709294400123000000n]); // beyond 2^53: a bigint
+    expect(tms).toEqual([-500, 1709294400123]);
+    expect(ts).toEqual([-1, 1709294400]);
+    expect(td).toEqual([-1, 19783]);
+  });
+});

@@ -62,7 +62,11 @@ export const duckdbDialect: SqlDialect = {
   divide: (left, right) => sql`${left} / ${right}`,
   // `%` is fmod for doubles, with the dividend's sign.
   modulo: (left, right) => sql`${left} % ${right}`,
-  functions: ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
+  functions: {
+    ...ansi.functions({ types: TYPES, cast: (x, from, to) => ansi.cast({ types: TYPES }, x, from, to) }),
+    // extract(epoch) is a DOUBLE here; epoch_us is exact (https://duckdb.org/docs/sql/functions/timestamp).
+    epochMicros: ([t], [type]) => sql`epoch_us(${type === "date" ? sql`CAST(${t} AS TIMESTAMP)` : t})`,
+  },
   aggregate(call): Sql {
     const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;

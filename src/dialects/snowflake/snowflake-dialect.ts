@@ -113,6 +113,8 @@ export const snowflakeDialect: SqlDialect = {
     // DATEADD keeps a DATE a DATE and a TIMESTAMP's time of day (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
     monthStart: ([t]) => sql`DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})`,
     monthEnd: ([t]) => sql`DATEADD(DAY, -1, DATEADD(MONTH, 1, DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})))`,
+    // https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts: EPOCH_MICROSECOND.
+    epochMicros: ([t], [type]) => sql`DATE_PART(EPOCH_MICROSECOND, ${type === "date" ? sql`CAST(${t} AS TIMESTAMP_NTZ)` : t})`,
     isoWeek: ([t]) => sql`CAST(WEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
     isoYear: ([t]) => sql`CAST(YEAROFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
     ordinalDay: ([t]) => sql`CAST(DAYOFYEAR(${t}) AS ${sql.raw(INTEGRAL)})`,
