@@ -10,7 +10,7 @@ const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
   and: "AND", or: "OR",
 };
 
-const CUMULATIVE_NULL_ON_NULL: ReadonlySet<AggFn> = new Set(["sum", "max", "min"]);
+const CUMULATIVE_NULL_ON_NULL: ReadonlySet<AggFn> = new Set(["sum", "max", "min", "product"]);
 
 /**
  * Renders an IR expression as a kysely fragment. Column names become quoted identifiers and values become literals
@@ -89,7 +89,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       }
       // A rolling frame with no non-null value yields null (Polars); SQL's aggregates already do, except sum and count.
       const rolling = n.frame !== null && n.minPeriods > 0;
-      const result = aggregate(f.agg, dialect.over(spec), rolling);
+      const result = aggregate(f.agg, dialect.over(spec), rolling, n.frame !== null);
       const counted = f.agg.operand?.kind === "sorted" ? f.agg.operand.operand : f.agg.operand;
       const enough =
         !rolling || counted === null || (n.minPeriods === 1 && f.agg.fn !== "count")
@@ -108,7 +108,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     alias: (n) => c(n.operand),
   });
 
-  function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false): Sql {
+  function aggregate(n: AggExpr, over?: Sql, nullWhenEmpty = false, framed = false): Sql {
     const sorted = n.operand?.kind === "sorted" ? n.operand : undefined;
     const input = sorted ? sorted.operand : n.operand;
     if (n.fn === "nUnique" && input) {
@@ -124,11 +124,14 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       input: input && c(input),
       inputType: input ? typeOf(input) : "bigint",
       quantile: n.quantile,
+      other: n.other && c(n.other),
+      otherType: n.other && typeOf(n.other),
       sortKey: sorted && c(sorted.by),
       sortDescending: sorted?.descending,
       sortNullsLast: sorted?.nullsLast,
       over,
       nullWhenEmpty,
+      framed,
     });
   }
 

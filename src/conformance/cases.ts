@@ -1,4 +1,4 @@
-import { coalesce, col, concatStr, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
+import { coalesce, col, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
 import type { LazyFrame } from "../dsl/frame.ts";
 import type { FeatureSetDef } from "../ir/definitions.ts";
 
@@ -348,6 +348,24 @@ export const OPERATION_CASES: OperationCase[] = [
     ...toText(),
   ),
   perRow("boolean ↔ double", col("flag").cast("double").add(0.5), col("y").cast("boolean"), col("x").cast("boolean").cast("double")),
+  // x spans ±1000: exp beyond the doubles' range (PostgreSQL would fail), negative bases with fractional exponents,
+  // 0 to negative powers (n is sometimes 0, k never), log1p at and below -1 (y/8 reaches -125).
+  perGroup("std and var with ddof 0, nullCount", col("x").std({ ddof: 0 }), col("n").var({ ddof: 0 }), col("y").std({ ddof: 1 }), col("n").nullCount(), col("s").filter(col("flag")).nullCount()),
+  perRow("ddof 0 and nullCount over a partition", col("x").var({ ddof: 0 }).over("grp"), col("n").std({ ddof: 0 }).over(["grp", "k"]), col("x").nullCount().over("grp")),
+  // n and y are null on some rows (pairs dropped); corr of k with itself is 1, or NaN where a group's month has one row.
+  perGroup("cov and corr", cov("x", "y"), cov("n", "k", { ddof: 0 }), corr("x", "n"), corr("k", "k"), corr(col("x").filter(col("flag")), "y")),
+  perRow("cov and corr over a partition", cov("x", "y").over("grp"), corr("n", "y").over(["grp", "k"])),
+  perRow("replace and replaceStrict", col("n").replace(new Map([[0, 100], [null, -100]])), col("s").replaceStrict({ alpha: "A", "it's": "quote", "": "empty" }, { default: "other" }), col("grp").replaceStrict(["a", "b"], [1.5, 2], { default: null }), col("x").replace([1e-7 * 17, -20], [0, 0])),
+  perRow("slice from the end, head, tail", col("s").str.slice(-3), col("s").str.slice(-4, 2), col("s").str.slice(-9, 6), col("s").str.head(3), col("s").str.head(-2), col("s").str.tail(2), col("s").str.tail(-1)),
+  perRow("pad, zfill, stripChars", col("s").str.padStart(6, "*"), col("s").str.padEnd(5), col("n").cast("varchar").str.zfill(4), concatStr([lit(" \t"), col("s"), lit("\u3000")]).str.stripChars(), col("s").str.stripChars("a'")),
+  // ts has rows a microsecond before a month and a year, and on ISO-week boundaries (2024-12-29/30).
+  perRow("millisecond, microsecond, week, isoYear, ordinalDay, date", col("ts").dt.millisecond(), col("ts").dt.microsecond(), col("ts").dt.week(), col("ts").dt.isoYear(), col("ts").dt.ordinalDay(), col("ts").dt.date(), col("d").dt.week(), col("d").dt.isoYear(), col("d").dt.ordinalDay(), col("d").dt.date(), col("d").dt.microsecond()),
+  // Not "ns": today's nanoseconds exceed 2^53, which the Snowflake driver reads back as a rounded JavaScript number.
+  perRow("epoch", col("ts").dt.epoch(), col("ts").dt.epoch("ms"), col("ts").dt.epoch("s"), col("ts").dt.epoch("d"), col("d").dt.epoch(), col("d").dt.epoch("d")),
+  perRow("monthStart and monthEnd", col("ts").dt.monthStart(), col("ts").dt.monthEnd(), col("d").dt.monthStart(), col("d").dt.monthEnd()),
+  perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
+  perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),
+  perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */
@@ -363,6 +381,9 @@ export const UNSUPPORTED_ON_POSTGRES: { readonly case: OperationCase; readonly o
   { case: perRow("median over a partition", col("x").median().over("grp")), operation: "median().over()" },
   { case: perRow("quantile over a partition", col("x").quantile(0.9, { interpolation: "linear" }).over("grp")), operation: "quantile().over()" },
   { case: perRow("nUnique over a partition", col("s").nUnique().over("grp")), operation: "nUnique().over()" },
+  { case: perRow("rollingMedian and rollingQuantile", col("x").rollingMedian(3).over("grp", { orderBy: "ts" }), col("y").rollingQuantile(0.25, "30d", { by: "ts", interpolation: "linear" }).over("grp")), operation: "median().over()" },
+  // Signs (a product of ±1 stays in range; Polars' integer overflow wraps, DuckDB's fails) and doubles near 1.
+  { case: perRow("cumProd", col("k").sign().cumProd().over("grp", { orderBy: "ts" }), col("x").div(2000).add(1).cumProd().over("grp", { orderBy: "ts" })), operation: "cumProd()" },
 ];
 
 /**

@@ -17,6 +17,9 @@ export interface AggCall {
   readonly input: Sql | null;
   readonly inputType: InferredType;
   readonly quantile?: number;
+  /** The second operand of cov and corr, and its type. */
+  readonly other?: Sql;
+  readonly otherType?: InferredType;
   /** For first/last: the sort key, its direction and where its nulls go (`sortBy`). */
   readonly sortKey?: Sql;
   readonly sortDescending?: boolean;
@@ -24,6 +27,8 @@ export interface AggCall {
   readonly over?: Sql;
   /** A sum over no values is NULL rather than 0 (rolling windows, whose emptiness Polars reports as null). */
   readonly nullWhenEmpty?: boolean;
+  /** `over` has a frame (a rolling or cumulative window), which some engines refuse for some aggregates. */
+  readonly framed?: boolean;
 }
 
 /** A window specification, compiled: the dialect's `over` renders it. */
@@ -156,6 +161,11 @@ export interface IdentifierRules {
   key(name: string): string;
 }
 
+const monthStart = (t: Sql, type: InferredType): Sql =>
+  type === "date"
+    ? sql`(${t} - CAST(extract(day FROM ${t}) AS INTEGER) + 1)`
+    : sql`(${t} - CAST(extract(day FROM ${t}) - 1 AS INTEGER) * INTERVAL '1 day')`;
+
 const midnight = (t: Sql): Sql => sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END`;
 
 /** A double that is no number literal: every supported engine reads these spellings in a cast. */
@@ -236,6 +246,14 @@ export const ansi = {
     const nulls = sql.raw((sortNullsLast ?? false) !== reverse ? "NULLS LAST" : "NULLS FIRST");
     return sql`${sortKey} ${dir} ${nulls}, ${input} ${sql.raw(reverse ? "DESC" : "ASC")} NULLS LAST`;
   },
+  /**
+   * cov (ddof 1), covPop (ddof 0) and corr over the rows where both operands are non-null, as Polars'. Polars' corr
+   * is NaN where SQL's is NULL: no pairs, one pair, or a constant operand (a zero variance).
+   */
+  pairAggregate(dialect: Pick<SqlDialect, "types">, { fn, input, other, over }: AggCall): Sql {
+    const call = sql`${sql.raw({ cov: "covar_samp", covPop: "covar_pop", corr: "corr" }[fn as "cov" | "covPop" | "corr"])}(${input}, ${other})${over ? sql` ${over}` : sql``}`;
+    return fn === "corr" ? sql`COALESCE(${call}, ${special(dialect, "NaN")})` : call;
+  },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {
     const w = over ? sql` ${over}` : sql``;
@@ -315,6 +333,24 @@ export const ansi = {
         : sql`CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 ELSE 0 END`,
     sqrt: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} ELSE sqrt(${x}) END`,
     ln: ([x]) => sql`CASE WHEN ${x} < 0 THEN ${special(dialect, "NaN")} WHEN ${x} = 0 THEN ${special(dialect, "-inf")} ELSE ln(${x}) END`,
+    // Polars' pow: NaN for a negative base and a fractional exponent, inf for 0 to a negative power (DuckDB gives NULL
+    // for both, PostgreSQL fails). Integers are raised in doubles and cast back: exact while the result is below 2^53;
+    // a negative exponent from a column truncates toward zero (Polars fails; a literal one is refused by the type pass).
+    pow: ([x, y], [tx, ty]) => {
+      const call = sql`CASE WHEN ${x} < 0 AND ${y} <> trunc(${y}) THEN ${special(dialect, "NaN")} WHEN ${x} = 0 AND ${y} < 0 THEN ${special(dialect, "inf")} ELSE power(${x}, ${y}) END`;
+      return isIntegral(tx!) && isIntegral(ty!) ? dialect.cast(call, "double", "bigint") : call;
+    },
+    // inf and 0 beyond the doubles' range (ln of the largest double, and of half the smallest subnormal), where
+    // PostgreSQL fails with "value out of range"; NaN stays NaN (it compares above every number).
+    exp: ([x]) =>
+      sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${x} WHEN ${x} > 709.782712893384 THEN ${special(dialect, "inf")} WHEN ${x} < -745.1332191019412 THEN 0 ELSE exp(${x}) END`,
+    // ln(1 + x) without losing the digits of a small x (no engine has log1p): ln(u) where u = 1 + x is exact, else
+    // Goldberg's x * ln(u) / (u - 1) ("What every computer scientist should know about floating-point arithmetic",
+    // theorem 4), which cancels the rounding of 1 + x; x itself where 1 + x rounds to 1.
+    log1p: ([x]) => {
+      const u = sql`(${x} + 1)`;
+      return sql`CASE WHEN ${x} < -1 THEN ${special(dialect, "NaN")} WHEN ${x} = -1 THEN ${special(dialect, "-inf")} WHEN ${x} >= ${special(dialect, "inf")} OR ${u} = 1 THEN ${x} WHEN ${u} - 1 = ${x} THEN ln(${u}) ELSE ${x} * ln(${u}) / (${u} - 1) END`;
+    },
     isNan: ([x]) => sql`(${x} = ${special(dialect, "NaN")})`,
     isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
     fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
@@ -335,6 +371,24 @@ export const ansi = {
     concat: (parts) => sql`(${sql.join([...parts], sql` || `)})`,
     slice: ([s, offset, length]) => (length ? sql`substring(${s}, ${offset} + 1, ${length})` : sql`substring(${s}, ${offset} + 1)`),
     replaceAll: ([s, old, replacement]) => sql`replace(${s}, ${old}, ${replacement})`,
+    // Polars' slice with a negative offset: the characters [len + offset, len + offset + length), clamped to the text
+    // (polars-core's slice_offsets): "abc" from -5 for 2 is "".
+    sliceFromEnd: ([s, offset, length]) => {
+      const start = sql`greatest(length(${s}) + ${offset}, 0)`;
+      if (!length) return sql`substring(${s}, ${start} + 1)`;
+      const stop = sql`least(greatest(length(${s}) + ${offset} + ${length}, 0), length(${s}))`;
+      return sql`substring(${s}, ${start} + 1, greatest(${stop} - ${start}, 0))`;
+    },
+    stripChars: ([s, chars]) => sql`trim(BOTH ${chars} FROM ${s})`,
+    // Polars pads to `length` characters and never cuts a longer text (SQL's lpad/rpad would).
+    padStart: ([s, n, c]) => sql`CASE WHEN length(${s}) >= ${n} THEN ${s} ELSE repeat(${c}, ${n} - length(${s})) || ${s} END`,
+    padEnd: ([s, n, c]) => sql`CASE WHEN length(${s}) >= ${n} THEN ${s} ELSE ${s} || repeat(${c}, ${n} - length(${s})) END`,
+    // Zeros after a leading sign, as Polars' zfill.
+    zfill: ([s, n]) =>
+      sql`CASE WHEN length(${s}) >= ${n} THEN ${s} WHEN left(${s}, 1) IN ('-', '+') THEN left(${s}, 1) || repeat('0', ${n} - length(${s})) || substring(${s}, 2) ELSE repeat('0', ${n} - length(${s})) || ${s} END`,
+    // The first (last) n characters; a negative n: all but the last (first) -n, as Polars' str.head (str.tail).
+    head: ([s, n]) => sql`left(${s}, CASE WHEN ${n} >= 0 THEN ${n} ELSE greatest(length(${s}) + ${n}, 0) END)`,
+    tail: ([s, n]) => sql`right(${s}, CASE WHEN ${n} >= 0 THEN ${n} ELSE greatest(length(${s}) + ${n}, 0) END)`,
     year: ([t]) => sql`CAST(extract(year FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     month: ([t]) => sql`CAST(extract(month FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
     day: ([t]) => sql`CAST(extract(day FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
@@ -345,6 +399,24 @@ export const ansi = {
     // Whole seconds, as Polars' dt.second(): PostgreSQL's extract(second) carries the fraction, which CAST would round.
     second: ([t], [type]) => (type === "date" ? midnight(t!) : sql`CAST(floor(extract(second FROM ${t})) AS ${sql.raw(dialect.types.integer)})`),
     weekday: ([t]) => sql`CAST(extract(isodow FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    // The fraction of the second: extract(microseconds) counts the whole seconds too (in DuckDB and PostgreSQL alike).
+    millisecond: ([t], [type]) =>
+      type === "date" ? midnight(t!) : sql`(CAST(floor(extract(microseconds FROM ${t}) / 1000) AS ${sql.raw(dialect.types.integer)}) % 1000)`,
+    microsecond: ([t], [type]) =>
+      type === "date" ? midnight(t!) : sql`(CAST(extract(microseconds FROM ${t}) AS ${sql.raw(dialect.types.integer)}) % 1000000)`,
+    isoWeek: ([t]) => sql`CAST(extract(week FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    isoYear: ([t]) => sql`CAST(extract(isoyear FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    ordinalDay: ([t]) => sql`CAST(extract(doy FROM ${t}) AS ${sql.raw(dialect.types.integer)})`,
+    // Exact: PostgreSQL's extract(epoch) is a NUMERIC (since 14), here multiplied before the cast.
+    epochMicros: ([t]) => sql`CAST(extract(epoch FROM ${t}) * 1000000 AS ${sql.raw(dialect.types.bigint)})`,
+    toDate: ([t], [type]) => (type === "date" ? t! : sql`CAST(${t} AS DATE)`),
+    // The first (last) day of the month, keeping a timestamp's time of day, as Polars' month_start (month_end).
+    // DATE - INTEGER is a DATE; DATE + INTERVAL a TIMESTAMP, cast back.
+    monthStart: ([t], [type]) => monthStart(t!, type!),
+    monthEnd: ([t], [type]) => {
+      const end = sql`${monthStart(t!, type!)} + INTERVAL '1 month' - INTERVAL '1 day'`;
+      return type === "date" ? sql`CAST(${end} AS DATE)` : sql`(${end})`;
+    },
     daysBetween: ([a, b], [ta, tb]) => {
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(dialect.types.bigint)})`;
       const ts = (x: Sql, t: InferredType) => (t === "date" ? dialect.cast(x, "date", "timestamp") : x);

@@ -1,13 +1,15 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
-import { DURATION_HELP, fixedMicros, parseDuration } from "../ir/duration.ts";
+import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration } from "../ir/duration.ts";
 import {
+  type AggExpr,
   type AggFn,
   type BinaryOp,
   type ExprNode,
   freeze,
   type LiteralExpr,
   mapExprChildren,
+  outputName,
   type OrderKey,
   type PeriodLabel,
   type ScalarFn,
@@ -99,10 +101,24 @@ export class Expr {
   max(): Expr { return this.#agg("max"); }
   /** Non-null values in the group, as Polars' `count()`; use `len()` for rows. */
   count(): Expr { return this.#agg("count"); }
-  /** Sample standard deviation (ddof = 1, Polars' default). */
-  std(): Expr { return this.#agg("std"); }
-  /** Sample variance (ddof = 1). */
-  var(): Expr { return this.#agg("var"); }
+  /**
+   * Standard deviation with `ddof` delta degrees of freedom: 1 (the sample's, Polars' default) or 0 (the population's).
+   * @example col("amount").std({ ddof: 0 })   // DuckDB: stddev_pop("amount")
+   */
+  std(options: { ddof?: number } = {}): Expr { return this.#agg(ddof("std", options.ddof) === 1 ? "std" : "stdPop"); }
+  /** Variance with `ddof` 1 (the sample's, the default) or 0 (the population's), as Polars' `var(ddof)`. */
+  var(options: { ddof?: number } = {}): Expr { return this.#agg(ddof("var", options.ddof) === 1 ? "var" : "varPop"); }
+  /**
+   * The number of null values, as Polars' `null_count` (of the rows a `filter()` keeps).
+   * @example col("limit").nullCount()   // COALESCE(CAST(sum(CASE WHEN "limit" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0)
+   */
+  nullCount(): Expr {
+    const n = this.node.kind === "filtered" ? this.node : undefined;
+    const one = (e: ExprNode): ExprNode => freeze({ kind: "case", branches: freeze([freeze({ when: freeze({ kind: "isNull", operand: e, negated: false }), then: lit(1).node })]), otherwise: lit(0).node });
+    const counted = n ? freeze({ ...n, operand: one(n.operand) }) : one(this.node);
+    // Named after the column, as Polars names it (a conditional would be named after its first value).
+    return wrap({ kind: "agg", fn: "sum", operand: counted }).alias(outputName(this.node));
+  }
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
@@ -178,6 +194,16 @@ export class Expr {
     // ln(base) is a non-zero constant (base ≠ 1): a plain division, with no by-zero case.
     return base === Math.E ? ln : ln.div(lit(Math.log(base), "double"));
   }
+  /**
+   * This value raised to `exponent` (a number or an expression), as Polars' `pow`: an integer for integers, else a
+   * double; NaN for a negative base and a fractional exponent, inf for 0 to a negative power.
+   * @example col("x").pow(2)   // CASE WHEN "x" < 0 AND 2 <> trunc(2) THEN … ELSE power("x", 2) END
+   */
+  pow(exponent: IntoExpr): Expr { return this.#fn("pow", exponent); }
+  /** e to the power of the value, a double (Polars' `exp`): inf and 0 beyond the range of doubles. */
+  exp(): Expr { return this.#fn("exp"); }
+  /** ln(1 + x), exact for small x, as Polars' `log1p`: NaN below -1, -inf at -1. */
+  log1p(): Expr { return this.#fn("log1p"); }
   /** Whether the value is NaN (doubles only; null stays null), as Polars' `is_nan`. */
   isNan(): Expr { return this.#fn("isNan"); }
   /** Whether the value is neither infinite nor NaN (doubles only), as Polars' `is_finite`. */
@@ -216,6 +242,29 @@ export class Expr {
     }
   }
 
+  /**
+   * Replaces the values found in `mapping` (a `Map`, an object for string keys, or Polars' `old, new` arrays), keeping
+   * the others, as Polars' `replace`. New values are literals; a null key replaces nulls.
+   * @example col("grade").replace(new Map([[1, 10], [2, 20]]))   // CASE WHEN "grade" = 1 THEN 10 WHEN "grade" = 2 THEN 20 ELSE "grade" END
+   */
+  replace(mapping: Mapping | Scalar | readonly Scalar[], values?: Scalar | readonly Scalar[]): Expr {
+    // Named after the column, as Polars names it (a conditional would be named after its first value).
+    return new Expr(replaceNode(this.node, pairs("replace", mapping, values), this.node)).alias(outputName(this.node));
+  }
+  /**
+   * Maps every value through `mapping`, as Polars' `replace_strict`: values not in it (nulls too, unless a null key
+   * maps them) become `default`. Polars fails on an unmapped value when no default is given, which SQL cannot do
+   * portably: `default` is required here (`{ default: null }` for null).
+   * @example col("code").replaceStrict({ A: 1, B: 2 }, { default: 0 })   // CASE WHEN "code" = 'A' THEN 1 WHEN "code" = 'B' THEN 2 ELSE 0 END
+   */
+  replaceStrict(mapping: Mapping | readonly Scalar[], values?: readonly Scalar[] | { default: IntoExpr }, options?: { default: IntoExpr }): Expr {
+    const [newValues, opts] = Array.isArray(values) ? [values, options] : [undefined, (values ?? options) as { default: IntoExpr } | undefined];
+    if (!opts || !("default" in opts)) {
+      throw new TypeError(`replaceStrict(): give { default } — Polars fails on a value the mapping lacks, which SQL cannot do; { default: null } gives null`);
+    }
+    return new Expr(replaceNode(this.node, pairs("replaceStrict", mapping, newValues), toExpr(opts.default).node)).alias(outputName(this.node));
+  }
+
   /** String functions (Polars' `.str` namespace). */
   get str(): StringNamespace { return new StringNamespace(this); }
 
@@ -233,6 +282,12 @@ export class Expr {
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }
   cumSum(): Expr { return this.#cumulative("sum"); }
+  /**
+   * The running product, as Polars' `cum_prod`: null on a row whose value is null; an integer for integers (exact up
+   * to 2^53). DuckDB only: PostgreSQL and Snowflake have no product aggregate.
+   * @example col("growth").cumProd().over("id", { orderBy: "month" })   // DuckDB: product("growth") OVER (…)
+   */
+  cumProd(): Expr { return this.#cumulative("product"); }
   cumMax(): Expr { return this.#cumulative("max"); }
   cumMin(): Expr { return this.#cumulative("min"); }
   /** Non-null values so far. */
@@ -258,7 +313,25 @@ export class Expr {
   rollingMean(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("mean", window, options); }
   rollingMin(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("min", window, options); }
   rollingMax(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("max", window, options); }
-  rollingStd(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("std", window, options); }
+  /** Rolling standard deviation with Polars' `ddof`: 1 (the default) or 0. */
+  rollingStd(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
+    return this.#rolling(ddof("rollingStd", options.ddof) === 1 ? "std" : "stdPop", window, options);
+  }
+  /** Rolling median, interpolating between the two middle values (Polars' `rolling_median`). DuckDB only. */
+  rollingMedian(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("median", window, options); }
+  /**
+   * Rolling q-quantile with `interpolation: "linear"`, to be given: Polars' default ("nearest") is not implemented,
+   * as for `quantile`. DuckDB only (PostgreSQL and Snowflake have no framed percentile).
+   * @example col("amount").rollingQuantile(0.9, 30, { interpolation: "linear" }).over("id", { orderBy: "date" })
+   */
+  rollingQuantile(q: number, window: number | string, options: RollingOptions & { interpolation?: "linear" } = {}): Expr {
+    const agg = this.quantile(q, { interpolation: options.interpolation }).node as AggExpr;
+    return this.#rolling("quantile", window, options, agg.quantile);
+  }
+  /** Rolling variance with Polars' `ddof`: 1 (the default) or 0. */
+  rollingVar(window: number | string, options: RollingOptions & { ddof?: number } = {}): Expr {
+    return this.#rolling(ddof("rollingVar", options.ddof) === 1 ? "var" : "varPop", window, options);
+  }
   rollingCount(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("count", window, options); }
 
   /**
@@ -301,8 +374,8 @@ export class Expr {
   #cumulative(fn: AggFn): Expr {
     return window({ op: "agg", agg: freeze({ kind: "agg", fn, operand: this.node }) }, { kind: "rows", preceding: null });
   }
-  #rolling(fn: AggFn, size: number | string, options: RollingOptions): Expr {
-    const agg = freeze({ kind: "agg", fn, operand: this.node } as const);
+  #rolling(fn: AggFn, size: number | string, options: RollingOptions, quantile?: number): Expr {
+    const agg = freeze({ kind: "agg", fn, operand: this.node, ...(quantile === undefined ? {} : { quantile }) } as const);
     if (typeof size === "number") {
       const rows = checkedInt(`rolling ${fn}`, size, 1);
       const minPeriods = checkedInt(`rolling ${fn} minPeriods`, options.minPeriods ?? rows, 0);
@@ -354,16 +427,45 @@ export class DateTimeNamespace {
   second(): Expr { return fn("second", this.expr); }
   /** ISO weekday: Monday = 1 … Sunday = 7, as Polars. */
   weekday(): Expr { return fn("weekday", this.expr); }
+  /** The milliseconds of the second (0 to 999), as Polars' `dt.millisecond()`. */
+  millisecond(): Expr { return fn("millisecond", this.expr); }
+  /** The microseconds of the second (0 to 999999), as Polars' `dt.microsecond()`. */
+  microsecond(): Expr { return fn("microsecond", this.expr); }
+  /** The ISO 8601 week number (1 to 53), as Polars' `dt.week()`. */
+  week(): Expr { return fn("isoWeek", this.expr); }
+  /** The ISO 8601 year the week belongs to (2024-12-30 is in 2025's week 1), as Polars' `dt.iso_year()`. */
+  isoYear(): Expr { return fn("isoYear", this.expr); }
+  /** The day of the year (1 to 366), as Polars' `dt.ordinal_day()`. */
+  ordinalDay(): Expr { return fn("ordinalDay", this.expr); }
+  /**
+   * Time since 1970-01-01 in `unit` ("us", the default, "ns", "ms", "s" or "d"), as Polars' `dt.epoch`: floored, so
+   * an instant before 1970 counts to the unit it lies in (Polars floors since pola-rs/polars#19949).
+   * @example col("ts").dt.epoch("s")   // DuckDB: CAST(floor(CAST(epoch_us("ts") AS DOUBLE) / 1000000) AS BIGINT)
+   */
+  epoch(unit: "ns" | "us" | "ms" | "s" | "d" = "us"): Expr {
+    const micros = fn("epochMicros", this.expr);
+    const per = ({ ns: 0, us: 1, ms: 1000, s: 1_000_000, d: 86_400_000_000 } as const)[unit];
+    if (per === undefined) throw new TypeError(`dt.epoch(): unit must be "ns", "us", "ms", "s" or "d", got ${JSON.stringify(unit)}`);
+    return per === 0 ? micros.mul(lit(1000, "bigint")) : per === 1 ? micros : micros.floorDiv(lit(per, "bigint"));
+  }
+  /** The first day of the month, a timestamp keeping its time of day, as Polars' `dt.month_start()`. */
+  monthStart(): Expr { return fn("monthStart", this.expr); }
+  /** The last day of the month, a timestamp keeping its time of day, as Polars' `dt.month_end()`. */
+  monthEnd(): Expr { return fn("monthEnd", this.expr); }
+  /** The date of a timestamp (UTC), as Polars' `dt.date()`. @example col("ts").dt.date()   // CAST("ts" AS DATE) */
+  date(): Expr { return fn("toDate", this.expr); }
 
   /**
-   * Moves by a duration ("3d", "-1mo", …); calendar units clamp to the month's end. A date stays a date (only whole
-   * days, weeks, months, quarters and years).
+   * Moves by a duration ("3d", "-1mo", …) or several ("1d12h", "-1y2mo": one sign for all), as Polars' `offset_by`:
+   * calendar units first, as one move of months that clamps to the month's end, then the fixed ones. A date stays a
+   * date (only whole days, weeks, months, quarters and years).
    * @example col("date").dt.offsetBy("-90d")   // DuckDB: CAST("date" + INTERVAL (-90) DAY AS DATE)
    */
   offsetBy(by: string): Expr {
-    const duration = parseDuration(by);
-    if (!duration) throw new TypeError(`dt.offsetBy(): ${JSON.stringify(by)} is not a duration (${DURATION_HELP})`);
-    return wrap({ kind: "offset", operand: this.expr.node, duration });
+    const steps = typeof by === "string" ? parseCompoundDuration(by) : undefined;
+    if (!steps) throw new TypeError(`dt.offsetBy(): ${JSON.stringify(by)} is not a duration (${DURATION_HELP}, or several: "1d12h")`);
+    // One move per step, calendar months first, as Polars' offset_by applies a compound duration.
+    return new Expr(steps.reduce<ExprNode>((operand, duration) => freeze({ kind: "offset", operand, duration: freeze(duration) }), this.expr.node));
   }
 
   /**
@@ -436,16 +538,50 @@ export class StringNamespace {
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
   /** Length in characters. */
   lenChars(): Expr { return fn("lenChars", this.expr); }
-  /** `length` characters from the 0-based `offset` (to the end when omitted). */
+  /**
+   * `length` characters from the 0-based `offset` (to the end when omitted); a negative offset counts from the end,
+   * as Polars' `str.slice` ("abc" from -5 for 2 is "", the window being cut to the text).
+   * @example col("s").str.slice(-3)   // the last 3 characters
+   */
   slice(offset: number, length?: number): Expr {
-    const args: IntoExpr[] = [lit(checkedInt("str.slice", offset, 0))];
+    const args: IntoExpr[] = [lit(checkedInt("str.slice", offset))];
     if (length !== undefined) args.push(lit(checkedInt("str.slice", length, 0)));
-    return fn("slice", this.expr, ...args);
+    return fn(offset < 0 ? "sliceFromEnd" : "slice", this.expr, ...args);
   }
+  /** The first `n` characters; a negative `n`: all but the last -n (Polars' `str.head`). */
+  head(n: number): Expr { return fn("head", this.expr, lit(checkedInt("str.head", n))); }
+  /** The last `n` characters; a negative `n`: all but the first -n (Polars' `str.tail`). */
+  tail(n: number): Expr { return fn("tail", this.expr, lit(checkedInt("str.tail", n))); }
+  /**
+   * Removes leading and trailing `characters` (any of them), or whitespace when omitted — Unicode's White_Space, as
+   * Polars' `str.strip_chars` (Rust's char::is_whitespace).
+   * @example col("name").str.stripChars()   // trim(BOTH ' \t\n…' FROM "name")
+   */
+  stripChars(characters?: string): Expr {
+    if (characters !== undefined && (typeof characters !== "string" || characters === "")) throw new TypeError(`str.stripChars(): characters must be a non-empty string`);
+    return fn("stripChars", this.expr, lit(characters ?? WHITESPACE));
+  }
+  /** Pads at the start with `fillChar` to `length` characters; longer text is kept whole (Polars' `str.pad_start`). */
+  padStart(length: number, fillChar = " "): Expr { return fn("padStart", this.expr, lit(checkedInt("str.padStart", length, 0)), lit(fillCharacter("str.padStart", fillChar))); }
+  /** Pads at the end with `fillChar` to `length` characters (Polars' `str.pad_end`). */
+  padEnd(length: number, fillChar = " "): Expr { return fn("padEnd", this.expr, lit(checkedInt("str.padEnd", length, 0)), lit(fillCharacter("str.padEnd", fillChar))); }
+  /**
+   * Pads with zeros at the start to `length` characters, after a leading sign (Polars' `str.zfill`: "-1" is "-001").
+   * @example col("code").str.zfill(4)
+   */
+  zfill(length: number): Expr { return fn("zfill", this.expr, lit(checkedInt("str.zfill", length, 0))); }
   /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
   replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
     return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
   }
+}
+
+/** Unicode's White_Space characters: what Rust's `str::trim` (and so Polars' `strip_chars()`) removes. */
+const WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+
+function fillCharacter(what: string, c: string): string {
+  if (typeof c !== "string" || [...c].length !== 1) throw new TypeError(`${what}(): the fill character must be one character, got ${JSON.stringify(c)}`);
+  return c;
 }
 
 /**
@@ -496,12 +632,72 @@ function windowNode(
   return freeze({ kind: "window", func: freeze(func), frame: frame && freeze(frame), minPeriods, partitionBy, orderBy, over });
 }
 
+type Scalar = string | number | boolean | Date | null;
+type Mapping = ReadonlyMap<Scalar, Scalar> | Readonly<Record<string, Scalar>>;
+
+/** The (old, new) pairs of a `replace`: from a Map, an object (string keys), or two arrays of equal length. */
+function pairs(what: string, mapping: Mapping | Scalar | readonly Scalar[], values: Scalar | readonly Scalar[] | undefined): [Scalar, Scalar][] {
+  if (mapping === null || typeof mapping !== "object" || mapping instanceof Date) {
+    if (values === undefined || Array.isArray(values)) throw new TypeError(`${what}(old, new): give the new value`);
+    return [[mapping, values as Scalar]];
+  }
+  if (Array.isArray(mapping)) {
+    const news = Array.isArray(values) ? values : mapping.map(() => values as Scalar);
+    if (values === undefined || news.length !== mapping.length) throw new TypeError(`${what}(old, new): give as many new values as old ones (or one)`);
+    return mapping.map((old, i) => [old, news[i]!]);
+  }
+  return mapping instanceof Map ? [...mapping.entries()] : Object.entries(mapping);
+}
+
+/** CASE WHEN x = old THEN new … ELSE otherwise END; a null `old` matches nulls (Polars joins with nulls_equal). */
+function replaceNode(x: ExprNode, mapping: [Scalar, Scalar][], otherwise: ExprNode): ExprNode {
+  const branches = mapping.map(([old, value]) =>
+    freeze({
+      when: old === null ? freeze<ExprNode>({ kind: "isNull", operand: x, negated: false }) : freeze<ExprNode>({ kind: "binary", op: "eq", left: x, right: lit(old).node }),
+      then: lit(value).node,
+    }),
+  );
+  if (branches.length === 0) return otherwise;
+  return caseNode(branches, otherwise);
+}
+
+/** Polars' ddof, of the two that every engine computes directly. */
+function ddof(what: string, value = 1): 0 | 1 {
+  if (value !== 0 && value !== 1) throw new TypeError(`${what}(): ddof must be 0 (population) or 1 (sample, the default), got ${value}`);
+  return value;
+}
+
 function checkedInt(what: string, value: number, min = -Infinity): number {
   if (!Number.isSafeInteger(value) || value < min) throw new TypeError(`${what}(): expected an integer${min > -Infinity ? ` >= ${min}` : ""}, got ${value}`);
   return value;
 }
 
 const asList = <T,>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
+
+/**
+ * The covariance of two columns over the rows where both are non-null, as Polars' `pl.cov(a, b, ddof)`: `ddof` 1 (the
+ * sample's, the default) or 0. A string names a column.
+ * @example cov("balance", "limit")   // covar_samp("balance", "limit")
+ */
+export function cov(a: Expr | string, b: Expr | string, options: { ddof?: number } = {}): Expr {
+  return pairAgg(ddof("cov", options.ddof) === 1 ? "cov" : "covPop", a, b);
+}
+
+/**
+ * The Pearson correlation of two columns over the rows where both are non-null, as Polars' `pl.corr(a, b)`: NaN where
+ * it is undefined (fewer than two pairs, or a constant column), as in Polars. `method: "spearman"` is not implemented.
+ * @example corr("balance", "limit")   // COALESCE(corr("balance", "limit"), CAST('NaN' AS DOUBLE))
+ */
+export function corr(a: Expr | string, b: Expr | string, options: { method?: "pearson" } = {}): Expr {
+  if ((options.method ?? "pearson") !== "pearson") {
+    throw new TypeError(`corr(): method ${JSON.stringify(options.method)} is not implemented; only "pearson" is`);
+  }
+  return pairAgg("corr", a, b);
+}
+
+function pairAgg(fn: "cov" | "covPop" | "corr", a: Expr | string, b: Expr | string): Expr {
+  return wrap({ kind: "agg", fn, operand: toColumnExpr(a).node, other: toColumnExpr(b).node });
+}
 
 /** The number of rows in the group. @example len()   // count(*) */
 export function len(): Expr {

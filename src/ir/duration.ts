@@ -20,6 +20,24 @@ export function parseDuration(text: string): Duration | undefined {
   return Number.isSafeInteger(n) ? { n, unit: SUFFIXES[match[2]!]! } : undefined;
 }
 
+/**
+ * A compound duration as Polars' `offset_by` reads it ("1d12h", "-1mo15d": one sign for the whole), as the steps to
+ * apply in Polars' order: the calendar units first, summed into one move of months (Feb 29 + "1y2mo" is Apr 29, not
+ * Apr 28), then each fixed unit. Undefined if it is not one.
+ */
+export function parseCompoundDuration(text: string): Duration[] | undefined {
+  const match = /^(-?)((?:\d+(?:mo|[smhdwqy]))+)$/.exec(text);
+  if (!match) return undefined;
+  const sign = match[1] === "-" ? -1 : 1;
+  const parts = [...match[2]!.matchAll(/(\d+)(mo|[smhdwqy])/g)].map((m) => ({ n: sign * Number(m[1]), unit: SUFFIXES[m[2]!]! }));
+  if (parts.some((p) => !Number.isSafeInteger(p.n))) return undefined;
+  if (parts.length === 1) return parts;
+  const monthsPer: Partial<Record<DurationUnit, number>> = { month: 1, quarter: 3, year: 12 };
+  const calendar = parts.filter((p) => monthsPer[p.unit] !== undefined);
+  const months = calendar.reduce((sum, p) => sum + p.n * monthsPer[p.unit]!, 0);
+  return [...(calendar.length ? [{ n: months, unit: "month" as const }] : []), ...parts.filter((p) => monthsPer[p.unit] === undefined)];
+}
+
 export const formatDuration = (d: Duration): string =>
   `${d.n}${Object.entries(SUFFIXES).find(([, unit]) => unit === d.unit)![0]}`;
 

@@ -79,26 +79,29 @@ export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNod
  * arguments (decimals, offsets) are literal nodes among `args`.
  */
 export const SCALAR_FNS = [
-  "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
-  "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll",
+  "abs", "round", "roundHalfEven", "truncate", "clip", "floor", "ceil", "sign", "sqrt", "ln", "pow", "exp", "log1p", "isNan", "isFinite", "fillNan", "floorDiv", "isIn", "isBetween",
+  "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll", "sliceFromEnd", "stripChars", "padStart", "padEnd", "zfill", "head", "tail",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
+  "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd", "epochMicros",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }
 
 export const AGG_FNS = [
-  "mean", "sum", "min", "max", "count", "std", "var", "median", "quantile", "nUnique", "any", "all", "first", "last",
+  "mean", "sum", "min", "max", "count", "std", "var", "stdPop", "varPop", "cov", "covPop", "corr", "product", "median", "quantile", "nUnique", "any", "all", "first", "last",
 ] as const;
 export type AggFn = (typeof AGG_FNS)[number];
 /**
  * `operand: null` is a row count (`count(*)`). `quantile` carries its fraction. `first`/`last` take a `sorted`
- * operand: the value at the smallest/largest sort key.
+ * operand: the value at the smallest/largest sort key. `cov`, `covPop` and `corr` pair `operand` with `other`, over the
+ * rows where both are non-null.
  */
 export interface AggExpr {
   readonly kind: "agg";
   readonly fn: AggFn;
   readonly operand: ExprNode | null;
   readonly quantile?: number;
+  readonly other?: ExprNode;
 }
 /** Only inside an aggregation: the operand where the predicate holds, else null (`col("x").filter(p).sum()`). */
 export interface FilteredExpr { readonly kind: "filtered"; readonly operand: ExprNode; readonly predicate: ExprNode }
@@ -176,7 +179,7 @@ export function exprChildren(node: ExprNode): readonly ExprNode[] {
     truncate: (n) => [n.operand],
     offset: (n) => [n.operand],
     func: (n) => n.args,
-    agg: (n) => (n.operand ? [n.operand] : []),
+    agg: (n) => [...(n.operand ? [n.operand] : []), ...(n.other ? [n.other] : [])],
     filtered: (n) => [n.operand, n.predicate],
     sorted: (n) => [n.operand, n.by],
     window: (n) => [windowOperand(n), ...n.partitionBy, ...n.orderBy.map((k) => k.expr)],
@@ -199,7 +202,7 @@ export function mapExprChildren(node: ExprNode, fn: (child: ExprNode) => ExprNod
     truncate: (n) => freeze({ ...n, operand: fn(n.operand) }),
     offset: (n) => freeze({ ...n, operand: fn(n.operand) }),
     func: (n) => freeze({ ...n, args: freeze(n.args.map(fn)) }),
-    agg: (n) => freeze({ ...n, operand: n.operand ? fn(n.operand) : null }),
+    agg: (n) => freeze({ ...n, operand: n.operand ? fn(n.operand) : null, ...(n.other ? { other: fn(n.other) } : {}) }),
     filtered: (n) => freeze({ ...n, operand: fn(n.operand), predicate: fn(n.predicate) }),
     sorted: (n) => freeze({ ...n, operand: fn(n.operand), by: fn(n.by) }),
     window: (n) =>

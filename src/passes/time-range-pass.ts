@@ -202,6 +202,9 @@ function mapThroughExpr(expr: ExprNode, range: SymbolicRange): { column: string;
       return undefined;
     case "truncate":
       return mapThroughExpr(e.operand, preimageOfTruncate(range, e.unit, e.label));
+    case "func":
+      // dt.date() is the cast to a date: a day truncation.
+      return e.fn === "toDate" ? mapThroughExpr(e.args[0]!, preimageOfTruncate(range, "day", "left")) : undefined;
     default:
       return undefined;
   }

@@ -215,6 +215,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       const types = n.args.map(sub);
       const result = SCALAR_TYPES[n.fn](types);
       if (result === undefined) fail(`${n.fn}() does not take (${types.join(", ")})`, outputName(n));
+      const exponent = n.args[1];
+      if (n.fn === "pow" && result === "bigint" && exponent?.kind === "literal" && Number(exponent.value) < 0) {
+        // An integer power of an integer is an integer in Polars; a negative one would be a fraction.
+        fail(`pow(${exponent.value}) of an integer: a negative exponent needs a double, e.g. col("x").cast("double").pow(${exponent.value})`, outputName(n));
+      }
       return result!;
     },
     filtered: (n) => {
@@ -259,6 +264,10 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       const ordered = n.fn === "first" || n.fn === "last";
       if (ordered && n.operand.kind !== "sorted") fail(`${n.fn}() needs an order: col("x").sortBy("<column>").${n.fn}()`, outputName(n));
       const t = typeExpr(n.operand, schema, where, mode === "typed" ? "typed" : ordered ? "sortedAgg" : "inAgg", output);
+      if (n.other) {
+        const u = typeExpr(n.other, schema, where, mode === "typed" ? "typed" : "inAgg", output);
+        if (!isNumeric(u)) fail(`cannot take ${n.fn}() of ${u} "${outputName(n.other)}"; it needs a number`, outputName(n));
+      }
       return aggType(n.fn, t, outputName(n), fail);
     },
     alias: (n) => sub(n.operand),
@@ -278,6 +287,9 @@ function aggType(fn: string, t: InferredType, column: string, fail: (d: string, 
       return isIntegral(t) ? "bigint" : t;
     case "nUnique":
       return "bigint";
+    case "product":
+      if (!isNumeric(t)) fail(`cannot take cumProd() of ${t} column "${column}"; it needs a number`, column);
+      return isIntegral(t) ? "bigint" : "double";
     case "any":
     case "all":
       if (t !== "boolean" && t !== "null") fail(`${fn}() needs booleans, got ${t} column "${column}"`, column);
@@ -329,6 +341,10 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   sign: (ts) => (isNumeric(ts[0]!) ? ts[0] : undefined),
   sqrt: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
   ln: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  // Polars: an integer raised to an integer power is an integer; anything else a double.
+  pow: (ts) => (ts.every(isNumeric) ? (ts.every(isIntegral) ? "bigint" : "double") : undefined),
+  exp: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
+  log1p: (ts) => (isNumeric(ts[0]!) ? "double" : undefined),
   isNan: (ts) => (ts[0] === "double" ? "boolean" : undefined),
   isFinite: (ts) => (ts[0] === "double" ? "boolean" : undefined),
   fillNan: (ts) => (ts[0] === "double" && isNumeric(ts[1]!) ? "double" : undefined),
@@ -343,6 +359,13 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   lenChars: (ts) => (ALL_TEXT(ts) ? "bigint" : undefined),
   concat: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
   slice: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
+  sliceFromEnd: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
+  stripChars: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  padStart: (ts) => (ALL_TEXT([ts[0]!, ts[2]!]) ? "varchar" : undefined),
+  padEnd: (ts) => (ALL_TEXT([ts[0]!, ts[2]!]) ? "varchar" : undefined),
+  zfill: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
+  head: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
+  tail: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
   replaceAll: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
   year: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   month: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
@@ -352,6 +375,15 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   minute: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   second: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   weekday: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  millisecond: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  microsecond: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  isoWeek: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  isoYear: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  ordinalDay: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
+  toDate: (ts) => (isTemporal(ts[0]!) ? "date" : undefined),
+  epochMicros: (ts) => (isTemporal(ts[0]!) ? "bigint" : undefined),
+  monthStart: (ts) => (isTemporal(ts[0]!) ? ts[0] : undefined),
+  monthEnd: (ts) => (isTemporal(ts[0]!) ? ts[0] : undefined),
   daysBetween: (ts) => (ts.every(isTemporal) ? "bigint" : undefined),
 };
 

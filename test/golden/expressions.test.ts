@@ -4,7 +4,7 @@ import { compileExpr } from "../../src/compile/compile-expr.ts";
 import { builder, compileNode } from "../../src/compile/kysely-builder.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
-import { coalesce, col, concatStr, type Expr, len, lit, when } from "../../src/dsl/expr.ts";
+import { coalesce, col, concatStr, corr, cov, type Expr, len, lit, when } from "../../src/dsl/expr.ts";
 import { typeExpr } from "../../src/passes/type-pass.ts";
 import type { Schema } from "../../src/passes/schema.ts";
 import type { PerDialect } from "./per-dialect.ts";
@@ -938,6 +938,194 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select CAST("x" AS BOOLEAN) as "v"`,
       postgres: `select ("x" <> 0) as "v"`,
       snowflake: `select ("X" <> 0) as "V"`,
+    },
+  ],
+  [
+    // POWER, EXP and LN: https://docs.snowflake.com/en/sql-reference/functions/pow, …/exp, …/ln
+    "pow (an integer for integers), exp and log1p, with Polars' NaN and inf where engines would fail",
+    col("n").pow(2).add(col("x").exp()).add(col("x").log1p()),
+    {
+      duckdb: `select (CAST(trunc(CASE WHEN "n" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS DOUBLE) WHEN "n" = 0 AND 2 < 0 THEN CAST('inf' AS DOUBLE) ELSE power("n", 2) END) AS BIGINT) + CASE WHEN "x" = CAST('NaN' AS DOUBLE) THEN "x" WHEN "x" > 709.782712893384 THEN CAST('inf' AS DOUBLE) WHEN "x" < -745.1332191019412 THEN 0 ELSE exp("x") END) + CASE WHEN "x" < -1 THEN CAST('NaN' AS DOUBLE) WHEN "x" = -1 THEN CAST('-inf' AS DOUBLE) WHEN "x" >= CAST('inf' AS DOUBLE) OR ("x" + 1) = 1 THEN "x" WHEN ("x" + 1) - 1 = "x" THEN ln(("x" + 1)) ELSE "x" * ln(("x" + 1)) / (("x" + 1) - 1) END as "v"`,
+      postgres: `select (CAST(trunc(CASE WHEN "n" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "n" = 0 AND 2 < 0 THEN CAST('inf' AS DOUBLE PRECISION) ELSE power("n", 2) END) AS BIGINT) + CASE WHEN "x" = CAST('NaN' AS DOUBLE PRECISION) THEN "x" WHEN "x" > 709.782712893384 THEN CAST('inf' AS DOUBLE PRECISION) WHEN "x" < -745.1332191019412 THEN 0 ELSE exp("x") END) + CASE WHEN "x" < -1 THEN CAST('NaN' AS DOUBLE PRECISION) WHEN "x" = -1 THEN CAST('-inf' AS DOUBLE PRECISION) WHEN "x" >= CAST('inf' AS DOUBLE PRECISION) OR ("x" + 1) = 1 THEN "x" WHEN ("x" + 1) - 1 = "x" THEN ln(("x" + 1)) ELSE "x" * ln(("x" + 1)) / (("x" + 1) - 1) END as "v"`,
+      snowflake: `select (CAST(trunc(CASE WHEN "N" < 0 AND 2 <> trunc(2) THEN CAST('NaN' AS FLOAT) WHEN "N" = 0 AND 2 < 0 THEN CAST('inf' AS FLOAT) ELSE power("N", 2) END) AS NUMBER(38,0)) + CASE WHEN "X" = CAST('NaN' AS FLOAT) THEN "X" WHEN "X" > 709.782712893384 THEN CAST('inf' AS FLOAT) WHEN "X" < -745.1332191019412 THEN 0 ELSE exp("X") END) + CASE WHEN "X" < -1 THEN CAST('NaN' AS FLOAT) WHEN "X" = -1 THEN CAST('-inf' AS FLOAT) WHEN "X" >= CAST('inf' AS FLOAT) OR ("X" + 1) = 1 THEN "X" WHEN ("X" + 1) - 1 = "X" THEN ln(("X" + 1)) ELSE "X" * ln(("X" + 1)) / (("X" + 1) - 1) END as "V"`,
+    },
+  ],
+  [
+    // STDDEV_POP, VAR_POP: https://docs.snowflake.com/en/sql-reference/functions/stddev_pop, …/var_pop (window functions too)
+    "std and var with ddof 0, nullCount",
+    col("x").std({ ddof: 0 }).add(col("n").var({ ddof: 0 })).add(col("x").nullCount()),
+    {
+      duckdb: `select (stddev_pop("x") + var_pop("n")) + COALESCE(CAST(sum(CASE WHEN "x" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) as "v"`,
+      postgres: `select (stddev_pop("x") + CAST(var_pop("n") AS DOUBLE PRECISION)) + COALESCE(CAST(sum(CASE WHEN "x" IS NULL THEN 1 ELSE 0 END) AS BIGINT), 0) as "v"`,
+      snowflake: `select (STDDEV_POP("X") + VAR_POP(CAST("N" AS FLOAT))) + COALESCE(SUM(CASE WHEN "X" IS NULL THEN 1 ELSE 0 END), 0) as "V"`,
+    },
+  ],
+  [
+    "population variance over a partition",
+    col("n").var({ ddof: 0 }).over("id"),
+    {
+      duckdb: `select var_pop("n") OVER (PARTITION BY "id") as "v"`,
+      postgres: `select CAST(var_pop("n") OVER (PARTITION BY "id") AS DOUBLE PRECISION) as "v"`,
+      snowflake: `select VAR_POP(CAST("N" AS FLOAT)) OVER (PARTITION BY "ID") as "V"`,
+    },
+  ],
+  [
+    // COVAR_SAMP, COVAR_POP, CORR (also as window functions): https://docs.snowflake.com/en/sql-reference/functions/covar_samp, …/covar_pop, …/corr
+    "cov with ddof, corr (NaN where SQL gives NULL)",
+    cov("x", "n").add(cov("x", "x", { ddof: 0 })).add(corr("n", "x")),
+    {
+      duckdb: `select (covar_samp("x", "n") + covar_pop("x", "x")) + COALESCE(corr("n", "x"), CAST('NaN' AS DOUBLE)) as "v"`,
+      postgres: `select (covar_samp("x", "n") + covar_pop("x", "x")) + COALESCE(corr("n", "x"), CAST('NaN' AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select (covar_samp("X", CAST("N" AS FLOAT)) + covar_pop("X", "X")) + COALESCE(corr(CAST("N" AS FLOAT), "X"), CAST('NaN' AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "corr over a partition",
+    corr("x", "n").over("id"),
+    {
+      duckdb: `select COALESCE(corr("x", "n") OVER (PARTITION BY "id"), CAST('NaN' AS DOUBLE)) as "v"`,
+      postgres: `select COALESCE(corr("x", "n") OVER (PARTITION BY "id"), CAST('NaN' AS DOUBLE PRECISION)) as "v"`,
+      snowflake: `select COALESCE(corr("X", CAST("N" AS FLOAT)) OVER (PARTITION BY "ID"), CAST('NaN' AS FLOAT)) as "V"`,
+    },
+  ],
+  [
+    "cumProd (DuckDB only: no product aggregate elsewhere)",
+    col("n").cumProd().over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN "n" IS NULL THEN NULL ELSE CAST(product("n") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) END as "v"`,
+      postgres: { unsupported: /^cumProd\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^cumProd\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    "replaceStrict with a null key and a default, replace keeping unmapped values",
+    col("s").replaceStrict(new Map<string | null, number>([["a", 1], [null, 0]]), { default: -1 }).add(col("n").replace([1, 2], [10, 20])),
+    {
+      duckdb: `select CASE WHEN "s" = 'a' THEN 1 WHEN "s" IS NULL THEN 0 ELSE -1 END + CASE WHEN "n" = 1 THEN 10 WHEN "n" = 2 THEN 20 ELSE "n" END as "v"`,
+      postgres: `select CASE WHEN "s" = 'a' THEN 1 WHEN "s" IS NULL THEN 0 ELSE -1 END + CASE WHEN "n" = 1 THEN 10 WHEN "n" = 2 THEN 20 ELSE "n" END as "v"`,
+      snowflake: `select CASE WHEN "S" = 'a' THEN 1 WHEN "S" IS NULL THEN 0 ELSE -1 END + CASE WHEN "N" = 1 THEN 10 WHEN "N" = 2 THEN 20 ELSE "N" END as "V"`,
+    },
+  ],
+  [
+    // LEFT, RIGHT, GREATEST, LEAST, SUBSTRING: https://docs.snowflake.com/en/sql-reference/functions/left, …/right, …/greatest, …/least, …/substr
+    "slice from the end, head and tail with negative counts",
+    concatStr([col("s").str.slice(-3, 2), col("s").str.head(-1), col("s").str.tail(2)]),
+    {
+      duckdb: `select (substring("s", greatest(length("s") + -3, 0) + 1, greatest(least(greatest(length("s") + -3 + 2, 0), length("s")) - greatest(length("s") + -3, 0), 0)) || left("s", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("s") + -1, 0) END) || right("s", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("s") + 2, 0) END)) as "v"`,
+      postgres: `select (substring("s", greatest(length("s") + -3, 0) + 1, greatest(least(greatest(length("s") + -3 + 2, 0), length("s")) - greatest(length("s") + -3, 0), 0)) || left("s", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("s") + -1, 0) END) || right("s", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("s") + 2, 0) END)) as "v"`,
+      snowflake: `select (substring("S", greatest(length("S") + -3, 0) + 1, greatest(least(greatest(length("S") + -3 + 2, 0), length("S")) - greatest(length("S") + -3, 0), 0)) || left("S", CASE WHEN -1 >= 0 THEN -1 ELSE greatest(length("S") + -1, 0) END) || right("S", CASE WHEN 2 >= 0 THEN 2 ELSE greatest(length("S") + 2, 0) END)) as "V"`,
+    },
+  ],
+  [
+    // REPEAT and TRIM(<expr>, <characters>): https://docs.snowflake.com/en/sql-reference/functions/repeat, …/trim
+    "padStart, padEnd, zfill, stripChars",
+    concatStr([col("s").str.padStart(6, "*"), col("s").str.padEnd(8), col("s").str.zfill(3), col("s").str.stripChars("ab")]),
+    {
+      duckdb: `select (CASE WHEN length("s") >= 6 THEN "s" ELSE repeat('*', 6 - length("s")) || "s" END || CASE WHEN length("s") >= 8 THEN "s" ELSE "s" || repeat(' ', 8 - length("s")) END || CASE WHEN length("s") >= 3 THEN "s" WHEN left("s", 1) IN ('-', '+') THEN left("s", 1) || repeat('0', 3 - length("s")) || substring("s", 2) ELSE repeat('0', 3 - length("s")) || "s" END || trim(BOTH 'ab' FROM "s")) as "v"`,
+      postgres: `select (CASE WHEN length("s") >= 6 THEN "s" ELSE repeat('*', 6 - length("s")) || "s" END || CASE WHEN length("s") >= 8 THEN "s" ELSE "s" || repeat(' ', 8 - length("s")) END || CASE WHEN length("s") >= 3 THEN "s" WHEN left("s", 1) IN ('-', '+') THEN left("s", 1) || repeat('0', 3 - length("s")) || substring("s", 2) ELSE repeat('0', 3 - length("s")) || "s" END || trim(BOTH 'ab' FROM "s")) as "v"`,
+      snowflake: `select (CASE WHEN length("S") >= 6 THEN "S" ELSE repeat('*', 6 - length("S")) || "S" END || CASE WHEN length("S") >= 8 THEN "S" ELSE "S" || repeat(' ', 8 - length("S")) END || CASE WHEN length("S") >= 3 THEN "S" WHEN left("S", 1) IN ('-', '+') THEN left("S", 1) || repeat('0', 3 - length("S")) || substring("S", 2) ELSE repeat('0', 3 - length("S")) || "S" END || TRIM("S", 'ab')) as "V"`,
+    },
+  ],
+  [
+    // EXTRACT(NANOSECOND …), WEEKISO, YEAROFWEEKISO, DAYOFYEAR: https://docs.snowflake.com/en/sql-reference/functions/extract, …/year
+    "millisecond, microsecond, ISO week and year, day of the year",
+    col("ts").dt.millisecond().add(col("ts").dt.microsecond()).add(col("d").dt.week()).add(col("d").dt.isoYear()).add(col("ts").dt.ordinalDay()),
+    {
+      duckdb: `select ((((CAST(floor(extract(microseconds FROM "ts") / 1000) AS INTEGER) % 1000) + (CAST(extract(microseconds FROM "ts") AS INTEGER) % 1000000)) + CAST(extract(week FROM "d") AS INTEGER)) + CAST(extract(isoyear FROM "d") AS INTEGER)) + CAST(extract(doy FROM "ts") AS INTEGER) as "v"`,
+      postgres: `select ((((CAST(floor(extract(microseconds FROM "ts") / 1000) AS INTEGER) % 1000) + (CAST(extract(microseconds FROM "ts") AS INTEGER) % 1000000)) + CAST(extract(week FROM "d") AS INTEGER)) + CAST(extract(isoyear FROM "d") AS INTEGER)) + CAST(extract(doy FROM "ts") AS INTEGER) as "v"`,
+      snowflake: `select (((FLOOR(EXTRACT(NANOSECOND FROM "TS") / 1000000) + FLOOR(EXTRACT(NANOSECOND FROM "TS") / 1000)) + CAST(WEEKISO("D") AS NUMBER(38,0))) + CAST(YEAROFWEEKISO("D") AS NUMBER(38,0))) + CAST(DAYOFYEAR("TS") AS NUMBER(38,0)) as "V"`,
+    },
+  ],
+  [
+    "dt.date",
+    col("ts").dt.date(),
+    {
+      duckdb: `select CAST("ts" AS DATE) as "v"`,
+      postgres: `select CAST("ts" AS DATE) as "v"`,
+      snowflake: `select CAST("TS" AS DATE) as "V"`,
+    },
+  ],
+  [
+    "compound offsetBy: months first, as one move",
+    col("ts").dt.offsetBy("-1y2mo12h"),
+    {
+      duckdb: `select "ts" + INTERVAL '-14 months' + INTERVAL '-12 hours' as "v"`,
+      postgres: `select "ts" + INTERVAL '-14 months' + INTERVAL '-12 hours' as "v"`,
+      snowflake: `select DATEADD(HOUR, -12, DATEADD(MONTH, -14, "TS")) as "V"`,
+    },
+  ],
+  [
+    "compound offsetBy on a date",
+    col("d").dt.offsetBy("1mo1d"),
+    {
+      duckdb: `select CAST(CAST("d" + INTERVAL '1 month' AS DATE) + INTERVAL '1 day' AS DATE) as "v"`,
+      postgres: `select CAST(CAST("d" + INTERVAL '1 month' AS DATE) + INTERVAL '1 day' AS DATE) as "v"`,
+      snowflake: `select DATEADD(DAY, 1, DATEADD(MONTH, 1, "D")) as "V"`,
+    },
+  ],
+  [
+    "rollingVar by rows with ddof 0",
+    col("x").rollingVar(3, { ddof: 0 }).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN var_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN var_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN count("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN VAR_POP("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
+  [
+    "rollingStd over time with ddof 0",
+    col("x").rollingStd("7d", { by: "d", ddof: 0 }).over("id"),
+    {
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE stddev_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: `select CASE WHEN "d" IS NULL THEN NULL ELSE stddev_pop("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      snowflake: `select CASE WHEN "D" IS NULL THEN NULL ELSE STDDEV_POP("X") OVER (PARTITION BY "ID" ORDER BY "D" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "V"`,
+    },
+  ],
+  [
+    "rollingMedian by rows (DuckDB only)",
+    col("x").rollingMedian(3).over("id", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN count("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) >= 3 THEN median("x") OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: { unsupported: /^median\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^rollingMedian\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    "rollingQuantile over time (DuckDB only)",
+    col("x").rollingQuantile(0.9, "7d", { by: "d", interpolation: "linear" }).over("id"),
+    {
+      duckdb: `select CASE WHEN "d" IS NULL THEN NULL ELSE quantile_cont("x", 0.9) OVER (PARTITION BY "id" ORDER BY "d" ASC NULLS FIRST RANGE BETWEEN INTERVAL '6 days' PRECEDING AND CURRENT ROW) END as "v"`,
+      postgres: { unsupported: /^quantile\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^rollingQuantile\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    // DATEADD and DAYOFMONTH: https://docs.snowflake.com/en/sql-reference/functions/dateadd, …/year
+    "monthEnd of a timestamp, keeping its time of day",
+    col("ts").dt.monthEnd(),
+    {
+      duckdb: `select (("ts" - CAST(extract(day FROM "ts") - 1 AS INTEGER) * INTERVAL '1 day') + INTERVAL '1 month' - INTERVAL '1 day') as "v"`,
+      postgres: `select (("ts" - CAST(extract(day FROM "ts") - 1 AS INTEGER) * INTERVAL '1 day') + INTERVAL '1 month' - INTERVAL '1 day') as "v"`,
+      snowflake: `select DATEADD(DAY, -1, DATEADD(MONTH, 1, DATEADD(DAY, 1 - DAYOFMONTH("TS"), "TS"))) as "V"`,
+    },
+  ],
+  [
+    "monthStart of a date",
+    col("d").dt.monthStart(),
+    {
+      duckdb: `select ("d" - CAST(extract(day FROM "d") AS INTEGER) + 1) as "v"`,
+      postgres: `select ("d" - CAST(extract(day FROM "d") AS INTEGER) + 1) as "v"`,
+      snowflake: `select DATEADD(DAY, 1 - DAYOFMONTH("D"), "D") as "V"`,
+    },
+  ],
+  [
+    // DATE_PART(EPOCH_MICROSECOND, …): https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts
+    "dt.epoch in microseconds (other units floor-divide it)",
+    col("ts").dt.epoch().add(col("d").dt.epoch()),
+    {
+      duckdb: `select epoch_us("ts") + epoch_us(CAST("d" AS TIMESTAMP)) as "v"`,
+      postgres: `select CAST(extract(epoch FROM "ts") * 1000000 AS BIGINT) + CAST(extract(epoch FROM "d") * 1000000 AS BIGINT) as "v"`,
+      snowflake: `select DATE_PART(EPOCH_MICROSECOND, "TS") + DATE_PART(EPOCH_MICROSECOND, CAST("D" AS TIMESTAMP_NTZ)) as "V"`,
     },
   ],
 ];

@@ -36,3 +36,19 @@ describe("cumulative windows on null values (Polars: null on a null row)", () =>
     expect(out).toEqual([1, null, null, 2, 4]);
   });
 });
+
+// Expr.cum_prod docstring: pl.DataFrame({"a": [1, 2, 3, 4]}).select(pl.col("a").cum_prod()) gives 1, 2, 6, 24 (an
+// integer); null values are excluded and the null row gets null, as cum_sum.
+describe("cumProd", () => {
+  it("integers stay integers; nulls are skipped and get null; doubles", async () => {
+    const [a, n, x] = await polars(
+      { a: ints(1, 2, 3, 4, null), n: ints(null, 2, null, -3, 0), x: floats(0.5, 3, null, -2, 1.5), o: ints(0, 1, 2, 3, 4) },
+      col("a").cumProd().over([], { orderBy: "o" }),
+      col("n").cumProd().over([], { orderBy: "o" }),
+      col("x").cumProd().over([], { orderBy: "o", descending: true }),
+    );
+    expect(a).toEqual([1, 2, 6, 24, null]);
+    expect(n).toEqual([null, 2, null, -6, 0]);
+    expect(x).toEqual([-4.5, -9, null, -3, 1.5]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { col } from "../../src/dsl/index.ts";
-import { floats, polars } from "./support.ts";
+import { floats, ints, polars } from "./support.ts";
 
 // py-polars/tests/unit/lazyframe/test_lazyframe.py: test_round, test_truncate, test_round_mode — (n, decimals, expected).
 describe("round and truncate, as Polars computes them", () => {
@@ -97,5 +97,42 @@ describe("shift with a fill value, isBetween with closed", () => {
     expect(left).toEqual([false, true, true, false, false]);
     expect(right).toEqual([false, false, true, true, false]);
     expect(none).toEqual([false, false, true, false, false]);
+  });
+});
+
+// Expr.pow, Expr.exp and Expr.log1p docstrings (py-polars/src/polars/expr/expr.py), and IEEE 754's pow, exp and log1p
+// at the edges, which Polars computes with Rust's f64::powf, exp and ln_1p.
+describe("pow, exp, log1p", () => {
+  it("pow: an integer for integers, a double otherwise (Expr.pow docstring)", async () => {
+    const [cube, xlog2] = await polars({ x: ints(1, 2, 4, 8) }, col("x").pow(3), col("x").pow(col("x").log(2)));
+    expect(cube).toEqual([1, 8, 64, 512]);
+    xlog2!.forEach((v, i) => expect(v).toBeCloseTo([1, 2, 16, 512][i]!, 9));
+  });
+
+  it("pow: NaN for a negative base and a fractional exponent, inf for 0 to a negative power, null stays null", async () => {
+    const [third, inverse, square] = await polars({ a: floats(-8, 0, 4, null) }, col("a").pow(1 / 3), col("a").pow(-1), col("a").pow(2));
+    expect(third).toEqual([NaN, 0, 4 ** (1 / 3), null]);
+    expect(inverse).toEqual([-0.125, Infinity, 0.25, null]);
+    expect(square).toEqual([64, 0, 16, null]);
+  });
+
+  it("pow of an integer by a negative integer is refused, pointing to a double", async () => {
+    await expect(polars({ x: ints(2) }, col("x").pow(-1))).rejects.toThrow(/negative exponent needs a double, e\.g\. col\("x"\)\.cast\("double"\)\.pow\(-1\)/);
+  });
+
+  it("exp (Expr.exp docstring), inf and 0 beyond the doubles' range, NaN stays NaN", async () => {
+    const [e] = await polars({ values: floats(1, 2, 4, 1000, -1000, null) }, col("values").exp());
+    expect(e).toEqual([Math.exp(1), Math.exp(2), Math.exp(4), Infinity, 0, null]);
+    const [nan] = await polars({ a: floats(-1) }, col("a").sqrt().exp());
+    expect(nan).toEqual([NaN]);
+  });
+
+  it("log1p (Expr.log1p docstring) keeps the digits of small values; NaN below -1, -inf at -1", async () => {
+    const finite = [1, 2, 4, 1e-17, 1e-10, 0.1, -0.5, 2 ** -30];
+    const [l] = await polars({ values: floats(...finite, -1, -2, null) }, col("values").log1p());
+    // Within one ulp of the exact value (JavaScript's Math.log1p, as Rust's ln_1p, is within one too).
+    finite.forEach((x, i) => expect(Math.abs((l![i] as number) / Math.log1p(x) - 1)).toBeLessThanOrEqual(2.3e-16));
+    expect(l![3]).toBe(1e-17); // ln(1 + 1e-17) in doubles would be 0
+    expect(l!.slice(8)).toEqual([-Infinity, NaN, null]);
   });
 });

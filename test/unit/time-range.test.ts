@@ -113,8 +113,12 @@ describe("read ranges of sets written here", () => {
     const byTruncate = set("tr_by_truncate", "d", ({ events }) =>
       events.groupBy("customer_id", col("ts").dt.truncate("1d").alias("d")).agg(col("amount").sum().alias("total")),
     );
-    const graph = graphOf(byCast, byTruncate);
+    const byDate = set("tr_by_date", "d", ({ events }) =>
+      events.groupBy("customer_id", col("ts").dt.date().alias("d")).agg(col("amount").sum().alias("total")),
+    );
+    const graph = graphOf(byCast, byTruncate, byDate);
     expect(symbolic(graph, "tr_by_cast")).toEqual(symbolic(graph, "tr_by_truncate"));
+    expect(symbolic(graph, "tr_by_date")).toEqual(symbolic(graph, "tr_by_truncate")); // dt.date() is the same map
     // Days starting in [01-15T12:00, 01-20T06:00) are 01-16 .. 01-20.
     expect(readRange(graph, "tr_by_cast", "tr_events", "2025-01-15T12:00:00.000Z", "2025-01-20T06:00:00.000Z")).toEqual(
       range("2025-01-16", "2025-01-21"),

@@ -2,6 +2,7 @@ import { PostgresQueryCompiler, sql } from "kysely";
 import type { AggFn } from "../../ir/expr.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
+import { isIntegral } from "../../ir/dtype.ts";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
@@ -13,6 +14,8 @@ const AGGREGATES: Partial<Record<AggFn, string>> = {
   count: "count",
   std: "stddev_samp", // sample standard deviation, as Polars' std(ddof=1)
   var: "var_samp",
+  stdPop: "stddev_pop", // ddof = 0
+  varPop: "var_pop",
   median: "median", // interpolates between the two middle values, as Polars
 };
 
@@ -73,13 +76,17 @@ export const duckdbDialect: SqlDialect = {
   divide,
   // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
   modulo: (left, right) => sql`${left} % ${right}`,
-  functions: ansi.functions({
-    types: TYPES,
-    cast,
-    divide,
-    // `//` of integers truncates toward zero (https://duckdb.org/docs/sql/functions/numeric).
-    truncatingDivide: (a, b) => sql`${a} // ${b}`,
-  }),
+  functions: {
+    ...ansi.functions({
+      types: TYPES,
+      cast,
+      divide,
+      // `//` of integers truncates toward zero (https://duckdb.org/docs/sql/functions/numeric).
+      truncatingDivide: (a, b) => sql`${a} // ${b}`,
+    }),
+    // extract(epoch) is a DOUBLE here; epoch_us is exact (https://duckdb.org/docs/sql/functions/timestamp).
+    epochMicros: ([t], [type]) => sql`epoch_us(${type === "date" ? sql`CAST(${t} AS TIMESTAMP)` : t})`,
+  },
   aggregate(call): Sql {
     const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
     const w = over ? sql` ${over}` : sql``;
@@ -90,6 +97,13 @@ export const duckdbDialect: SqlDialect = {
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
         return sql`quantile_cont(${input}, ${sql.lit(quantile!)})${w}`;
+      // A DOUBLE whatever the input (https://duckdb.org/docs/sql/functions/aggregates#productarg): integers back to BIGINT.
+      case "product":
+        return isIntegral(inputType) ? sql`CAST(product(${input})${w} AS BIGINT)` : sql`product(${input})${w}`;
+      case "cov":
+      case "covPop":
+      case "corr":
+        return ansi.pairAggregate({ types: TYPES }, call);
       case "nUnique":
         return sql`count(DISTINCT ${input})${w}`;
       case "any":

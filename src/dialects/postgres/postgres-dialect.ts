@@ -144,6 +144,17 @@ export const postgresDialect: SqlDialect = {
         return asDouble(sql`stddev_samp(${input})${w}`);
       case "var":
         return asDouble(sql`var_samp(${input})${w}`);
+      // why: no product aggregate (§9.21); exp(sum(ln(x))) would round integers and doubles alike.
+      case "product":
+        throw new UnsupportedError("cumProd()", "postgres");
+      case "cov":
+      case "covPop":
+      case "corr":
+        return ansi.pairAggregate({ types: TYPES }, call);
+      case "stdPop":
+        return asDouble(sql`stddev_pop(${input})${w}`);
+      case "varPop":
+        return asDouble(sql`var_pop(${input})${w}`);
       case "min":
       case "max":
         return sql`${sql.raw(fn)}(${input})${w}`;

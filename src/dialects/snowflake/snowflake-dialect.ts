@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
 import { type DType, type InferredType, isIntegral } from "../../ir/dtype.ts";
@@ -13,12 +14,14 @@ const AGGREGATES: Partial<Record<AggFn, string>> = {
   max: "MAX",
   std: "STDDEV_SAMP", // sample standard deviation, as Polars' std(ddof=1)
   var: "VAR_SAMP",
+  stdPop: "STDDEV_POP", // ddof = 0 (https://docs.snowflake.com/en/sql-reference/functions/stddev_pop)
+  varPop: "VAR_POP",
   // Interpolates between the two middle values, as DuckDB's median (https://docs.snowflake.com/en/sql-reference/functions/median).
   median: "MEDIAN",
 };
 
 // Aggregates whose result the IR types as a double: Snowflake keeps a NUMBER input a NUMBER with a limited scale.
-const DOUBLE_RESULT: ReadonlySet<AggFn> = new Set(["mean", "std", "var", "median", "quantile"]);
+const DOUBLE_RESULT: ReadonlySet<AggFn> = new Set(["mean", "std", "var", "stdPop", "varPop", "median", "quantile"]);
 
 // Date parts as DATE_TRUNC and DATEADD spell them (https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts).
 const DATE_PARTS: Record<DurationUnit, string> = {
@@ -125,9 +128,24 @@ export const snowflakeDialect: SqlDialect = {
     contains: ([s, t]) => sql`CONTAINS(${s}, ${t})`,
     startsWith: ([s, t]) => sql`STARTSWITH(${s}, ${t})`,
     endsWith: ([s, t]) => sql`ENDSWITH(${s}, ${t})`,
+    // TRIM takes the characters second and has no BOTH … FROM form (https://docs.snowflake.com/en/sql-reference/functions/trim).
+    stripChars: ([s, chars]) => sql`TRIM(${s}, ${chars})`,
     // EXTRACT has no `isodow` part; DAYOFWEEKISO is Monday = 1 … Sunday = 7 whatever WEEK_START says
     // (https://docs.snowflake.com/en/sql-reference/functions/year).
     weekday: ([t]) => sql`CAST(DAYOFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    // WEEKISO, YEAROFWEEKISO and DAYOFYEAR follow ISO 8601 whatever WEEK_START and WEEK_OF_YEAR_POLICY say
+    // (https://docs.snowflake.com/en/sql-reference/functions/year); NANOSECOND is the fraction of the second alone
+    // (https://docs.snowflake.com/en/sql-reference/functions/hour-minute-second).
+    // DATEADD keeps a DATE a DATE and a TIMESTAMP's time of day (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
+    monthStart: ([t]) => sql`DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})`,
+    monthEnd: ([t]) => sql`DATEADD(DAY, -1, DATEADD(MONTH, 1, DATEADD(DAY, 1 - DAYOFMONTH(${t}), ${t})))`,
+    // https://docs.snowflake.com/en/sql-reference/functions-date-time#supported-date-and-time-parts: EPOCH_MICROSECOND.
+    epochMicros: ([t], [type]) => sql`DATE_PART(EPOCH_MICROSECOND, ${type === "date" ? sql`CAST(${t} AS TIMESTAMP_NTZ)` : t})`,
+    isoWeek: ([t]) => sql`CAST(WEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    isoYear: ([t]) => sql`CAST(YEAROFWEEKISO(${t}) AS ${sql.raw(INTEGRAL)})`,
+    ordinalDay: ([t]) => sql`CAST(DAYOFYEAR(${t}) AS ${sql.raw(INTEGRAL)})`,
+    millisecond: ([t], [type]) => (type === "date" ? sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END` : sql`FLOOR(EXTRACT(NANOSECOND FROM ${t}) / 1000000)`),
+    microsecond: ([t], [type]) => (type === "date" ? sql`CASE WHEN ${t} IS NULL THEN NULL ELSE 0 END` : sql`FLOOR(EXTRACT(NANOSECOND FROM ${t}) / 1000)`),
     daysBetween: ([a, b], [ta, tb]) => {
       // DATE - DATE is an integer number of days (https://docs.snowflake.com/en/sql-reference/operators-arithmetic).
       if (ta === "date" && tb === "date") return sql`CAST(${b} - ${a} AS ${sql.raw(INTEGRAL)})`;
@@ -142,6 +160,9 @@ export const snowflakeDialect: SqlDialect = {
   },
   aggregate(call): Sql {
     const { fn, input, inputType, quantile, over, nullWhenEmpty } = call;
+    // MEDIAN and PERCENTILE_CONT as window functions take no ORDER BY and no frame
+    // (https://docs.snowflake.com/en/sql-reference/functions/median, …/percentile_cont): rolling ones are refused.
+    if (call.framed && (fn === "median" || fn === "quantile")) throw new UnsupportedError(fn === "median" ? "rollingMedian()" : "rollingQuantile()", "snowflake");
     const w = over ? sql` ${over}` : sql``;
     // AVG, STDDEV_SAMP, VAR_SAMP, MEDIAN and PERCENTILE_CONT of a NUMBER are NUMBERs with a limited scale.
     const x = DOUBLE_RESULT.has(fn) && isIntegral(inputType) ? sql`CAST(${input} AS FLOAT)` : input;
@@ -158,6 +179,17 @@ export const snowflakeDialect: SqlDialect = {
         return sql`PERCENTILE_CONT(${sql.lit(quantile!)}) WITHIN GROUP (ORDER BY ${x})${w}`;
       case "nUnique":
         return sql`COUNT(DISTINCT ${input})${w}`;
+      // COVAR_SAMP, COVAR_POP and CORR of NUMBERs are NUMBERs (https://docs.snowflake.com/en/sql-reference/functions/covar_samp,
+      // …/covar_pop, …/corr): the doubles go in, as for AVG.
+      // No product aggregate (https://docs.snowflake.com/en/sql-reference/functions-aggregation); EXP(SUM(LN(x))) would round.
+      case "product":
+        throw new UnsupportedError("cumProd()", "snowflake");
+      case "cov":
+      case "covPop":
+      case "corr": {
+        const asFloat = (e: Sql, t: InferredType) => (isIntegral(t) ? sql`CAST(${e} AS FLOAT)` : e);
+        return ansi.pairAggregate({ types: TYPES }, { ...call, input: asFloat(input!, inputType), other: asFloat(call.other!, call.otherType!) });
+      }
       // NULL over no non-null values, as DuckDB's bool_or/bool_and (https://docs.snowflake.com/en/sql-reference/functions/boolor_agg).
       case "any":
         return sql`COALESCE(BOOLOR_AGG(${input})${w}, FALSE)`;
