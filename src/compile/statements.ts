@@ -48,9 +48,10 @@ export function rangePredicate(column: string, type: DType, range: ConcreteRange
   if (start) return sql.join([sql`${sql.id(column)} >= ${bound(start)}`, ...(end ? [sql`${sql.id(column)} < ${bound(end)}`] : [])], sql` AND `);
   if (!end) return undefined;
   // A source read open at the start takes everything before the end, and the rows whose time is null: windows ordered
-  // by time sort them first (as Polars does), where a lag or a cumulative window reaches them.
-  const before = sql`${sql.id(column)} < ${bound(end)}`;
-  return sql`(${before} OR ${sql.id(column)} IS NULL)`;
+  // by time sort them first (as Polars does), where a lag or a cumulative window reaches them. Spelled IS NOT DISTINCT
+  // FROM NULL: DuckDB 1.5 then still pushes the range into the scan, where `x < e OR x IS NULL` made it evaluate the
+  // whole disjunction per row (revolving_balance_change over a recent window: 1.7× hand-written SQL, 1.1× this way).
+  return sql`(${sql.id(column)} IS NOT DISTINCT FROM NULL OR ${sql.id(column)} < ${bound(end)})`;
 }
 
 /**

@@ -28,8 +28,8 @@ WITH
       "raw"."customer_accounts"
     WHERE
       (
-        "date" < DATE '2025-10-14'
-        OR "date" IS NULL
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-14'
       )
   ),
   "days_since_overdraft" AS (

@@ -37,8 +37,8 @@ WITH
       "raw"."customer_accounts"
     WHERE
       (
-        "date" < DATE '2025-11-01'
-        OR "date" IS NULL
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-11-01'
       )
   ),
   "avg_monthly_revolving_balance" AS (

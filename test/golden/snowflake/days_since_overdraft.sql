@@ -28,8 +28,10 @@ WITH
       "RAW"."CUSTOMER_ACCOUNTS"
     WHERE
       (
-        "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
-        OR "DATE" IS NULL
+        "DATE" IS NOT DISTINCT
+        FROM
+          NULL
+          OR "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
       )
   ),
   "DAYS_SINCE_OVERDRAFT" AS (

@@ -34,8 +34,10 @@ WITH
       "RAW"."CUSTOMER_ACCOUNTS"
     WHERE
       (
-        "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
-        OR "DATE" IS NULL
+        "DATE" IS NOT DISTINCT
+        FROM
+          NULL
+          OR "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
       )
   ),
   "AVG_MONTHLY_REVOLVING_BALANCE" AS (
