@@ -65,6 +65,9 @@ export interface ChunkTarget {
 }
 
 /** The registry of the tables the tool owns, beside the ledger in the offline store's schema. */
+/** The names of the run ledger's tables, in the offline store's schema: one place for every reader and writer. */
+export const LEDGER_TABLE = "feature_backfill_ledger";
+export const LEASES_TABLE = "feature_backfill_leases";
 export const registryTable = (schema: string | undefined): TableRef => ({ schema, name: "feature_backfill_tables" });
 
 /**
@@ -119,8 +122,8 @@ export class LedgerStatements {
     schema: string | undefined,
     private readonly runId: string,
   ) {
-    this.ledger = { schema, name: "feature_backfill_ledger" };
-    this.leases = { schema, name: "feature_backfill_leases" };
+    this.ledger = { schema, name: LEDGER_TABLE };
+    this.leases = { schema, name: LEASES_TABLE };
     this.tables = registryTable(schema);
   }
 

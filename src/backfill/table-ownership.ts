@@ -6,7 +6,7 @@ import type { Engine, StatementLabel, WarehouseColumn } from "../engines/engine.
 import { formatLocation, OwnershipError, UsageError } from "../errors.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { identifierProblems, tableKey } from "./identifier-limits.ts";
-import { LEASE_CORE, LEDGER_CORE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
+import { LEASE_CORE, LEASES_TABLE, LEDGER_CORE, LEDGER_TABLE, type LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "./ledger.ts";
 import type { SetJob } from "./plan.ts";
 import type { TableProblem } from "./preflight.ts";
 
@@ -30,7 +30,7 @@ export function planningProblems(jobs: readonly Job[], sources: Iterable<SourceD
   const writes: { set?: string; what: string; table: TableRef }[] = [
     ...unique(jobs.map((j) => ({ set: j.set, what: "offline table", table: j.table }))),
     ...unique(jobs.flatMap((j) => (j.stage ? [{ set: j.set, what: "stage table", table: j.stage.table }] : []))),
-    ...["feature_backfill_ledger", "feature_backfill_leases", registryTable(schema).name].map((name) => ({ what: "run ledger table", table: { schema, name } })),
+    ...[LEDGER_TABLE, LEASES_TABLE, registryTable(schema).name].map((name) => ({ what: "run ledger table", table: { schema, name } })),
   ];
   for (const source of sources) {
     for (const write of writes) {
@@ -206,7 +206,7 @@ function parseTableName(name: string): TableRef {
  * Whether two names may resolve to one table. An unqualified name resolves through the session's schema, which is
  * not known here: it is compared by table name alone (a refusal then names the way out: qualify it).
  */
-function sameTable(a: TableRef, b: TableRef, dialect: SqlDialect): boolean {
+export function sameTable(a: TableRef, b: TableRef, dialect: SqlDialect): boolean {
   const key = dialect.identifiers.key;
   if (key(a.name) !== key(b.name)) return false;
   return a.schema === undefined || b.schema === undefined || key(a.schema) === key(b.schema);

@@ -3,7 +3,8 @@ import { CreateTableNode, type RootOperationNode, sql } from "kysely";
 import { runDdl } from "../backfill/execute.ts";
 import { LedgerStatements, registerTable, registryTable, tableMark } from "../backfill/ledger.ts";
 import type { LoadedProject } from "../backfill/run-backfill.ts";
-import { checkLedgerTables, readRegistry } from "../backfill/table-ownership.ts";
+import { tableKey } from "../backfill/identifier-limits.ts";
+import { checkLedgerTables, readRegistry, sameTable } from "../backfill/table-ownership.ts";
 import { builder } from "../compile/kysely-builder.ts";
 import { dropTableStatement, formatTable, render, type Statement, tableNode } from "../compile/statements.ts";
 import type { Sql, SqlDialect } from "../dialects/sql-dialect.ts";
@@ -23,12 +24,13 @@ export interface DatasetSummary {
 
 /** The output table is the tool's: never a source, nor a set's offline table, nor a table another writer created. */
 export function checkOutputTable(project: LoadedProject, out: TableRef): void {
-  const key = (t: TableRef) => `${(t.schema ?? "").toLowerCase()}.${t.name.toLowerCase()}`;
+  // Names compared as the warehouse resolves them (folding, truncation), as a run compares its own tables.
+  const { dialect } = project.config;
   for (const source of project.graph.sources.values()) {
-    if (key(source.backfill) === key(out)) throw new OwnershipError(`--out ${formatTable(out)} is the table source "${source.name}" reads; the tool never writes a table it reads`);
+    if (sameTable(source.backfill, out, dialect)) throw new OwnershipError(`--out ${formatTable(out)} is the table source "${source.name}" reads; the tool never writes a table it reads`);
   }
   for (const set of project.graph.sets.keys()) {
-    if (key(project.config.tableFor(set)) === key(out)) throw new OwnershipError(`--out ${formatTable(out)} is the offline table of feature set "${set}"`);
+    if (tableKey(project.config.tableFor(set), dialect) === tableKey(out, dialect)) throw new OwnershipError(`--out ${formatTable(out)} is the offline table of feature set "${set}"`);
   }
 }
 
@@ -52,7 +54,7 @@ export async function writeTable(engine: Engine, out: TableRef, create: Statemen
   await runDdl(engine, ledger.setup(ledgerTables));
   const owner = `dataset:${out.name}`;
   if (existing) {
-    const registered = (await readRegistry(engine, ledger)).find((r) => r.table.name.toLowerCase() === out.name.toLowerCase() && (r.table.schema ?? "").toLowerCase() === (out.schema ?? "").toLowerCase());
+    const registered = (await readRegistry(engine, ledger)).find((r) => tableKey(r.table, engine.dialect) === tableKey(out, engine.dialect));
     // The registry row and the table's mark: a table of that name dropped and made again by hand has no mark.
     const [marked] = await engine.query(render(engine.dialect.tableComment(out).toOperationNode() as RootOperationNode, engine.dialect));
     if (registered?.set !== owner || marked?.comment !== tableMark(registered.tableId)) {

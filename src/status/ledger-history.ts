@@ -4,6 +4,7 @@ import { render, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { Engine } from "../engines/engine.ts";
 import type { TableRef } from "../ir/definitions.ts";
+import { LEASES_TABLE, LEDGER_TABLE } from "../backfill/ledger.ts";
 
 /** One ledger row: a chunk a run wrote (or failed to). */
 export interface LedgerEntry {
@@ -33,16 +34,14 @@ export interface LedgerHistory {
   readonly leases: readonly LeaseEntry[];
 }
 
-const LEDGER = "feature_backfill_ledger";
-const LEASES = "feature_backfill_leases";
 
 /**
  * What the ledger and the leases hold about `sets`, read-only: two SELECTs over the columns every ledger has
  * (src/backfill/ledger.ts), so ledgers written by older versions read too. No ledger yet: empty history.
  */
 export async function readLedgerHistory(engine: Engine, schema: string | undefined, sets: readonly string[]): Promise<LedgerHistory> {
-  const ledger: TableRef = { schema, name: LEDGER };
-  const leases: TableRef = { schema, name: LEASES };
+  const ledger: TableRef = { schema, name: LEDGER_TABLE };
+  const leases: TableRef = { schema, name: LEASES_TABLE };
   const [ledgerColumns, leaseColumns] = await engine.describeTables([ledger, leases]);
   if (!ledgerColumns || sets.length === 0) return { entries: [], leases: [] };
   const statements = historyStatements(engine.dialect, schema, sets);
@@ -86,8 +85,8 @@ export function historyStatements(dialect: SqlDialect, schema: string | undefine
       dialect,
     );
   return {
-    ledger: of(LEDGER, ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "status", "started_at", "finished_at", "error"], "finished_at"),
-    leases: of(LEASES, ["feature_set", "run_id", "window_start", "window_end", "expires_at", "holder"], "window_start"),
+    ledger: of(LEDGER_TABLE, ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "status", "started_at", "finished_at", "error"], "finished_at"),
+    leases: of(LEASES_TABLE, ["feature_set", "run_id", "window_start", "window_end", "expires_at", "holder"], "window_start"),
   };
 }
 
