@@ -281,7 +281,7 @@ const upstreamFailed = (job: SetJob, unwritten: SetJob): ChunkOutcome => ({
 });
 
 /** What each table was read over, marking upstream tables read instead of recomputing their sets. */
-export const readsText = (job: Pick<SetJob, "reads">): string[] =>
+const readsText = (job: Pick<SetJob, "reads">): string[] =>
   job.reads.map((r) => `${formatTable(r.source.backfill)} ${formatWindow(r.range)}${r.upstream ? " — materialized, hash ok" : ""}`);
 
 /** Once per set: which upstream sets it reads from their tables and which it recomputes, and why. */

@@ -1,6 +1,6 @@
 import { type OperationNode, type RootOperationNode, sql } from "kysely";
 import { builder } from "../compile/kysely-builder.ts";
-import { createTableStatement, ddlPrelude, render, render as renderNode, type Statement, tableId } from "../compile/statements.ts";
+import { createTableStatement, ddlPrelude, render, type Statement, tableId } from "../compile/statements.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { TableRef } from "../ir/definitions.ts";
 import { formatTimestamp } from "../ir/time.ts";
@@ -41,10 +41,10 @@ export const LEDGER_COLUMNS: Schema = [
   { name: "table_id", type: "varchar" },
 ];
 
-/** Columns a table must have to be taken for a ledger of some version (the rest are added in place). */
 /** Columns a leases table must have to be taken for one of some version (`taken_at` is added in place). */
 export const LEASE_CORE = ["feature_set", "run_id", "window_start", "window_end", "expires_at", "holder"];
 
+/** Columns a table must have to be taken for a ledger of some version (the rest are added in place). */
 export const LEDGER_CORE = ["run_id", "feature_set", "chunk_start", "chunk_end", "definition_hash", "status"];
 
 export const REGISTRY_COLUMNS: Schema = [
@@ -81,19 +81,20 @@ export const tableMark = (tableId: string): string => `feature-backfill table ${
  * table's mark. Run in the transaction that creates the table where DDL is transactional, right after the CREATE
  * elsewhere.
  */
+/** A timestamp value as the ledger writes them: the dialect's zone-less type by name (Snowflake's bare TIMESTAMP follows a setting). */
+const timestampValue = (t: Date, dialect: SqlDialect) => sql`CAST(${formatTimestamp(t)} AS ${sql.raw(dialect.types.timestamp)})`;
+
 export function registerTable(dialect: SqlDialect, entry: { table: TableRef; set: string; tableId: string; at: Date }): Statement[] {
   const registry = registryTable(entry.table.schema);
   const { table } = entry;
   const schema = table.schema ?? null;
-  // As the ledger's timestamps: the dialect's zone-less type by name (Snowflake's bare TIMESTAMP follows a setting).
-  const at = sql`CAST(${formatTimestamp(entry.at)} AS ${sql.raw(dialect.types.timestamp)})`;
-  const values = [sql`${schema}`, sql`${table.name}`, sql`${entry.set}`, sql`${entry.tableId}`, at, sql`${VERSION}`];
-  const render = (query: { toOperationNode(): OperationNode }) => renderNode(query.toOperationNode() as RootOperationNode, dialect);
+  const values = [sql`${schema}`, sql`${table.name}`, sql`${entry.set}`, sql`${entry.tableId}`, timestampValue(entry.at, dialect), sql`${VERSION}`];
+  const statement = (query: { toOperationNode(): OperationNode }) => render(query.toOperationNode() as RootOperationNode, dialect);
   return [
-    render(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} = ${schema} AND ${sql.id("table_name")} = ${table.name}`),
-    render(sql`INSERT INTO ${tableId(registry)} (${sql.join(REGISTRY_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`),
+    statement(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} = ${schema} AND ${sql.id("table_name")} = ${table.name}`),
+    statement(sql`INSERT INTO ${tableId(registry)} (${sql.join(REGISTRY_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`),
     // A literal: COMMENT takes no bind parameter. The text is the tool's own (a UUID), never user input.
-    render(sql`COMMENT ON TABLE ${tableId(table)} IS ${sql.lit(tableMark(entry.tableId))}`),
+    statement(sql`COMMENT ON TABLE ${tableId(table)} IS ${sql.lit(tableMark(entry.tableId))}`),
   ];
 }
 
@@ -218,7 +219,7 @@ export class LedgerStatements {
 
   /** The dialect's zone-less timestamp by name: Snowflake's bare TIMESTAMP follows TIMESTAMP_TYPE_MAPPING. */
   #ts(t: Date) {
-    return sql`CAST(${formatTimestamp(t)} AS ${sql.raw(this.dialect.types.timestamp)})`;
+    return timestampValue(t, this.dialect);
   }
 
   #render(query: { toOperationNode(): OperationNode }): Statement {

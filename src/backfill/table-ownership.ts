@@ -131,7 +131,7 @@ export function ownedTables(
 export async function currentTableIds(engine: Engine, ledger: LedgerStatements, jobs: readonly Pick<SetJob, "set" | "table">[]): Promise<Map<string, string> | undefined> {
   const unique = [...new Map(jobs.map((j) => [j.set, j] as const)).values()];
   const [ledgerColumns, registryColumns, ...tables] = await engine.describeTables([ledger.ledger, ledger.tables, ...unique.map((j) => j.table)]);
-  if (!registryColumns || !ledgerColumns?.some((c) => c.name.toLowerCase() === "table_id")) return undefined;
+  if (!registryColumns || !ledgerColumns?.some((c) => engine.dialect.identifiers.key(c.name) === engine.dialect.identifiers.key("table_id"))) return undefined;
   const existing = tables.map(Boolean);
   const owned = unique.map((j) => ({ ...j, columns: [] }));
   return ownedTables(owned, existing, await readRegistry(engine, ledger), await readMarks(engine, owned, existing), engine.dialect).ids;

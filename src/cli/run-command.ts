@@ -8,18 +8,16 @@ import { currentTableIds, planningProblems } from "../backfill/table-ownership.t
 import type { SetJob } from "../backfill/plan.ts";
 import type { ResolvedConfig } from "../config/config.ts";
 import { openEngine } from "../engines/open-engine.ts";
-import { type BackfillRequest, loadProjectFor, planFromConfig, reuseUpstreams } from "../backfill/run-backfill.ts";
+import { type BackfillRequest, executePlanned, type LoadedProject, loadProjectFor, planFromConfig, reuseUpstreams } from "../backfill/run-backfill.ts";
 import type { Engine } from "../engines/engine.ts";
 import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
-import { UsageError } from "../errors.ts";
+import { FeatureBackfillError, UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
 import { createReporter, type LogFormat, type Output } from "./reporter.ts";
 import { collect, configOption, type SelectionFlags, selectionOf, selectionOptions } from "./options.ts";
 import { planMissing } from "../status/plan-missing.ts";
 import { resolveSelection } from "../graph/selection.ts";
-import { executePlanned, type LoadedProject } from "../backfill/run-backfill.ts";
-import { FeatureBackfillError } from "../errors.ts";
 
 interface RunOptions extends SelectionFlags {
   missing?: boolean;

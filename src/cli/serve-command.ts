@@ -47,7 +47,8 @@ Examples:
         if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
         log({ event: "shutting_down", reason: String((signal.reason as Error)?.message ?? signal.reason) });
       } finally {
-        // Waits for in-flight requests (each bounded by timeouts.lookupSeconds). A keep-alive socket whose request ends
+        // Waits for in-flight requests (each bounded by timeouts.lookupSeconds; one still running when the process's 4 s
+        // stop backstop fires is cut off, its client getting no answer). A keep-alive socket whose request ends
         // during the drain is closed as soon as it is idle, rather than after the keep-alive timeout.
         const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
         await app.close().finally(() => clearInterval(sweep));

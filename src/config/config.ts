@@ -93,7 +93,7 @@ export const configSchema = z
       .object({
         connectSeconds: z.number().positive().default(10).describe("Connecting and logging in to any engine (default 10)."),
         statementSeconds: z.number().positive().optional().describe("One backfill statement, enforced by the warehouse (default: none)."),
-        lookupSeconds: z.number().positive().default(5).describe("One online lookup or /healthz check (`online`, `serve`; default 5)."),
+        lookupSeconds: z.number().positive().default(5).describe("One online lookup or /healthz check against a PostgreSQL online store (`online`, `serve`; default 5); a DuckDB store is in process."),
       })
       .strict()
       .default({ connectSeconds: 10, lookupSeconds: 5 })
@@ -178,7 +178,7 @@ function resolve(config: Config, file: string): ResolvedConfig {
           : { engine: "postgres" as const, postgres: config.online.postgres!, poolSize: config.online.poolSize, timeouts: onlineTimeouts },
     }),
     tableFor: (set) => ({ schema, name: table.replaceAll("{set}", set) }),
-    timeouts: { connectMs: config.timeouts.connectSeconds * 1000, statementMs: config.timeouts.statementSeconds && config.timeouts.statementSeconds * 1000 },
+    timeouts: { connectMs: onlineTimeouts.connectMs, statementMs: config.timeouts.statementSeconds && config.timeouts.statementSeconds * 1000 },
     ...(config.offlineStore.leaseTtl && { leaseTtlMs: parseLeaseTtl(config.offlineStore.leaseTtl, `${file}: offlineStore.leaseTtl`) }),
   };
 }

@@ -25,7 +25,7 @@ export function retarget(set: FeatureSetDef, source: SourceDef): FeatureSetDef {
   return { ...set, inputs };
 }
 
-export const EDGE_SCHEMA: Schema = Object.entries(edgeCases.columns).map(([name, type]) => ({ name, type }));
+const EDGE_SCHEMA: Schema = Object.entries(edgeCases.columns).map(([name, type]) => ({ name, type }));
 
 /** Rows per INSERT: small statements, well under any warehouse's statement-size limit. */
 const BATCH = 100;

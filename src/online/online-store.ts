@@ -7,6 +7,7 @@ import { postgresDialect } from "../dialects/postgres/postgres-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
 import { sessionConfig, sessionSettings, verifySession } from "../engines/postgres/postgres-session.ts";
+import { DEFAULT_TIMEOUTS } from "../engines/engine.ts";
 import { BusyError, ConnectionError } from "../errors.ts";
 
 /**
@@ -43,7 +44,7 @@ export interface OnlineTimeouts {
 
 export async function openOnlineStore(settings: OnlineStoreSettings): Promise<OnlineStore> {
   return settings.engine === "postgres"
-    ? openPostgresStore(settings.postgres, settings.poolSize ?? 8, settings.timeouts ?? { connectMs: 10_000, lookupMs: 5_000 })
+    ? openPostgresStore(settings.postgres, settings.poolSize ?? 8, settings.timeouts ?? { ...DEFAULT_TIMEOUTS, lookupMs: 5_000 })
     : openDuckDBStore(settings.duckdb, settings.poolSize ?? 4);
 }
 

@@ -6,7 +6,7 @@ import type { SetStatus, SpanState } from "./set-status.ts";
 export type CellState = SpanState | "running";
 
 /** One glyph per state: plain ASCII, so the picture survives any log viewer; colour is added on a terminal only. */
-export const GLYPHS: Record<CellState, string> = { filled: "#", stale: "~", missing: ".", failed: "x", running: ">" };
+const GLYPHS: Record<CellState, string> = { filled: "#", stale: "~", missing: ".", failed: "x", running: ">" };
 const COLOURS: Record<CellState, number> = { filled: 32, stale: 33, missing: 90, failed: 31, running: 36 };
 const MEANING: Record<CellState, string> = {
   filled: "filled",
@@ -20,7 +20,7 @@ const PRECEDENCE: readonly CellState[] = ["running", "failed", "missing", "stale
 const UNITS: readonly TimeUnit[] = ["day", "week", "month", "quarter", "year"];
 
 /** The calendar unit with the fewest cells that still fits `width`, and the cells' states, per set. */
-export function cells(statuses: readonly SetStatus[], range: TimeWindow, width: number): { unit: TimeUnit; periods: TimeWindow[]; rows: CellState[][] } {
+function cells(statuses: readonly SetStatus[], range: TimeWindow, width: number): { unit: TimeUnit; periods: TimeWindow[]; rows: CellState[][] } {
   let unit: TimeUnit = "year";
   let periods: TimeWindow[] = [];
   for (const candidate of UNITS) {

@@ -39,7 +39,7 @@ export const snowflakeConfigSchema = z
       .int()
       .min(0)
       .optional()
-      .describe("Session STATEMENT_TIMEOUT_IN_SECONDS: the longest one statement may run (default 21600)."),
+      .describe("Session STATEMENT_TIMEOUT_IN_SECONDS: the longest one statement may run (default 21600); timeouts.statementSeconds, where set, overrides it per statement."),
   })
   .strict();
 

@@ -33,9 +33,9 @@ export function sessionParameters(config: Pick<SnowflakeConfig, "lockTimeoutSeco
  * 15 minutes: longer than the worst wait after a killed run (its statement aborted 5 minutes after the connection
  * is lost, its detached transaction 5 idle minutes after it blocks another), so the next run waits it out rather than fail.
  */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 900;
+const DEFAULT_LOCK_TIMEOUT_SECONDS = 900;
 /** 6 hours: far beyond any chunk this tool plans, short of Snowflake's two days. */
-export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 21_600;
+const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 21_600;
 
 /** `ALTER SESSION SET …` for the parameters: values are the constants above or validated integers, never user text. */
 export function alterSessionStatement(parameters: Record<string, string | number | boolean>): string {
