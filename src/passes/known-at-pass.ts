@@ -1,10 +1,11 @@
 import type { DType } from "../ir/dtype.ts";
 import { type Duration, fixedMicros } from "../ir/duration.ts";
-import { type ExprNode, someExpr, type TimeUnit, type WindowExpr } from "../ir/expr.ts";
+import { type ExprNode, outputName, someExpr, type TimeUnit, type WindowExpr } from "../ir/expr.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { findColumn } from "./schema.ts";
 import type { TypedSet } from "./type-pass.ts";
+import { windowReach } from "./time-range-pass.ts";
 
 /**
  * When a feature set's row is known, relative to its timestamp (DESIGN.md §2, "Point in time"):
@@ -101,7 +102,7 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     filter: (n) => later(rec(n.input, time), windowsKnownAt([n.predicate], time, ctx)),
     select: (n) => projected(n.input, n.columns, time, ctx),
     withColumns: (n) => {
-      const defining = n.columns.find((c) => outputNameOf(c) === time);
+      const defining = n.columns.find((c) => outputName(c) === time);
       const exprs = defining ? n.columns : [...n.columns, { kind: "column", name: time } as ExprNode];
       return projected(n.input, exprs, time, ctx);
     },
@@ -122,11 +123,9 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
   });
 }
 
-const outputNameOf = (e: ExprNode): string => (e.kind === "alias" ? e.name : e.kind === "column" ? e.name : "");
-
 /** A projection or aggregate: how its `time` output is derived, and whether its windows look only backward. */
 function projected(input: RelNode, exprs: readonly ExprNode[], time: string, ctx: Context): KnownAt {
-  const defining = exprs.find((e) => outputNameOf(e) === time);
+  const defining = exprs.find((e) => outputName(e) === time);
   if (!defining) return future(ctx, `"${time}" is computed by an expression whose relation to the rows' times is unknown`);
   const derived = derive(defining, input, ctx);
   if (derived.kind === "future") return derived.leak;
@@ -189,9 +188,9 @@ function windowsKnownAt(exprs: readonly ExprNode[], time: string, ctx: Context):
 function windowKnownAt(w: WindowExpr, time: string, ctx: Context): KnownAt {
   if (w.func.op === "lead") return future(ctx, `shift(-${w.func.offset}) reads a later row`, w);
   if (w.func.op === "agg" && w.frame === null) return future(ctx, `an aggregation over the whole partition (.over() without a rolling or cumulative frame) reads later rows`, w);
-  const first = w.orderBy[0];
-  if (!first || first.descending || first.expr.kind !== "column" || first.expr.name !== time) {
-    return future(ctx, `a window not ordered by the time "${time}" (ascending) can read later rows`, w);
-  }
+  if (w.func.op === "fill" && w.func.direction === "backward") return future(ctx, `fillNull({ strategy: "backward" }) reads a later row`, w);
+  // The time-range pass's reach of a window (ranks order by their operand, not the over() order): anything that can
+  // reach ahead of the row reads later rows.
+  if (windowReach([w], time).ahead !== null) return future(ctx, `a window not ordered by the time "${time}" (ascending, nulls first) can read later rows`, w);
   return AT_TIMESTAMP;
 }

@@ -144,7 +144,7 @@ interface Reach {
  * and backward fills look ahead. Any
  * other window (a whole partition, another order) may see any row of its partition: both ways without bound.
  */
-function windowReach(exprs: readonly ExprNode[], time: string): Reach {
+export function windowReach(exprs: readonly ExprNode[], time: string): Reach {
   const windows: WindowExpr[] = [];
   const collect = (e: ExprNode): void => {
     if (e.kind === "window") windows.push(e);

@@ -1,4 +1,4 @@
-import type { ExprNode } from "../ir/expr.ts";
+import { type ExprNode, outputName, unalias } from "../ir/expr.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
 
@@ -18,13 +18,13 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
   const passed = (exprs: readonly ExprNode[], keepOthers: boolean): string[] | string => {
     const mapped: string[] = [];
     for (const c of columns) {
-      const e = exprs.find((x) => (x.kind === "alias" ? x.name : x.kind === "column" ? x.name : undefined) === c);
+      const e = exprs.find((x) => outputName(x) === c);
       if (!e) {
         if (keepOthers) mapped.push(c);
         else return `"${c}" is not selected`;
         continue;
       }
-      const inner = e.kind === "alias" ? e.operand : e;
+      const inner = unalias(e);
       if (inner.kind !== "column") return `"${c}" is computed, so two rows can share it`;
       mapped.push(inner.name);
     }
@@ -49,7 +49,7 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
       return typeof m === "string" ? m : notUnique(n.input, m, graph);
     },
     aggregate: (n) => {
-      const keys = n.keys.map((k) => (k.kind === "alias" ? k.name : k.kind === "column" ? k.name : ""));
+      const keys = n.keys.map(outputName);
       return keys.every((k) => columns.includes(k)) ? undefined : `its groupBy has keys beyond (${columns.join(", ")})`;
     },
     // Semi and anti joins keep left rows as they are; the others can repeat them.

@@ -54,6 +54,19 @@ describe("when a set's row is known, construct by construct", () => {
     expect(kindOf(set("cum", ({ e }) => e.select("customer_id", "ts", col("amount").cumSum().over("customer_id", { orderBy: "ts" }).alias("c"))))).toBe("atTimestamp");
     expect(kindOf(set("lag", ({ e }) => e.select("customer_id", "ts", col("amount").shift(1).over("customer_id", { orderBy: "ts" }).alias("prev"))))).toBe("atTimestamp");
   });
+  it("a rank of another column (or of the time, descending) and a backward fill look ahead, whatever the over() order", () => {
+    // A rank orders by its operand: the amount's rank among the whole partition counts later rows.
+    expect(kindOf(set("rank_amount", ({ e }) => e.select("customer_id", "ts", col("amount").rank().over("customer_id", { orderBy: "ts" }).alias("r"))))).toBe("future");
+    expect(kindOf(set("rank_ts_desc", ({ e }) => e.select("customer_id", "ts", col("ts").rank({ descending: true }).over("customer_id").alias("r"))))).toBe("future");
+    expect(kindOf(set("rank_ts", ({ e }) => e.select("customer_id", "ts", col("ts").rank({ method: "min" }).over("customer_id").alias("r"))))).toBe("atTimestamp");
+    expect(kindOf(set("backfilled", ({ e }) => e.select("customer_id", "ts", col("amount").fillNull({ strategy: "backward" }).over("customer_id", { orderBy: "ts" }).alias("a"))))).toBe("future");
+  });
+  it("an unaliased truncation replaces the time column and is seen as one (as the type pass names it)", () => {
+    const monthly = set("unaliased", ({ e }) => e.withColumns(col("ts").dt.truncate("1mo")).groupBy("customer_id", "ts").agg(col("amount").sum().alias("total")));
+    expect(kindOf(monthly)).toBe("periodEnd:month");
+    const events_ = set("unaliased_events", ({ e }) => e.withColumns(col("ts").dt.truncate("1mo")).select("customer_id", "ts", "amount"));
+    expect(whyNotUnique(buildGraph([events_]), "unaliased_events")).toBe('"ts" is computed, so two rows can share it');
+  });
   it("shift(-1) (lead), a whole-partition aggregate and a window ordered by another column look ahead", () => {
     expect(kindOf(set("lead", ({ e }) => e.select("customer_id", "ts", col("amount").shift(-1).over("customer_id", { orderBy: "ts" }).alias("next"))))).toBe("future");
     expect(kindOf(set("whole", ({ e }) => e.select("customer_id", "ts", col("amount").mean().over("customer_id").alias("avg"))))).toBe("future");
