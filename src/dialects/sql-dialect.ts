@@ -178,17 +178,13 @@ const NUMERIC: readonly DType[] = ["integer", "bigint", "double"];
 /** ANSI spellings most dialects share; a dialect spreads these and overrides what differs. */
 export const ansi = {
   castAtScan: NUMERIC,
-  /** IEEE infinity or NaN as a double: 'inf' and 'NaN' are spellings DuckDB, PostgreSQL and Snowflake all read. */
-  special(dialect: Pick<SqlDialect, "types">, value: "inf" | "NaN"): Sql {
-    return sql`CAST(${sql.lit(value)} AS ${sql.raw(dialect.types.double)})`;
-  },
   /**
    * A double's text with Polars' spellings of its special values ("inf", "-inf", "NaN"; engines differ), `finite` the
    * dialect's text for the others (the shortest digits that read back, with ".0" on an integral value).
    */
   doubleText(dialect: Pick<SqlDialect, "types">, x: Sql, finite: Sql): Sql {
-    const inf = ansi.special(dialect, "inf");
-    return sql`CASE WHEN ${x} = ${inf} THEN 'inf' WHEN ${x} = -${inf} THEN '-inf' WHEN ${x} = ${ansi.special(dialect, "NaN")} THEN 'NaN' ELSE ${finite} END`;
+    const inf = special(dialect, "inf");
+    return sql`CASE WHEN ${x} = ${inf} THEN 'inf' WHEN ${x} = -${inf} THEN '-inf' WHEN ${x} = ${special(dialect, "NaN")} THEN 'NaN' ELSE ${finite} END`;
   },
   /**
    * True division with Polars' result for a zero divisor, which PostgreSQL and Snowflake would raise on: x / 0 is
@@ -198,7 +194,7 @@ export const ansi = {
   divide(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
     const l = leftType === "double" || rightType === "double" ? left : sql`CAST(${left} AS ${sql.raw(dialect.types.double)})`;
     if (nonZero) return sql`${l} / ${right}`;
-    return sql`CASE WHEN ${right} = 0 THEN ${l} * ${ansi.special(dialect, "inf")} ELSE ${l} / ${right} END`;
+    return sql`CASE WHEN ${right} = 0 THEN ${l} * ${special(dialect, "inf")} ELSE ${l} / ${right} END`;
   },
   /**
    * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
@@ -207,7 +203,7 @@ export const ansi = {
   moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
     if (nonZero) return mod(left, right);
     if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
-    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${ansi.special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
+    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
   },
   /**
    * Floor division of integers in integer arithmetic (a BIGINT beyond 2^53 keeps every digit), NULL for a zero
