@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableNode, type RootOperationNode, sql } from "kysely";
 import { runDdl } from "../backfill/execute.ts";
-import { LedgerStatements, registerTable, registryTable, tableMark } from "../backfill/ledger.ts";
+import { LedgerStatements, REGISTRY_COLUMNS, registerTable, registryTable, tableMark } from "../backfill/ledger.ts";
 import type { LoadedProject } from "../backfill/run-backfill.ts";
 import { tableKey } from "../backfill/identifier-limits.ts";
 import { checkLedgerTables, readRegistry, sameTable } from "../backfill/table-ownership.ts";
 import { builder } from "../compile/kysely-builder.ts";
-import { dropTableStatement, formatTable, render, type Statement, tableNode } from "../compile/statements.ts";
+import { createTableStatement, ddlPrelude, dropTableStatement, formatTable, render, type Statement, tableNode } from "../compile/statements.ts";
 import type { Sql, SqlDialect } from "../dialects/sql-dialect.ts";
 import type { Engine } from "../engines/engine.ts";
 import { OwnershipError } from "../errors.ts";
@@ -48,10 +48,11 @@ export function writeStatement(plan: DatasetPlan, dialect: SqlDialect, out: Tabl
  */
 export async function writeTable(engine: Engine, out: TableRef, create: Statement): Promise<void> {
   const ledger = new LedgerStatements(engine.dialect, out.schema, "dataset");
-  const [existing, ...ledgerTables] = await engine.describeTables([out, ledger.ledger, ledger.leases, ledger.tables]);
-  // As a run prepares them: a foreign table of a ledger table's name is refused, the DDL runs under the DDL lock.
-  checkLedgerTables(engine, ledger, ledgerTables);
-  await runDdl(engine, ledger.setup(ledgerTables));
+  const [existing, registry] = await engine.describeTables([out, ledger.tables]);
+  // Only the registry, in the output's schema (where ownership is looked up): no run ledger or leases there. A foreign
+  // table of its name is refused, as a run refuses it; the DDL runs under the DDL lock.
+  checkLedgerTables(engine, ledger, [undefined, undefined, registry]);
+  if (!registry) await runDdl(engine, [...ddlPrelude(out.schema, engine.dialect), createTableStatement(ledger.tables, REGISTRY_COLUMNS, engine.dialect)]);
   const owner = `dataset:${out.name}`;
   if (existing) {
     const registered = (await readRegistry(engine, ledger)).find((r) => tableKey(r.table, engine.dialect) === tableKey(out, engine.dialect));

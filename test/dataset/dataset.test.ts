@@ -57,6 +57,13 @@ describe("dataset on DuckDB", () => {
     expect(r.stdout).toContain("balance: 42.9% null");
   });
 
+  it("--out in a schema of its own creates the training set and the registry that owns it, no run ledger", async () => {
+    const r = await dataset("--set", "daily_balance", "--out", "training.train");
+    expect(r.code, r.stderr).toBe(0);
+    const tables = await w.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'training' ORDER BY table_name");
+    expect(tables.map((t) => t.table_name)).toEqual(["feature_backfill_tables", "train"]);
+  });
+
   it("--ttl: a row exactly TTL old still matches, a microsecond older does not", async () => {
     const r = await dataset("--set", "daily_balance", "--ttl", "daily_balance=7d", "--out", "features.train_ttl");
     expect(r.code, r.stderr).toBe(0);
