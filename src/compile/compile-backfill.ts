@@ -114,6 +114,11 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
     case "subquery":
       from = renderParts(f.parts, dialect, def).as(f.alias);
       break;
+    case "union": {
+      const [first, ...rest] = f.inputs.map((p) => renderParts(p, dialect, def));
+      from = rest.reduce((union, q) => union.unionAll(q), first!).as(f.alias);
+      break;
+    }
     case "join": {
       const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", cross: "CROSS JOIN" }[f.how]);
       const on = f.how === "cross" ? sql`` : sql` ON ${keysEqual(f.left, f.right, f.on)}`;

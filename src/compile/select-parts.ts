@@ -30,6 +30,8 @@ type KeyPairs = readonly (readonly [left: string, right: string])[];
 export type From =
   | { readonly kind: "cte"; readonly name: string }
   | { readonly kind: "subquery"; readonly parts: SelectParts; readonly alias: string }
+  /** UNION ALL of SELECTs with the same columns in the same order. */
+  | { readonly kind: "union"; readonly inputs: readonly SelectParts[]; readonly alias: string }
   | { readonly kind: "join"; readonly how: "inner" | "left" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   /** Semi and anti joins: the left rows with (or without) a match, as `[NOT] EXISTS`. */
   | { readonly kind: "exists"; readonly negated: boolean; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
@@ -116,6 +118,10 @@ export function toSelectParts(
       const nulled = (e: ExprNode): ExprNode =>
         e.kind === "column" && e.qualifier === right.alias ? freeze({ kind: "case", branches: [{ when: within, then: e }], otherwise: NULL }) : e;
       return { ...parts, columns: parts.columns.map(([name, e]) => [name, nulled(e)] as const) };
+    },
+    concat: (n) => {
+      const schema = schemaOf(n);
+      return { from: { kind: "union", inputs: n.inputs.map(recur), alias: aliases.next() }, fromSchema: schema, columns: identity(schema), where: [], groupBy: null, qualify: [] };
     },
   });
 }

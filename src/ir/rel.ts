@@ -5,7 +5,7 @@ import type { ExprNode } from "./expr.ts";
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | ConcatRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -57,6 +57,12 @@ export interface AsofJoinRel {
   readonly suffix: string;
 }
 
+/**
+ * The rows of every input, one after another (Polars' `concat(how="vertical")`, SQL's UNION ALL): the inputs have the
+ * same column names and types in the same order.
+ */
+export interface ConcatRel { readonly kind: "concat"; readonly inputs: readonly RelNode[] }
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -73,7 +79,31 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     aggregate: (n) => [n.input],
     join: (n) => [n.left, n.right],
     asofJoin: (n) => [n.left, n.right],
+    concat: (n) => n.inputs,
   });
+}
+
+/** The node with its inputs replaced, in `relInputs` order. */
+export function withInputs(node: RelNode, inputs: readonly RelNode[]): RelNode {
+  const [a, b] = inputs as [RelNode, RelNode];
+  return visitRel<RelNode>(node, {
+    scan: (n) => n,
+    ref: (n) => n,
+    filter: (n) => ({ ...n, input: a }),
+    select: (n) => ({ ...n, input: a }),
+    withColumns: (n) => ({ ...n, input: a }),
+    aggregate: (n) => ({ ...n, input: a }),
+    join: (n) => ({ ...n, left: a, right: b }),
+    asofJoin: (n) => ({ ...n, left: a, right: b }),
+    concat: (n) => ({ ...n, inputs }),
+  });
+}
+
+/** The relation with `replace` applied bottom-up: to each node after its inputs (returning the node keeps it). */
+export function mapRel(rel: RelNode, replace: (node: RelNode, original: RelNode) => RelNode): RelNode {
+  const inputs = relInputs(rel);
+  const mapped = inputs.map((input) => mapRel(input, replace));
+  return replace(mapped.every((m, i) => m === inputs[i]) ? rel : withInputs(rel, mapped), rel);
 }
 
 /** The leaves of a relation, each `scan` or `ref`, in first-use order. */

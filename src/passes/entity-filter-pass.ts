@@ -85,6 +85,7 @@ export function pushEntityFilters(
         need(n.left, left);
         need(n.right, right);
       },
+      concat: (n) => n.inputs.forEach((input) => need(input, m)),
     });
   };
   need(target.rel, new Map(fields.map((f) => [f, f])));

@@ -120,6 +120,7 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
       // Backward: each right row is at or before the left row's time.
       return later(rec(n.left, time), rec(n.right, n.rightOn));
     },
+    concat: (n) => n.inputs.map((input) => rec(input, time)).reduce(later),
   });
 }
 

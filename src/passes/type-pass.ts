@@ -108,6 +108,19 @@ function typeRel(
       }
       return joinSchema(n, left, right, where);
     },
+    concat: (n) => {
+      const [first, ...rest] = n.inputs.map(recur);
+      for (const [i, schema] of rest.entries()) {
+        const differs = Array.from({ length: Math.max(first!.length, schema.length) }, (_, j) => j).find(
+          (j) => first![j]?.name !== schema[j]?.name || first![j]?.type !== schema[j]?.type,
+        );
+        if (differs === undefined) continue;
+        const [a, b] = [first![differs], schema[differs]];
+        const show = (c: Column | undefined) => (c ? `"${c.name}" ${c.type}` : "nothing");
+        throw new DefinitionError(`concat() needs the same columns in the same order: input ${i + 2} has ${show(b)} where the first has ${show(a)}`, { ...where, ...((a ?? b) && { column: (a ?? b)!.name }) });
+      }
+      return first!;
+    },
   });
   out.set(rel, schema);
   return schema;

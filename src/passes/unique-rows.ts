@@ -55,5 +55,6 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     // Semi and anti joins keep left rows as they are; the others can repeat them.
     join: (n) => (n.how === "semi" || n.how === "anti" ? notUnique(n.left, columns, graph) : `a ${n.how} join can repeat rows`),
     asofJoin: (n) => notUnique(n.left, columns, graph),
+    concat: () => "a concat can repeat rows",
   });
 }
