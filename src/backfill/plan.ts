@@ -17,7 +17,7 @@ import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
-import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly, readsExactlyOver } from "../passes/time-range-pass.ts";
+import { type ConcreteRange, evaluateRanges, FULL_HISTORY, inferSourceRanges, readsExactly, readsExactlyOver, type SymbolicRange } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
 import { planReuse, type UpstreamChoice } from "../passes/reuse-pass.ts";
@@ -206,8 +206,8 @@ function planContinuation(p: {
   const carriedNames = new Set(continuation.carried.map((s) => s.name));
   // The carried rows are read as of `from`, whatever the pass makes of a table it cannot follow the time of.
   const carriedRange = from && { start: from, end: new Date(from.getTime() + 1) };
-  const readsOf = (set: FeatureSetNode, over: TimeWindow) => {
-    const symbolic = inferSourceRanges(graph, set, typed);
+  const readsOf = (set: FeatureSetNode, over: TimeWindow, range?: SymbolicRange) => {
+    const symbolic = inferSourceRanges(graph, set, typed, { range });
     const names = closureSources(selectSets(graph, [set.def.name]));
     return new Map(names.map((n) => [n, carriedNames.has(n) ? carriedRange! : evaluateRanges(symbolic.get(n)!, over)]));
   };
@@ -215,8 +215,8 @@ function planContinuation(p: {
   // The rows: clipped to the window (the carried rows lie before it).
   const select = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [name]), dialect, reads, clip: window });
   const write = continuation.states.flatMap((set, k) => {
-    // Its filters bound every read to [from, end): any window evaluates them the same way.
-    const stateReads = readsOf(set, { start: from ?? window.end, end: window.end });
+    // Its filters alone bound every read (to [from, end), or to before end): the window plays no part.
+    const stateReads = readsOf(set, window, FULL_HISTORY);
     const query = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [set.def.name]), dialect, reads: stateReads });
     return checkpointWrite(state.tables[k]!, typed.get(set.def.name)!.schema, state.hash, window.end, query, dialect);
   });

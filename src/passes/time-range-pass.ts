@@ -55,6 +55,8 @@ export interface RangeOptions {
   readonly continued?: ReadonlySet<WindowExpr>;
   /** Told of every relation the pass reaches: the time column it follows there (null: none) and the range needed. */
   readonly observe?: (rel: RelNode, column: string | null, range: SymbolicRange) => void;
+  /** What is needed of the target's timestamp: the window (the default), or all of it where filters alone bound the read. */
+  readonly range?: SymbolicRange;
 }
 
 export function inferSourceRanges(
@@ -103,7 +105,7 @@ export function inferSourceRanges(
       concat: (n) => n.inputs.forEach((input) => need(input, column, range)),
     });
   };
-  need(target.rel, target.def.timestamp, WINDOW);
+  need(target.rel, target.def.timestamp, options.range ?? WINDOW);
   return ranges;
 }
 
@@ -209,6 +211,14 @@ function timeBounds(predicate: ExprNode, time: string): TimeBounds {
     const [a, b] = [timeBounds(e.left, time), timeBounds(e.right, time)];
     const pick = (x: Date | undefined, y: Date | undefined, later: boolean) => (x && y ? ((x > y) === later ? x : y) : (x ?? y));
     return { from: pick(a.from, b.from, true), until: pick(a.until, b.until, false) };
+  }
+  // `col(time).isNull().or(col(time).lt(t))`: everything before t, with the rows whose time is null, as a read
+  // open at the start takes them (`rangePredicate`).
+  if (e.op === "or") {
+    const [l, r] = [unalias(e.left), unalias(e.right)];
+    const nullTime = l.kind === "isNull" && !l.negated && unalias(l.operand).kind === "column" && (unalias(l.operand) as { name: string }).name === time;
+    const before = timeBounds(r, time);
+    return nullTime && before.until && !before.from ? { until: before.until } : {};
   }
   const [l, r] = [unalias(e.left), unalias(e.right)];
   if ((e.op !== "ge" && e.op !== "lt") || l.kind !== "column" || l.name !== time || l.qualifier || r.kind !== "literal") return {};
