@@ -186,12 +186,22 @@ describe.skipIf(!postgresAvailable)("drop on PostgreSQL", () => {
     await pg?.cleanup();
   });
 
-  it("does the same as on DuckDB", async () => {
+  it("does the same as on DuckDB, and rolls back the whole drop when one DROP fails", async () => {
     [warehouse, pg] = await Promise.all([makeWarehouse({ data: DATA }), makeTestDatabase()]);
     await copyToPostgres(warehouse, pg, [{ schema: "raw", name: "card_transactions" }, { schema: "raw", name: "customer_accounts" }]);
     await writeFile(warehouse.configPath, JSON.stringify({ features: path.join(REPO, "features"), engine: "postgres", postgres: pg.settings, offlineStore: { schema: "features", table: "{set}" } }));
     const db: Sql = { query: (text) => pg.query(text), exec: async (text) => void (await pg.query(text)) };
     await prepare(warehouse.configPath, db);
+    // All or nothing: the offline table (dropped last) has a dependent view, so its DROP fails, and the state table
+    // dropped before it in the same transaction is back.
+    const before = await snapshot(db);
+    await db.exec(`CREATE VIEW public.spend_view AS SELECT * FROM features.${SET}`);
+    const failed = await cli("drop", "--set", SET, "--yes", "--config", warehouse.configPath);
+    expect(failed.code).toBe(5);
+    expect(failed.stderr).toMatch(/cannot drop table features\.daily_card_spend because other objects depend on it/);
+    expect(await snapshot(db)).toEqual(before);
+    expect(await db.query("SELECT * FROM features.feature_backfill_leases")).toEqual([]);
+    await db.exec("DROP VIEW public.spend_view");
     await dropStory(warehouse.configPath, db);
   });
 });
