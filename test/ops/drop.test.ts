@@ -111,6 +111,8 @@ async function dropStory(configPath: string, db: Sql): Promise<void> {
   const status = await cli("status", "--set", SET, "--start", "2024-02-01", "--end", "2024-04-01", "--format", "json", "--config", configPath);
   expect(status.code).toBe(0);
   expect(JSON.parse(status.stdout).sets[0].spans.map((s: { state: string }) => s.state)).toEqual(["missing"]);
+  const missing = await cli("run", "--set", SET, "--missing", ...WINDOW, "--dry-run", "--config", configPath);
+  expect(missing.stderr).toBe(`--missing over [2024-02-01, 2024-04-01):\n  ${SET}: [2024-02-01, 2024-04-01)\n`);
   // A set reading the dropped one recomputes it from the sources.
   const reader = await cli("run", "--set", "rolling_card_spend", "--start", "2024-03-01", "--end", "2024-04-01", "--config", configPath);
   expect(reader.code).toBe(0);
