@@ -24,7 +24,7 @@ import type { TimeWindow } from "./window.ts";
 export interface DropTarget {
   readonly set: string;
   readonly table: TableRef;
-  readonly role: "offline table" | "state table" | "table registered to the set";
+  readonly role: "offline table" | "state table" | "registered table";
   /** Its rows, where it exists; undefined where only its stale registry rows are removed. */
   readonly rows?: number;
   /** The ids of the set's registry rows naming it, removed with it. */
@@ -93,12 +93,12 @@ async function dropTargets(
   const candidates = sets.flatMap(({ set, table }) => {
     const others = new Map<string, TableRef>();
     for (const row of registry) if (row.set === set && key(row.table) !== key(table)) others.set(key(row.table), row.table);
-    // Named as state tables are (`<offline table>__state`, `__state2`, …); any other is, say, an offline table of an
-    // earlier offlineStore.table.
+    // Named as state tables are (`<offline table>__state_<shape>`: state-pass.ts); any other is, say, the offline
+    // table of an earlier offlineStore.table. The name only labels it: what is dropped is what the registry lists.
     const fold = dialect.identifiers.key;
     const isState = (t: TableRef) =>
-      fold(t.schema ?? "") === fold(table.schema ?? "") && fold(t.name).startsWith(fold(table.name)) && /^__state\d*$/i.test(fold(t.name).slice(fold(table.name).length));
-    const role = (t: TableRef) => (isState(t) ? ("state table" as const) : ("table registered to the set" as const));
+      fold(t.schema ?? "") === fold(table.schema ?? "") && fold(t.name).startsWith(fold(table.name)) && /^__state\w*$/i.test(fold(t.name).slice(fold(table.name).length));
+    const role = (t: TableRef) => (isState(t) ? ("state table" as const) : ("registered table" as const));
     return [...[...others.values()].map((t) => ({ set, table: t, role: role(t) })), { set, table, role: "offline table" as const }];
   });
   const exists = await engine.describeTables(candidates.map((c) => c.table), label);

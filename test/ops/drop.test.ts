@@ -15,6 +15,8 @@ import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts
 const DATA = { customers: 8, from: "2024-01-01", days: 120, transactionsPerCustomer: 5 };
 const WINDOW = ["--start", "2024-02-01", "--end", "2024-04-01", "--chunk", "1mo"];
 const SET = "daily_card_spend";
+/** A set whose runs keep state (state-pass.ts: a lag across months), in a state table registered under it. */
+const STATEFUL = "revolving_balance_change";
 
 /** Runs SQL on the test's warehouse: DuckDB through the file, PostgreSQL through its database. */
 interface Sql {
@@ -27,7 +29,7 @@ interface Sql {
  * the set by hand through `registerTable` (one created, one whose table is gone: a stale registry row).
  */
 async function prepare(configPath: string, db: Sql): Promise<void> {
-  for (const set of [SET, "avg_monthly_revolving_balance"]) {
+  for (const set of [SET, "avg_monthly_revolving_balance", STATEFUL]) {
     const run = await cli("run", "--set", set, ...WINDOW, "--config", configPath);
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
@@ -55,6 +57,12 @@ async function snapshot(db: Sql): Promise<{ tables: Record<string, number>; regi
   for (const { table_name } of names) tables[String(table_name)] = Number((await db.query(`SELECT count(*) AS n FROM features."${String(table_name)}"`))[0]!.n);
   const registry = (await db.query("SELECT table_name, feature_set FROM features.feature_backfill_tables ORDER BY table_name")).map((r) => `${r.table_name} -> ${r.feature_set}`);
   return { tables, registry };
+}
+
+/** A table's rows, comparable across reads (bigints and dates as text), in a fixed order. */
+async function rowsOf(db: Sql, table: string): Promise<string[]> {
+  const rows = await db.query(`SELECT * FROM features.${table}`);
+  return rows.map((r) => JSON.stringify(r, (_, v) => (typeof v === "bigint" ? String(v) : v))).sort();
 }
 
 /** The checks every engine must pass, in order, on a warehouse `prepare` set up. */
@@ -120,6 +128,21 @@ async function dropStory(configPath: string, db: Sql): Promise<void> {
   expect(resumed.code).toBe(0);
   expect(resumed.stderr).toMatch(/: 2 chunk\(s\) written, 0 skipped, 0 failed/);
   expect((await snapshot(db)).tables[SET]).toBe(before.tables[SET]);
+
+  // A set with real state: its state table is registered under it and dropped with it; the next run, finding no
+  // state, reads the whole history, rebuilds it and writes the same rows.
+  const stateful = await rowsOf(db, STATEFUL);
+  const [stateTable, ...more] = Object.keys((await snapshot(db)).tables).filter((t) => t.startsWith(`${STATEFUL}__state`));
+  expect([stateTable, more]).toEqual([expect.any(String), []]);
+  const droppedState = await cli("drop", "--set", STATEFUL, "--yes", "--config", configPath);
+  expect(droppedState.code).toBe(0);
+  expect(droppedState.stdout).toContain(`dropped features.${stateTable} (state table of ${STATEFUL}, `);
+  const withoutState = await snapshot(db);
+  expect(Object.keys(withoutState.tables).filter((t) => t.startsWith(STATEFUL))).toEqual([]);
+  expect(withoutState.registry.filter((r) => r.endsWith(`-> ${STATEFUL}`))).toEqual([]);
+  expect((await cli("run", "--set", STATEFUL, ...WINDOW, "--config", configPath)).code).toBe(0);
+  expect(await rowsOf(db, STATEFUL)).toEqual(stateful);
+  expect(Object.keys((await snapshot(db)).tables)).toContain(stateTable);
 
   // A table at the set's name that is not the tool's (made again by hand: its comment lacks the mark) is never dropped.
   await db.exec(`DROP TABLE features.${SET}`);
