@@ -102,8 +102,8 @@ export interface SqlDialect {
    */
   divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
-   * The remainder with the sign of the dividend (SQL's `%`), of integers or doubles; by zero NULL for integers and NaN
-   * for doubles, as Polars. `nonZero` as for `divide`.
+   * The remainder with the sign of the divisor (Polars' `%`, a floored modulo), of integers or doubles; by zero NULL
+   * for integers and NaN for doubles, as Polars (`ansi.modulo`). `nonZero` as for `divide`.
    */
   modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
@@ -197,13 +197,23 @@ export const ansi = {
     return sql`CASE WHEN ${right} = 0 THEN ${l} * ${special(dialect, "inf")} ELSE ${l} / ${right} END`;
   },
   /**
-   * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
-   * keeps a NULL dividend NULL). `mod` renders the remainder of a non-zero divisor.
+   * Polars' `%`: the remainder of a floored division, with the divisor's sign (SQL's `%` keeps the dividend's).
+   * Integers: the truncated remainder, moved by the divisor where the two signs differ (no sum can overflow: it lies
+   * between them); NULL by zero. Doubles (an integer operand is made one, as Polars casts it): Polars' kernels, as
+   * they are written (crates/polars-compute/src/arithmetic/float.rs) — l - r * floor(l / r) for a column divisor, and
+   * for a scalar one (`nonZero`: a non-zero literal) l - r * floor(l * (1 / r)), which Polars computes through the
+   * reciprocal (so 49.0 % 49.0 is 49.0 there, and here); NaN by zero, where PostgreSQL and Snowflake would raise.
    */
-  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
-    if (nonZero) return mod(left, right);
-    if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
-    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
+  modulo(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
+    if (leftType !== "double" && rightType !== "double") {
+      const d = nonZero ? right : sql`NULLIF(${right}, 0)`;
+      const r = sql`(${left} % ${d})`;
+      return sql`CASE WHEN ${r} <> 0 AND ((${r} < 0) <> (${d} < 0)) THEN ${r} + ${d} ELSE ${r} END`;
+    }
+    const double = (x: Sql, t: InferredType) => (t === "double" ? x : sql`CAST(${x} AS ${sql.raw(dialect.types.double)})`);
+    const [l, r] = [double(left, leftType), double(right, rightType)];
+    if (nonZero) return sql`(${l} - ${r} * floor(${l} * (CAST(1 AS ${sql.raw(dialect.types.double)}) / ${r})))`;
+    return sql`CASE WHEN ${r} = 0 THEN ${l} * ${special(dialect, "NaN")} ELSE ${l} - ${r} * floor(${l} / ${r}) END`;
   },
   /**
    * Floor division of integers in integer arithmetic (a BIGINT beyond 2^53 keeps every digit), NULL for a zero

@@ -103,9 +103,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "modulo and subtraction",
     col("n").mod(3).sub(col("id")),
     {
-      duckdb: `select ("n" % 3) - "id" as "v"`,
-      postgres: `select ("n" % 3) - "id" as "v"`,
-      snowflake: `select ("N" % 3) - "ID" as "V"`,
+      duckdb: `select (CASE WHEN ("n" % 3) <> 0 AND ((("n" % 3) < 0) <> (3 < 0)) THEN ("n" % 3) + 3 ELSE ("n" % 3) END) - "id" as "v"`,
+      postgres: `select (CASE WHEN ("n" % 3) <> 0 AND ((("n" % 3) < 0) <> (3 < 0)) THEN ("n" % 3) + 3 ELSE ("n" % 3) END) - "id" as "v"`,
+      snowflake: `select (CASE WHEN ("N" % 3) <> 0 AND ((("N" % 3) < 0) <> (3 < 0)) THEN ("N" % 3) + 3 ELSE ("N" % 3) END) - "ID" as "V"`,
     },
   ],
   [
@@ -778,12 +778,13 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    // Polars' float kernel l - r * floor(l / r): the divisor's sign; an integer operand is cast, as Polars casts it.
     "modulo of doubles",
     col("x").mod(col("n")),
     {
-      duckdb: `select "x" % "n" as "v"`,
-      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) END as "v"`,
-      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" % "N" END as "V"`,
+      duckdb: `select CASE WHEN CAST("n" AS DOUBLE) = 0 THEN "x" * CAST('NaN' AS DOUBLE) ELSE "x" - CAST("n" AS DOUBLE) * floor("x" / CAST("n" AS DOUBLE)) END as "v"`,
+      postgres: `select CASE WHEN CAST("n" AS DOUBLE PRECISION) = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE "x" - CAST("n" AS DOUBLE PRECISION) * floor("x" / CAST("n" AS DOUBLE PRECISION)) END as "v"`,
+      snowflake: `select CASE WHEN CAST("N" AS FLOAT) = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" - CAST("N" AS FLOAT) * floor("X" / CAST("N" AS FLOAT)) END as "V"`,
     },
   ],
   [
@@ -905,12 +906,13 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    // The truncated remainder, moved by the divisor where the signs differ (Polars' floored modulo).
     "modulo of integers by zero is NULL",
     col("n").mod(col("id")),
     {
-      duckdb: `select "n" % "id" as "v"`,
-      postgres: `select "n" % NULLIF("id", 0) as "v"`,
-      snowflake: `select "N" % NULLIF("ID", 0) as "V"`,
+      duckdb: `select CASE WHEN ("n" % NULLIF("id", 0)) <> 0 AND ((("n" % NULLIF("id", 0)) < 0) <> (NULLIF("id", 0) < 0)) THEN ("n" % NULLIF("id", 0)) + NULLIF("id", 0) ELSE ("n" % NULLIF("id", 0)) END as "v"`,
+      postgres: `select CASE WHEN ("n" % NULLIF("id", 0)) <> 0 AND ((("n" % NULLIF("id", 0)) < 0) <> (NULLIF("id", 0) < 0)) THEN ("n" % NULLIF("id", 0)) + NULLIF("id", 0) ELSE ("n" % NULLIF("id", 0)) END as "v"`,
+      snowflake: `select CASE WHEN ("N" % NULLIF("ID", 0)) <> 0 AND ((("N" % NULLIF("ID", 0)) < 0) <> (NULLIF("ID", 0) < 0)) THEN ("N" % NULLIF("ID", 0)) + NULLIF("ID", 0) ELSE ("N" % NULLIF("ID", 0)) END as "V"`,
     },
   ],
   [
@@ -1126,6 +1128,17 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select epoch_us("ts") + epoch_us(CAST("d" AS TIMESTAMP)) as "v"`,
       postgres: `select CAST(extract(epoch FROM "ts") * 1000000 AS BIGINT) + CAST(extract(epoch FROM "d") * 1000000 AS BIGINT) as "v"`,
       snowflake: `select DATE_PART(EPOCH_MICROSECOND, "TS") + DATE_PART(EPOCH_MICROSECOND, CAST("D" AS TIMESTAMP_NTZ)) as "V"`,
+    },
+  ],
+  [
+    // Polars' scalar kernel for a literal divisor goes through the reciprocal: x - r * floor(x * (1 / r)).
+    // Snowflake: FLOOR of a FLOAT is a FLOAT (https://docs.snowflake.com/en/sql-reference/functions/floor).
+    "modulo of a double by a literal, through its reciprocal as Polars",
+    col("x").mod(5.5),
+    {
+      duckdb: `select ("x" - CAST(5.5 AS DOUBLE) * floor("x" * (CAST(1 AS DOUBLE) / CAST(5.5 AS DOUBLE)))) as "v"`,
+      postgres: `select ("x" - CAST(5.5 AS DOUBLE PRECISION) * floor("x" * (CAST(1 AS DOUBLE PRECISION) / CAST(5.5 AS DOUBLE PRECISION)))) as "v"`,
+      snowflake: `select ("X" - CAST(5.5 AS FLOAT) * floor("X" * (CAST(1 AS FLOAT) / CAST(5.5 AS FLOAT)))) as "V"`,
     },
   ],
 ];

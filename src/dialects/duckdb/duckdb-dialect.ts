@@ -74,8 +74,8 @@ export const duckdbDialect: SqlDialect = {
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
   // Snowflake cannot: the shared rendering keeps one result everywhere.
   divide,
-  // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
-  modulo: (left, right) => sql`${left} % ${right}`,
+  // `%` keeps the dividend's sign, as fmod does for doubles: ansi's floored modulo.
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   functions: {
     ...ansi.functions({
       types: TYPES,

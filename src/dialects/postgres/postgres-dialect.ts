@@ -97,17 +97,9 @@ export const postgresDialect: SqlDialect = {
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.
   divide,
-  // why: there is no `%` or mod() for double precision (§9.3); NUMERIC's mod() is exact and keeps the dividend's sign.
-  // Both raise by zero, where Polars gives NULL (integers) or NaN.
-  modulo: (left, right, leftType, rightType, nonZero) =>
-    ansi.moduloByZero(
-      { types: TYPES }, left, right, leftType, rightType,
-      (l, r) =>
-        leftType === "double" || rightType === "double"
-          ? sql`CAST(mod(${exactNumeric(l, leftType)}, ${exactNumeric(r, rightType)}) AS ${DOUBLE})`
-          : sql`${l} % ${r}`,
-      nonZero,
-    ),
+  // why: `%` keeps the dividend's sign, there is no `%` for double precision (§9.3), and both raise by zero: ansi's
+  // floored modulo, in doubles through floor().
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
   functions: {
