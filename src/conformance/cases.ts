@@ -369,6 +369,8 @@ export const OPERATION_CASES: OperationCase[] = [
   // Polars' floored modulo: negative literal divisors, a literal divisor through its reciprocal (x has two decimals:
   // x % 0.1 is where l * (1 / r) and l / r floor apart), a literal dividend by a column with zeros (NULL, NaN).
   perRow("mod by literals and columns, as Polars' kernels", col("n").mod(-3), col("m").mod(-7), col("x").mod(-2.5), col("x").mod(0.1), col("m").mod(col("k")), lit(7).mod(col("n")), lit(7.5).mod(col("n")), col("y").mod(col("x"))),
+  // n has zeros (±inf, NaN from 0) and nulls; m is a BIGINT beyond the INTEGER range; a lead with -1.
+  perRow("pctChange", col("x").pctChange().over("grp", { orderBy: "ts" }), col("n").pctChange(2).over("grp", { orderBy: "ts" }), col("m").pctChange(-1).over(["grp", "k"], { orderBy: "ts" })),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -281,6 +281,19 @@ export class Expr {
   }
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }
+  /**
+   * The change from the value `n` rows earlier (later for negative `n`) as a fraction of it, as Polars' `pct_change`:
+   * computed as it does, diff / shift in doubles. A null on either row gives null (no fill; Polars' docstring speaks
+   * of the "most-recent non-null element", its code and tests do not fill); from 0, ±inf or NaN, as `div`.
+   * @example col("balance").pctChange().over("customer_id", { orderBy: "month" })
+   * // ("balance" * 1.0 - lag("balance" * 1.0, 1) OVER (…)) / lag(…) OVER (…)
+   */
+  pctChange(n = 1): Expr {
+    // In doubles first, as Polars casts to Float64; a product (not a cast) so that a non-number is refused, as there.
+    const x = this.mul(lit(1, "double"));
+    const before = x.shift(checkedInt("pctChange", n));
+    return x.sub(before).div(before);
+  }
   cumSum(): Expr { return this.#cumulative("sum"); }
   /**
    * The running product, as Polars' `cum_prod`: null on a row whose value is null; an integer for integers (exact up

@@ -1141,6 +1141,16 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select ("X" - CAST(5.5 AS FLOAT) * floor("X" * (CAST(1 AS FLOAT) / CAST(5.5 AS FLOAT)))) as "V"`,
     },
   ],
+  [
+    // Polars' pct_change: diff / shift on Float64, two lags of one window; from 0 as true division (±inf, NaN).
+    "pctChange as diff over shift, in doubles",
+    col("x").pctChange(2).over("s", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) = 0 THEN (("x" * CAST(1 AS DOUBLE)) - lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) * CAST('inf' AS DOUBLE) ELSE (("x" * CAST(1 AS DOUBLE)) - lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) / lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) END as "v"`,
+      postgres: `select CASE WHEN lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) = 0 THEN (("x" * CAST(1 AS DOUBLE PRECISION)) - lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) * CAST('inf' AS DOUBLE PRECISION) ELSE (("x" * CAST(1 AS DOUBLE PRECISION)) - lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) / lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) END as "v"`,
+      snowflake: `select CASE WHEN lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) = 0 THEN (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) * CAST('inf' AS FLOAT) ELSE (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) / lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {
