@@ -371,6 +371,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("mod by literals and columns, as Polars' kernels", col("n").mod(-3), col("m").mod(-7), col("x").mod(-2.5), col("x").mod(0.1), col("m").mod(col("k")), lit(7).mod(col("n")), lit(7.5).mod(col("n")), col("y").mod(col("x"))),
   // n has zeros (±inf, NaN from 0) and nulls; m is a BIGINT beyond the INTEGER range; a lead with -1.
   perRow("pctChange", col("x").pctChange().over("grp", { orderBy: "ts" }), col("n").pctChange(2).over("grp", { orderBy: "ts" }), col("m").pctChange(-1).over(["grp", "k"], { orderBy: "ts" })),
+  // m is near ±1e6 and 3e9 (power sums would lose its digits); a filter leaves groups with fewer than three values.
+  perGroup("skew with and without bias", col("x").skew(), col("n").skew({ bias: false }), col("m").skew(), col("y").filter(col("flag")).skew({ bias: false }), col("k").skew()),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

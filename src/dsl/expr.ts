@@ -122,6 +122,28 @@ export class Expr {
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
+   * The skewness of the non-null values, as Polars' `skew(bias)`: m3 / m2^1.5 of the central moments (`bias: true`,
+   * the default), or with the sample correction √(n(n-1)) / (n-2) (`bias: false`). Null for no values (for fewer than
+   * three without bias), NaN for constant values. Two passes over the group, so large values keep their digits
+   * (engines' own skewness functions use power sums, which lose them). In `agg()` on DuckDB and PostgreSQL.
+   * @example col("amount").skew()   // (SELECT … FROM unnest(array_agg(CAST("amount" AS DOUBLE))) …)
+   */
+  skew(options: { bias?: boolean } = {}): Expr {
+    if (options.bias !== undefined && typeof options.bias !== "boolean") throw new TypeError(`skew(): bias must be true or false, got ${JSON.stringify(options.bias)}`);
+    return this.#agg(options.bias === false ? "skewUnbiased" : "skew");
+  }
+  /**
+   * Not provided: Polars' `mode()` returns every most frequent value (a list), and picks among ties arbitrarily in
+   * `mode().first()`. Throws, naming the way to write it: count per value, then take the most frequent.
+   */
+  mode(): never {
+    throw new TypeError(
+      "mode(): not provided — Polars returns all the most frequent values (a list), and mode().first() picks among ties arbitrarily. " +
+        'Count per value and take the most frequent, ties to the smallest (Polars\' mode().min()): ' +
+        'frame.groupBy("key", "x").agg(len().alias("n")).groupBy("key").agg(col("x").sortBy("n", { descending: true }).first())',
+    );
+  }
+  /**
    * The q-quantile interpolating linearly between neighbours: Polars' `interpolation="linear"`, to be given, since
    * Polars' default ("nearest") and its other methods are not implemented (refused here rather than computed otherwise).
    * @example col("amount").quantile(0.9, { interpolation: "linear" })   // DuckDB: quantile_cont("amount", 0.9)

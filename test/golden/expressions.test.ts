@@ -1151,6 +1151,26 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CASE WHEN lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) = 0 THEN (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) * CAST('inf' AS FLOAT) ELSE (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) / lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) END as "V"`,
     },
   ],
+  [
+    // Polars' skew: central moments after the mean, over the group's values unnested in a subquery (array_agg belongs
+    // to the outer query); engines' skewness() use power sums. Snowflake's SKEW is undocumented in algorithm: refused.
+    "skew with and without bias",
+    col("n").skew().add(col("x").skew({ bias: false })),
+    {
+      duckdb: `select (SELECT CASE WHEN count(fb_skew_u) = 0 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE) ELSE (sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg(CAST("n" AS DOUBLE))) AS fb_skew(fb_skew_u)) AS fb_skew_values) + (SELECT CASE WHEN count(fb_skew_u) <= 2 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE) ELSE sqrt(CAST(count(fb_skew_u) AS DOUBLE) * (count(fb_skew_u) - 1)) / (count(fb_skew_u) - 2) * ((sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5)) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg("x")) AS fb_skew(fb_skew_u)) AS fb_skew_values) as "v"`,
+      postgres: `select (SELECT CASE WHEN count(fb_skew_u) = 0 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE PRECISION) ELSE (sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg(CAST("n" AS DOUBLE PRECISION))) AS fb_skew(fb_skew_u)) AS fb_skew_values) + (SELECT CASE WHEN count(fb_skew_u) <= 2 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt(CAST(count(fb_skew_u) AS DOUBLE PRECISION) * (count(fb_skew_u) - 1)) / (count(fb_skew_u) - 2) * ((sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5)) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg("x")) AS fb_skew(fb_skew_u)) AS fb_skew_values) as "v"`,
+      snowflake: { unsupported: /^skew\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    "skew as a window is refused",
+    col("x").skew().over("s"),
+    {
+      duckdb: { unsupported: /^skew\(\)\.over\(\) is not supported by the duckdb dialect$/ },
+      postgres: { unsupported: /^skew\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^skew\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -43,6 +43,8 @@ const NO_WINDOW: Partial<Record<AggCall["fn"], string>> = {
   nUnique: "nUnique().over()", // DISTINCT is not implemented for window functions
   first: "sortBy().first().over()", // aggregate ORDER BY is not implemented for window functions
   last: "sortBy().last().over()", // the same
+  skew: "skew().over()", // a subquery over the group's values (ansi.skew), which a window cannot hold
+  skewUnbiased: "skew().over()",
 };
 
 const TYPES: SqlDialect["types"] = {
@@ -128,6 +130,10 @@ export const postgresDialect: SqlDialect = {
     switch (fn) {
       case "count":
         return ansi.count(input, over);
+      // why: no skewness aggregate (§9.21): ansi's, over the group's values in doubles.
+      case "skew":
+      case "skewUnbiased":
+        return ansi.skew({ types: TYPES }, call);
       case "sum":
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "mean":

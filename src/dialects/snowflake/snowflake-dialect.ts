@@ -184,6 +184,11 @@ export const snowflakeDialect: SqlDialect = {
       // No product aggregate (https://docs.snowflake.com/en/sql-reference/functions-aggregation); EXP(SUM(LN(x))) would round.
       case "product":
         throw new UnsupportedError("cumProd()", "snowflake");
+      // SKEW is the sample's skewness, by an algorithm not documented (https://docs.snowflake.com/en/sql-reference/functions/skew),
+      // and ansi's subquery over the group's values is a correlated subquery Snowflake does not document: refused.
+      case "skew":
+      case "skewUnbiased":
+        throw new UnsupportedError("skew()", "snowflake");
       case "cov":
       case "covPop":
       case "corr": {
