@@ -133,6 +133,12 @@ export class Expr {
     return this.#agg(options.bias === false ? "skewUnbiased" : "skew");
   }
   /**
+   * Not provided: Polars' `arg_min`/`arg_max` return a row position, which SQL tables do not have. Throws, naming the
+   * way to take another column's value at the minimum (maximum): `col("v").sortBy("x").first()` (`.last()`).
+   */
+  argMin(): never { return argPosition("argMin", "first"); }
+  argMax(): never { return argPosition("argMax", "last"); }
+  /**
    * Not provided: Polars' `mode()` returns every most frequent value (a list), and picks among ties arbitrarily in
    * `mode().first()`. Throws, naming the way to write it: count per value, then take the most frequent.
    */
@@ -700,6 +706,13 @@ function replaceNode(x: ExprNode, mapping: [Scalar, Scalar][], otherwise: ExprNo
 function ddof(what: string, value = 1): 0 | 1 {
   if (value !== 0 && value !== 1) throw new TypeError(`${what}(): ddof must be 0 (population) or 1 (sample, the default), got ${value}`);
   return value;
+}
+
+function argPosition(what: string, end: "first" | "last"): never {
+  throw new TypeError(
+    `${what}(): not provided — Polars returns a row position, which SQL tables do not have. ` +
+      `For the value of another column where this one is ${end === "first" ? "smallest" : "largest"}: col("v").sortBy("<this column>").${end}()`,
+  );
 }
 
 function checkedInt(what: string, value: number, min = -Infinity): number {

@@ -70,3 +70,11 @@ describe("mode", () => {
     expect(await modeMin("bigint", [null, 4, null, 4, 3])).toBe(4);
   });
 });
+
+// Polars' arg_min/arg_max give a row position (Expr.arg_min docstring: [20, 10, 30] gives 1): SQL rows have none.
+describe("argMin and argMax", () => {
+  it("throw, naming sortBy().first()/last() for the value at the minimum/maximum", () => {
+    expect(() => col("x").argMin()).toThrow(/argMin\(\): not provided .*sortBy\("<this column>"\)\.first\(\)/);
+    expect(() => col("x").argMax()).toThrow(/argMax\(\): not provided .*\.last\(\)/);
+  });
+});
