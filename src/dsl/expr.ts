@@ -374,6 +374,30 @@ export class Expr {
     return this.#rolling(ddof("rollingVar", options.ddof) === 1 ? "var" : "varPop", window, options);
   }
   rollingCount(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("count", window, options); }
+  /**
+   * Not provided: Polars' `ewm_mean` weighs row j by (1 − α)^(t − j) from each row t. One SQL window cannot: the weight
+   * needs the row's position inside a running sum (a window within a window), and the factored form
+   * Σ x_j (1 − α)^(−j) / Σ (1 − α)^(−j) overflows doubles after about 1024 / log2(1 / (1 − α)) rows. Throws, naming
+   * the ways out (docs/polars-parity.md).
+   */
+  ewmMean(_options: Record<string, unknown> = {}): never {
+    throw new TypeError(
+      "ewmMean(): not provided — Polars' weights (1 - alpha)^(t - j) need each row's position inside a running sum, which one SQL " +
+        "window cannot compute exactly, and the factored running sums overflow doubles on long series. For a moving average use " +
+        'rollingMean(n) or rollingMean("30d", { by }); for short series, the factored form in two steps (docs/polars-parity.md, ewm_mean)',
+    );
+  }
+  /**
+   * Not provided: Polars' `ewm_mean_by(by, half_life)` weighs by exp(−ln 2 · Δt / half_life) between consecutive rows,
+   * which needs the previous row's time inside a running sum (a window within a window), and exp(ln 2 · t / half_life)
+   * overflows doubles over a long history. Throws, naming the way out.
+   */
+  ewmMeanBy(_by: Expr | string, _options: Record<string, unknown> = {}): never {
+    throw new TypeError(
+      "ewmMeanBy(): not provided — Polars' time-decayed weights need the previous row's time inside a running sum, which one SQL " +
+        'window cannot compute, and their factored form overflows doubles over a long history. Use rollingMean("30d", { by }) for a time window',
+    );
+  }
 
   /**
    * Evaluates the windows (and aggregations) in this expression per partition, as Polars' `over`. `orderBy` orders
