@@ -373,6 +373,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("pctChange", col("x").pctChange().over("grp", { orderBy: "ts" }), col("n").pctChange(2).over("grp", { orderBy: "ts" }), col("m").pctChange(-1).over(["grp", "k"], { orderBy: "ts" })),
   // m is near ±1e6 and 3e9 (power sums would lose its digits); a filter leaves groups with fewer than three values.
   perGroup("skew with and without bias", col("x").skew(), col("n").skew({ bias: false }), col("m").skew(), col("y").filter(col("flag")).skew({ bias: false }), col("k").skew()),
+  // x has two decimals and integral values: x // 0.1 and x // 49 are where floor(x * (1 / d)) and floor(x / d) part.
+  perRow("floorDiv by literals, as Polars' scalar kernel", col("x").floorDiv(0.1), col("x").floorDiv(49), col("x").floorDiv(-2.5), col("n").floorDiv(lit(3, "double")), col("y").floorDiv(col("x"))),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -108,9 +108,10 @@ export interface SqlDialect {
   modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
-   * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
+   * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere. `nonZero` says which
+   * arguments are non-zero number literals (Polars computes some operations by a scalar otherwise).
    */
-  readonly functions: Readonly<Record<ScalarFn, (args: readonly Sql[], types: readonly InferredType[]) => Sql>>;
+  readonly functions: Readonly<Record<ScalarFn, (args: readonly Sql[], types: readonly InferredType[], nonZero?: readonly boolean[]) => Sql>>;
   /**
    * An aggregate. The result has the type the IR gives it; a sum over no non-null values is 0 and any/all over
    * none are false/true, as in Polars (SQL gives NULL).
@@ -379,11 +380,15 @@ export const ansi = {
     isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
     fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
-    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers.
-    floorDiv: ([a, b], [ta, tb]) =>
-      isIntegral(ta!) && isIntegral(tb!)
-        ? ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide)
-        : sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`,
+    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers. By a
+    // literal, Polars' scalar kernel multiplies by its reciprocal: floor(a * (1 / b)), so 49.0 // 49.0 is 0.0 there
+    // (crates/polars-compute/src/arithmetic/float.rs, prim_wrapping_floor_div_scalar).
+    floorDiv: ([a, b], [ta, tb], nonZero = []) => {
+      if (isIntegral(ta!) && isIntegral(tb!)) return ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide);
+      if (!nonZero[1]) return sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`;
+      const double = (x: Sql, t: InferredType) => (t === "double" ? x : sql`CAST(${x} AS ${sql.raw(dialect.types.double)})`);
+      return sql`floor(${double(a!, ta!)} * (CAST(1 AS ${sql.raw(dialect.types.double)}) / ${double(b!, tb!)}))`;
+    },
     isIn: ([x, ...values]) => (values.length ? sql`(${x} IN (${sql.join(values)}))` : sql`FALSE`),
     isBetween: ([x, lo, hi]) => sql`(${x} BETWEEN ${lo} AND ${hi})`,
     lower: ([s]) => sql`lower(${s})`,

@@ -1171,6 +1171,17 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: { unsupported: /^skew\(\) is not supported by the snowflake dialect$/ },
     },
   ],
+  [
+    // Polars' float floor division by a scalar: floor(x * (1 / d)) (prim_wrapping_floor_div_scalar); an integer side
+    // is a double first, as Polars casts it.
+    "floorDiv of a double by a literal, through its reciprocal as Polars",
+    col("x").floorDiv(49).add(col("n").floorDiv(lit(2.5, "double"))),
+    {
+      duckdb: `select floor("x" * (CAST(1 AS DOUBLE) / CAST(49 AS DOUBLE))) + floor(CAST("n" AS DOUBLE) * (CAST(1 AS DOUBLE) / CAST(2.5 AS DOUBLE))) as "v"`,
+      postgres: `select floor("x" * (CAST(1 AS DOUBLE PRECISION) / CAST(49 AS DOUBLE PRECISION))) + floor(CAST("n" AS DOUBLE PRECISION) * (CAST(1 AS DOUBLE PRECISION) / CAST(2.5 AS DOUBLE PRECISION))) as "v"`,
+      snowflake: `select floor("X" * (CAST(1 AS FLOAT) / CAST(49 AS FLOAT))) + floor(CAST("N" AS FLOAT) * (CAST(1 AS FLOAT) / CAST(2.5 AS FLOAT))) as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -51,3 +51,21 @@ describe("mod takes the divisor's sign, as Polars' %", () => {
     expect(byColumn).toEqual([0, 0, 0.5]);
   });
 });
+
+// Polars' float floor division by a scalar is floor(x * (1 / rhs)) (prim_wrapping_floor_div_scalar), by a column
+// floor(x / rhs): they differ where x / rhs is a whole number that the reciprocal misses, as for mod.
+describe("floorDiv by a literal goes through its reciprocal, as Polars' scalar kernel", () => {
+  it("49.0 // 49 is 0.0 by a literal, 1.0 by a column; integers by an integer stay exact", async () => {
+    const [byLiteral, byColumn, intByDouble, ints_] = await polars(
+      { x: floats(49, 98, -49, 7.5), d: floats(49, 49, 49, 49), n: ints(49, 98, -49, 7) },
+      col("x").floorDiv(49),
+      col("x").floorDiv(col("d")),
+      col("n").floorDiv(lit(49, "double")), // Polars: n // 49.0 casts n to Float64
+      col("n").floorDiv(49),
+    );
+    expect(byLiteral).toEqual([0, 1, -1, 0]);
+    expect(byColumn).toEqual([1, 2, -1, 0]);
+    expect(intByDouble).toEqual([0, 1, -1, 0]);
+    expect(ints_).toEqual([1, 2, -1, 0]);
+  });
+});
