@@ -262,21 +262,31 @@ export const ansi = {
     return fn === "corr" ? sql`COALESCE(${call}, ${special(dialect, "NaN")})` : call;
   },
   /**
-   * Polars' skew (crates/polars-compute/src/moment.rs, SkewState::finalize): m3 / m2^1.5 of the central moments of
-   * the non-null values, in doubles; null for none (and for fewer than three with the sample correction), NaN where
-   * m2 <= (ε · mean)². Central moments need the mean first: a subquery over the group's values (`array_agg` of the
-   * outer query, unnested), as the engines' own skewness (power sums) loses the digits of large values. Not a window.
+   * Polars' skew (crates/polars-compute/src/moment.rs, SkewState::finalize) from the count of non-null values, their
+   * mean and central moments m2 and m3 (sums of powers of x − mean, over n): m3 / m2^1.5; null for none (and for fewer
+   * than three with the sample correction √(n(n−1))/(n−2)), NaN where m2 <= (ε · mean)².
+   */
+  skewOf(dialect: Pick<SqlDialect, "types">, fn: AggFn, { n, mean, m2, m3 }: Record<"n" | "mean" | "m2" | "m3", Sql>): Sql {
+    const zero = sql`${m2} <= power(2.220446049250313e-16 * ${mean}, 2)`;
+    const biased = sql`${m3} / power(${m2}, 1.5)`;
+    return fn === "skew"
+      ? sql`CASE WHEN ${n} = 0 THEN NULL WHEN ${zero} THEN ${special(dialect, "NaN")} ELSE ${biased} END`
+      : sql`CASE WHEN ${n} <= 2 THEN NULL WHEN ${zero} THEN ${special(dialect, "NaN")} ELSE sqrt(CAST(${n} AS ${sql.raw(dialect.types.double)}) * (${n} - 1)) / (${n} - 2) * (${biased}) END`;
+  },
+  /**
+   * Polars' skew in doubles (`skewOf`). Central moments need the mean first: a subquery over the group's values
+   * (`array_agg` of the outer query, unnested), as the engines' own skewness (power sums) loses the digits of large
+   * values. Not a window. (DuckDB runs such a subquery slowly: its dialect reads the group's list with a lambda.)
    */
   skew(dialect: Pick<SqlDialect, "types">, { fn, input, inputType }: AggCall): Sql {
-    const double = sql.raw(dialect.types.double);
-    const x = inputType === "double" ? input : sql`CAST(${input} AS ${double})`;
+    const x = inputType === "double" ? input : sql`CAST(${input} AS ${sql.raw(dialect.types.double)})`;
     const [u, m, d] = [sql.raw("fb_skew_u"), sql.raw("fb_skew_m"), sql.raw("(fb_skew_u - fb_skew_m)")];
-    const [n, m2] = [sql`count(${u})`, sql`(sum(${d} * ${d}) / count(${u}))`];
-    const biased = sql`(sum(${d} * (${d} * ${d})) / count(${u})) / power(${m2}, 1.5)`;
-    const value =
-      fn === "skew"
-        ? sql`CASE WHEN ${n} = 0 THEN NULL WHEN ${m2} <= power(2.220446049250313e-16 * max(${m}), 2) THEN ${special(dialect, "NaN")} ELSE ${biased} END`
-        : sql`CASE WHEN ${n} <= 2 THEN NULL WHEN ${m2} <= power(2.220446049250313e-16 * max(${m}), 2) THEN ${special(dialect, "NaN")} ELSE sqrt(CAST(${n} AS ${double}) * (${n} - 1)) / (${n} - 2) * (${biased}) END`;
+    const value = ansi.skewOf(dialect, fn, {
+      n: sql`count(${u})`,
+      mean: sql`max(${m})`,
+      m2: sql`(sum(${d} * ${d}) / count(${u}))`,
+      m3: sql`(sum(${d} * (${d} * ${d})) / count(${u}))`,
+    });
     return sql`(SELECT ${value} FROM (SELECT ${u}, avg(${u}) OVER () AS ${m} FROM unnest(array_agg(${x})) AS fb_skew(${u})) AS fb_skew_values)`;
   },
   /** count(*) or count(x), as a window when `over` is given. */

@@ -124,9 +124,9 @@ export class Expr {
   /**
    * The skewness of the non-null values, as Polars' `skew(bias)`: m3 / m2^1.5 of the central moments (`bias: true`,
    * the default), or with the sample correction √(n(n-1)) / (n-2) (`bias: false`). Null for no values (for fewer than
-   * three without bias), NaN for constant values. Two passes over the group, so large values keep their digits
-   * (engines' own skewness functions use power sums, which lose them). In `agg()` on DuckDB and PostgreSQL.
-   * @example col("amount").skew()   // (SELECT … FROM unnest(array_agg(CAST("amount" AS DOUBLE))) …)
+   * three without bias), NaN for constant values. From the central moments, after the mean, so large values keep their
+   * digits (engines' own skewness functions use power sums, which lose them). In `agg()` on DuckDB and PostgreSQL.
+   * @example col("amount").skew()   // DuckDB: … list_sum(list_transform(list("amount"), lambda u: (u - avg("amount")) ^ 3)) …
    */
   skew(options: { bias?: boolean } = {}): Expr {
     if (options.bias !== undefined && typeof options.bias !== "boolean") throw new TypeError(`skew(): bias must be true or false, got ${JSON.stringify(options.bias)}`);

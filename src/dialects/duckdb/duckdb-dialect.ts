@@ -93,12 +93,18 @@ export const duckdbDialect: SqlDialect = {
     switch (fn) {
       case "count":
         return ansi.count(input, over);
-      // skewness() is the sample's, from power sums: 0 for 1e6 + [1, 2, 4], whose skew is 0.38. ansi's two passes, as
-      // Polars; a subquery cannot be a window.
+      // skewness() is the sample's, from power sums: 0 for 1e6 + [1, 2, 4], whose skew is 0.38. Central moments over the
+      // group's list, the lambda (Python-style: the single arrow is deprecated) reading the group's avg
+      // (https://duckdb.org/docs/sql/functions/lambda); ansi's subquery over the unnested list runs ~70 times slower
+      // here (39 s against 0.56 s for 2M rows in 20,000 groups). Not a window.
       case "skew":
-      case "skewUnbiased":
+      case "skewUnbiased": {
         if (over) throw new UnsupportedError("skew().over()", "duckdb");
-        return ansi.skew({ types: TYPES }, call);
+        const x = isIntegral(inputType) || inputType === "null" ? sql`CAST(${input} AS DOUBLE)` : input;
+        const d = sql`(fb_skew_u - avg(${x}))`;
+        const moment = (power: Sql) => sql`(list_sum(list_transform(list(${x}), lambda fb_skew_u: ${power})) / count(${x}))`;
+        return ansi.skewOf({ types: TYPES }, fn, { n: sql`count(${x})`, mean: sql`avg(${x})`, m2: moment(sql`${d} * ${d}`), m3: moment(sql`${d} * (${d} * ${d})`) });
+      }
       case "sum":
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
