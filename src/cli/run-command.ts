@@ -194,7 +194,9 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
     if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
     if (!job.stage) lines.push(...reads(job), ...state(job));
     const { before, inTransaction } = chunkPhases(job, job.setup, dialect);
-    lines.push(...before.map(statementText), `${begin};`, ...inTransaction.map(statementText), `${commit};`);
+    // The checkpoint a chunk continues from is checked inside its transaction, before its writes (execute.ts).
+    const checks = (job.state?.check ?? []).map((c) => `-- the checkpoint must be there (a count of its marker):\n${statementText(c)}`);
+    lines.push(...before.map(statementText), `${begin};`, ...checks, ...inTransaction.map(statementText), `${commit};`);
   }
   if (staged.size) lines.push("", "-- at the end of the run", ...[...staged.values()].map(statementText));
   return `${lines.join("\n")}\n`;

@@ -218,13 +218,16 @@ function carries(w: WindowExpr, time: string): Carry | undefined {
  * rest in order).
  */
 function keepPredicate(windows: readonly WindowExpr[], needs: readonly Carry[], time: string): ExprNode {
-  const conditions = windows.flatMap((w, i): ExprNode[] => {
+  // Per partition and order, the most rows any window needs: the last n rows include the last m < n.
+  const rows = new Map<string, { w: WindowExpr; n: number }>();
+  const conditions: ExprNode[] = [];
+  windows.forEach((w, i) => {
     const need = needs[i]!;
     const over = { frame: null, minPeriods: 0, partitionBy: w.partitionBy, over: true };
     if ("rows" in need) {
-      if (need.rows === 0) return [];
-      const after = freeze({ kind: "window", func: { op: "lead", operand: literal(true, "boolean"), offset: need.rows }, orderBy: w.orderBy, ...over } as const);
-      return [isNull(after)];
+      const key = JSON.stringify([w.partitionBy, w.orderBy]);
+      if (need.rows > (rows.get(key)?.n ?? 0)) rows.set(key, { w, n: need.rows });
+      return;
     }
     const known = freeze({ kind: "isNull", operand: need.latest, negated: true } as const);
     const latest = freeze({
@@ -233,8 +236,12 @@ function keepPredicate(windows: readonly WindowExpr[], needs: readonly Carry[], 
       orderBy: [],
       ...over,
     } as const);
-    return [and(known, eq(column(time), latest))];
+    conditions.push(and(known, eq(column(time), latest)));
   });
+  for (const { w, n } of rows.values()) {
+    const after = freeze({ kind: "window", func: { op: "lead", operand: literal(true, "boolean"), offset: n }, orderBy: w.orderBy, frame: null, minPeriods: 0, partitionBy: w.partitionBy, over: true } as const);
+    conditions.unshift(isNull(after));
+  }
   return conditions.length ? conditions.reduce((a, b) => or(a, b)) : literal(false, "boolean");
 }
 

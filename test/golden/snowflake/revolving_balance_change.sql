@@ -3,6 +3,7 @@
 
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
+--   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
 CREATE SCHEMA if NOT EXISTS "FEATURES";
 CREATE TABLE IF NOT EXISTS "FEATURES"."REVOLVING_BALANCE_CHANGE" (
   "CUSTOMER_ID" NUMBER(38, 0),
