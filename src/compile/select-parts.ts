@@ -1,5 +1,6 @@
 import { containsAgg, containsWindow, type ExprNode, exprChildren, freeze, mapExprChildren, outputName, unalias } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import { columnNames, type Schema } from "../passes/schema.ts";
 
@@ -117,6 +118,8 @@ export function toSelectParts(
         e.kind === "column" && e.qualifier === right.alias ? freeze({ kind: "case", branches: [{ when: within, then: e }], otherwise: NULL }) : e;
       return { ...parts, columns: parts.columns.map(([name, e]) => [name, nulled(e)] as const) };
     },
+    rename: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
+    drop: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
   });
 }
 

@@ -366,6 +366,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
   perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
+  // Frames (docs/polars-parity.md): the set's key and timestamp renamed (its declared names are the new ones).
+  frame("rename and drop", "row", "at", (t) => t.rename({ id: "row", ts: "at", x: "y", y: "x" }).drop("d", "flag", "s").filter(col("x").isNotNull())),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -87,6 +87,28 @@ export class LazyFrame {
     });
   }
 
+  /**
+   * Renames columns in place, as Polars' `rename`: `{ old: "new" }`, applied all at once (two columns may swap). A
+   * name the frame lacks is a planning error. The feature set's declared keys and timestamp name the output columns.
+   * @example frame.rename({ date: "day", amount: "spend" })   // SELECT "date" AS "day", "amount" AS "spend", …
+   */
+  rename(mapping: Readonly<Record<string, string>>): LazyFrame {
+    if (typeof mapping !== "object" || mapping === null) throw new TypeError("rename(): pass an object of old → new names");
+    const pairs = Object.entries(mapping);
+    if (pairs.some(([, to]) => typeof to !== "string" || to === "")) throw new TypeError("rename(): new names must be non-empty strings");
+    return this.#with({ kind: "rename", input: this.node, mapping: freeze(pairs.map((p) => freeze(p))) });
+  }
+
+  /**
+   * Every column but these, as Polars' `drop`; a name the frame lacks is a planning error.
+   * @example frame.drop("raw_payload")   // SELECT every other column
+   */
+  drop(...columns: (string | readonly string[])[]): LazyFrame {
+    const names = columns.flat();
+    if (names.some((c) => typeof c !== "string")) throw new TypeError("drop(): pass column names");
+    return this.#with({ kind: "drop", input: this.node, columns: freeze(names) });
+  }
+
   #with(node: RelNode): LazyFrame {
     return new LazyFrame(freeze(node));
   }

@@ -5,7 +5,7 @@ import type { ExprNode } from "./expr.ts";
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -57,6 +57,14 @@ export interface AsofJoinRel {
   readonly suffix: string;
 }
 
+/**
+ * Polars' `rename`: the columns named in `mapping` (old → new, all at once, so two may swap) renamed in place.
+ * A shorthand for a `select` once the input's columns are known (ir/lower-frame.ts): the passes read it as that.
+ */
+export interface RenameRel { readonly kind: "rename"; readonly input: RelNode; readonly mapping: readonly (readonly [from: string, to: string])[] }
+/** Polars' `drop`: every input column but these, in order. A shorthand for a `select`, as `rename`. */
+export interface DropRel { readonly kind: "drop"; readonly input: RelNode; readonly columns: readonly string[] }
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -73,6 +81,8 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     aggregate: (n) => [n.input],
     join: (n) => [n.left, n.right],
     asofJoin: (n) => [n.left, n.right],
+    rename: (n) => [n.input],
+    drop: (n) => [n.input],
   });
 }
 

@@ -1,5 +1,6 @@
 import { containsAgg, type ExprNode, exprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { columnNames } from "./schema.ts";
@@ -85,6 +86,8 @@ export function pushEntityFilters(
         need(n.left, left);
         need(n.right, right);
       },
+      rename: (n) => need(lowerFrame(n, names(n.input)), m),
+      drop: (n) => need(lowerFrame(n, names(n.input)), m),
     });
   };
   need(target.rel, new Map(fields.map((f) => [f, f])));

@@ -1,9 +1,10 @@
 import type { DType } from "../ir/dtype.ts";
 import { type Duration, fixedMicros } from "../ir/duration.ts";
 import { type ExprNode, outputName, someExpr, type TimeUnit, type WindowExpr } from "../ir/expr.ts";
+import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
-import { findColumn } from "./schema.ts";
+import { columnNames, findColumn } from "./schema.ts";
 import type { TypedSet } from "./type-pass.ts";
 import { windowReach } from "./time-range-pass.ts";
 
@@ -67,8 +68,10 @@ export function knownAtGraph(graph: FeatureGraph, typed: ReadonlyMap<string, Typ
     const known = result.get(name);
     if (known) return known;
     const node = graph.sets.get(name)!;
-    const typeOf = (rel: RelNode, column: string): DType | undefined => findColumn(typed.get(name)!.relSchemas.get(rel) ?? [], column)?.type;
-    const value = relKnownAt(node.rel, node.def.timestamp, { set: name, graph, ofSet, typeOf });
+    const schemaOf = (rel: RelNode) => typed.get(name)!.relSchemas.get(rel) ?? [];
+    const typeOf = (rel: RelNode, column: string): DType | undefined => findColumn(schemaOf(rel), column)?.type;
+    const columns = (rel: RelNode) => columnNames(schemaOf(rel));
+    const value = relKnownAt(node.rel, node.def.timestamp, { set: name, graph, ofSet, typeOf, columns });
     result.set(name, value);
     return value;
   };
@@ -81,6 +84,7 @@ interface Context {
   readonly graph: FeatureGraph;
   readonly ofSet: (name: string) => KnownAt;
   readonly typeOf: (rel: RelNode, column: string) => DType | undefined;
+  readonly columns: (rel: RelNode) => string[];
 }
 
 const future = (ctx: Context, reason: string, expr?: ExprNode): KnownAt => ({ kind: "future", set: ctx.set, reason, ...(expr && { expr }) });
@@ -120,6 +124,8 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
       // Backward: each right row is at or before the left row's time.
       return later(rec(n.left, time), rec(n.right, n.rightOn));
     },
+    rename: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
+    drop: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
   });
 }
 

@@ -93,5 +93,7 @@ function scanReused(rel: RelNode, reused: ReadonlyMap<string, SourceDef>): RelNo
     aggregate: (n) => ({ ...n, input: map(n.input) }),
     join: (n) => ({ ...n, left: map(n.left), right: map(n.right) }),
     asofJoin: (n) => ({ ...n, left: map(n.left), right: map(n.right) }),
+    rename: (n) => ({ ...n, input: map(n.input) }),
+    drop: (n) => ({ ...n, input: map(n.input) }),
   });
 }

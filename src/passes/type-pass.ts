@@ -3,6 +3,7 @@ import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
 import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -67,6 +68,8 @@ function typeRel(
   leafSchema: (leaf: { kind: "scan"; source: string } | { kind: "ref"; set: string }) => Schema,
   out: Map<RelNode, Schema>,
 ): Schema {
+  const typed = out.get(rel); // a shorthand's lowered form shares its input with it
+  if (typed) return typed;
   const recur = (r: RelNode) => typeRel(r, where, leafSchema, out);
   const schema = visitRel<Schema>(rel, {
     scan: (n) => leafSchema(n),
@@ -108,9 +111,24 @@ function typeRel(
       }
       return joinSchema(n, left, right, where);
     },
+    rename: (n) => {
+      const input = recur(n.input);
+      n.mapping.forEach(([from]) => known(input, from, "rename", where));
+      return recur(lowerFrame(n, columnNames(input)));
+    },
+    drop: (n) => {
+      const input = recur(n.input);
+      n.columns.forEach((name) => known(input, name, "drop", where));
+      return recur(lowerFrame(n, columnNames(input)));
+    },
   });
   out.set(rel, schema);
   return schema;
+}
+
+/** As Polars (`strict=True`), naming a column the frame lacks is an error. */
+function known(input: Schema, name: string, what: string, where: Where): void {
+  if (!findColumn(input, name)) throw new DefinitionError(`${what}(): "${name}" is not a column; the frame has ${columnNames(input).join(", ")}`, { ...where, column: name });
 }
 
 function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode: Mode): Column[] {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { col, featureSet, type LazyFrame, source } from "../../src/dsl/index.ts";
+import { buildGraph } from "../../src/graph/feature-graph.ts";
+import { pushEntityFilters } from "../../src/passes/entity-filter-pass.ts";
+import { knownAtGraph } from "../../src/passes/known-at-pass.ts";
+import { evaluateRanges, inferSourceRanges, readsExactly } from "../../src/passes/time-range-pass.ts";
+import { typeGraph } from "../../src/passes/type-pass.ts";
+import { whyNotUnique } from "../../src/passes/unique-rows.ts";
+
+/**
+ * What each pass makes of the frame operations (rename, drop, unique, concat, full and right joins, nearest as-of
+ * joins, top-k): the read ranges they need (read wide, write narrow), when their rows are known, whether they are
+ * unique per keys and time, and which entity equalities reach the sources online.
+ */
+const events = source({
+  name: "events",
+  keys: ["customer_id"],
+  timestamp: "ts",
+  columns: { customer_id: "bigint", ts: "timestamp", amount: "double", kind: "varchar" },
+  backfill: { table: "raw.events" },
+});
+const other = source({
+  name: "other",
+  keys: ["customer_id"],
+  timestamp: "ts",
+  columns: { customer_id: "bigint", ts: "timestamp", amount: "double", kind: "varchar" },
+  backfill: { table: "raw.other" },
+});
+
+function analyse(build: (e: LazyFrame, o: LazyFrame) => LazyFrame, keys: string[] = ["customer_id"], timestamp = "ts") {
+  const set = featureSet({ name: "s", inputs: { e: events, o: other }, keys, timestamp, build: ({ e, o }) => build(e, o) });
+  const graph = buildGraph([set]);
+  const typed = typeGraph(graph, ["s"]);
+  const target = graph.sets.get("s")!;
+  const ranges = inferSourceRanges(graph, target, typed);
+  const window = { start: new Date("2025-03-10T00:00:00Z"), end: new Date("2025-03-20T00:00:00Z") };
+  const read = (name: string) => {
+    const r = ranges.get(name);
+    if (!r) return "not read";
+    const c = evaluateRanges(r, window);
+    return `${c.start?.toISOString().slice(0, 10) ?? "-∞"}..${c.end?.toISOString().slice(0, 10) ?? "∞"}`;
+  };
+  const known = knownAtGraph(graph, typed, ["s"]).get("s")!;
+  return {
+    read,
+    exact: readsExactly(ranges),
+    known: known.kind,
+    unique: whyNotUnique(graph, "s"),
+    entity: (...fields: string[]) => Object.fromEntries([...pushEntityFilters(graph, target, typed, fields)].map(([s, m]) => [s, Object.fromEntries(m)])),
+  };
+}
+
+describe("rename and drop", () => {
+  it("a renamed timestamp is followed to the source's: read exactly over the window, known at its time", () => {
+    const a = analyse((e) => e.rename({ ts: "at", customer_id: "id" }).drop("kind"), ["id"], "at");
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.exact).toBe(true);
+    expect(a.known).toBe("atTimestamp");
+    expect(a.entity("id")).toEqual({ events: { customer_id: "id" } });
+  });
+
+  it("uniqueness is followed through a rename of the keys", () => {
+    const a = analyse((e) => e.groupBy("customer_id", "ts").agg(col("amount").sum()).rename({ ts: "at", customer_id: "id" }), ["id"], "at");
+    expect(a.unique).toBeUndefined();
+  });
+
+  it("a column renamed to the timestamp's name is not the source's timestamp: the whole history, and a leak", () => {
+    const a = analyse((e) => e.rename({ ts: "old_ts" }).withColumns(col("old_ts").dt.offsetBy("-1d").alias("ts")));
+    expect(a.known).toBe("future");
+    expect(a.read("events")).toBe("-∞..∞");
+  });
+});
