@@ -120,6 +120,7 @@ export function toSelectParts(
     },
     rename: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
     drop: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
+    unique: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
   });
 }
 

@@ -87,7 +87,7 @@ function perGroup(name: string, ...aggs: Expr[]): OperationCase {
 }
 
 /** A frame-level case: any chain of operators over edge_cases with keys and timestamp as given. */
-function frame(name: string, keys: string, timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
+function frame(name: string, keys: string | string[], timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
   return { name, set: featureSet({ name: setName("frame", name), inputs: { t: edgeCases }, keys, timestamp, build: ({ t }) => build(t) }), windows: OPERATION_WINDOWS };
 }
 
@@ -368,6 +368,13 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
   // Frames (docs/polars-parity.md): the set's key and timestamp renamed (its declared names are the new ones).
   frame("rename and drop", "row", "at", (t) => t.rename({ id: "row", ts: "at", x: "y", y: "x" }).drop("d", "flag", "s").filter(col("x").isNotNull())),
+  // `ts` is unique, so each order is too; `n` has nulls, which sort first (also descending) unless nullsLast.
+  frame("sort and unique keep last per key", "grp", "ts", (t) => t.sort("ts").unique("grp", { keep: "last" }).select("grp", "ts", "x", "s")),
+  frame("sort descending with nulls and unique keep first", "id", "ts", (t) =>
+    t.sort(["n", "ts"], { descending: true }).unique(["grp", "k"], { keep: "first" }).select("id", "ts", "grp", "k", "n"),
+  ),
+  frame("unique keep none", "id", "ts", (t) => t.unique(["grp", "n"], { keep: "none" }).select("id", "ts", "grp", "n")),
+  frame("unique without a subset", ["grp", "k"], "month", (t) => t.select("grp", "k", col("ts").dt.truncate("1mo").alias("month")).unique()),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -1,5 +1,5 @@
 import { DURATION_HELP, parseDuration } from "../ir/duration.ts";
-import { freeze } from "../ir/expr.ts";
+import { freeze, type OrderKey } from "../ir/expr.ts";
 import type { JoinHow, JoinKey, RelNode } from "../ir/rel.ts";
 import { type Expr, toColumnExpr, toExpr, type IntoExpr } from "./expr.ts";
 
@@ -10,7 +10,15 @@ const FRAME = Symbol.for("feature-backfill.LazyFrame");
  * Columns are checked later, against the declared source schemas, with the feature set and file named.
  */
 export class LazyFrame {
-  constructor(readonly node: RelNode) {}
+  /** The order `sort()` gave, for the operation right after it; every other operation returns an unordered frame. */
+  readonly #order: readonly OrderKey[] | null;
+
+  constructor(
+    readonly node: RelNode,
+    order: readonly OrderKey[] | null = null,
+  ) {
+    this.#order = order;
+  }
 
   // See Expr: recognised by a registered symbol, so frames from two copies of the package mix.
   readonly [FRAME] = true;
@@ -107,6 +115,41 @@ export class LazyFrame {
     const names = columns.flat();
     if (names.some((c) => typeof c !== "string")) throw new TypeError("drop(): pass column names");
     return this.#with({ kind: "drop", input: this.node, columns: freeze(names) });
+  }
+
+  /**
+   * Orders the rows for the operation that comes next, as Polars' `sort`: `unique(…, { keep: "first" | "last" })`.
+   * A table has no row order, so the order goes no further than that operation; nulls sort first unless `nullsLast`
+   * (also descending), as Polars'. Rows tied on every key come in an arbitrary order (Polars' sort is not stable
+   * either, unless `maintain_order`).
+   * @example events.sort("ts").unique("customer_id", { keep: "last" })   // the latest row per customer
+   */
+  sort(by: Expr | string | readonly (Expr | string)[], options: { descending?: boolean | readonly boolean[]; nullsLast?: boolean } = {}): LazyFrame {
+    const keys = (Array.isArray(by) ? by : [by]) as (Expr | string)[];
+    if (keys.length === 0) throw new TypeError("sort(): pass at least one column");
+    const descending = keys.map((_, i) => (Array.isArray(options.descending) ? options.descending[i] : options.descending) ?? false);
+    if (Array.isArray(options.descending) && options.descending.length !== keys.length) throw new TypeError("sort(): descending needs one value per column");
+    const order = keys.map((k, i) => freeze({ expr: toColumnExpr(k).node, descending: descending[i]!, nullsLast: options.nullsLast ?? false }));
+    return new LazyFrame(this.node, freeze(order));
+  }
+
+  /**
+   * One row per distinct `subset` (default: all columns), as Polars' `unique`. `keep`: "any" (the default) only
+   * where the rows of a group are identical — without a subset, or one naming every column (SELECT DISTINCT); "first"
+   * or "last" in the order of a `sort()` right before; "none" keeps only rows whose subset no other row has. A table
+   * has no row order, so `maintainOrder` changes nothing.
+   * @example events.sort("ts").unique("customer_id", { keep: "first" })   // … QUALIFY count(*) OVER (PARTITION BY … ORDER BY "ts" ROWS …) = 1
+   */
+  unique(subset?: string | readonly string[] | null, options: { keep?: "any" | "first" | "last" | "none"; maintainOrder?: boolean } = {}): LazyFrame {
+    const keep = options.keep ?? "any";
+    if (!["any", "first", "last", "none"].includes(keep)) throw new TypeError(`unique(): keep must be "any", "first", "last" or "none"`);
+    const names = subset === undefined || subset === null ? null : typeof subset === "string" ? [subset] : [...subset];
+    if (names?.length === 0) throw new TypeError("unique(): an empty subset; leave it out for all columns");
+    const ordered = keep === "first" || keep === "last";
+    if (ordered && !this.#order) {
+      throw new TypeError(`unique(keep: "${keep}") needs an order, which a table's rows do not have: sort the frame right before, e.g. frame.sort("<column>").unique(subset, { keep: "${keep}" })`);
+    }
+    return this.#with({ kind: "unique", input: this.node, subset: names && freeze(names), keep, orderBy: ordered ? this.#order! : freeze([]) });
   }
 
   #with(node: RelNode): LazyFrame {

@@ -1,11 +1,11 @@
 import type { Duration } from "./duration.ts";
-import type { ExprNode } from "./expr.ts";
+import type { ExprNode, OrderKey } from "./expr.ts";
 
 /**
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel | UniqueRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -65,6 +65,20 @@ export interface RenameRel { readonly kind: "rename"; readonly input: RelNode; r
 /** Polars' `drop`: every input column but these, in order. A shorthand for a `select`, as `rename`. */
 export interface DropRel { readonly kind: "drop"; readonly input: RelNode; readonly columns: readonly string[] }
 
+/**
+ * Polars' `unique`: one row per distinct `subset` (null: all columns). `keep`: "any" where all columns are in the
+ * subset (the rows are identical: SELECT DISTINCT); "first"/"last" in `orderBy` (the frame's `sort`), whose ties are
+ * arbitrary, as in Polars' unstable sort; "none": only rows whose subset no other row shares. A shorthand for an
+ * aggregate or a filter on a window (ir/lower-frame.ts).
+ */
+export interface UniqueRel {
+  readonly kind: "unique";
+  readonly input: RelNode;
+  readonly subset: readonly string[] | null;
+  readonly keep: "any" | "first" | "last" | "none";
+  readonly orderBy: readonly OrderKey[];
+}
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -83,6 +97,7 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     asofJoin: (n) => [n.left, n.right],
     rename: (n) => [n.input],
     drop: (n) => [n.input],
+    unique: (n) => [n.input],
   });
 }
 

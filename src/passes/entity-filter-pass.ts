@@ -88,6 +88,7 @@ export function pushEntityFilters(
       },
       rename: (n) => need(lowerFrame(n, names(n.input)), m),
       drop: (n) => need(lowerFrame(n, names(n.input)), m),
+      unique: (n) => need(lowerFrame(n, names(n.input)), m),
     });
   };
   need(target.rel, new Map(fields.map((f) => [f, f])));

@@ -126,6 +126,7 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     },
     rename: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
     drop: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
+    unique: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
   });
 }
 

@@ -95,5 +95,6 @@ function scanReused(rel: RelNode, reused: ReadonlyMap<string, SourceDef>): RelNo
     asofJoin: (n) => ({ ...n, left: map(n.left), right: map(n.right) }),
     rename: (n) => ({ ...n, input: map(n.input) }),
     drop: (n) => ({ ...n, input: map(n.input) }),
+    unique: (n) => ({ ...n, input: map(n.input) }),
   });
 }

@@ -85,6 +85,7 @@ export function inferSourceRanges(
       asofJoin: (n) => joinNeeds(n, column, range, names, need),
       rename: (n) => need(lowerFrame(n, names(n.input)), column, range),
       drop: (n) => need(lowerFrame(n, names(n.input)), column, range),
+      unique: (n) => need(lowerFrame(n, names(n.input)), column, range),
     });
   };
   need(target.rel, target.def.timestamp, WINDOW);

@@ -121,6 +121,20 @@ function typeRel(
       n.columns.forEach((name) => known(input, name, "drop", where));
       return recur(lowerFrame(n, columnNames(input)));
     },
+    unique: (n) => {
+      const input = recur(n.input);
+      n.subset?.forEach((name) => known(input, name, "unique", where));
+      const rest = n.subset ? input.filter((c) => !n.subset!.includes(c.name)) : [];
+      if (n.keep === "any" && rest.length > 0) {
+        // Polars keeps any row of each group; SQL has no row order to make that one choice the same on every engine.
+        throw new DefinitionError(
+          `unique(subset, { keep: "any" }) keeps an arbitrary row of each group, whose other columns (${columnNames(rest).join(", ")}) could differ between runs and engines: ` +
+            `sort the frame and keep "first" or "last" (frame.sort("<column>").unique(subset, { keep: "first" })), keep "none", or leave out the subset`,
+          { ...where, column: rest[0]!.name },
+        );
+      }
+      return recur(lowerFrame(n, columnNames(input)));
+    },
   });
   out.set(rel, schema);
   return schema;

@@ -58,5 +58,7 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     // The columns asked for exist (the type pass saw to it): each is renamed from another, or passed through.
     rename: (n) => notUnique(n.input, columns.map((c) => n.mapping.find(([, to]) => to === c)?.[0] ?? c), graph),
     drop: (n) => notUnique(n.input, columns, graph),
+    // One row per subset, or some of the input's rows.
+    unique: (n) => (n.subset?.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
   });
 }

@@ -32,7 +32,7 @@ function render(build: (t: LazyFrame) => LazyFrame, keys: string | string[], tim
   return cte[1]!;
 }
 
-const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], string, PerDialect][] = [
+export const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], string, PerDialect][] = [
   [
     "rename (the timestamp too) and drop: one SELECT of plain columns",
     (t) => t.rename({ a: "b", ts: "at" }).drop("x"),
@@ -42,6 +42,40 @@ const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], string, Pe
       duckdb: `select "id", "ts" as "at", "grp", "a" as "b" from "t_"`,
       postgres: `select "id", "ts" as "at", "grp", "a" as "b" from "t_"`,
       snowflake: `select "ID", "TS" as "AT", "GRP", "A" as "B" from "T_"`,
+    },
+  ],
+  [
+    // keep "last" reverses the sort, nulls included: the first row in the reversed order, by its running count.
+    "sort and unique keep last: QUALIFY a running count of 1 (a wrapping SELECT in PostgreSQL)",
+    (t) => t.sort(["ts", "a"], { descending: [true, false] }).unique("grp", { keep: "last" }),
+    "grp",
+    "ts",
+    {
+      duckdb: `select "grp", "ts", "id", "a", "x" from "t_" QUALIFY count(*) OVER (PARTITION BY "grp" ORDER BY "ts" ASC NULLS LAST, "a" DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1`,
+      postgres: `select "grp", "ts", "id", "a", "x" from (select "grp", "ts", "id", "a", "x", count(*) OVER (PARTITION BY "grp" ORDER BY "ts" ASC NULLS LAST, "a" DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1 as "__qualify" from "t_") as "qualified" where "__qualify"`,
+      snowflake: `select "GRP", "TS", "ID", "A", "X" from "T_" QUALIFY COUNT(*) OVER (PARTITION BY "GRP" ORDER BY "TS" ASC NULLS LAST, "A" DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) = 1`,
+    },
+  ],
+  [
+    "unique keep none: rows whose subset occurs once",
+    (t) => t.unique(["grp", "a"], { keep: "none" }),
+    "id",
+    "ts",
+    {
+      duckdb: `select "id", "ts", "grp", "a", "x" from "t_" QUALIFY count(*) OVER (PARTITION BY "grp", "a") = 1`,
+      postgres: `select "id", "ts", "grp", "a", "x" from (select "id", "ts", "grp", "a", "x", count(*) OVER (PARTITION BY "grp", "a") = 1 as "__qualify" from "t_") as "qualified" where "__qualify"`,
+      snowflake: `select "ID", "TS", "GRP", "A", "X" from "T_" QUALIFY COUNT(*) OVER (PARTITION BY "GRP", "A") = 1`,
+    },
+  ],
+  [
+    "unique without a subset: GROUP BY every column (DISTINCT)",
+    (t) => t.drop("id").unique(),
+    "grp",
+    "ts",
+    {
+      duckdb: `select "grp", "ts", "a", "x" from "t_" group by "ts", "grp", "a", "x"`,
+      postgres: `select "grp", "ts", "a", "x" from "t_" group by "ts", "grp", "a", "x"`,
+      snowflake: `select "GRP", "TS", "A", "X" from "T_" group by "TS", "GRP", "A", "X"`,
     },
   ],
 ];
@@ -56,5 +90,6 @@ describe("golden SQL per frame operation and dialect", () => {
     }
   }
 });
+
 
 export { render as renderFrame };

@@ -92,3 +92,56 @@ describe("drop (Polars' drop)", () => {
     expect(without(out, "ts")).toEqual({ id: [1, 2], a: [3, 2], z: [8, 9] });
   });
 });
+
+// narwhals tests/frame/unique_test.py; py-polars/tests/unit/operations/test_unique.py
+describe("unique (Polars' unique): keep any, first, last, none", () => {
+  const data = { a: ints(1, 3, 2), b: ints(4, 4, 6), z: floats(7.0, 8, 9) };
+  const values = (out: Record<string, ResultValue[]>) => without(out, "id", "ts");
+
+  it.each([
+    ["first", { a: [1, 2], b: [4, 6], z: [7.0, 9.0] }],
+    ["last", { a: [3, 2], b: [4, 6], z: [8.0, 9.0] }],
+    ["none", { a: [2], b: [6], z: [9] }],
+  ] as const)("keep %s of subset b, in the frame's row order (test_unique)", async (keep, expected) => {
+    expect(values(await frame(data, (df) => df.sort("id").unique("b", { keep })))).toEqual(expected);
+    expect(values(await frame(data, (df) => df.sort("id").unique(["b"], { keep, maintainOrder: true })))).toEqual(expected);
+  });
+
+  it("keep any of a subset is refused: which row Polars keeps is arbitrary, and the other columns differ", async () => {
+    await expect(frame(data, (df) => df.unique("b"))).rejects.toThrow(
+      expect.objectContaining({ constructor: DefinitionError, message: expect.stringMatching(/keeps an arbitrary row of each group, whose other columns \(id, ts, a, z\) could differ/) }),
+    );
+  });
+
+  it("keep first or last without a sort is refused when the set is built: a table has no row order", async () => {
+    await expect(frame(data, (df) => df.unique("b", { keep: "first" }))).rejects.toThrow(
+      expect.objectContaining({ constructor: DefinitionError, message: expect.stringMatching(/unique\(keep: "first"\) needs an order, which a table's rows do not have: sort the frame right before/) }),
+    );
+    // Any other operation between sort() and unique() ends the order.
+    await expect(frame(data, (df) => df.sort("id").filter(col("a").gt(0)).unique("b", { keep: "last" }))).rejects.toThrow(/needs an order/);
+  });
+
+  it("keep any without a subset: identical rows once (SELECT DISTINCT)", async () => {
+    const out = await frame({ a: ints(1, 2, 3, 4, 4), b: strs("x", "y", "z", "w", "w") }, (df) => df.drop("id").unique(), { keys: "a" });
+    expect(without(out, "ts")).toEqual({ a: [1, 2, 3, 4], b: ["x", "y", "z", "w"] });
+  });
+
+  it("keep last, then a filter: nothing left (test_unique_predicate_pd)", async () => {
+    const lf = { x: strs("abc", "abc"), y: strs("xxx", "xxx"), z: { type: "boolean" as const, values: [true, false] } };
+    expect(await frame(lf, (df) => df.sort("id").unique(["x", "y"], { keep: "last", maintainOrder: true }).filter(col("z")))).toEqual({});
+    expect(values(await frame(lf, (df) => df.sort("id").unique(["x", "y"], { keep: "first" }).filter(col("z"))))).toEqual({ x: ["abc"], y: ["xxx"], z: [true] });
+  });
+
+  it("null subset values are equal; null order keys sort first, also descending, unless nullsLast", async () => {
+    const nulls = { g: ints(null, null, 1, 1, 1), o: ints(5, 6, null, 2, 1) };
+    expect(values(await frame(nulls, (df) => df.sort("o").unique("g", { keep: "first" })))).toEqual({ g: [null, 1], o: [5, null] });
+    expect(values(await frame(nulls, (df) => df.sort("o").unique("g", { keep: "last" })))).toEqual({ g: [null, 1], o: [6, 2] });
+    expect(values(await frame(nulls, (df) => df.sort("o", { descending: true }).unique("g", { keep: "first" })))).toEqual({ g: [null, 1], o: [6, null] });
+    expect(values(await frame(nulls, (df) => df.sort("o", { nullsLast: true }).unique("g", { keep: "first" })))).toEqual({ g: [null, 1], o: [5, 1] });
+    expect(values(await frame(nulls, (df) => df.unique("g", { keep: "none" })))).toEqual({});
+  });
+
+  it("a subset column the frame lacks is a planning error naming it", async () => {
+    await expect(frame(data, (df) => df.unique("bb", { keep: "none" }))).rejects.toThrow(/unique\(\): "bb" is not a column/);
+  });
+});

@@ -70,3 +70,34 @@ describe("rename and drop", () => {
     expect(a.read("events")).toBe("-∞..∞");
   });
 });
+
+describe("unique", () => {
+  it("keep first in time order reads all history before the window, none after; known at its time", () => {
+    const a = analyse((e) => e.sort("ts").unique("customer_id", { keep: "first" }));
+    expect(a.read("events")).toBe("-∞..2025-03-20");
+    expect(a.exact).toBe(false);
+    expect(a.known).toBe("atTimestamp");
+    expect(a.unique).toBeUndefined(); // one row per customer, so per (customer, time)
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" } });
+  });
+
+  it("keep last (a later row can replace it) and keep none read all history, and are known only later", () => {
+    for (const build of [(e: LazyFrame) => e.sort("ts").unique("customer_id", { keep: "last" }), (e: LazyFrame) => e.unique("customer_id", { keep: "none" })]) {
+      const a = analyse(build);
+      expect(a.read("events")).toBe("-∞..∞");
+      expect(a.known).toBe("future");
+    }
+  });
+
+  it("a subset of the set's keys and time proves one row per (keys, time)", () => {
+    expect(analyse((e) => e.sort("amount").unique(["customer_id", "ts"], { keep: "first" })).unique).toBeUndefined();
+    // Without the subset naming them, only the input's uniqueness counts.
+    expect(analyse((e) => e.unique()).unique).toMatch(/source "events"/);
+  });
+
+  it("keep any of whole rows is a GROUP BY on the time too: read exactly over the window", () => {
+    const a = analyse((e) => e.select("customer_id", col("ts").dt.truncate("1d").alias("day"), "kind").unique(), ["customer_id", "kind"], "day");
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.exact).toBe(true);
+  });
+});
