@@ -114,6 +114,10 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
     case "subquery":
       from = renderParts(f.parts, dialect, def).as(f.alias);
       break;
+    case "union":
+      // Parenthesised operands: PostgreSQL, DuckDB and Snowflake (https://docs.snowflake.com/en/sql-reference/operators-query).
+      from = sql`(${sql.join(f.parts.map((p) => renderParts(p, dialect, def)), sql` UNION ALL `)}) AS ${sql.id(f.alias)}`;
+      break;
     case "join": {
       const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", cross: "CROSS JOIN" }[f.how]);
       const on = f.how === "cross" ? sql`` : sql` ON ${keysEqual(f.left, f.right, f.on)}`;

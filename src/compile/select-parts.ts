@@ -31,6 +31,8 @@ type KeyPairs = readonly (readonly [left: string, right: string])[];
 export type From =
   | { readonly kind: "cte"; readonly name: string }
   | { readonly kind: "subquery"; readonly parts: SelectParts; readonly alias: string }
+  /** The rows of every part, their columns in one order (UNION ALL), under an alias. */
+  | { readonly kind: "union"; readonly parts: readonly SelectParts[]; readonly alias: string }
   | { readonly kind: "join"; readonly how: "inner" | "left" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   /** Semi and anti joins: the left rows with (or without) a match, as `[NOT] EXISTS`. */
   | { readonly kind: "exists"; readonly negated: boolean; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
@@ -121,6 +123,15 @@ export function toSelectParts(
     rename: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
     drop: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
     unique: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
+    concat: (n) => {
+      const schema = schemaOf(n);
+      // Stacked by position: each part's columns in the schema's order.
+      const parts = n.inputs.map((input) => {
+        const p = recur(input);
+        return { ...p, columns: schema.map((c) => p.columns.find(([name]) => name === c.name)!) };
+      });
+      return { from: { kind: "union", parts, alias: aliases.next() }, fromSchema: schema, columns: identity(schema), where: [], groupBy: null, qualify: [] };
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { coalesce, col, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
+import { coalesce, col, concat, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
 import type { LazyFrame } from "../dsl/frame.ts";
 import type { FeatureSetDef } from "../ir/definitions.ts";
 
@@ -375,6 +375,14 @@ export const OPERATION_CASES: OperationCase[] = [
   ),
   frame("unique keep none", "id", "ts", (t) => t.unique(["grp", "n"], { keep: "none" }).select("id", "ts", "grp", "n")),
   frame("unique without a subset", ["grp", "k"], "month", (t) => t.select("grp", "k", col("ts").dt.truncate("1mo").alias("month")).unique()),
+  // Two slices (one with a window over its own rows) and a copy a day later: each read over its own range.
+  frame("concat vertical", "id", "ts", (t) =>
+    concat([
+      t.filter(col("grp").eq("a")).select("id", "ts", col("x").cumSum().over("k", { orderBy: "ts" }).alias("x")),
+      t.filter(col("n").gt(0)).select(col("id").add(1000).alias("id"), "ts", col("y").alias("x")),
+      t.filter(col("k").eq(1)).select(col("id").add(2000).alias("id"), col("ts").dt.offsetBy("1d").alias("ts"), "x"),
+    ]).filter(col("x").isNotNull()),
+  ),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -59,7 +59,7 @@ export class LazyFrame {
     if (!["inner", "left", "cross", "semi", "anti"].includes(how)) throw new TypeError(`join(): how must be inner, left, cross, semi or anti`);
     const on = how === "cross" ? [] : joinKeys("join", options.on, options.leftOn, options.rightOn);
     if (how !== "cross" && on.length === 0) throw new TypeError(`join(): a ${how} join needs keys: { on } or { leftOn, rightOn }`);
-    return this.#with({ kind: "join", left: this.node, right: frameNode(other), how, on: freeze(on), suffix: options.suffix ?? "_right" });
+    return this.#with({ kind: "join", left: this.node, right: frameNode("join", other), how, on: freeze(on), suffix: options.suffix ?? "_right" });
   }
 
   /**
@@ -85,7 +85,7 @@ export class LazyFrame {
     return this.#with({
       kind: "asofJoin",
       left: this.node,
-      right: frameNode(other),
+      right: frameNode("joinAsof", other),
       leftOn: time.left,
       rightOn: time.right,
       by: freeze(by),
@@ -157,6 +157,18 @@ export class LazyFrame {
   }
 }
 
+/**
+ * The rows of every frame, one after another, as Polars' `pl.concat(frames, how="vertical")`: the frames must have
+ * the same column names and types in the same order (a planning error names the first column that differs).
+ * @example concat([cardSpend, cashSpend])   // SELECT … UNION ALL SELECT …
+ */
+export function concat(frames: readonly LazyFrame[], options: { how?: "vertical" } = {}): LazyFrame {
+  if ((options.how ?? "vertical") !== "vertical") throw new TypeError(`concat(): only how: "vertical" is implemented (the same columns in every frame)`);
+  if (!Array.isArray(frames) || frames.length === 0) throw new TypeError("concat(): pass a list of frames");
+  const nodes = frames.map((f) => frameNode("concat", f));
+  return new LazyFrame(nodes.length === 1 ? nodes[0]! : freeze({ kind: "concat", inputs: freeze(nodes) }));
+}
+
 /** The result of `LazyFrame.groupBy(...)`: `.agg(...)` turns it back into a frame, one row per group. */
 export class GroupBy {
   constructor(
@@ -185,7 +197,7 @@ function joinKeys(what: string, on?: Keys, leftOn?: Keys, rightOn?: Keys): JoinK
   return left.map((k, i) => freeze({ left: k, right: right[i]! }));
 }
 
-function frameNode(other: LazyFrame): RelNode {
-  if (!(other instanceof LazyFrame)) throw new TypeError("join(): the other side must be a frame (an input of the feature set)");
+function frameNode(what: string, other: LazyFrame): RelNode {
+  if (!(other instanceof LazyFrame)) throw new TypeError(`${what}(): ${what === "concat" ? "each item" : "the other side"} must be a frame (an input of the feature set)`);
   return other.node;
 }

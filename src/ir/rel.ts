@@ -5,7 +5,7 @@ import type { ExprNode, OrderKey } from "./expr.ts";
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel | UniqueRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel | UniqueRel | ConcatRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -79,6 +79,12 @@ export interface UniqueRel {
   readonly orderBy: readonly OrderKey[];
 }
 
+/**
+ * Polars' `concat(how="vertical")`: the rows of every input, one after another (UNION ALL). The inputs have one
+ * schema — the same names and types in the same order — which the type pass checks.
+ */
+export interface ConcatRel { readonly kind: "concat"; readonly inputs: readonly RelNode[] }
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -98,6 +104,7 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     rename: (n) => [n.input],
     drop: (n) => [n.input],
     unique: (n) => [n.input],
+    concat: (n) => n.inputs,
   });
 }
 

@@ -89,6 +89,8 @@ export function pushEntityFilters(
       rename: (n) => need(lowerFrame(n, names(n.input)), m),
       drop: (n) => need(lowerFrame(n, names(n.input)), m),
       unique: (n) => need(lowerFrame(n, names(n.input)), m),
+      // Each input's rows are output rows under the same names.
+      concat: (n) => n.inputs.forEach((input) => need(input, m)),
     });
   };
   need(target.rel, new Map(fields.map((f) => [f, f])));

@@ -127,6 +127,7 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     rename: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
     drop: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
     unique: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
+    concat: (n) => n.inputs.map((input) => rec(input, time)).reduce(later),
   });
 }
 

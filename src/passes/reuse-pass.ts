@@ -96,5 +96,6 @@ function scanReused(rel: RelNode, reused: ReadonlyMap<string, SourceDef>): RelNo
     rename: (n) => ({ ...n, input: map(n.input) }),
     drop: (n) => ({ ...n, input: map(n.input) }),
     unique: (n) => ({ ...n, input: map(n.input) }),
+    concat: (n) => ({ ...n, inputs: n.inputs.map(map) }),
   });
 }

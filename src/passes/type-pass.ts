@@ -121,6 +121,11 @@ function typeRel(
       n.columns.forEach((name) => known(input, name, "drop", where));
       return recur(lowerFrame(n, columnNames(input)));
     },
+    concat: (n) => {
+      const [first, ...rest] = n.inputs.map(recur);
+      rest.forEach((schema, i) => sameSchema(first!, schema, i + 2, where));
+      return first!;
+    },
     unique: (n) => {
       const input = recur(n.input);
       n.subset?.forEach((name) => known(input, name, "unique", where));
@@ -143,6 +148,20 @@ function typeRel(
 /** As Polars (`strict=True`), naming a column the frame lacks is an error. */
 function known(input: Schema, name: string, what: string, where: Where): void {
   if (!findColumn(input, name)) throw new DefinitionError(`${what}(): "${name}" is not a column; the frame has ${columnNames(input).join(", ")}`, { ...where, column: name });
+}
+
+/** Polars' vertical concat stacks columns by position: the names and types must agree, in order. */
+function sameSchema(first: Schema, other: Schema, position: number, where: Where): void {
+  const at = Math.max(first.length, other.length);
+  for (let i = 0; i < at; i++) {
+    const [a, b] = [first[i], other[i]];
+    if (a && b && a.name === b.name && a.type === b.type) continue;
+    const what = (c: Column | undefined) => (c ? `"${c.name}" (${c.type})` : "nothing");
+    throw new DefinitionError(
+      `concat(): frame ${position} has ${what(b)} as column ${i + 1}, where the first frame has ${what(a)}; a vertical concat needs the same column names and types in the same order (select and cast them first)`,
+      { ...where, column: (a ?? b)!.name },
+    );
+  }
 }
 
 function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode: Mode): Column[] {

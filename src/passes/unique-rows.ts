@@ -59,6 +59,7 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     rename: (n) => notUnique(n.input, columns.map((c) => n.mapping.find(([, to]) => to === c)?.[0] ?? c), graph),
     drop: (n) => notUnique(n.input, columns, graph),
     // One row per subset, or some of the input's rows.
+    concat: () => `a concat can repeat (${columns.join(", ")})`,
     unique: (n) => (n.subset?.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
   });
 }

@@ -3,7 +3,7 @@ import { compileBackfillQuery } from "../../src/compile/compile-backfill.ts";
 import { compileNode } from "../../src/compile/kysely-builder.ts";
 import { DIALECTS } from "../../src/dialects/index.ts";
 import type { DialectName } from "../../src/dialects/sql-dialect.ts";
-import { featureSet, source } from "../../src/dsl/index.ts";
+import { col, concat, featureSet, source } from "../../src/dsl/index.ts";
 import type { LazyFrame } from "../../src/dsl/frame.ts";
 import { buildGraph, selectSets } from "../../src/graph/feature-graph.ts";
 import { typeGraph } from "../../src/passes/type-pass.ts";
@@ -76,6 +76,17 @@ export const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], str
       duckdb: `select "grp", "ts", "a", "x" from "t_" group by "ts", "grp", "a", "x"`,
       postgres: `select "grp", "ts", "a", "x" from "t_" group by "ts", "grp", "a", "x"`,
       snowflake: `select "GRP", "TS", "A", "X" from "T_" group by "TS", "GRP", "A", "X"`,
+    },
+  ],
+  [
+    "concat: UNION ALL of parenthesised SELECTs, a filter on top in the SELECT around it",
+    (t) => concat([t.filter(col("a").gt(0)), t.withColumns(col("x").mul(2).alias("x"))]).filter(col("grp").eq("a")),
+    "id",
+    "ts",
+    {
+      duckdb: `select "id", "ts", "grp", "a", "x" from ((select "id", "ts", "grp", "a", "x" from "t_" where "a" > 0) UNION ALL (select "id", "ts", "grp", "a", "x" * 2 as "x" from "t_")) AS "t1" where "grp" = 'a'`,
+      postgres: `select "id", "ts", "grp", "a", "x" from ((select "id", "ts", "grp", "a", "x" from "t_" where "a" > 0) UNION ALL (select "id", "ts", "grp", "a", "x" * 2 as "x" from "t_")) AS "t1" where "grp" = 'a'`,
+      snowflake: `select "ID", "TS", "GRP", "A", "X" from ((select "ID", "TS", "GRP", "A", "X" from "T_" where "A" > 0) UNION ALL (select "ID", "TS", "GRP", "A", "X" * 2 as "X" from "T_")) AS "T1" where "GRP" = 'a'`,
     },
   ],
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { col, featureSet, source } from "../../src/dsl/index.ts";
+import { col, concat, featureSet, lit, source } from "../../src/dsl/index.ts";
 import type { LazyFrame } from "../../src/dsl/frame.ts";
 import { DefinitionError } from "../../src/errors.ts";
 import type { DType } from "../../src/ir/dtype.ts";
@@ -143,5 +143,45 @@ describe("unique (Polars' unique): keep any, first, last, none", () => {
 
   it("a subset column the frame lacks is a planning error naming it", async () => {
     await expect(frame(data, (df) => df.unique("bb", { keep: "none" }))).rejects.toThrow(/unique\(\): "bb" is not a column/);
+  });
+});
+
+// narwhals tests/frame/concat_test.py (test_concat_vertical); py-polars/tests/unit/functions/test_concat.py
+describe("concat (Polars' concat, how vertical)", () => {
+  const left = source({ name: "l", keys: ["id"], timestamp: "ts", columns: { id: "bigint", ts: "timestamp", a: "bigint", b: "bigint", z: "double" }, backfill: { table: "l" } });
+  const right = source({ name: "r", keys: ["id"], timestamp: "ts", columns: { id: "bigint", ts: "timestamp", c: "bigint", d: "bigint" }, backfill: { table: "r" } });
+  const at = (i: number) => `2025-01-0${i + 1}T00:00:00Z`;
+  const rows = {
+    l: [[1, 4, 7.0], [3, 4, 8.0], [2, 6, 9.0]].map(([a, b, z], i) => ({ id: i, ts: at(i), a: a!, b: b!, z: z! })),
+    r: [[6, 0], [12, -4], [-1, 2]].map(([c, d], i) => ({ id: 10 + i, ts: at(i), c: c!, d: d! })),
+  };
+  const run = (build: (l: LazyFrame, r: LazyFrame) => LazyFrame, read: ("l" | "r")[] = ["l", "r"]) =>
+    evaluate(
+      featureSet({ name: "out", inputs: { l: left, r: right }, keys: "id", timestamp: "ts", build: ({ l, r }) => build(l, r) }),
+      Object.fromEntries(read.map((name) => [name, rows[name]])),
+    );
+
+  it("stacks the rows of frames with one schema (test_concat_vertical)", async () => {
+    const out = await run((l, r) => concat([l.rename({ a: "c", b: "d" }).drop("z"), r], { how: "vertical" }));
+    expect(out.map((row) => [row.c, row.d])).toEqual([[1, 4], [3, 4], [2, 6], [6, 0], [12, -4], [-1, 2]]);
+  });
+
+  it("keeps duplicates (UNION ALL), and a filter on top sees every frame's rows", async () => {
+    const out = await run((l) => concat([l, l.withColumns(col("id").add(100).alias("id")), l.filter(col("a").gt(1)).withColumns(col("id").add(200).alias("id"))]).filter(col("b").eq(4)), ["l"]);
+    expect(out.map((row) => row.id)).toEqual([0, 1, 100, 101, 201]);
+  });
+
+  it("different names, types or order are a planning error naming the first differing column", async () => {
+    await expect(run((l, r) => concat([l.drop("z"), r]))).rejects.toThrow(
+      expect.objectContaining({ constructor: DefinitionError, message: expect.stringMatching(/concat\(\): frame 2 has "c" \(bigint\) as column 3, where the first frame has "a" \(bigint\)/) }),
+    );
+    await expect(run((l) => concat([l, l.withColumns(col("z").cast("bigint"))]), ["l"])).rejects.toThrow(/frame 2 has "z" \(bigint\) as column 5, where the first frame has "z" \(double\)/);
+    await expect(run((l) => concat([l, l.select("id", "ts", "b", "a", "z")]), ["l"])).rejects.toThrow(/frame 2 has "b" \(bigint\) as column 3, where the first frame has "a"/);
+    await expect(run((l) => concat([l, l.withColumns(lit(1).alias("extra"))]), ["l"])).rejects.toThrow(/frame 2 has "extra" \(integer\) as column 6, where the first frame has nothing/);
+  });
+
+  it("an empty list, or another how, is refused", () => {
+    expect(() => concat([])).toThrow(/pass a list of frames/);
+    expect(() => concat([], { how: "diagonal" as "vertical" })).toThrow(/only how: "vertical"/);
   });
 });

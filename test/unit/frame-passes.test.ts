@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { col, featureSet, type LazyFrame, source } from "../../src/dsl/index.ts";
+import { col, concat, featureSet, type LazyFrame, source } from "../../src/dsl/index.ts";
 import { buildGraph } from "../../src/graph/feature-graph.ts";
 import { pushEntityFilters } from "../../src/passes/entity-filter-pass.ts";
 import { knownAtGraph } from "../../src/passes/known-at-pass.ts";
@@ -99,5 +99,31 @@ describe("unique", () => {
     const a = analyse((e) => e.select("customer_id", col("ts").dt.truncate("1d").alias("day"), "kind").unique(), ["customer_id", "kind"], "day");
     expect(a.read("events")).toBe("2025-03-10..2025-03-20");
     expect(a.exact).toBe(true);
+  });
+});
+
+describe("concat", () => {
+  it("reads each input over the window on its time column: exact, as each input is alone", () => {
+    const a = analyse((e, o) => concat([e, o.filter(col("amount").gt(0))]));
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("other")).toBe("2025-03-10..2025-03-20");
+    expect(a.exact).toBe(true);
+    expect(a.known).toBe("atTimestamp");
+    expect(a.unique).toMatch(/a concat can repeat/);
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" }, other: { customer_id: "customer_id" } });
+  });
+
+  it("an input whose time the pass cannot follow reads its whole history; a leaking input makes the result leak", () => {
+    const a = analyse((e, o) => concat([e, o.withColumns(col("ts").dt.offsetBy("-1d").alias("ts"))]));
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("other")).toBe("-∞..∞");
+    expect(a.exact).toBe(false);
+    expect(a.known).toBe("future");
+  });
+
+  it("an input with a lookback widens only its own read", () => {
+    const a = analyse((e, o) => concat([e.withColumns(col("amount").rollingSum("7d", { by: "ts" }).over("customer_id")), o]));
+    expect(a.read("events")).toBe("2025-03-03..2025-03-20");
+    expect(a.read("other")).toBe("2025-03-10..2025-03-20");
   });
 });
