@@ -119,7 +119,7 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
       from = sql`(${sql.join(f.parts.map((p) => renderParts(p, dialect, def)), sql` UNION ALL `)}) AS ${sql.id(f.alias)}`;
       break;
     case "join": {
-      const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", cross: "CROSS JOIN" }[f.how]);
+      const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", right: "RIGHT JOIN", full: "FULL JOIN", cross: "CROSS JOIN" }[f.how]);
       const on = f.how === "cross" ? sql`` : sql` ON ${keysEqual(f.left, f.right, f.on)}`;
       from = sql`${source(f.left)} AS ${sql.id(f.left.alias)} ${join} ${source(f.right)} AS ${sql.id(f.right.alias)}${on}`;
       break;

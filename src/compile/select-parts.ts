@@ -1,5 +1,5 @@
 import { containsAgg, containsWindow, type ExprNode, exprChildren, freeze, mapExprChildren, outputName, unalias } from "../ir/expr.ts";
-import { joinColumns } from "../ir/join-columns.ts";
+import { type JoinColumn, joinColumns } from "../ir/join-columns.ts";
 import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import { columnNames, type Schema } from "../passes/schema.ts";
@@ -33,7 +33,7 @@ export type From =
   | { readonly kind: "subquery"; readonly parts: SelectParts; readonly alias: string }
   /** The rows of every part, their columns in one order (UNION ALL), under an alias. */
   | { readonly kind: "union"; readonly parts: readonly SelectParts[]; readonly alias: string }
-  | { readonly kind: "join"; readonly how: "inner" | "left" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
+  | { readonly kind: "join"; readonly how: "inner" | "left" | "right" | "full" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   /** Semi and anti joins: the left rows with (or without) a match, as `[NOT] EXISTS`. */
   | { readonly kind: "exists"; readonly negated: boolean; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   | {
@@ -168,7 +168,7 @@ function joined(
   from: From,
   left: Aliased,
   right: Aliased,
-  columns: readonly { side: "left" | "right"; source: string; name: string }[],
+  columns: readonly JoinColumn[],
   leftSchema: Schema,
   rightSchema: Schema,
 ): SelectParts {
@@ -176,7 +176,10 @@ function joined(
   return {
     from,
     fromSchema: [...scoped(left.alias, leftSchema), ...scoped(right.alias, rightSchema)],
-    columns: columns.map((c) => [c.name, qualified(c.side === "left" ? left.alias : right.alias, c.source)] as const),
+    columns: columns.map((c) => {
+      if (c.side === "both") return [c.name, freeze({ kind: "coalesce", operands: [qualified(left.alias, c.source), qualified(right.alias, c.other)] })] as const;
+      return [c.name, qualified(c.side === "left" ? left.alias : right.alias, c.source)] as const;
+    }),
     where: [],
     groupBy: null,
     qualify: [],

@@ -383,6 +383,14 @@ export const OPERATION_CASES: OperationCase[] = [
       t.filter(col("k").eq(1)).select(col("id").add(2000).alias("id"), col("ts").dt.offsetBy("1d").alias("ts"), "x"),
     ]).filter(col("x").isNotNull()),
   ),
+  // Unmatched rows on both sides; the time a coalesced key, or the left's (the right's unmatched rows have none).
+  frame("full join on coalesced keys with the time", "id", "ts", (t) =>
+    t.filter(col("grp").isIn(["a", "b"])).select("id", "ts", "x").join(t.filter(col("n").gt(0)).select("id", "ts", "n"), { on: ["id", "ts"], how: "full", coalesce: true }),
+  ),
+  frame("full join keeping both keys", "id", "ts", (t) =>
+    t.filter(col("grp").eq("a")).select("id", "ts", "k").join(t.filter(col("grp").eq("b").and(col("id").lt(100))).select("k", col("ts").alias("ts2"), "y"), { on: "k", how: "full" }),
+  ),
+  frame("right join with repeated keys", "id", "ts", (t) => t.filter(col("id").lt(50)).select("k", col("x").alias("lx")).join(t.select("id", "ts", "k", "y"), { on: "k", how: "right" })),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -50,16 +50,22 @@ export class LazyFrame {
   }
 
   /**
-   * Joins another frame on equal keys, as Polars' `join`. Inner and left joins keep the left key columns; right
-   * columns whose names the left already has get `suffix` ("_right").
+   * Joins another frame on equal keys, as Polars' `join` (null keys never match). Columns as Polars names them: with
+   * `coalesce` (the default for all but full joins) one column per key pair — the left key, or the right key in a
+   * right join, or in a full join the left key where the left row exists, else the right one; without it both keys
+   * stay. Right columns whose names the left already has get `suffix` ("_right").
    * @example applications.join(customers, { on: "customer_id", how: "left" })
+   * @example a.join(b, { on: "id", how: "full" })   // … "id", …, "id_right" … FROM a FULL JOIN b ON a."id" = b."id"
    */
-  join(other: LazyFrame, options: { on?: Keys; leftOn?: Keys; rightOn?: Keys; how?: JoinHow; suffix?: string } = {}): LazyFrame {
+  join(other: LazyFrame, options: { on?: Keys; leftOn?: Keys; rightOn?: Keys; how?: JoinHow; suffix?: string; coalesce?: boolean } = {}): LazyFrame {
     const how = options.how ?? "inner";
-    if (!["inner", "left", "cross", "semi", "anti"].includes(how)) throw new TypeError(`join(): how must be inner, left, cross, semi or anti`);
+    if (!["inner", "left", "right", "full", "cross", "semi", "anti"].includes(how)) throw new TypeError(`join(): how must be inner, left, right, full, cross, semi or anti`);
+    if (options.coalesce !== undefined && typeof options.coalesce !== "boolean") throw new TypeError("join(): coalesce must be true or false");
     const on = how === "cross" ? [] : joinKeys("join", options.on, options.leftOn, options.rightOn);
     if (how !== "cross" && on.length === 0) throw new TypeError(`join(): a ${how} join needs keys: { on } or { leftOn, rightOn }`);
-    return this.#with({ kind: "join", left: this.node, right: frameNode("join", other), how, on: freeze(on), suffix: options.suffix ?? "_right" });
+    // Absent, Polars' default for the join; set, it is part of the definition (and of its hash) only then.
+    const coalesce = options.coalesce === undefined || ["cross", "semi", "anti"].includes(how) ? {} : { coalesce: options.coalesce };
+    return this.#with({ kind: "join", left: this.node, right: frameNode("join", other), how, on: freeze(on), suffix: options.suffix ?? "_right", ...coalesce });
   }
 
   /**

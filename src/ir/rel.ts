@@ -23,13 +23,14 @@ export interface AggregateRel {
   readonly aggs: readonly ExprNode[];
 }
 
-export type JoinHow = "inner" | "left" | "cross" | "semi" | "anti";
+export type JoinHow = "inner" | "left" | "right" | "full" | "cross" | "semi" | "anti";
 export interface JoinKey { readonly left: string; readonly right: string }
 
 /**
- * Polars' `join`: rows of `left` and `right` whose keys are equal (null keys never match). Inner and left joins keep
- * the left keys and drop the right ones; other right columns whose names the left has get `suffix`. Semi and anti
- * joins keep the left columns only; a cross join pairs every row with every row.
+ * Polars' `join`: rows of `left` and `right` whose keys are equal (null keys never match); left, right and full
+ * joins keep the unmatched rows of their side(s), with nulls for the other's columns. Output columns as Polars names
+ * them (ir/join-columns.ts), `coalesce` as Polars' (absent: Polars' default per join, all but full joins coalesce).
+ * Semi and anti joins keep the left columns only; a cross join pairs every row with every row.
  */
 export interface JoinRel {
   readonly kind: "join";
@@ -38,6 +39,7 @@ export interface JoinRel {
   readonly how: JoinHow;
   readonly on: readonly JoinKey[];
   readonly suffix: string;
+  readonly coalesce?: boolean;
 }
 
 /**

@@ -58,15 +58,20 @@ export function pushEntityFilters(
         for (const [column, field] of m) {
           const out = outputs.find((c) => c.name === column);
           if (!out) continue;
-          if (out.side === "left") {
+          if (out.side === "both") {
+            // A coalesced key: the left key where the left row exists, else the right one.
+            left.set(out.source, field);
+            right.set(out.other, field);
+          } else if (out.side === "left" && n.how !== "right" && n.how !== "full") {
             left.set(out.source, field);
             const key = n.on.find((k) => k.left === out.source);
             if (key && n.how !== "cross") right.set(key.right, field);
-          } else if (n.how === "inner" || n.how === "cross") {
-            // A left join's right column is null on unmatched rows: not followed (conservative).
+          } else if (out.side === "right" && (n.how === "inner" || n.how === "cross" || n.how === "right")) {
+            // The column of an optional side (a left join's right, a right join's left, a full join's) is null on
+            // unmatched rows: not followed (conservative).
             right.set(out.source, field);
             const key = n.on.find((k) => k.right === out.source);
-            if (key && n.how === "inner") left.set(key.left, field);
+            if (key && n.how !== "cross") left.set(key.left, field);
           }
         }
         need(n.left, left);

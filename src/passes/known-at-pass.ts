@@ -1,6 +1,7 @@
 import type { DType } from "../ir/dtype.ts";
 import { type Duration, fixedMicros } from "../ir/duration.ts";
 import { type ExprNode, outputName, someExpr, type TimeUnit, type WindowExpr } from "../ir/expr.ts";
+import { joinColumns } from "../ir/join-columns.ts";
 import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -112,11 +113,13 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     },
     aggregate: (n) => projected(n.input, [...n.keys, ...n.aggs], time, ctx),
     join: (n) => {
-      const pair = n.on.find((k) => k.left === time);
+      // The time is a key (either side's, or both coalesced): the rows joined to a row at t are at t too.
+      const out = joinColumns(n, ctx.columns(n.left), ctx.columns(n.right)).find((c) => c.name === time);
+      const pair = out && n.on.find((k) => (out.side === "right" ? k.right : k.left) === out.source);
       if (!pair || n.how === "cross") {
         return future(ctx, `a ${n.how} join on ${n.on.map((k) => `"${k.left}"`).join(", ") || "nothing"} (not on the time "${time}") can bring in rows of any later time`);
       }
-      return later(rec(n.left, time), rec(n.right, pair.right));
+      return later(rec(n.left, pair.left), rec(n.right, pair.right));
     },
     asofJoin: (n) => {
       if (n.strategy === "forward") return future(ctx, `joinAsof(strategy: "forward") takes the next row after "${n.leftOn}"`);

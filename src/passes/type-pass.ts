@@ -1,4 +1,4 @@
-import { commonType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
+import { commonType, type DType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
 import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
@@ -371,9 +371,10 @@ function checkKeyPair(key: JoinKey, left: Schema, right: Schema, where: Where, w
 }
 
 function joinSchema(node: JoinRel | AsofJoinRel, left: Schema, right: Schema, where: Where): Schema {
-  const columns = joinColumns(node, columnNames(left), columnNames(right)).map(({ side, source, name }) => ({
-    name,
-    type: findColumn(side === "left" ? left : right, source)!.type,
+  const columns = joinColumns(node, columnNames(left), columnNames(right)).map((c) => ({
+    name: c.name,
+    // A coalesced key pair has a common type: checkKeyPair saw to it.
+    type: c.side === "both" ? (commonType(findColumn(left, c.source)!.type, findColumn(right, c.other)!.type) as DType) : findColumn(c.side === "left" ? left : right, c.source)!.type,
   }));
   return unique(columns, where);
 }

@@ -89,6 +89,29 @@ export const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], str
       snowflake: `select "ID", "TS", "GRP", "A", "X" from ((select "ID", "TS", "GRP", "A", "X" from "T_" where "A" > 0) UNION ALL (select "ID", "TS", "GRP", "A", "X" * 2 as "X" from "T_")) AS "T1" where "GRP" = 'a'`,
     },
   ],
+  [
+    // FULL [OUTER] JOIN: https://docs.snowflake.com/en/sql-reference/constructs/join
+    "full join, coalesced keys: COALESCE of the two sides' keys",
+    (t) => t.select("id", "ts", "x").join(t.filter(col("a").gt(0)).select("id", "ts", "a"), { on: ["id", "ts"], how: "full", coalesce: true }),
+    "id",
+    "ts",
+    {
+      duckdb: `select COALESCE("t1"."id", "t2"."id") as "id", COALESCE("t1"."ts", "t2"."ts") as "ts", "t1"."x" as "x", "t2"."a" as "a" from "t_" AS "t1" FULL JOIN (select "id", "ts", "a" from "t_" where "a" > 0) AS "t2" ON "t1"."id" = "t2"."id" AND "t1"."ts" = "t2"."ts"`,
+      postgres: `select COALESCE("t1"."id", "t2"."id") as "id", COALESCE("t1"."ts", "t2"."ts") as "ts", "t1"."x" as "x", "t2"."a" as "a" from "t_" AS "t1" FULL JOIN (select "id", "ts", "a" from "t_" where "a" > 0) AS "t2" ON "t1"."id" = "t2"."id" AND "t1"."ts" = "t2"."ts"`,
+      snowflake: `select COALESCE("T1"."ID", "T2"."ID") as "ID", COALESCE("T1"."TS", "T2"."TS") as "TS", "T1"."X" as "X", "T2"."A" as "A" from "T_" AS "T1" FULL JOIN (select "ID", "TS", "A" from "T_" where "A" > 0) AS "T2" ON "T1"."ID" = "T2"."ID" AND "T1"."TS" = "T2"."TS"`,
+    },
+  ],
+  [
+    "right join, coalesced (the default): the right key",
+    (t) => t.select("grp", "x").join(t.select("grp", "ts", "a"), { on: "grp", how: "right" }),
+    "grp",
+    "ts",
+    {
+      duckdb: `select "t2"."grp" as "grp", "t2"."ts" as "ts", "t1"."x" as "x", "t2"."a" as "a" from "t_" AS "t1" RIGHT JOIN "t_" AS "t2" ON "t1"."grp" = "t2"."grp"`,
+      postgres: `select "t2"."grp" as "grp", "t2"."ts" as "ts", "t1"."x" as "x", "t2"."a" as "a" from "t_" AS "t1" RIGHT JOIN "t_" AS "t2" ON "t1"."grp" = "t2"."grp"`,
+      snowflake: `select "T2"."GRP" as "GRP", "T2"."TS" as "TS", "T1"."X" as "X", "T2"."A" as "A" from "T_" AS "T1" RIGHT JOIN "T_" AS "T2" ON "T1"."GRP" = "T2"."GRP"`,
+    },
+  ],
 ];
 
 describe("golden SQL per frame operation and dialect", () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { col, concat, featureSet, lit, source } from "../../src/dsl/index.ts";
 import type { LazyFrame } from "../../src/dsl/frame.ts";
 import { DefinitionError } from "../../src/errors.ts";
+import { buildGraph } from "../../src/graph/feature-graph.ts";
+import { typeGraph } from "../../src/passes/type-pass.ts";
 import type { DType } from "../../src/ir/dtype.ts";
 import { evaluate, type FixtureValue, type ResultValue } from "../../src/testing/evaluate.ts";
 
@@ -183,5 +185,79 @@ describe("concat (Polars' concat, how vertical)", () => {
   it("an empty list, or another how, is refused", () => {
     expect(() => concat([])).toThrow(/pass a list of frames/);
     expect(() => concat([], { how: "diagonal" as "vertical" })).toThrow(/only how: "vertical"/);
+  });
+});
+
+describe("full and right joins (Polars' join, how full / right, coalesce)", () => {
+  const a = source({ name: "a", keys: ["a"], timestamp: "ts", columns: { a: "bigint", b: "bigint", ts: "timestamp" }, backfill: { table: "a" } });
+  const b = source({ name: "b", keys: ["a"], timestamp: "ts", columns: { a: "bigint", b: "bigint", c: "bigint", ts: "timestamp" }, backfill: { table: "b" } });
+  const ts = "2025-01-01T00:00:00Z";
+  const rows = { a: [1, 2, 3].map((v) => ({ a: v, b: v, ts })), b: [1, 3].map((v) => ({ a: v, b: v, c: v, ts })) };
+  const build = (join: (a: LazyFrame, b: LazyFrame) => LazyFrame, keys: string[], timestamp: string) =>
+    featureSet({ name: "out", inputs: { a, b }, keys, timestamp, build: ({ a, b }) => join(a, b) });
+  /** The join's own columns, in its order (a set's output puts keys and timestamp first). */
+  const columnsOf = (set: ReturnType<typeof build>) => {
+    const graph = buildGraph([set]);
+    return typeGraph(graph).get("out")!.relSchemas.get(graph.sets.get("out")!.rel)!.map((c) => c.name);
+  };
+  const valuesOf = (out: Record<string, ResultValue>[], ...names: string[]) => Object.fromEntries(names.map((n) => [n, out.map((r) => r[n])]));
+
+  // py-polars/tests/unit/operations/test_join_right.py (test_right_join_schemas); ts is a column of both frames here.
+  it("right, coalesced (the default): the left's other columns, then the right's with its keys", async () => {
+    const set = build((a, b) => a.join(b, { on: "a", how: "right" }), ["a"], "ts_right");
+    expect(columnsOf(set)).toEqual(["b", "ts", "a", "b_right", "c", "ts_right"]);
+    expect(valuesOf(await evaluate(set, rows), "b", "a", "b_right", "c")).toEqual({ b: [1, 3], a: [1, 3], b_right: [1, 3], c: [1, 3] });
+  });
+
+  it("right, the other way round: unmatched right rows have nulls on the left", async () => {
+    const set = build((a, b) => b.join(a, { on: "a", how: "right", coalesce: true }), ["a"], "ts_right");
+    expect(columnsOf(set)).toEqual(["b", "c", "ts", "a", "b_right", "ts_right"]);
+    expect(valuesOf(await evaluate(set, rows), "b", "c", "a", "b_right")).toEqual({ b: [1, null, 3], c: [1, null, 3], a: [1, 2, 3], b_right: [1, 2, 3] });
+  });
+
+  it("right, not coalesced: every column of both", async () => {
+    expect(columnsOf(build((a, b) => a.join(b, { on: "a", how: "right", coalesce: false }), ["a_right"], "ts_right"))).toEqual(["a", "b", "ts", "a_right", "b_right", "c", "ts_right"]);
+    expect(columnsOf(build((a, b) => b.join(a, { on: "a", how: "right", coalesce: false }), ["a_right"], "ts_right"))).toEqual(["a", "b", "c", "ts", "a_right", "b_right", "ts_right"]);
+  });
+
+  // narwhals tests/frame/join_test.py (test_full_join)
+  it("full, not coalesced (the default): both keys, the right one suffixed; unmatched rows of both sides", async () => {
+    const l = source({ name: "l", keys: ["id"], timestamp: "ts", columns: { id: "bigint", name: "varchar", age: "bigint", ts: "timestamp" }, backfill: { table: "l" } });
+    const r = source({ name: "r", keys: ["id"], timestamp: "ts", columns: { id: "bigint", department: "varchar", salary: "bigint", ts: "timestamp" }, backfill: { table: "r" } });
+    const set = featureSet({
+      name: "out",
+      inputs: { l, r },
+      keys: ["id", "id_right"],
+      timestamp: "ts",
+      // A row from one side has no time from the other: without a time a row is in no window, so take either.
+      build: ({ l, r }) => l.join(r, { on: "id", how: "full" }).withColumns(col("ts").fillNull(col("ts_right")).alias("ts")),
+    });
+    const out = await evaluate(set, {
+      l: [[1, "Alice", 25], [2, "Bob", 30], [3, "Charlie", 35]].map(([id, name, age]) => ({ id: id!, name: name!, age: age!, ts })),
+      r: [[2, "HR", 50000], [3, "Engineering", 60000], [4, "Marketing", 70000]].map(([id, department, salary]) => ({ id: id!, department: department!, salary: salary!, ts })),
+    });
+    expect(columnsOf(set)).toEqual(["id", "name", "age", "ts", "id_right", "department", "salary", "ts_right"]);
+    expect(valuesOf(out, "id", "name", "age", "id_right", "department", "salary")).toEqual({
+      id: [1, 2, 3, null],
+      name: ["Alice", "Bob", "Charlie", null],
+      age: [25, 30, 35, null],
+      id_right: [null, 2, 3, 4],
+      department: [null, "HR", "Engineering", "Marketing"],
+      salary: [null, 50000, 60000, 70000],
+    });
+  });
+
+  it("full, coalesced: one key, the left's where the left row exists, else the right's; null keys never match", async () => {
+    const set = build((a, b) => a.join(b, { on: "a", how: "full", coalesce: true }).withColumns(col("ts").fillNull(col("ts_right")).alias("ts")), ["a"], "ts");
+    expect(columnsOf(set)).toEqual(["a", "b", "ts", "b_right", "c", "ts_right"]);
+    const out = await evaluate(set, { a: [...rows.a, { a: null, b: 9, ts }], b: [...rows.b, { a: 4, b: 4, c: 4, ts }, { a: null, b: 8, c: 8, ts }] });
+    const sorted = [...out].sort((x, y) => Number(x.b ?? 100) - Number(y.b ?? 100) || Number(x.c) - Number(y.c));
+    expect(valuesOf(sorted, "a", "b", "b_right", "c")).toEqual({ a: [1, 2, 3, null, 4, null], b: [1, 2, 3, 9, null, null], b_right: [1, null, 3, null, 4, 8], c: [1, null, 3, null, 4, 8] });
+  });
+
+  it("a key pair of types with no common type is a planning error, as for every join", async () => {
+    const s = source({ name: "s", keys: ["a"], timestamp: "ts", columns: { a: "varchar", ts: "timestamp" }, backfill: { table: "s" } });
+    const set = featureSet({ name: "out", inputs: { a, s }, keys: "a", timestamp: "ts", build: ({ a, s }) => a.join(s, { on: "a", how: "full", coalesce: true }) });
+    expect(() => typeGraph(buildGraph([set]))).toThrow(/join\(\) cannot match bigint "a" with varchar "a"/);
   });
 });

@@ -127,3 +127,37 @@ describe("concat", () => {
     expect(a.read("other")).toBe("2025-03-10..2025-03-20");
   });
 });
+
+describe("full and right joins", () => {
+  it("a coalesced time key: both sides drive, each read over the window, exactly; known at its time", () => {
+    const a = analyse((e, o) => e.join(o, { on: ["customer_id", "ts"], how: "full", coalesce: true }));
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("other")).toBe("2025-03-10..2025-03-20");
+    expect(a.exact).toBe(true);
+    expect(a.known).toBe("atTimestamp");
+    expect(a.unique).toMatch(/a full join can repeat rows/);
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" }, other: { customer_id: "customer_id" } });
+  });
+
+  it("a full join's left time: the right's unmatched rows come out without one, so the output is clipped", () => {
+    const a = analyse((e, o) => e.join(o, { on: ["customer_id", "ts"], how: "full" }));
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("other")).toBe("2025-03-10..2025-03-20");
+    expect(a.exact).toBe(false);
+    // Neither side's column is followed online: each is null on the other's unmatched rows.
+    expect(a.entity("customer_id")).toEqual({ events: {}, other: {} });
+  });
+
+  it("a right join is driven by its right side's time (the right key, coalesced); its left is looked up by key", () => {
+    const a = analyse((e, o) => e.select("customer_id", "kind").join(o, { on: "customer_id", how: "right" }));
+    expect(a.read("other")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("events")).toBe("-∞..∞");
+    expect(a.exact).toBe(true);
+    expect(a.known).toBe("future"); // the left rows joined on the customer alone can be of any time
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" }, other: { customer_id: "customer_id" } });
+  });
+
+  it("a right join on the time: known at it", () => {
+    expect(analyse((e, o) => e.join(o, { on: ["customer_id", "ts"], how: "right" })).known).toBe("atTimestamp");
+  });
+});
