@@ -141,6 +141,7 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
         leftOn: sql.id(f.left.alias, f.leftOn),
         rightOn: sql.id(f.right.alias, f.rightOn),
         strategy: f.strategy,
+        ...(!f.allowExactMatches && { allowExactMatches: false }),
       });
       break;
   }

@@ -1,6 +1,6 @@
 import { containsAgg, containsWindow, type ExprNode, exprChildren, freeze, mapExprChildren, outputName, unalias } from "../ir/expr.ts";
 import { type JoinColumn, joinColumns } from "../ir/join-columns.ts";
-import { lowerFrame } from "../ir/lower-frame.ts";
+import { lowerFrame, type Shorthand } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import { columnNames, type Schema } from "../passes/schema.ts";
 
@@ -44,6 +44,7 @@ export type From =
       readonly leftOn: string;
       readonly rightOn: string;
       readonly strategy: "backward" | "forward";
+      readonly allowExactMatches: boolean;
     };
 
 /**
@@ -66,6 +67,7 @@ export function toSelectParts(
   aliases: { next: () => string } = counter(),
 ): SelectParts {
   const recur = (r: RelNode) => toSelectParts(r, leaf, schemaOf, aliases);
+  const names = (r: RelNode) => columnNames(schemaOf(r));
   const consume = (input: RelNode, exprs: readonly ExprNode[], role: Role) => open(recur(input), schemaOf(input), exprs, role, aliases);
   const fromLeaf = (r: RelNode): SelectParts => {
     const { name, schema } = leaf(r);
@@ -107,9 +109,10 @@ export function toSelectParts(
       return joined(from, left, right, joinColumns(n, columnNames(schemaOf(n.left)), columnNames(schemaOf(n.right))), schemaOf(n.left), schemaOf(n.right));
     },
     asofJoin: (n) => {
+      if (n.strategy === "nearest") return recur(lowerFrame(n as Shorthand, names));
       const [left, right] = [side(n.left), side(n.right)];
       const by = n.by.map((k) => [k.left, k.right] as const);
-      const from: From = { kind: "asof", left, right, by, leftOn: n.leftOn, rightOn: n.rightOn, strategy: n.strategy };
+      const from: From = { kind: "asof", left, right, by, leftOn: n.leftOn, rightOn: n.rightOn, strategy: n.strategy, allowExactMatches: n.allowExactMatches !== false };
       const parts = joined(from, left, right, joinColumns(n, columnNames(schemaOf(n.left)), columnNames(schemaOf(n.right))), schemaOf(n.left), schemaOf(n.right));
       if (!n.tolerance) return parts;
       // Beyond the tolerance the nearest row is no match: its columns read as null.
@@ -120,9 +123,9 @@ export function toSelectParts(
         e.kind === "column" && e.qualifier === right.alias ? freeze({ kind: "case", branches: [{ when: within, then: e }], otherwise: NULL }) : e;
       return { ...parts, columns: parts.columns.map(([name, e]) => [name, nulled(e)] as const) };
     },
-    rename: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
-    drop: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
-    unique: (n) => recur(lowerFrame(n, columnNames(schemaOf(n.input)))),
+    rename: (n) => recur(lowerFrame(n, names)),
+    drop: (n) => recur(lowerFrame(n, names)),
+    unique: (n) => recur(lowerFrame(n, names)),
     concat: (n) => {
       const schema = schemaOf(n);
       // Stacked by position: each part's columns in the schema's order.

@@ -391,6 +391,17 @@ export const OPERATION_CASES: OperationCase[] = [
     t.filter(col("grp").eq("a")).select("id", "ts", "k").join(t.filter(col("grp").eq("b").and(col("id").lt(100))).select("k", col("ts").alias("ts2"), "y"), { on: "k", how: "full" }),
   ),
   frame("right join with repeated keys", "id", "ts", (t) => t.filter(col("id").lt(50)).select("k", col("x").alias("lx")).join(t.select("id", "ts", "k", "y"), { on: "k", how: "right" })),
+  // Rows with id % 3 = 0 are on both sides at the same time: without exact matches they meet a neighbour instead.
+  frame("as-of join nearest", "id", "ts", (t) => t.select("id", "ts", "grp", "x").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "nearest" })),
+  frame("as-of join nearest within a tolerance, without exact matches, by a nullable key", "id", "ts", (t) =>
+    t.select("id", "ts", "n").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "n", strategy: "nearest", tolerance: "20d", allowExactMatches: false }),
+  ),
+  frame("as-of joins backward and forward without exact matches", "id", "ts", (t) =>
+    t
+      .select("id", "ts", "grp")
+      .joinAsof(asofRight(t).select("grp", "u", "rx"), { leftOn: "ts", rightOn: "u", by: "grp", allowExactMatches: false })
+      .joinAsof(asofRight(t).select("grp", col("u").alias("v"), col("rx").alias("fx")), { leftOn: "ts", rightOn: "v", by: "grp", strategy: "forward", allowExactMatches: false, tolerance: "30d" }),
+  ),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

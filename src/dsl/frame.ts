@@ -70,18 +70,32 @@ export class LazyFrame {
 
   /**
    * The point-in-time join, as Polars' `join_asof`: each row gets the `other` row with the same `by` keys whose `on`
-   * time is the latest at or before its own (backward; forward: the earliest at or after), within `tolerance`.
-   * Right rows should be unique per (by, on): among ties one is taken arbitrarily.
+   * time is the latest at or before its own (backward; forward: the earliest at or after; nearest: the nearer of the
+   * two, the later one where they are equally near, as Polars), within `tolerance`. `allowExactMatches: false`
+   * (Polars' `allow_exact_matches`) leaves out right rows at the row's very time. Right rows should be unique per
+   * (by, on): among ties one is taken arbitrarily.
    * @example applications.joinAsof(balances, { leftOn: "applied_at", rightOn: "date", by: "customer_id" })
    */
   joinAsof(
     other: LazyFrame,
-    options: { on?: string; leftOn?: string; rightOn?: string; by?: Keys; byLeft?: Keys; byRight?: Keys; strategy?: "backward" | "forward"; tolerance?: string; suffix?: string },
+    options: {
+      on?: string;
+      leftOn?: string;
+      rightOn?: string;
+      by?: Keys;
+      byLeft?: Keys;
+      byRight?: Keys;
+      strategy?: "backward" | "forward" | "nearest";
+      tolerance?: string;
+      suffix?: string;
+      allowExactMatches?: boolean;
+    },
   ): LazyFrame {
     const [time] = joinKeys("joinAsof", options.on, options.leftOn, options.rightOn);
     if (!time) throw new TypeError("joinAsof(): needs { on } or { leftOn, rightOn }: the time columns to match");
     const strategy = options.strategy ?? "backward";
-    if (strategy !== "backward" && strategy !== "forward") throw new TypeError(`joinAsof(): strategy must be "backward" or "forward"`);
+    if (!["backward", "forward", "nearest"].includes(strategy)) throw new TypeError(`joinAsof(): strategy must be "backward", "forward" or "nearest"`);
+    if (options.allowExactMatches !== undefined && typeof options.allowExactMatches !== "boolean") throw new TypeError("joinAsof(): allowExactMatches must be true or false");
     let tolerance = null;
     if (options.tolerance !== undefined) {
       tolerance = parseDuration(options.tolerance);
@@ -98,6 +112,8 @@ export class LazyFrame {
       strategy,
       tolerance,
       suffix: options.suffix ?? "_right",
+      // Set only when not Polars' default, so that the definitions (and hashes) of existing joins stay as they were.
+      ...(options.allowExactMatches === false && { allowExactMatches: false }),
     });
   }
 

@@ -44,8 +44,11 @@ export interface JoinRel {
 
 /**
  * Polars' `join_asof`, always a left join: each left row meets the right row with the same `by` keys whose `rightOn`
- * is the latest at or before its `leftOn` (backward) or the earliest at or after it (forward), if that is within
- * `tolerance`. The point-in-time join: backward, a row only sees what was known at its time.
+ * is the latest at or before its `leftOn` (backward), the earliest at or after it (forward), or the nearer of those
+ * two (nearest; the later one where they are equally near, as Polars), if that is within `tolerance`. Without
+ * `allowExactMatches` (absent: true) a right row at the left row's very time does not match. The point-in-time
+ * join: backward, a row only sees what was known at its time. A nearest join is a shorthand for a backward and a
+ * forward one (ir/lower-frame.ts).
  */
 export interface AsofJoinRel {
   readonly kind: "asofJoin";
@@ -54,9 +57,10 @@ export interface AsofJoinRel {
   readonly leftOn: string;
   readonly rightOn: string;
   readonly by: readonly JoinKey[];
-  readonly strategy: "backward" | "forward";
+  readonly strategy: "backward" | "forward" | "nearest";
   readonly tolerance: Duration | null;
   readonly suffix: string;
+  readonly allowExactMatches?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { containsAgg, type ExprNode, exprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
-import { lowerFrame } from "../ir/lower-frame.ts";
+import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { columnNames } from "./schema.ts";
@@ -78,6 +78,7 @@ export function pushEntityFilters(
         need(n.right, right);
       },
       asofJoin: (n) => {
+        if (isShorthand(n)) return need(lowerFrame(n, names), m);
         const left = new Map<string, string>();
         const right = new Map<string, string>();
         const outputs = joinColumns(n, names(n.left), names(n.right));
@@ -91,9 +92,9 @@ export function pushEntityFilters(
         need(n.left, left);
         need(n.right, right);
       },
-      rename: (n) => need(lowerFrame(n, names(n.input)), m),
-      drop: (n) => need(lowerFrame(n, names(n.input)), m),
-      unique: (n) => need(lowerFrame(n, names(n.input)), m),
+      rename: (n) => need(lowerFrame(n, names), m),
+      drop: (n) => need(lowerFrame(n, names), m),
+      unique: (n) => need(lowerFrame(n, names), m),
       // Each input's rows are output rows under the same names.
       concat: (n) => n.inputs.forEach((input) => need(input, m)),
     });

@@ -122,14 +122,14 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
       return later(rec(n.left, pair.left), rec(n.right, pair.right));
     },
     asofJoin: (n) => {
-      if (n.strategy === "forward") return future(ctx, `joinAsof(strategy: "forward") takes the next row after "${n.leftOn}"`);
+      if (n.strategy !== "backward") return future(ctx, `joinAsof(strategy: "${n.strategy}") can take a row after "${n.leftOn}"`);
       if (time !== n.leftOn) return future(ctx, `joinAsof() matches on "${n.leftOn}", not on the time "${time}"`);
       // Backward: each right row is at or before the left row's time.
       return later(rec(n.left, time), rec(n.right, n.rightOn));
     },
-    rename: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
-    drop: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
-    unique: (n) => rec(lowerFrame(n, ctx.columns(n.input)), time),
+    rename: (n) => rec(lowerFrame(n, ctx.columns), time),
+    drop: (n) => rec(lowerFrame(n, ctx.columns), time),
+    unique: (n) => rec(lowerFrame(n, ctx.columns), time),
     concat: (n) => n.inputs.map((input) => rec(input, time)).reduce(later),
   });
 }

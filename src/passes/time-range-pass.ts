@@ -1,7 +1,7 @@
 import type { Duration, DurationUnit } from "../ir/duration.ts";
 import { type ExprNode, exprChildren, outputName, type TimeUnit, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
-import { lowerFrame } from "../ir/lower-frame.ts";
+import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { addDuration, ceilTo, floorTo, isRepresentable } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
@@ -82,10 +82,10 @@ export function inferSourceRanges(
       // can come from any row, so the whole history is read.
       aggregate: (n) => (column !== null && !find(n.keys) ? need(n.input, null, FULL_HISTORY) : through(find(n.keys), [], n.input)),
       join: (n) => joinNeeds(n, column, range, names, need),
-      asofJoin: (n) => joinNeeds(n, column, range, names, need),
-      rename: (n) => need(lowerFrame(n, names(n.input)), column, range),
-      drop: (n) => need(lowerFrame(n, names(n.input)), column, range),
-      unique: (n) => need(lowerFrame(n, names(n.input)), column, range),
+      asofJoin: (n) => (isShorthand(n) ? need(lowerFrame(n, names), column, range) : joinNeeds(n, column, range, names, need)),
+      rename: (n) => need(lowerFrame(n, names), column, range),
+      drop: (n) => need(lowerFrame(n, names), column, range),
+      unique: (n) => need(lowerFrame(n, names), column, range),
       // Each input's rows are output rows, at their own time: each is read over the same range.
       concat: (n) => n.inputs.forEach((input) => need(input, column, range)),
     });

@@ -3,7 +3,7 @@ import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
 import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
-import { lowerFrame } from "../ir/lower-frame.ts";
+import { lowerFrame, type Shorthand } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -71,6 +71,7 @@ function typeRel(
   const typed = out.get(rel); // a shorthand's lowered form shares its input with it
   if (typed) return typed;
   const recur = (r: RelNode) => typeRel(r, where, leafSchema, out);
+  const typedNames = (r: RelNode) => columnNames(out.get(r)!);
   const schema = visitRel<Schema>(rel, {
     scan: (n) => leafSchema(n),
     ref: (n) => leafSchema(n),
@@ -109,17 +110,18 @@ function typeRel(
       if (!isTemporal(l) || !isTemporal(r)) {
         throw new DefinitionError(`joinAsof() matches on time: "${n.leftOn}" is ${l} and "${n.rightOn}" is ${r}`, { ...where, column: n.leftOn });
       }
+      if (n.strategy === "nearest") return recur(lowerFrame(n as Shorthand, typedNames));
       return joinSchema(n, left, right, where);
     },
     rename: (n) => {
       const input = recur(n.input);
       n.mapping.forEach(([from]) => known(input, from, "rename", where));
-      return recur(lowerFrame(n, columnNames(input)));
+      return recur(lowerFrame(n, typedNames));
     },
     drop: (n) => {
       const input = recur(n.input);
       n.columns.forEach((name) => known(input, name, "drop", where));
-      return recur(lowerFrame(n, columnNames(input)));
+      return recur(lowerFrame(n, typedNames));
     },
     concat: (n) => {
       const [first, ...rest] = n.inputs.map(recur);
@@ -138,7 +140,7 @@ function typeRel(
           { ...where, column: rest[0]!.name },
         );
       }
-      return recur(lowerFrame(n, columnNames(input)));
+      return recur(lowerFrame(n, typedNames));
     },
   });
   out.set(rel, schema);

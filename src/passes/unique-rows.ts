@@ -54,7 +54,7 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     },
     // Semi and anti joins keep left rows as they are; the others can repeat them.
     join: (n) => (n.how === "semi" || n.how === "anti" ? notUnique(n.left, columns, graph) : `a ${n.how} join can repeat rows`),
-    asofJoin: (n) => notUnique(n.left, columns, graph),
+    asofJoin: (n) => notUnique(n.left, columns, graph), // one output row per left row, nearest too
     // The columns asked for exist (the type pass saw to it): each is renamed from another, or passed through.
     rename: (n) => notUnique(n.input, columns.map((c) => n.mapping.find(([, to]) => to === c)?.[0] ?? c), graph),
     drop: (n) => notUnique(n.input, columns, graph),

@@ -48,6 +48,13 @@ const SETS: FeatureSetDef[] = [
   set("full_join_left_time", (t) =>
     t.filter(col("grp").eq("a")).select("id", "ts", "k").join(t.filter(col("grp").eq("b")).select("k", col("ts").alias("ts2"), "y"), { on: "k", how: "full" }),
   ),
+  // The right side is every third row, its time as `u`: read that far on both sides of the window, or all of it.
+  set("asof_nearest_tolerance", (t) =>
+    t.select("id", "ts", "grp").joinAsof(t.filter(col("id").mod(3).eq(0)).select("grp", col("ts").alias("u"), "x"), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "nearest", tolerance: "10d" }),
+  ),
+  set("asof_nearest_strict", (t) =>
+    t.select("id", "ts", "grp").joinAsof(t.filter(col("id").mod(3).eq(0)).select("grp", col("ts").alias("u"), "x"), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "nearest", allowExactMatches: false }),
+  ),
   set("right_join", (t) => t.filter(col("id").lt(60)).select("k", col("x").alias("lx")).join(t.select("id", "ts", "k"), { on: "k", how: "right" })),
 ];
 

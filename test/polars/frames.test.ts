@@ -261,3 +261,56 @@ describe("full and right joins (Polars' join, how full / right, coalesce)", () =
     expect(() => typeGraph(buildGraph([set]))).toThrow(/join\(\) cannot match bigint "a" with varchar "a"/);
   });
 });
+
+// py-polars/tests/unit/operations/test_join_asof.py, with each integer key k as the date 2020-01-01 + k days (the
+// DSL's as-of joins match on time).
+describe("joinAsof nearest and allowExactMatches (Polars' join_asof strategy=\"nearest\", allow_exact_matches)", () => {
+  const day = (k: number) => new Date(Date.UTC(2020, 0, 1 + k)).toISOString().slice(0, 10);
+  const key = (d: ResultValue) => (d === null ? null : Math.round((Date.parse(`${d}T00:00:00Z`) - Date.UTC(2020, 0, 1)) / 86_400_000));
+  const l = source({ name: "l", keys: ["id"], timestamp: "t", columns: { id: "bigint", t: "date", g: "bigint", a: "bigint" }, backfill: { table: "l" } });
+  const r = source({ name: "r", keys: ["rid"], timestamp: "rt", columns: { rid: "bigint", rt: "date", g: "bigint", b: "bigint" }, backfill: { table: "r" } });
+  async function asof(left: number[], right: number[], options: Parameters<LazyFrame["joinAsof"]>[1], groups: { left?: number[]; right?: number[] } = {}) {
+    const set = featureSet({ name: "out", inputs: { l, r }, keys: "id", timestamp: "t", build: ({ l, r }) => l.joinAsof(r.drop("rid"), options) });
+    const out = await evaluate(set, {
+      l: left.map((k, i) => ({ id: i, t: day(k), g: groups.left?.[i] ?? 0, a: i + 1 })),
+      r: right.map((k, i) => ({ rid: i, rt: day(k), g: groups.right?.[i] ?? 0, b: i + 1 })),
+    });
+    return { b: out.map((row) => row.b!), rt: out.map((row) => key(row.rt!)) };
+  }
+
+  it("the nearer of the backward and the forward match (test_asof_join_nearest)", async () => {
+    expect((await asof([-1, 1, 2, 4, 6], [-1, 2, 4, 5], { leftOn: "t", rightOn: "rt", strategy: "nearest" })).b).toEqual([1, 2, 2, 3, 4]);
+    // The last right row matches several left rows.
+    expect((await asof([9, 9, 10, 10, 10], [1, 2, 3, 10], { leftOn: "t", rightOn: "rt", strategy: "nearest" })).b).toEqual([4, 4, 4, 4, 4]);
+  });
+
+  it("per by-group, on dates (test_asof_join_nearest_by_date)", async () => {
+    const out = await asof([-2, 0, 1, 5, 0], [0, 1, 4, 0], { leftOn: "t", rightOn: "rt", by: "g", strategy: "nearest" }, { left: [1, 1, 1, 2, 2], right: [1, 1, 2, 2] });
+    expect(out.b).toEqual([1, 1, 2, 3, 4]);
+  });
+
+  it.each([
+    [[1], [2], [2]],
+    [[1, 2], [1, 2], [2, 1]],
+    [[1, 1], [1, 1], [null, null]],
+    [[1, 2, 2, 2, 3], [1, 2, 2, 2, 3], [2, 3, 3, 3, 2]],
+  ])("without exact matches, equally near: the later one (test_join_asof_nearest_no_exact_matches_25468: %j, %j)", async (left, right, expected) => {
+    expect((await asof(left, right, { leftOn: "t", rightOn: "rt", strategy: "nearest", allowExactMatches: false })).rt).toEqual(expected);
+  });
+
+  it("backward and forward without exact matches: strictly before, strictly after", async () => {
+    expect((await asof([1, 2, 3], [1, 2, 3], { leftOn: "t", rightOn: "rt", allowExactMatches: false })).rt).toEqual([null, 1, 2]);
+    expect((await asof([1, 2, 3], [1, 2, 3], { leftOn: "t", rightOn: "rt", strategy: "forward", allowExactMatches: false })).rt).toEqual([2, 3, null]);
+    expect((await asof([1, 2, 3], [1, 2, 3], { leftOn: "t", rightOn: "rt" })).rt).toEqual([1, 2, 3]);
+  });
+
+  it("nearest within a tolerance: beyond it, no match (test_asof_join_nearest_with_tolerance)", async () => {
+    const nearest = { leftOn: "t", rightOn: "rt", strategy: "nearest", tolerance: "1d" } as const;
+    expect((await asof([1, 2, 3, 4, 5], [7, 8, 9, 10, 11], nearest)).b).toEqual([null, null, null, null, null]);
+    expect((await asof([7, 8, 9, 10, 11], [1, 2, 3, 4, 5], nearest)).b).toEqual([null, null, null, null, null]);
+    expect((await asof([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], nearest)).b).toEqual([null, null, null, null, 1]);
+    // Equally near (3 days each way), both beyond a 1-day tolerance.
+    expect((await asof([1, 5, 10], [2, 8], nearest)).b).toEqual([1, null, null]);
+    expect((await asof([1, 5, 10], [2, 8], { leftOn: "t", rightOn: "rt", strategy: "nearest", tolerance: "2d" })).b).toEqual([1, null, 2]);
+  });
+});

@@ -161,3 +161,26 @@ describe("full and right joins", () => {
     expect(analyse((e, o) => e.join(o, { on: ["customer_id", "ts"], how: "right" })).known).toBe("atTimestamp");
   });
 });
+
+describe("as-of joins: nearest and without exact matches", () => {
+  const right = (o: LazyFrame) => o.select("customer_id", col("ts").alias("u"), col("amount").alias("other_amount"));
+
+  it("nearest within a tolerance reads the right side that far on both sides of the window; it can take a later row", () => {
+    const a = analyse((e, o) => e.joinAsof(right(o), { leftOn: "ts", rightOn: "u", by: "customer_id", strategy: "nearest", tolerance: "2d" }));
+    expect(a.read("events")).toBe("2025-03-10..2025-03-20");
+    expect(a.read("other")).toBe("2025-03-08..2025-03-22");
+    expect(a.known).toBe("future");
+    expect(a.unique).toMatch(/source "events"/); // one row per left row: as unique as the left
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" }, other: { customer_id: "customer_id" } });
+  });
+
+  it("nearest without a tolerance reads the whole right side", () => {
+    expect(analyse((e, o) => e.joinAsof(right(o), { leftOn: "ts", rightOn: "u", strategy: "nearest" })).read("other")).toBe("-∞..∞");
+  });
+
+  it("backward without exact matches reads and is known as backward", () => {
+    const a = analyse((e, o) => e.joinAsof(right(o), { leftOn: "ts", rightOn: "u", by: "customer_id", tolerance: "3d", allowExactMatches: false }));
+    expect(a.read("other")).toBe("2025-03-07..2025-03-20");
+    expect(a.known).toBe("atTimestamp");
+  });
+});
