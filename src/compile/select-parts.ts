@@ -126,6 +126,8 @@ export function toSelectParts(
     rename: (n) => recur(lowerFrame(n, names)),
     drop: (n) => recur(lowerFrame(n, names)),
     unique: (n) => recur(lowerFrame(n, names)),
+    groupHead: (n) => recur(lowerFrame(n, names)),
+    rowIndex: (n) => recur(lowerFrame(n, names)),
     concat: (n) => {
       const schema = schemaOf(n);
       // Stacked by position: each part's columns in the schema's order.

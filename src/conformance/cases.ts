@@ -402,6 +402,10 @@ export const OPERATION_CASES: OperationCase[] = [
       .joinAsof(asofRight(t).select("grp", "u", "rx"), { leftOn: "ts", rightOn: "u", by: "grp", allowExactMatches: false })
       .joinAsof(asofRight(t).select("grp", col("u").alias("v"), col("rx").alias("fx")), { leftOn: "ts", rightOn: "v", by: "grp", strategy: "forward", allowExactMatches: false, tolerance: "30d" }),
   ),
+  // Ties in x (its integer-valued rows) are broken by ts, so the top three are the same rows on every engine.
+  frame("top three per group, nulls first descending", "id", "ts", (t) => t.sort(["x", "ts"], { descending: [true, false] }).groupBy("grp", "k").head(3).select("id", "ts", "grp", "k", "x")),
+  frame("last two per group in time", "id", "ts", (t) => t.sort("ts").groupBy("grp").tail(2).select("id", "ts", "grp", "s")),
+  frame("row index in time order", "id", "ts", (t) => t.sort("ts").withRowIndex("row", 10).select("id", "ts", "row")),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

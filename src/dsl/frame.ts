@@ -1,5 +1,5 @@
 import { DURATION_HELP, parseDuration } from "../ir/duration.ts";
-import { freeze, type OrderKey } from "../ir/expr.ts";
+import { freeze, type OrderKey, outputName } from "../ir/expr.ts";
 import type { JoinHow, JoinKey, RelNode } from "../ir/rel.ts";
 import { type Expr, toColumnExpr, toExpr, type IntoExpr } from "./expr.ts";
 
@@ -46,7 +46,20 @@ export class LazyFrame {
    * @example frame.groupBy("customer_id", col("date").dt.truncate("1mo").alias("date")).agg(col("balance").mean())
    */
   groupBy(...keys: (Expr | string)[]): GroupBy {
-    return new GroupBy(this.node, nodes(keys));
+    return new GroupBy(this.node, nodes(keys), this.#order);
+  }
+
+  /**
+   * A first column numbering the rows from `offset` in the order of a `sort()` right before, as Polars'
+   * `with_row_index` (a BIGINT here). A table has no row order, so it needs that sort (rows tied on every sort key
+   * are numbered in an arbitrary order, as Polars' unstable sort would leave them).
+   * @example events.sort("ts").withRowIndex("n")   // count(*) OVER (ORDER BY "ts" ROWS …) - 1 AS "n", …
+   */
+  withRowIndex(name = "index", offset = 0): LazyFrame {
+    if (typeof name !== "string" || name === "") throw new TypeError("withRowIndex(): the name must be a non-empty string");
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new TypeError("withRowIndex(): offset must be a non-negative integer, as in Polars");
+    if (!this.#order) throw new TypeError(`withRowIndex() numbers rows in an order, which a table's rows do not have: sort the frame right before, e.g. frame.sort("<column>").withRowIndex(${JSON.stringify(name)})`);
+    return this.#with({ kind: "rowIndex", input: this.node, name, offset, orderBy: this.#order });
   }
 
   /**
@@ -196,7 +209,34 @@ export class GroupBy {
   constructor(
     private readonly input: RelNode,
     private readonly keys: ReturnType<typeof nodes>,
+    private readonly order: readonly OrderKey[] | null = null,
   ) {}
+
+  /**
+   * The first `n` rows of each group in the order of a `sort()` before `groupBy` (top-k per group), as Polars'
+   * `sort(…).group_by(keys).head(n)`: the keys first, then the other columns. Keys are column names here. Rows tied
+   * on every sort key come in an arbitrary order, as in Polars' unstable sort.
+   * @example spend.sort("amount", { descending: true }).groupBy("customer_id").head(3)   // … QUALIFY count(*) OVER (PARTITION BY "customer_id" ORDER BY "amount" DESC …) <= 3
+   */
+  head(n = 5): LazyFrame {
+    return this.#take("head", n);
+  }
+
+  /** The last `n` rows of each group in the order of a `sort()` before `groupBy`, as Polars' `group_by().tail(n)`. */
+  tail(n = 5): LazyFrame {
+    return this.#take("tail", n);
+  }
+
+  #take(take: "head" | "tail", n: number): LazyFrame {
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`groupBy(…).${take}(): n must be a non-negative integer`);
+    if (!this.order) throw new TypeError(`groupBy(…).${take}(n) takes rows in an order, which a table's rows do not have: sort the frame before grouping, e.g. frame.sort("<column>").groupBy(…).${take}(${n})`);
+    const keys = this.keys.map((k) => {
+      if (k.kind !== "column") throw new TypeError(`groupBy(…).${take}() takes column names as keys: compute "${outputName(k)}" with withColumns() first`);
+      return k.name;
+    });
+    if (keys.length === 0) throw new TypeError(`groupBy(…).${take}() needs at least one key`);
+    return new LazyFrame(freeze({ kind: "groupHead", input: this.input, keys: freeze(keys), n, take, orderBy: this.order }));
+  }
 
   /** One row per group: the keys, then one column per aggregate expression. */
   agg(...aggs: Expr[]): LazyFrame {

@@ -1,13 +1,13 @@
-import { type ExprNode, freeze } from "./expr.ts";
+import { type ExprNode, freeze, type OrderKey } from "./expr.ts";
 import { joinColumns } from "./join-columns.ts";
-import type { AsofJoinRel, DropRel, RelNode, RenameRel, UniqueRel } from "./rel.ts";
+import type { AsofJoinRel, DropRel, GroupHeadRel, RelNode, RenameRel, RowIndexRel, UniqueRel } from "./rel.ts";
 
 /** Frame operations that are shorthands for others once the inputs' columns are known. */
-export type Shorthand = RenameRel | DropRel | UniqueRel | (AsofJoinRel & { readonly strategy: "nearest" });
+export type Shorthand = RenameRel | DropRel | UniqueRel | GroupHeadRel | RowIndexRel | (AsofJoinRel & { readonly strategy: "nearest" });
 
 /** Whether a node is a shorthand: every pass reads it as `lowerFrame` gives it. */
 export function isShorthand(node: RelNode): node is Shorthand {
-  return node.kind === "rename" || node.kind === "drop" || node.kind === "unique" || (node.kind === "asofJoin" && node.strategy === "nearest");
+  return node.kind === "asofJoin" ? node.strategy === "nearest" : ["rename", "drop", "unique", "groupHead", "rowIndex"].includes(node.kind);
 }
 
 const lowered = new WeakMap<Shorthand, { readonly input: string; readonly rel: RelNode }>();
@@ -16,7 +16,8 @@ const lowered = new WeakMap<Shorthand, { readonly input: string; readonly rel: R
  * The relation a shorthand stands for, over its inputs' column names (`columns`, already checked by the type pass):
  * `rename` and `drop` are a `select` of plain column references; `unique` is a GROUP BY of every column (keep "any":
  * the rows of a group are identical), or keeps the rows that a count over the subset's partition puts at 1 — the
- * first in the order (`first`; `last`: the order reversed, nulls too), or the only one (`none`); a nearest as-of
+ * first in the order (`first`; `last`: the order reversed, nulls too), or the only one (`none`); a group's head
+ * keeps the rows whose running count is at most n; a row index is a running count from the offset; a nearest as-of
  * join is a backward and a forward one, then the nearer match. Every pass reads a shorthand as its lowered form, so
  * they cannot disagree on its meaning; the result is memoised per node, so the type pass's schema of it is the one
  * the compiler finds (for the same input columns).
@@ -31,7 +32,7 @@ export function lowerFrame(node: Shorthand, columns: (rel: RelNode) => readonly 
   return rel;
 }
 
-function lower(node: RenameRel | DropRel | UniqueRel, input: readonly string[]): RelNode {
+function lower(node: Exclude<Shorthand, AsofJoinRel>, input: readonly string[]): RelNode {
   switch (node.kind) {
     case "rename": {
       const to = new Map(node.mapping);
@@ -40,25 +41,44 @@ function lower(node: RenameRel | DropRel | UniqueRel, input: readonly string[]):
     case "drop":
       return { kind: "select", input: node.input, columns: freeze(input.filter((name) => !node.columns.includes(name)).map((name) => renamed(name, name))) };
     case "unique": {
-      const columns = (names: readonly string[]) => freeze(names.map(column));
-      if (node.keep === "any") return { kind: "aggregate", input: node.input, keys: columns(input), aggs: freeze([]) };
-      const reversed = node.keep === "last";
-      const orderBy = node.keep === "none" ? [] : node.orderBy.map((k) => freeze({ ...k, descending: k.descending !== reversed, nullsLast: k.nullsLast !== reversed }));
-      const count: ExprNode = freeze({
-        kind: "window",
-        func: freeze({ op: "agg", agg: freeze({ kind: "agg", fn: "count", operand: null }) }),
-        // Rows up to this one in the order: its position (a row number); without an order, the whole partition.
-        frame: node.keep === "none" ? null : freeze({ kind: "rows" as const, preceding: null }),
-        minPeriods: 0,
-        partitionBy: columns(node.subset ?? input),
-        orderBy: freeze(orderBy),
-        over: true,
-      });
-      const one: ExprNode = freeze({ kind: "literal", value: 1, dtype: "bigint" });
-      return { kind: "filter", input: node.input, predicate: freeze({ kind: "binary", op: "eq", left: count, right: one }) };
+      if (node.keep === "any") return { kind: "aggregate", input: node.input, keys: freeze(input.map(column)), aggs: freeze([]) };
+      const count = node.keep === "none" ? rowCount(node.subset ?? input, null) : rowCount(node.subset ?? input, ordered(node.orderBy, node.keep === "last"));
+      return { kind: "filter", input: node.input, predicate: binary("eq", count, integer(1)) };
+    }
+    case "groupHead": {
+      const kept: RelNode = freeze({ kind: "filter", input: node.input, predicate: binary("le", rowCount(node.keys, ordered(node.orderBy, node.take === "tail")), integer(node.n)) });
+      return { kind: "select", input: kept, columns: freeze([...node.keys, ...input.filter((c) => !node.keys.includes(c))].map(column)) };
+    }
+    case "rowIndex": {
+      const position = rowCount([], ordered(node.orderBy, false)); // from 1
+      const index = node.offset === 1 ? position : node.offset === 0 ? binary("sub", position, integer(1)) : binary("add", position, integer(node.offset - 1));
+      return { kind: "select", input: node.input, columns: freeze([freeze({ kind: "alias", operand: index, name: node.name }), ...input.map(column)]) };
     }
   }
 }
+
+/** The order keys, or all reversed (nulls too: the last row in the order comes first). */
+const ordered = (keys: readonly OrderKey[], reversed: boolean): readonly OrderKey[] =>
+  freeze(keys.map((k) => freeze({ ...k, descending: k.descending !== reversed, nullsLast: k.nullsLast !== reversed })));
+
+/**
+ * count(*) over the partition of `partitionBy`: with an order, of the rows up to this one — its position, a row
+ * number — else of the whole partition.
+ */
+function rowCount(partitionBy: readonly string[], orderBy: readonly OrderKey[] | null): ExprNode {
+  return freeze({
+    kind: "window",
+    func: freeze({ op: "agg", agg: freeze({ kind: "agg", fn: "count", operand: null }) }),
+    frame: orderBy ? freeze({ kind: "rows" as const, preceding: null }) : null,
+    minPeriods: 0,
+    partitionBy: freeze(partitionBy.map(column)),
+    orderBy: orderBy ?? freeze([]),
+    over: true,
+  });
+}
+
+const integer = (value: number): ExprNode => freeze({ kind: "literal", value, dtype: "bigint" });
+const binary = (op: "eq" | "le" | "add" | "sub", left: ExprNode, right: ExprNode): ExprNode => freeze({ kind: "binary", op, left, right });
 
 /**
  * A nearest as-of join: the backward match and the forward match (each within the tolerance, exact matches as

@@ -5,7 +5,7 @@ import type { ExprNode, OrderKey } from "./expr.ts";
  * Relation nodes: a feature set's build function yields a tree of these. Leaves name a source (`scan`) or another
  * feature set (`ref`); the graph resolves those names, so a relation tree is self-contained, printable data.
  */
-export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel | UniqueRel | ConcatRel;
+export type RelNode = ScanRel | RefRel | FilterRel | SelectRel | WithColumnsRel | AggregateRel | JoinRel | AsofJoinRel | RenameRel | DropRel | UniqueRel | ConcatRel | GroupHeadRel | RowIndexRel;
 export type RelKind = RelNode["kind"];
 
 export interface ScanRel { readonly kind: "scan"; readonly source: string }
@@ -91,6 +91,28 @@ export interface UniqueRel {
  */
 export interface ConcatRel { readonly kind: "concat"; readonly inputs: readonly RelNode[] }
 
+/**
+ * Polars' `sort(…).group_by(keys).head(n)` (`tail`: the last n): per group of `keys`, the first `n` rows in `orderBy`
+ * (ties arbitrary, as Polars' unstable sort), the keys first, then the other columns. A shorthand for a filter on a
+ * running count (ir/lower-frame.ts).
+ */
+export interface GroupHeadRel {
+  readonly kind: "groupHead";
+  readonly input: RelNode;
+  readonly keys: readonly string[];
+  readonly n: number;
+  readonly take: "head" | "tail";
+  readonly orderBy: readonly OrderKey[];
+}
+/** Polars' `sort(…).with_row_index(name, offset)`: a first column numbering the rows in `orderBy`, from `offset`. */
+export interface RowIndexRel {
+  readonly kind: "rowIndex";
+  readonly input: RelNode;
+  readonly name: string;
+  readonly offset: number;
+  readonly orderBy: readonly OrderKey[];
+}
+
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
 export function visitRel<R>(node: RelNode, handlers: Handlers<R>): R {
@@ -111,6 +133,8 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     drop: (n) => [n.input],
     unique: (n) => [n.input],
     concat: (n) => n.inputs,
+    groupHead: (n) => [n.input],
+    rowIndex: (n) => [n.input],
   });
 }
 

@@ -95,6 +95,8 @@ export function pushEntityFilters(
       rename: (n) => need(lowerFrame(n, names), m),
       drop: (n) => need(lowerFrame(n, names), m),
       unique: (n) => need(lowerFrame(n, names), m),
+      groupHead: (n) => need(lowerFrame(n, names), m),
+      rowIndex: (n) => need(lowerFrame(n, names), m),
       // Each input's rows are output rows under the same names.
       concat: (n) => n.inputs.forEach((input) => need(input, m)),
     });

@@ -130,6 +130,8 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     rename: (n) => rec(lowerFrame(n, ctx.columns), time),
     drop: (n) => rec(lowerFrame(n, ctx.columns), time),
     unique: (n) => rec(lowerFrame(n, ctx.columns), time),
+    groupHead: (n) => rec(lowerFrame(n, ctx.columns), time),
+    rowIndex: (n) => rec(lowerFrame(n, ctx.columns), time),
     concat: (n) => n.inputs.map((input) => rec(input, time)).reduce(later),
   });
 }

@@ -97,5 +97,7 @@ function scanReused(rel: RelNode, reused: ReadonlyMap<string, SourceDef>): RelNo
     drop: (n) => ({ ...n, input: map(n.input) }),
     unique: (n) => ({ ...n, input: map(n.input) }),
     concat: (n) => ({ ...n, inputs: n.inputs.map(map) }),
+    groupHead: (n) => ({ ...n, input: map(n.input) }),
+    rowIndex: (n) => ({ ...n, input: map(n.input) }),
   });
 }

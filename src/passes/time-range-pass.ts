@@ -86,6 +86,8 @@ export function inferSourceRanges(
       rename: (n) => need(lowerFrame(n, names), column, range),
       drop: (n) => need(lowerFrame(n, names), column, range),
       unique: (n) => need(lowerFrame(n, names), column, range),
+      groupHead: (n) => need(lowerFrame(n, names), column, range),
+      rowIndex: (n) => need(lowerFrame(n, names), column, range),
       // Each input's rows are output rows, at their own time: each is read over the same range.
       concat: (n) => n.inputs.forEach((input) => need(input, column, range)),
     });

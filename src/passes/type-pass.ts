@@ -128,6 +128,15 @@ function typeRel(
       rest.forEach((schema, i) => sameSchema(first!, schema, i + 2, where));
       return first!;
     },
+    groupHead: (n) => {
+      const input = recur(n.input);
+      n.keys.forEach((name) => known(input, name, `groupBy(…).${n.take}`, where));
+      return recur(lowerFrame(n, typedNames));
+    },
+    rowIndex: (n) => {
+      recur(n.input);
+      return recur(lowerFrame(n, typedNames));
+    },
     unique: (n) => {
       const input = recur(n.input);
       n.subset?.forEach((name) => known(input, name, "unique", where));

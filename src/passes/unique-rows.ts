@@ -60,6 +60,10 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     drop: (n) => notUnique(n.input, columns, graph),
     // One row per subset, or some of the input's rows.
     concat: () => `a concat can repeat (${columns.join(", ")})`,
+    // One row per group with head(1); some of the input's rows otherwise.
+    groupHead: (n) => (n.n === 1 && n.keys.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
+    // The index numbers every row apart; without it, the input's rows.
+    rowIndex: (n) => (columns.includes(n.name) ? undefined : notUnique(n.input, columns, graph)),
     unique: (n) => (n.subset?.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
   });
 }

@@ -55,6 +55,9 @@ const SETS: FeatureSetDef[] = [
   set("asof_nearest_strict", (t) =>
     t.select("id", "ts", "grp").joinAsof(t.filter(col("id").mod(3).eq(0)).select("grp", col("ts").alias("u"), "x"), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "nearest", allowExactMatches: false }),
   ),
+  set("top_k", (t) => t.sort(["x", "ts"], { descending: [true, false] }).groupBy("grp").head(3).select("id", "ts", "grp", "x")),
+  set("first_in_time", (t) => t.sort("ts").groupBy("grp", "k").head(2).select("id", "ts", "grp", "k")),
+  set("row_index", (t) => t.sort("ts").withRowIndex("row").select("id", "ts", "row")),
   set("right_join", (t) => t.filter(col("id").lt(60)).select("k", col("x").alias("lx")).join(t.select("id", "ts", "k"), { on: "k", how: "right" })),
 ];
 

@@ -134,6 +134,28 @@ export const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], str
       snowflake: `select "ID", "TS", CASE WHEN ("__FORWARD_U" IS NOT NULL) AND (("__BACKWARD_U" IS NULL) OR ((DATE_PART(EPOCH_MICROSECOND, "__FORWARD_U") - DATE_PART(EPOCH_MICROSECOND, "TS")) <= (DATE_PART(EPOCH_MICROSECOND, "TS") - DATE_PART(EPOCH_MICROSECOND, "__BACKWARD_U")))) THEN "__FORWARD_U" ELSE "__BACKWARD_U" END as "U", CASE WHEN ("__FORWARD_U" IS NOT NULL) AND (("__BACKWARD_U" IS NULL) OR ((DATE_PART(EPOCH_MICROSECOND, "__FORWARD_U") - DATE_PART(EPOCH_MICROSECOND, "TS")) <= (DATE_PART(EPOCH_MICROSECOND, "TS") - DATE_PART(EPOCH_MICROSECOND, "__BACKWARD_U")))) THEN "__FORWARD_X" ELSE "__BACKWARD_X" END as "X" from (select "T3"."ID" as "ID", "T3"."TS" as "TS", "T3"."__BACKWARD_U" as "__BACKWARD_U", "T3"."__BACKWARD_X" as "__BACKWARD_X", CASE WHEN "T4"."__FORWARD_U" <= DATEADD(DAY, 1, "T3"."TS") THEN "T4"."__FORWARD_U" ELSE NULL END as "__FORWARD_U", CASE WHEN "T4"."__FORWARD_U" <= DATEADD(DAY, 1, "T3"."TS") THEN "T4"."__FORWARD_X" ELSE NULL END as "__FORWARD_X" from (select "T1"."ID" as "ID", "T1"."TS" as "TS", CASE WHEN "T2"."__BACKWARD_U" >= DATEADD(DAY, -1, "T1"."TS") THEN "T2"."__BACKWARD_U" ELSE NULL END as "__BACKWARD_U", CASE WHEN "T2"."__BACKWARD_U" >= DATEADD(DAY, -1, "T1"."TS") THEN "T2"."__BACKWARD_X" ELSE NULL END as "__BACKWARD_X" from "T_" AS "T1" ASOF JOIN (select "TS" as "__BACKWARD_U", "X" as "__BACKWARD_X" from "T_") AS "T2" MATCH_CONDITION ("T1"."TS" >= "T2"."__BACKWARD_U")) AS "T3" ASOF JOIN (select "TS" as "__FORWARD_U", "X" as "__FORWARD_X" from "T_") AS "T4" MATCH_CONDITION ("T3"."TS" <= "T4"."__FORWARD_U")) as "T5"`,
     },
   ],
+  [
+    "top-k per group: a running count of at most k in the sort's order",
+    (t) => t.sort("x", { descending: true }).groupBy("grp").head(3),
+    "id",
+    "ts",
+    {
+      duckdb: `select "id", "ts", "grp", "a", "x" from "t_" QUALIFY count(*) OVER (PARTITION BY "grp" ORDER BY "x" DESC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= 3`,
+      postgres: `select "id", "ts", "grp", "a", "x" from (select "id", "ts", "grp", "a", "x", count(*) OVER (PARTITION BY "grp" ORDER BY "x" DESC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= 3 as "__qualify" from "t_") as "qualified" where "__qualify"`,
+      snowflake: `select "ID", "TS", "GRP", "A", "X" from "T_" QUALIFY COUNT(*) OVER (PARTITION BY "GRP" ORDER BY "X" DESC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= 3`,
+    },
+  ],
+  [
+    "withRowIndex: a running count over the whole frame in the sort's order, minus one",
+    (t) => t.sort("ts").withRowIndex("n"),
+    "n",
+    "ts",
+    {
+      duckdb: `select count(*) OVER (ORDER BY "ts" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - 1 as "n", "ts", "id", "grp", "a", "x" from "t_"`,
+      postgres: `select count(*) OVER (ORDER BY "ts" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - 1 as "n", "ts", "id", "grp", "a", "x" from "t_"`,
+      snowflake: `select COUNT(*) OVER (ORDER BY "TS" ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - 1 as "N", "TS", "ID", "GRP", "A", "X" from "T_"`,
+    },
+  ],
 ];
 
 describe("golden SQL per frame operation and dialect", () => {

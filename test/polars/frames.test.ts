@@ -314,3 +314,55 @@ describe("joinAsof nearest and allowExactMatches (Polars' join_asof strategy=\"n
     expect((await asof([1, 5, 10], [2, 8], { leftOn: "t", rightOn: "rt", strategy: "nearest", tolerance: "2d" })).b).toEqual([1, null, 2]);
   });
 });
+
+// py-polars/tests/unit/dataframe/test_df.py (test_head_group_by)
+describe("top-k per group: sort(…).groupBy(keys).head(n) / tail(n) (Polars' group_by().head / tail)", () => {
+  it("the two highest prices per (commodity, location), keys first", async () => {
+    const prices = {
+      commodity: strs("Wheat", "Wheat", "Wheat", "Wheat", "Corn", "Corn", "Corn", "Corn", "Corn"),
+      location: strs("StPaul", "StPaul", "StPaul", "Chicago", "Chicago", "Chicago", "Chicago", "Chicago", "Chicago"),
+      seller: strs("Bob", "Charlie", "Susan", "Paul", "Ed", "Mary", "Paul", "Charlie", "Norman"),
+      price: floats(1.0, 0.7, 0.8, 0.55, 2.0, 3.0, 2.4, 1.8, 2.1),
+    };
+    const out = await frame(prices, (df) => df.sort("price", { descending: true }).groupBy("commodity", "location").head(2));
+    const rows = out.id!.map((_, i) => [out.commodity![i], out.location![i], out.seller![i], out.price![i]]);
+    expect(rows.sort((a, b) => String(a).localeCompare(String(b)))).toEqual([
+      ["Corn", "Chicago", "Mary", 3.0],
+      ["Corn", "Chicago", "Paul", 2.4],
+      ["Wheat", "Chicago", "Paul", 0.55],
+      ["Wheat", "StPaul", "Bob", 1.0],
+      ["Wheat", "StPaul", "Susan", 0.8],
+    ]);
+  });
+
+  it("head and tail in the frame's row order; the keys come first", async () => {
+    const letters = { letters: strs("c", "c", "a", "c", "a", "b"), nrs: ints(1, 2, 3, 4, 5, 6) };
+    const tail = await frame(letters, (df) => df.sort("id").groupBy("letters").tail(2));
+    expect(without(tail, "id", "ts")).toEqual({ letters: ["c", "a", "c", "a", "b"], nrs: [2, 3, 4, 5, 6] });
+    const head = await frame(letters, (df) => df.sort("id").groupBy("letters").head(2));
+    expect(without(head, "id", "ts")).toEqual({ letters: ["c", "c", "a", "a", "b"], nrs: [1, 2, 3, 5, 6] });
+    const graph = buildGraph([featureSet({ name: "o", inputs: { d: source({ name: "d", keys: ["id"], timestamp: "ts", columns: { id: "bigint", ts: "timestamp", letters: "varchar" }, backfill: { table: "d" } }) }, keys: "id", timestamp: "ts", build: ({ d }) => d.sort("id").groupBy("letters").head(1) })]);
+    expect(typeGraph(graph).get("o")!.relSchemas.get(graph.sets.get("o")!.rel)!.map((c) => c.name)).toEqual(["letters", "id", "ts"]);
+  });
+
+  it("without a sort right before, or with an expression as a key, it is refused", async () => {
+    const letters = { letters: strs("c"), nrs: ints(1) };
+    await expect(frame(letters, (df) => df.groupBy("letters").head(2))).rejects.toThrow(/groupBy\(…\)\.head\(n\) takes rows in an order, which a table's rows do not have: sort the frame before grouping/);
+    await expect(frame(letters, (df) => df.sort("id").groupBy(col("letters").str.toUppercase().alias("L")).head(2))).rejects.toThrow(/takes column names as keys: compute "L" with withColumns\(\) first/);
+  });
+});
+
+// py-polars/tests/unit/dataframe/test_df.py (test_with_row_index)
+describe("withRowIndex (Polars' with_row_index), in the order of a sort", () => {
+  it("numbers the rows from 0, or from an offset, as the first column", async () => {
+    const data = { a: ints(1, 1, 3), b: floats(1.0, 2.0, 2.0) };
+    const out = await frame(data, (df) => df.sort("id").withRowIndex());
+    expect(without(out, "ts")).toEqual({ id: [0, 1, 2], index: [0, 1, 2], a: [1, 1, 3], b: [1.0, 2.0, 2.0] });
+    expect((await frame(data, (df) => df.sort("b", { descending: true }).sort(["b", "id"], { descending: [true, false] }).withRowIndex("i", 1))).i).toEqual([3, 1, 2]);
+  });
+
+  it("without a sort right before, it is refused: a table's rows have no order", async () => {
+    await expect(frame({ a: ints(1) }, (df) => df.withRowIndex())).rejects.toThrow(/withRowIndex\(\) numbers rows in an order, which a table's rows do not have/);
+    await expect(frame({ a: ints(1) }, (df) => df.sort("a").withRowIndex("a"))).rejects.toThrow(/column "a" is produced twice/);
+  });
+});

@@ -184,3 +184,31 @@ describe("as-of joins: nearest and without exact matches", () => {
     expect(a.known).toBe("atTimestamp");
   });
 });
+
+describe("top-k per group and row index", () => {
+  it("the first rows in time per group read all history before the window; known at their time", () => {
+    const a = analyse((e) => e.sort("ts").groupBy("customer_id").head(2));
+    expect(a.read("events")).toBe("-∞..2025-03-20");
+    expect(a.known).toBe("atTimestamp");
+    expect(a.unique).toMatch(/source "events"/);
+    expect(a.entity("customer_id")).toEqual({ events: { customer_id: "customer_id" } });
+  });
+
+  it("the highest amounts, or the last rows in time: a later row can displace one, so all history and a leak", () => {
+    for (const build of [(e: LazyFrame) => e.sort("amount", { descending: true }).groupBy("customer_id").head(3), (e: LazyFrame) => e.sort("ts").groupBy("customer_id").tail(1)]) {
+      const a = analyse(build);
+      expect(a.read("events")).toBe("-∞..∞");
+      expect(a.known).toBe("future");
+    }
+  });
+
+  it("head(1) per the set's keys is one row per key; a row index among the keys is one row per index", () => {
+    expect(analyse((e) => e.sort("ts").groupBy("customer_id").head(1)).unique).toBeUndefined();
+    const a = analyse((e) => e.sort("ts").withRowIndex("n"), ["n"]);
+    expect(a.unique).toBeUndefined();
+    expect(a.read("events")).toBe("-∞..2025-03-20");
+    expect(a.known).toBe("atTimestamp");
+    // A row index numbers the whole frame: no entity equality reaches the source.
+    expect(a.entity("n")).toEqual({ events: {} });
+  });
+});
