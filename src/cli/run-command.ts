@@ -37,6 +37,7 @@ interface RunOptions extends SelectionFlags {
   engine?: DialectName;
   adoptTable?: string[];
   inline?: boolean;
+  full?: boolean;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -59,6 +60,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
     .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
     .option("--inline", "recompute every upstream set from the sources, instead of reading the offline tables the ledger proves complete and current")
+    .option("--full", "read the whole history for windows that otherwise continue from the state kept by earlier runs (shift, forward fills…), and rebuild that state")
     .option("--dry-run", "print every statement the run would execute, writing nothing (reads the ledger to choose upstream tables, and with --resume the chunks it skips)")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -89,7 +91,7 @@ the window), 9 refused: a table it would write is a source or was not created by
       if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
       if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
       // A stage is a temporary table: visible to one connection, so not with --parallel.
-      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline };
+      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline, full: options.full };
       if (options.dryRun) {
         const planned = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
         // A dry run connects, read-only, only where a set reads another (which upstream tables the ledger proves

@@ -115,8 +115,9 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
       from = renderParts(f.parts, dialect, def).as(f.alias);
       break;
     case "union":
-      // Parenthesised operands: PostgreSQL, DuckDB and Snowflake (https://docs.snowflake.com/en/sql-reference/operators-query).
-      from = sql`(${sql.join(f.parts.map((p) => renderParts(p, dialect, def)), sql` UNION ALL `)}) AS ${sql.id(f.alias)}`;
+      // Each operand in parentheses: its own QUALIFY or ORDER BY stays with it (kysely's unionAll would put a QUALIFY
+      // after the last operand), as PostgreSQL, DuckDB and Snowflake allow (https://docs.snowflake.com/en/sql-reference/operators-query).
+      from = sql`(${sql.join(f.inputs.map((p) => renderParts(p, dialect, def)), sql` UNION ALL `)}) AS ${sql.id(f.alias)}`;
       break;
     case "join": {
       const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", right: "RIGHT JOIN", full: "FULL JOIN", cross: "CROSS JOIN" }[f.how]);

@@ -31,8 +31,8 @@ type KeyPairs = readonly (readonly [left: string, right: string])[];
 export type From =
   | { readonly kind: "cte"; readonly name: string }
   | { readonly kind: "subquery"; readonly parts: SelectParts; readonly alias: string }
-  /** The rows of every part, their columns in one order (UNION ALL), under an alias. */
-  | { readonly kind: "union"; readonly parts: readonly SelectParts[]; readonly alias: string }
+  /** UNION ALL of SELECTs with the same columns in the same order. */
+  | { readonly kind: "union"; readonly inputs: readonly SelectParts[]; readonly alias: string }
   | { readonly kind: "join"; readonly how: "inner" | "left" | "right" | "full" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   /** Semi and anti joins: the left rows with (or without) a match, as `[NOT] EXISTS`. */
   | { readonly kind: "exists"; readonly negated: boolean; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
@@ -131,11 +131,11 @@ export function toSelectParts(
     concat: (n) => {
       const schema = schemaOf(n);
       // Stacked by position: each part's columns in the schema's order.
-      const parts = n.inputs.map((input) => {
+      const inputs = n.inputs.map((input) => {
         const p = recur(input);
         return { ...p, columns: schema.map((c) => p.columns.find(([name]) => name === c.name)!) };
       });
-      return { from: { kind: "union", parts, alias: aliases.next() }, fromSchema: schema, columns: identity(schema), where: [], groupBy: null, qualify: [] };
+      return { from: { kind: "union", inputs, alias: aliases.next() }, fromSchema: schema, columns: identity(schema), where: [], groupBy: null, qualify: [] };
     },
   });
 }

@@ -86,12 +86,6 @@ export interface UniqueRel {
 }
 
 /**
- * Polars' `concat(how="vertical")`: the rows of every input, one after another (UNION ALL). The inputs have one
- * schema — the same names and types in the same order — which the type pass checks.
- */
-export interface ConcatRel { readonly kind: "concat"; readonly inputs: readonly RelNode[] }
-
-/**
  * Polars' `sort(…).group_by(keys).head(n)` (`tail`: the last n): per group of `keys`, the first `n` rows in `orderBy`
  * (ties arbitrary, as Polars' unstable sort), the keys first, then the other columns. A shorthand for a filter on a
  * running count (ir/lower-frame.ts).
@@ -112,6 +106,12 @@ export interface RowIndexRel {
   readonly offset: number;
   readonly orderBy: readonly OrderKey[];
 }
+
+/**
+ * The rows of every input, one after another (Polars' `concat(how="vertical")`, SQL's UNION ALL): the inputs have the
+ * same column names and types in the same order.
+ */
+export interface ConcatRel { readonly kind: "concat"; readonly inputs: readonly RelNode[] }
 
 type Handlers<R> = { readonly [K in RelKind]: (node: Extract<RelNode, { kind: K }>) => R };
 
@@ -136,6 +136,34 @@ export function relInputs(node: RelNode): readonly RelNode[] {
     groupHead: (n) => [n.input],
     rowIndex: (n) => [n.input],
   });
+}
+
+/** The node with its inputs replaced, in `relInputs` order. */
+export function withInputs(node: RelNode, inputs: readonly RelNode[]): RelNode {
+  const [a, b] = inputs as [RelNode, RelNode];
+  return visitRel<RelNode>(node, {
+    scan: (n) => n,
+    ref: (n) => n,
+    filter: (n) => ({ ...n, input: a }),
+    select: (n) => ({ ...n, input: a }),
+    withColumns: (n) => ({ ...n, input: a }),
+    aggregate: (n) => ({ ...n, input: a }),
+    join: (n) => ({ ...n, left: a, right: b }),
+    asofJoin: (n) => ({ ...n, left: a, right: b }),
+    concat: (n) => ({ ...n, inputs }),
+    rename: (n) => ({ ...n, input: a }),
+    drop: (n) => ({ ...n, input: a }),
+    unique: (n) => ({ ...n, input: a }),
+    groupHead: (n) => ({ ...n, input: a }),
+    rowIndex: (n) => ({ ...n, input: a }),
+  });
+}
+
+/** The relation with `replace` applied bottom-up: to each node after its inputs (returning the node keeps it). */
+export function mapRel(rel: RelNode, replace: (node: RelNode, original: RelNode) => RelNode): RelNode {
+  const inputs = relInputs(rel);
+  const mapped = inputs.map((input) => mapRel(input, replace));
+  return replace(mapped.every((m, i) => m === inputs[i]) ? rel : withInputs(rel, mapped), rel);
 }
 
 /** The leaves of a relation, each `scan` or `ref`, in first-use order. */
