@@ -153,8 +153,9 @@ export class LazyFrame {
   }
 
   /**
-   * Orders the rows for the operation that comes next, as Polars' `sort`: `unique(…, { keep: "first" | "last" })`.
-   * A table has no row order, so the order goes no further than that operation; nulls sort first unless `nullsLast`
+   * Orders the rows for the operation that comes next, as Polars' `sort`: `unique(…, { keep: "first" | "last" })`,
+   * `groupBy(…).head(n)` / `tail(n)` (top-k per group), `withRowIndex()`. A table has no row order, so the order goes
+   * no further than that operation; nulls sort first unless `nullsLast`
    * (also descending), as Polars'. Rows tied on every key come in an arbitrary order (Polars' sort is not stable
    * either, unless `maintain_order`).
    * @example events.sort("ts").unique("customer_id", { keep: "last" })   // the latest row per customer

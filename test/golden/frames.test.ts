@@ -32,7 +32,7 @@ function render(build: (t: LazyFrame) => LazyFrame, keys: string | string[], tim
   return cte[1]!;
 }
 
-export const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], string, PerDialect][] = [
+const CASES: [string, (t: LazyFrame) => LazyFrame, string | string[], string, PerDialect][] = [
   [
     "rename (the timestamp too) and drop: one SELECT of plain columns",
     (t) => t.rename({ a: "b", ts: "at" }).drop("x"),
@@ -170,4 +170,3 @@ describe("golden SQL per frame operation and dialect", () => {
 });
 
 
-export { render as renderFrame };
