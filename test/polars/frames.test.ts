@@ -173,6 +173,11 @@ describe("concat (Polars' concat, how vertical)", () => {
     expect(out.map((row) => row.id)).toEqual([0, 1, 100, 101, 201]);
   });
 
+  it("a frame filtered after its windows (QUALIFY) keeps its filter to itself", async () => {
+    const out = await run((l) => concat([l.sort("id").unique("b", { keep: "first" }), l.withColumns(col("id").add(100).alias("id"))]), ["l"]);
+    expect(out.map((row) => row.id)).toEqual([0, 2, 100, 101, 102]);
+  });
+
   it("different names, types or order are a planning error naming the first differing column", async () => {
     await expect(run((l, r) => concat([l.drop("z"), r]))).rejects.toThrow(
       expect.objectContaining({ constructor: DefinitionError, message: expect.stringMatching(/concat\(\): frame 2 has "c" \(bigint\) as column 3, where the first frame has "a" \(bigint\)/) }),
