@@ -138,7 +138,9 @@ export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, st
         compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
       const continued = analyzeState(graph, target, typed).nodes;
       if (continued.length) {
-        const state = { nodes: continued, tables: stateTables(table, continued), hash: definition, stored: checkpoints?.get(target.def.name) ?? [] };
+        // Checkpoints inside the run's window are superseded by the run's own: its chunks rewrite the rows before them.
+        const stored = (checkpoints?.get(target.def.name) ?? []).filter((c) => c <= runWindow.start);
+        const state = { nodes: continued, tables: stateTables(table, continued), hash: definition, stored };
         const produced: Date[] = []; // this run's earlier chunks' ends: the executor runs them first
         return lazily(chunks, function* (window): Generator<SetJob> {
           const continuation = planContinuation({ graph, target, dialect, window, state, produced, schema, table, tsType, upstreams: reuse.choices, reused: reusedSets });

@@ -168,7 +168,15 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
   lines.push(...upstreamNotes(jobs).map((note) => `-- ${note}`));
   const { begin, commit } = dialect.transaction;
   const reads = (job: SetJob) =>
-    job.reads.map((r) => `--   reads ${r.upstream ? "upstream set " : ""}${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`);
+    job.reads.map((r) =>
+      r.state
+        ? `--   reads the rows carried in ${formatTable(r.source.backfill)} as of ${job.state!.from!.toISOString()} (state kept by earlier chunks)`
+        : `--   reads ${r.upstream ? "upstream set " : ""}${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`,
+    );
+  const state = (job: SetJob) =>
+    job.state
+      ? [`--   keeps state: ${job.state.from ? "continues from its checkpoint" : "reads the whole history (no checkpoint at or before what it needs)"}; writes the checkpoint as of ${job.window.end.toISOString()}`]
+      : [];
   const staged = new Map<string, Statement>(); // as a run: created before the first chunk that is not skipped, dropped at the end
   for (const [i, job] of jobs.entries()) {
     const header = `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`;
@@ -184,7 +192,7 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
     }
     lines.push("", header);
     if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
-    if (!job.stage) lines.push(...reads(job));
+    if (!job.stage) lines.push(...reads(job), ...state(job));
     const { before, inTransaction } = chunkPhases(job, job.setup, dialect);
     lines.push(...before.map(statementText), `${begin};`, ...inTransaction.map(statementText), `${commit};`);
   }

@@ -15,7 +15,11 @@ const id = (name: string) => sql.id(name);
 const of = (hash: string, at: Date, dialect: SqlDialect) =>
   sql`${id(STATE_COLUMNS.hash)} = ${hash} AND ${id(STATE_COLUMNS.asOf)} = ${dialect.instant(at, "timestamp")}`;
 
-/** Replaces the checkpoint as of `end`: its rows (computed by `select`) and its marker. In the chunk's transaction. */
+/**
+ * Replaces the checkpoint as of `end` (rows computed by `select`, and its marker), in the chunk's transaction. Other
+ * checkpoints are never touched: a run may be reading them (one made stale by a later rewrite of earlier rows is
+ * passed over when planning: `usableCheckpoints`).
+ */
 export function checkpointWrite(table: TableRef, columns: Schema, hash: string, end: Date, select: SelectQueryNode, dialect: SqlDialect): Statement[] {
   const marker = [STATE_COLUMNS.hash, STATE_COLUMNS.asOf, STATE_COLUMNS.marker].map(id);
   return [

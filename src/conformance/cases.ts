@@ -158,7 +158,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("add sub mul across integer, bigint and double", col("n").add(col("k")), col("m").sub(col("n")), col("n").mul(col("x")), col("x").add(0.1).mul(3)),
   perRow("true division of integers", col("n").div(col("k")), col("m").div(col("k")), col("n").div(2)),
   perRow("division of doubles", col("x").div(col("y")), col("x").div(col("k")), lit(1).div(3)),
-  perRow("modulo keeps the dividend's sign", col("n").mod(col("k")), col("m").mod(7), col("x").mod(col("y")), col("x").mod(3), col("n").mod(2.5)),
+  perRow("modulo takes the divisor's sign", col("n").mod(col("k")), col("m").mod(7), col("x").mod(col("y")), col("x").mod(3), col("n").mod(2.5)),
   perRow("negation", col("n").neg(), col("x").neg(), col("m").neg()),
   // Comparisons and three-valued logic with nulls.
   perRow("comparisons", col("n").lt(col("k")), col("x").ge(col("n")), col("s").eq("alpha"), col("s").ne(""), col("d").le(col("ts"))),
@@ -366,6 +366,15 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
   perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
+  // Polars' floored modulo: negative literal divisors, a literal divisor through its reciprocal (x has two decimals:
+  // x % 0.1 is where l * (1 / r) and l / r floor apart), a literal dividend by a column with zeros (NULL, NaN).
+  perRow("mod by literals and columns, as Polars' kernels", col("n").mod(-3), col("m").mod(-7), col("x").mod(-2.5), col("x").mod(0.1), col("m").mod(col("k")), lit(7).mod(col("n")), lit(7.5).mod(col("n")), col("y").mod(col("x"))),
+  // n has zeros (±inf, NaN from 0) and nulls; m is a BIGINT beyond the INTEGER range; a lead with -1.
+  perRow("pctChange", col("x").pctChange().over("grp", { orderBy: "ts" }), col("n").pctChange(2).over("grp", { orderBy: "ts" }), col("m").pctChange(-1).over(["grp", "k"], { orderBy: "ts" })),
+  // m is near ±1e6 and 3e9 (power sums would lose its digits); a filter leaves groups with fewer than three values.
+  perGroup("skew with and without bias", col("x").skew(), col("n").skew({ bias: false }), col("m").skew(), col("y").filter(col("flag")).skew({ bias: false }), col("k").skew()),
+  // x has two decimals and integral values: x // 0.1 and x // 49 are where floor(x * (1 / d)) and floor(x / d) part.
+  perRow("floorDiv by literals, as Polars' scalar kernel", col("x").floorDiv(0.1), col("x").floorDiv(49), col("x").floorDiv(-2.5), col("n").floorDiv(lit(3, "double")), col("y").floorDiv(col("x"))),
   // Frames (docs/polars-parity.md): the set's key and timestamp renamed (its declared names are the new ones).
   frame("rename and drop", "row", "at", (t) => t.rename({ id: "row", ts: "at", x: "y", y: "x" }).drop("d", "flag", "s").filter(col("x").isNotNull())),
   // `ts` is unique, so each order is too; `n` has nulls, which sort first (also descending) unless nullsLast.

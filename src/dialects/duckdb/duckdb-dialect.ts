@@ -74,8 +74,8 @@ export const duckdbDialect: SqlDialect = {
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
   // Snowflake cannot: the shared rendering keeps one result everywhere.
   divide,
-  // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
-  modulo: (left, right) => sql`${left} % ${right}`,
+  // `%` keeps the dividend's sign, as fmod does for doubles: ansi's floored modulo.
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   functions: {
     ...ansi.functions({
       types: TYPES,
@@ -93,6 +93,18 @@ export const duckdbDialect: SqlDialect = {
     switch (fn) {
       case "count":
         return ansi.count(input, over);
+      // skewness() is the sample's, from power sums: 0 for 1e6 + [1, 2, 4], whose skew is 0.38. Central moments over the
+      // group's list, the lambda (Python-style: the single arrow is deprecated) reading the group's avg
+      // (https://duckdb.org/docs/sql/functions/lambda); ansi's subquery over the unnested list runs ~70 times slower
+      // here (39 s against 0.56 s for 2M rows in 20,000 groups). Not a window.
+      case "skew":
+      case "skewUnbiased": {
+        if (over) throw new UnsupportedError("skew().over()", "duckdb");
+        const x = isIntegral(inputType) || inputType === "null" ? sql`CAST(${input} AS DOUBLE)` : input;
+        const d = sql`(fb_skew_u - avg(${x}))`;
+        const moment = (power: Sql) => sql`(list_sum(list_transform(list(${x}), lambda fb_skew_u: ${power})) / count(${x}))`;
+        return ansi.skewOf({ types: TYPES }, fn, { n: sql`count(${x})`, mean: sql`avg(${x})`, m2: moment(sql`${d} * ${d}`), m3: moment(sql`${d} * (${d} * ${d})`) });
+      }
       case "sum":
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":

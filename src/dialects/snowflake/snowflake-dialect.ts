@@ -184,6 +184,11 @@ export const snowflakeDialect: SqlDialect = {
       // No product aggregate (https://docs.snowflake.com/en/sql-reference/functions-aggregation); EXP(SUM(LN(x))) would round.
       case "product":
         throw new UnsupportedError("cumProd()", "snowflake");
+      // SKEW is the sample's skewness, by an algorithm not documented (https://docs.snowflake.com/en/sql-reference/functions/skew),
+      // and ansi's subquery over the group's values is a correlated subquery Snowflake does not document: refused.
+      case "skew":
+      case "skewUnbiased":
+        throw new UnsupportedError("skew()", "snowflake");
       case "cov":
       case "covPop":
       case "corr": {
@@ -230,10 +235,9 @@ export const snowflakeDialect: SqlDialect = {
     const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(interval)} PRECEDING AND CURRENT ROW`;
   },
-  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic);
-  // by zero it raises, where Polars gives NULL (integers) or NaN (doubles).
-  modulo: (left, right, leftType, rightType, nonZero) =>
-    ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) => sql`${l} % ${r}`, nonZero),
+  // `%` keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic), and by zero it
+  // raises, where Polars gives NULL (integers) or NaN (doubles): ansi's floored modulo.
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
   // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
   // table first; the `by` keys are equalities in ON, the only form ON takes there.
