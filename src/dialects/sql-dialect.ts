@@ -50,7 +50,13 @@ export interface AsofJoinSql {
   readonly leftOn: Sql;
   readonly rightOn: Sql;
   readonly strategy: "backward" | "forward";
+  /** Whether a right row at the left row's very time matches (Polars' `allow_exact_matches`); absent: it does. */
+  readonly allowExactMatches?: boolean;
 }
+
+/** The comparison of an as-of join's left time with the right's: `left op right`. */
+export const asofComparison = (j: AsofJoinSql): string =>
+  (j.strategy === "backward" ? ">" : "<") + (j.allowExactMatches === false ? "" : "=");
 
 /**
  * What a warehouse's SQL differs in. The compiler builds every statement through these hooks, so adding a warehouse

@@ -1,6 +1,7 @@
 import type { Duration, DurationUnit } from "../ir/duration.ts";
 import { containsWindow, type ExprNode, exprChildren, outputName, type TimeUnit, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { addDuration, ceilTo, floorTo, isRepresentable, parseInstant } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
@@ -100,8 +101,13 @@ export function inferSourceRanges(
       // can come from any row, so the whole history is read.
       aggregate: (n) => (column !== null && !find(n.keys) ? need(n.input, null, FULL_HISTORY) : through(find(n.keys), [], n.input)),
       join: (n) => joinNeeds(n, column, range, names, need),
-      asofJoin: (n) => joinNeeds(n, column, range, names, need),
-      // Every input's rows are output rows: each is read over the same range.
+      asofJoin: (n) => (isShorthand(n) ? need(lowerFrame(n, names), column, range) : joinNeeds(n, column, range, names, need)),
+      rename: (n) => need(lowerFrame(n, names), column, range),
+      drop: (n) => need(lowerFrame(n, names), column, range),
+      unique: (n) => need(lowerFrame(n, names), column, range),
+      groupHead: (n) => need(lowerFrame(n, names), column, range),
+      rowIndex: (n) => need(lowerFrame(n, names), column, range),
+      // Each input's rows are output rows, at their own time: each is read over the same range.
       concat: (n) => n.inputs.forEach((input) => need(input, column, range)),
     });
   };
@@ -113,8 +119,10 @@ export function inferSourceRanges(
  * The side of a join that carries the time column drives it: its rows are the output's rows, read over the range.
  * The other side is looked up: keyed on that same time, it needs the same range; as of that time, the range moved by
  * the tolerance (or unbounded on the far side); otherwise its whole history. Rows read on a lookup side never become
- * output rows of their own, so they keep the range exact — except in a left join driven by its right side, whose
- * unmatched left rows come out without a time.
+ * output rows of their own, so they keep the range exact — except where the driving side is optional (the right side
+ * of a left join, the left of a right join, either of a full join): the other side's unmatched rows come out without
+ * a time, to be clipped. A full join's coalesced time key is driven by both sides: an output row at t is a left or
+ * an unmatched right row at t, and rows of equal keys have equal times, so each side is read over the range, exactly.
  */
 function joinNeeds(
   n: JoinRel | AsofJoinRel,
@@ -129,7 +137,13 @@ function joinNeeds(
     need(n.right, null, anyTime(column === null && range.exact));
     return;
   }
-  const exact = range.exact && !(n.kind === "join" && n.how === "left" && out.side === "right");
+  if (out.side === "both") {
+    need(n.left, out.source, range);
+    need(n.right, out.other, range);
+    return;
+  }
+  const optional = n.kind === "join" && ((n.how === "left" && out.side === "right") || (n.how === "right" && out.side === "left") || n.how === "full");
+  const exact = range.exact && !optional;
   const driving = { ...range, exact };
   const lookupAll = anyTime(exact);
   const [drive, other] = out.side === "left" ? [n.left, n.right] : [n.right, n.left];

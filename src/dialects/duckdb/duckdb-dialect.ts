@@ -3,7 +3,7 @@ import type { AggFn } from "../../ir/expr.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { isIntegral } from "../../ir/dtype.ts";
-import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, asofComparison, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
 const AGGREGATES: Partial<Record<AggFn, string>> = {
@@ -138,7 +138,7 @@ export const duckdbDialect: SqlDialect = {
   // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
   asofJoin: (j) =>
     sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF LEFT JOIN ${j.right} AS ${sql.id(j.rightAlias)} ON ${sql.join(
-      [...j.by.map(([l, r]) => sql`${l} = ${r}`), j.strategy === "backward" ? sql`${j.leftOn} >= ${j.rightOn}` : sql`${j.leftOn} <= ${j.rightOn}`],
+      [...j.by.map(([l, r]) => sql`${l} = ${r}`), sql`${j.leftOn} ${sql.raw(asofComparison(j))} ${j.rightOn}`],
       sql` AND `,
     )}`,
   // https://duckdb.org/docs/data/parquet/overview: the path is a bound parameter, never SQL text.

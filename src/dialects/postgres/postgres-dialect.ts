@@ -199,8 +199,8 @@ export const postgresDialect: SqlDialect = {
   // application's single-key locks, whose key space is separate.
   ddlLock: (schema) => sql`SELECT pg_advisory_xact_lock(17986, hashtext(${schema ?? ""}))`,
   asofJoin(j) {
-    const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
-    const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];
+    const [op, dir] = j.strategy === "backward" ? ["<", "DESC"] : [">", "ASC"];
+    const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op + (j.allowExactMatches === false ? "" : "="))} ${j.leftOn}`];
     const nearest = sql`SELECT * FROM ${j.right} AS ${sql.id(j.rightAlias)} WHERE ${sql.join(conditions, sql` AND `)} ORDER BY ${j.rightOn} ${sql.raw(dir)} LIMIT 1`;
     return sql`${j.left} AS ${sql.id(j.leftAlias)} LEFT JOIN LATERAL (${nearest}) AS ${sql.id(j.rightAlias)} ON TRUE`;
   },

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, asofComparison, type Sql, type SqlDialect } from "../sql-dialect.ts";
 import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
@@ -243,7 +243,7 @@ export const snowflakeDialect: SqlDialect = {
   // table first; the `by` keys are equalities in ON, the only form ON takes there.
   asofJoin: (j) =>
     sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF JOIN ${j.right} AS ${sql.id(j.rightAlias)} MATCH_CONDITION (${j.leftOn} ${sql.raw(
-      j.strategy === "backward" ? ">=" : "<=",
+      asofComparison(j),
     )} ${j.rightOn})${j.by.length ? sql` ON ${sql.join(j.by.map(([l, r]) => sql`${l} = ${r}`), sql` AND `)}` : sql``}`,
 };
 
