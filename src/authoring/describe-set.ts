@@ -10,6 +10,9 @@ import { sourceSchema, typeGraph } from "../passes/type-pass.ts";
 import { planReuse } from "../passes/reuse-pass.ts";
 import { reuseCheck, type WrittenSpan } from "../backfill/materialized.ts";
 import { describeRange } from "./read-range-text.ts";
+import { analyzeState, stateTables } from "../passes/state-pass.ts";
+import type { FeatureSetNode } from "../graph/feature-graph.ts";
+import type { TableRef } from "../ir/definitions.ts";
 
 /** What `describe` shows of a feature set; also its `--format json` output. */
 export interface SetDescription {
@@ -41,6 +44,11 @@ export interface SetDescription {
    */
   readonly upstreams?: readonly { readonly set: string; readonly table: string; readonly range: string; readonly reused: boolean; readonly reason: string }[];
   readonly offlineTable: string;
+  /**
+   * State kept across runs (state-pass.ts): per continued node, the state table holding its carried rows and the
+   * windows it serves; and why windows that read every earlier row are not continued.
+   */
+  readonly state: { readonly tables: readonly { readonly table: string; readonly windowsOver: string }[]; readonly notes: readonly string[] };
   readonly definitionHash: string;
 }
 
@@ -83,8 +91,15 @@ export function describeSet(
     }),
     ...(window && closure.length > 1 && { upstreams: upstreamChoices(graph, config, name, window, written) }),
     offlineTable: formatTable(config.tableFor(name)),
+    state: stateOf(graph, node, typed, config.tableFor(name)),
     definitionHash: definitionHash(graph, name),
   };
+}
+
+function stateOf(graph: FeatureGraph, node: FeatureSetNode, typed: ReturnType<typeof typeGraph>, table: TableRef): SetDescription["state"] {
+  const { nodes, notes } = analyzeState(graph, node, typed);
+  const tables = stateTables(table, nodes);
+  return { tables: nodes.map((n, k) => ({ table: formatTable(tables[k]!), windowsOver: n.time })), notes };
 }
 
 /** As a run over `window` would choose them (`planJobs`), for a run of this set alone. */
@@ -114,6 +129,9 @@ export function renderDescription(d: SetDescription, window?: TimeWindow): strin
     lines.push(`upstream sets, for ${formatWindow(window!)}`);
     for (const u of d.upstreams) lines.push(u.reused ? `  ${u.set}: reads ${u.table} ${u.range} — ${u.reason}` : `  ${u.set}: recomputed (${u.reason})`);
   }
-  lines.push(`offline table    ${d.offlineTable}`, `definition hash  ${d.definitionHash}`);
+  lines.push(`offline table    ${d.offlineTable}`);
+  for (const t of d.state.tables) lines.push(`state table      ${t.table} (rows carried across runs for the windows ordered by "${t.windowsOver}"; a run continues from its latest checkpoint)`);
+  for (const note of d.state.notes) lines.push(`not continued    ${note}`);
+  lines.push(`definition hash  ${d.definitionHash}`);
   return `${lines.join("\n")}\n`;
 }

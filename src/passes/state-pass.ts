@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import type { FeatureSetNode, FeatureGraph } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
-import { type ExprNode, exprChildren, freeze, type LiteralExpr, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
+import type { DType } from "../ir/dtype.ts";
+import { type ExprNode, exprChildren, freeze, type LiteralExpr, mapExprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
 import { mapRel, type RelNode, relInputs, type SelectRel, type WithColumnsRel, withInputs } from "../ir/rel.ts";
 import { ceilTo } from "../ir/time.ts";
 import type { Schema } from "./schema.ts";
 import { evaluateRanges, inferSourceRanges, type SymbolicRange, windowReach } from "./time-range-pass.ts";
-import type { TypedSet } from "./type-pass.ts";
+import { type TypedSet, typeExpr } from "./type-pass.ts";
 
 /**
  * Carrying state across a read's start. A window ordered by time that looks back a number of rows (`shift`, `diff`,
@@ -30,8 +31,10 @@ import type { TypedSet } from "./type-pass.ts";
  * row saying the state as of E exists (an instant with no carried rows is still a checkpoint). Rows are keyed by the
  * set's definition hash, so a changed definition never continues from another's state.
  *
- * Cumulative aggregates (`cumSum` …) need more than rows (the running value) and are not continued: a set with
- * one reads the whole history, as before, and `describe` says so.
+ * Cumulative aggregates (`cumSum`, `cumCount`, `cumMax`, `cumMin`, `cumProd`) need the running value too: each is
+ * carried as one more column of the last row of its partition (`_fb_cum_<i>`, the aggregate over every row up to it),
+ * and the window becomes "that value combined with the same window over the rows from C on" — a sum of sums, the
+ * larger of two maxima, a product of products — null on a row whose own value is null, as the window is.
  */
 
 /** The tool's own columns of a state table, before the carried rows' columns. */
@@ -50,6 +53,10 @@ export interface ContinuedNode {
   readonly keep: ExprNode;
   /** What the set needs of the input for an output window, the continued windows reaching nothing. */
   readonly ranges: readonly SymbolicRange[];
+  /** The cumulative windows among the node's, each carried as a running value of its type (`_fb_cum_<i>`). */
+  readonly cumulative: readonly { readonly window: WindowExpr; readonly type: DType }[];
+  /** The node's output columns (a withColumns node passes its input's on: the carried columns are dropped after it). */
+  readonly outputs: readonly string[];
 }
 
 export interface StateAnalysis {
@@ -82,7 +89,7 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     const taken = schemas.get(input)?.find((c) => Object.values(STATE_COLUMNS).includes(c.name as never));
     if (blocking) notes.push(`${describeWindow(blocking)} reads every earlier row and is not continued from state (cumulative aggregates, ranks and windows ordered by anything but "${time}" ascending are not): the set reads the whole history`);
     else if (type !== "date" && type !== "timestamp") notes.push(`windows ordered by "${time}" (${type}) are not continued: state is kept for date and timestamp orders`);
-    else if (taken) notes.push(`windows over a column named "${taken.name}" are not continued (the state table's own column)`);
+    else if (taken || schemas.get(input)?.some((c) => c.name.startsWith("_fb_"))) notes.push(`windows over columns named "_fb_…" are not continued (the state table's own names)`);
     else accepted.push({ rel, time, windows: continued, needs: needs.filter((n): n is Carry => n !== undefined) });
   }
   // A continued node must be needed from some instant on: if something above needs its whole input anyway, it is not.
@@ -90,10 +97,12 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     const seen = observe(new Set(accepted.flatMap((a) => a.windows)));
     const bounded = accepted.filter((a) => (seen.get(a.rel.input) ?? []).every((e) => e.column === a.time && e.range.start !== null));
     if (bounded.length === accepted.length) {
-      const nodes = accepted.map((a) => {
+      const nodes = accepted.map((a): ContinuedNode => {
         const columns = schemas.get(a.rel.input)!;
         const timeType = columns.find((c) => c.name === a.time)!.type as "date" | "timestamp";
-        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges: seen.get(a.rel.input)!.map((e) => e.range) };
+        const cumulative = a.windows.filter(isCumulative).map((window) => ({ window, type: typeExpr(window, columns, { set: target.def.name, at: target.def.definedAt }, "row") as DType }));
+        const outputs = schemas.get(a.rel)!.map((c) => c.name);
+        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges: seen.get(a.rel.input)!.map((e) => e.range), cumulative, outputs };
       });
       return { nodes, notes };
     }
@@ -112,7 +121,7 @@ export function neededFrom(nodes: readonly ContinuedNode[], window: { start: Dat
 /** Where a set's continued nodes keep their carried rows: one table each, named by the columns it holds. */
 export function stateTables(table: TableRef, nodes: readonly ContinuedNode[]): TableRef[] {
   return nodes.map((node, k) => {
-    const shape = createHash("sha256").update(JSON.stringify([k, node.columns])).digest("hex").slice(0, 8);
+    const shape = createHash("sha256").update(JSON.stringify([k, stateSchema(node)])).digest("hex").slice(0, 8);
     return { ...(table.schema !== undefined && { schema: table.schema }), name: `${table.name}__state_${shape}` };
   });
 }
@@ -124,8 +133,14 @@ export function stateSchema(node: ContinuedNode): Schema {
     { name: STATE_COLUMNS.asOf, type: "timestamp" },
     { name: STATE_COLUMNS.marker, type: "boolean" },
     ...node.columns,
+    ...node.cumulative.map((c, i) => ({ name: cumColumn(i), type: c.type })),
   ];
 }
+
+/** The column carrying the running value of a node's i-th cumulative window. */
+const cumColumn = (i: number) => `_fb_cum_${i + 1}`;
+/** Whether a carried row came from the state table (true) or is read from the checkpoint on (false). */
+const CARRIED = "_fb_carried";
 
 export interface Continuation {
   /** The graph the set's rows are computed in: its continued nodes read carried rows (when `from` is given). */
@@ -156,11 +171,22 @@ export function continueSet(
     columns: Object.fromEntries(stateSchema(node).map((c) => [c.name, c.type])),
     backfill: tables[k]!,
   }));
+  // Rows carried as of `at`, then the input from `at` on; with cumulative windows, marked (CARRIED) and with their
+  // running values (null on the rows read).
   const carriedRows = (k: number, at: Date): RelNode => {
     const node = nodes[k]!;
     const of = and(eq(column(STATE_COLUMNS.hash), literal(hash, "varchar")), eq(column(STATE_COLUMNS.asOf), instant(at, "timestamp")), not(column(STATE_COLUMNS.marker)));
-    return { kind: "select", input: { kind: "filter", input: { kind: "scan", source: carried[k]!.name }, predicate: of }, columns: node.columns.map((c) => column(c.name)) };
+    const marks = node.cumulative.length ? [alias(literal(true, "boolean"), CARRIED), ...node.cumulative.map((_, i) => column(cumColumn(i)))] : [];
+    return { kind: "select", input: { kind: "filter", input: { kind: "scan", source: carried[k]!.name }, predicate: of }, columns: [...node.columns.map((c) => column(c.name)), ...marks] };
   };
+  const readFrom = (k: number, input: RelNode, predicate: ExprNode): RelNode => {
+    const node = nodes[k]!;
+    const local: RelNode = { kind: "filter", input, predicate };
+    if (!node.cumulative.length) return local;
+    const marks = [alias(literal(false, "boolean"), CARRIED), ...node.cumulative.map((c, i) => alias(freeze({ kind: "literal", value: null, dtype: c.type }), cumColumn(i)))];
+    return { kind: "select", input: local, columns: [...node.columns.map((c) => column(c.name)), ...marks] };
+  };
+  const continuedWindows = (k: number) => new Map(nodes[k]!.cumulative.map((c, i) => [c.window as ExprNode, continuedCumulative(c.window, i)]));
   const inputs: RelNode[] = [];
   const rel = mapRel(target.rel, (rel, original) => {
     const k = nodes.findIndex((n) => n.rel === original);
@@ -169,15 +195,32 @@ export function continueSet(
     inputs[k] = input;
     if (!from) return rel;
     const node = nodes[k]!;
-    const local: RelNode = { kind: "filter", input, predicate: ge(column(node.time), instant(from, node.timeType)) };
-    return withInputs(rel, [{ kind: "concat", inputs: [carriedRows(k, from), local] }]);
+    const local = readFrom(k, input, ge(column(node.time), instant(from, node.timeType)));
+    const rows: RelNode = { kind: "concat", inputs: [carriedRows(k, from), local] };
+    if (!node.cumulative.length) return withInputs(rel, [rows]);
+    const windows = continuedWindows(k);
+    const continued = { ...(rel as SelectRel | WithColumnsRel), input: rows, columns: (rel as SelectRel | WithColumnsRel).columns.map((c) => replacing(c, windows)) };
+    // A withColumns node passes the carried columns on: only its own outputs go further.
+    return rel.kind === "select" ? continued : { kind: "select", input: continued, columns: node.outputs.map(column) };
   });
   const states = nodes.map((node, k): FeatureSetNode => {
     const time = column(node.time);
     const before = lt(time, instant(end, node.timeType));
     // Without carried rows, the whole history before `end`: rows whose time is null sort first, so they count.
-    const local: RelNode = { kind: "filter", input: inputs[k]!, predicate: from ? and(ge(time, instant(from, node.timeType)), before) : or(isNull(time), before) };
-    const rows: RelNode = from ? { kind: "concat", inputs: [carriedRows(k, from), local] } : local;
+    const local = readFrom(k, inputs[k]!, from ? and(ge(time, instant(from, node.timeType)), before) : or(isNull(time), before));
+    let rows: RelNode = from ? { kind: "concat", inputs: [carriedRows(k, from), local] } : local;
+    if (node.cumulative.length) {
+      // Each cumulative window's running value on every row: its value, carried forward over the rows where it is
+      // null (their own value is; the running value is not), so that a partition's last row holds it.
+      const windows = continuedWindows(k);
+      const value = (i: number) => `_fb_value_${i + 1}`;
+      rows = { kind: "withColumns", input: rows, columns: node.cumulative.map((c, i) => alias(from ? windows.get(c.window)! : c.window, value(i))) };
+      rows = {
+        kind: "withColumns",
+        input: rows,
+        columns: node.cumulative.map((c, i) => alias(freeze({ ...c.window, func: { op: "fill", operand: column(value(i)), direction: "forward", limit: null }, frame: null, minPeriods: 0 } as const), cumColumn(i))),
+      };
+    }
     const stateRel: RelNode = {
       kind: "select",
       input: { kind: "filter", input: rows, predicate: node.keep },
@@ -186,6 +229,7 @@ export function continueSet(
         alias(instant(end, "timestamp"), STATE_COLUMNS.asOf),
         alias(literal(false, "boolean"), STATE_COLUMNS.marker),
         ...node.columns.map((c) => column(c.name)),
+        ...node.cumulative.map((_, i) => column(cumColumn(i))),
       ],
     };
     const def = { kind: "featureSet", name: `${name}__state_${k + 1}`, keys: [], timestamp: node.time, inputs: {}, buildRel: () => stateRel } as const;
@@ -209,6 +253,8 @@ function carries(w: WindowExpr, time: string): Carry | undefined {
   if (f.op === "lag") return { rows: f.offset };
   if (f.op === "fill" && f.direction === "forward") return f.limit === null ? { latest: f.operand } : { rows: f.limit };
   if (f.op === "agg" && w.frame?.kind === "rows" && w.frame.preceding !== null) return { rows: w.frame.preceding };
+  // The running value as of C rides on the partition's last row.
+  if (isCumulative(w)) return { rows: 1 };
   return undefined;
 }
 
@@ -245,6 +291,45 @@ function keepPredicate(windows: readonly WindowExpr[], needs: readonly Carry[], 
   return conditions.length ? conditions.reduce((a, b) => or(a, b)) : literal(false, "boolean");
 }
 
+/** A running aggregate whose value combines across C: sums, counts, maxima, minima, products (not means, first…). */
+function isCumulative(w: WindowExpr): boolean {
+  const f = w.func;
+  return f.op === "agg" && w.frame?.kind === "rows" && w.frame.preceding === null && ["sum", "count", "max", "min", "product"].includes(f.agg.fn) && f.agg.operand !== null && f.agg.operand.kind !== "sorted";
+}
+
+/**
+ * A cumulative window continued across C over rows where `CARRIED` marks the carried ones: on a carried row its stored
+ * running value; on a row read from C on, that value (the latest carried one of its partition) combined with the same
+ * window over those rows alone — null where the window is (its own value null: `local` is, as the window masks it).
+ */
+function continuedCumulative(w: WindowExpr, i: number): ExprNode {
+  const f = w.func as Extract<WindowExpr["func"], { op: "agg" }>;
+  const x = f.agg.operand!;
+  const fromC = freeze({ ...w, func: { op: "agg", agg: { ...f.agg, operand: freeze({ kind: "case", branches: [{ when: column(CARRIED), then: NULL }], otherwise: x } as const) } } } as const);
+  const carried = freeze({ ...w, func: { op: "fill", operand: column(cumColumn(i)), direction: "forward", limit: null }, frame: null, minPeriods: 0 } as const);
+  const combined: ExprNode = (() => {
+    const either = (both: ExprNode): ExprNode => freeze({ kind: "case", branches: [{ when: isNull(fromC), then: NULL }, { when: isNull(carried), then: fromC }], otherwise: both } as const);
+    switch (f.agg.fn) {
+      case "count":
+        return binary("add")(fromC, freeze({ kind: "coalesce", operands: [carried, freeze({ kind: "literal", value: 0, dtype: "bigint" } as const)] } as const));
+      case "sum":
+        return either(binary("add")(carried, fromC));
+      case "product":
+        return either(binary("mul")(carried, fromC));
+      default: {
+        const better = binary(f.agg.fn === "max" ? "gt" : "lt")(fromC, carried);
+        return either(freeze({ kind: "case", branches: [{ when: better, then: fromC }], otherwise: carried } as const));
+      }
+    }
+  })();
+  return freeze({ kind: "case", branches: [{ when: column(CARRIED), then: column(cumColumn(i)) }], otherwise: combined } as const);
+}
+
+/** `expr` with the given subexpressions (by identity) replaced. */
+function replacing(expr: ExprNode, replacements: ReadonlyMap<ExprNode, ExprNode>): ExprNode {
+  return replacements.get(expr) ?? mapExprChildren(expr, (child) => replacing(child, replacements));
+}
+
 /** The select and withColumns nodes of a set's own relation (not of the sets it reads), with window functions. */
 function ownNodes(rel: RelNode): (SelectRel | WithColumnsRel)[] {
   const below = relInputs(rel).flatMap(ownNodes);
@@ -274,7 +359,7 @@ const literal = (value: string | boolean, dtype: "varchar" | "boolean"): ExprNod
 /** An instant as a literal of the column's type: a date column compares with the first midnight at or after it. */
 const instant = (t: Date, type: "date" | "timestamp"): ExprNode =>
   freeze({ kind: "literal", value: type === "date" ? ceilTo(t, "day").toISOString().slice(0, 10) : t.toISOString(), dtype: type });
-const binary = (op: "and" | "or" | "eq" | "ge" | "lt") => (left: ExprNode, right: ExprNode): ExprNode => freeze({ kind: "binary", op, left, right });
+const binary = (op: "and" | "or" | "eq" | "ge" | "lt" | "gt" | "add" | "mul") => (left: ExprNode, right: ExprNode): ExprNode => freeze({ kind: "binary", op, left, right });
 const [eq, ge, lt, or] = [binary("eq"), binary("ge"), binary("lt"), binary("or")];
 const and = (...operands: ExprNode[]): ExprNode => operands.reduce((a, b) => binary("and")(a, b));
 const not = (operand: ExprNode): ExprNode => freeze({ kind: "unary", op: "not", operand });
