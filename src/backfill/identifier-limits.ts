@@ -8,11 +8,12 @@ import type { SetJob } from "./plan.ts";
 /**
  * Names the tool creates, checked against the warehouse's identifier rules before anything runs: PostgreSQL would
  * silently truncate a long name (two sets sharing its first 63 bytes would then write one table, each run deleting
- * the other's rows), Snowflake refuses one mid-run. Checked: the offline schema, each set's table and its columns.
+ * the other's rows), Snowflake refuses one mid-run. Checked: the offline schema, each set's table, its state tables
+ * (the table's name and 15 characters more) and its columns.
  * The tool's own names (ledger, leases, registry, stage tables, the online store's prepared statements `fb_<hash>`)
  * are fixed and short.
  */
-export function identifierProblems(jobs: readonly Pick<SetJob, "set" | "table" | "columns">[], dialect: SqlDialect): TableProblem[] {
+export function identifierProblems(jobs: readonly Pick<SetJob, "set" | "table" | "columns" | "state">[], dialect: SqlDialect): TableProblem[] {
   const { identifiers: rules } = dialect;
   const problems: TableProblem[] = [];
   const sets = uniqueBy(jobs, (j) => j.set);
@@ -38,6 +39,7 @@ export function identifierProblems(jobs: readonly Pick<SetJob, "set" | "table" |
     const names: [what: string, name: string][] = [
       ...(job.table.schema !== undefined ? [["offline schema", job.table.schema] as [string, string]] : []),
       ["offline table name", job.table.name],
+      ...(job.state?.tables ?? []).map((t): [string, string] => ["state table name", t.name]),
       ...job.columns.map((c): [string, string] => ["output column", c.name]),
     ];
     for (const [what, name] of names) {

@@ -35,6 +35,14 @@ describe("limits without a connection", () => {
     expect(code).toBe(4);
   });
 
+  it("a set that keeps state: its state table's longer name is checked too", async () => {
+    // 48 bytes fit; with "__state_" and 8 hex digits the state table's name does not.
+    warehouse = await makeWarehouse({ featuresDir: path.join(REPO, "features"), data: null, config: { offlineStore: { schema: "features", table: `${"s".repeat(28)}_{set}` } } });
+    const { code, stderr } = await cli("run", "--set", "days_since_overdraft", ...WINDOW, "--dry-run", "--engine", "postgres", "--config", warehouse.configPath);
+    expect(stderr).toMatch(new RegExp(`state table name "s{28}_days_since_overdraft__state_[0-9a-f]{8}" is 65 bytes, but postgres keeps at most 63 bytes`));
+    expect(code).toBe(4);
+  });
+
   it("validate lists both sets whose PostgreSQL tables would be one", async () => {
     warehouse = await makeWarehouse({ featuresDir: LONG, data: null, config: { engine: "postgres", postgres: { host: "127.0.0.1" } } });
     const { code, stdout } = await cli("validate", "--config", warehouse.configPath);
