@@ -86,10 +86,10 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     const continued = windows.filter((_, i) => needs[i]);
     const blocking = windows.find((w, i) => !needs[i] && windowReach([w], time).back === "unbounded");
     const type = schemas.get(input)?.find((c) => c.name === time)?.type;
-    const taken = schemas.get(input)?.find((c) => Object.values(STATE_COLUMNS).includes(c.name as never));
-    if (blocking) notes.push(`${describeWindow(blocking)} reads every earlier row and is not continued from state (cumulative aggregates, ranks and windows ordered by anything but "${time}" ascending are not): the set reads the whole history`);
+    const taken = schemas.get(input)?.some((c) => c.name.startsWith("_fb_"));
+    if (blocking) notes.push(`${describeWindow(blocking)} reads every earlier row and is not continued from state (ranks, cumulative means, whole-partition windows and windows ordered by anything but "${time}" ascending are not): the set reads the whole history`);
     else if (type !== "date" && type !== "timestamp") notes.push(`windows ordered by "${time}" (${type}) are not continued: state is kept for date and timestamp orders`);
-    else if (taken || schemas.get(input)?.some((c) => c.name.startsWith("_fb_"))) notes.push(`windows over columns named "_fb_…" are not continued (the state table's own names)`);
+    else if (taken) notes.push(`windows over columns named "_fb_…" are not continued (the state table's own names)`);
     else accepted.push({ rel, time, windows: continued, needs: needs.filter((n): n is Carry => n !== undefined) });
   }
   // A continued node must be needed from some instant on: if something above needs its whole input anyway, it is not.
