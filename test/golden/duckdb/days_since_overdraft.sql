@@ -73,13 +73,13 @@ FROM
 WHERE
   "date" >= DATE '2025-01-15'
   AND "date" < DATE '2025-10-14';
-DELETE FROM "features"."days_since_overdraft__state_360f8ae2"
+DELETE FROM "features"."days_since_overdraft__state_0bf77728"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00';
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 INSERT INTO
-  "features"."days_since_overdraft__state_360f8ae2" (
+  "features"."days_since_overdraft__state_0bf77728" (
     "date",
     "_fb_definition_hash",
     "_fb_as_of",
@@ -158,7 +158,7 @@ SELECT
 FROM
   "days_since_overdraft__state_1";
 INSERT INTO
-  "features"."days_since_overdraft__state_360f8ae2" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+  "features"."days_since_overdraft__state_0bf77728" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
   ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]

@@ -92,13 +92,13 @@ FROM
 WHERE
   "date" >= DATE '2025-01-15'
   AND "date" < DATE '2025-10-14';
-DELETE FROM "features"."revolving_balance_change__state_cc1f5e32"
+DELETE FROM "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00';
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 INSERT INTO
-  "features"."revolving_balance_change__state_cc1f5e32" (
+  "features"."revolving_balance_change__state_9c25f408" (
     "date",
     "_fb_definition_hash",
     "_fb_as_of",
@@ -166,7 +166,7 @@ SELECT
 FROM
   "revolving_balance_change__state_1";
 INSERT INTO
-  "features"."revolving_balance_change__state_cc1f5e32" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+  "features"."revolving_balance_change__state_9c25f408" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
   ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]

@@ -2,7 +2,7 @@
 -- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-10-14, 2025-10-15)
---   reads the rows carried in features.days_since_overdraft__state_360f8ae2 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
+--   reads the rows carried in features.days_since_overdraft__state_0bf77728 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
 --   reads customer_accounts (raw.customer_accounts) over [2025-10-14, 2025-10-15)
 --   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
 BEGIN;
@@ -10,7 +10,7 @@ BEGIN;
 SELECT
   COUNT(*) AS "n"
 FROM
-  "features"."days_since_overdraft__state_360f8ae2"
+  "features"."days_since_overdraft__state_0bf77728"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00'
@@ -41,7 +41,7 @@ WITH
       "date",
       CAST("lowest_balance" AS DOUBLE PRECISION) AS "lowest_balance"
     FROM
-      "features"."days_since_overdraft__state_360f8ae2"
+      "features"."days_since_overdraft__state_0bf77728"
     WHERE
       "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
       AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
@@ -100,39 +100,43 @@ WITH
       ) AS "days_since_overdraft"
     FROM
       (
-        SELECT
-          "customer_id",
-          "date",
-          "lowest_balance"
-        FROM
-          "days_since_overdraft__carried_1"
-        WHERE
-          (
+        (
+          SELECT
+            "customer_id",
+            "date",
+            "lowest_balance"
+          FROM
+            "days_since_overdraft__carried_1"
+          WHERE
             (
-              "_fb_definition_hash" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+              (
+                "_fb_definition_hash" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+              )
+              AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
             )
-            AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-          )
-          AND (NOT "_fb_marker")
+            AND (NOT "_fb_marker")
+        )
         UNION ALL
-        SELECT
-          "customer_id",
-          "date",
-          "lowest_balance"
-        FROM
-          (
-            SELECT
-              "customer_id",
-              "date",
-              min("balance") AS "lowest_balance"
-            FROM
-              "customer_accounts"
-            GROUP BY
-              "customer_id",
-              "date"
-          ) AS "t1"
-        WHERE
-          "date" >= DATE '2025-10-14'
+        (
+          SELECT
+            "customer_id",
+            "date",
+            "lowest_balance"
+          FROM
+            (
+              SELECT
+                "customer_id",
+                "date",
+                min("balance") AS "lowest_balance"
+              FROM
+                "customer_accounts"
+              GROUP BY
+                "customer_id",
+                "date"
+            ) AS "t1"
+          WHERE
+            "date" >= DATE '2025-10-14'
+        )
       ) AS "t2"
   )
 SELECT
@@ -144,13 +148,13 @@ FROM
 WHERE
   "date" >= DATE '2025-10-14'
   AND "date" < DATE '2025-10-15';
-DELETE FROM "features"."days_since_overdraft__state_360f8ae2"
+DELETE FROM "features"."days_since_overdraft__state_0bf77728"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-15 00:00:00';
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 INSERT INTO
-  "features"."days_since_overdraft__state_360f8ae2" (
+  "features"."days_since_overdraft__state_0bf77728" (
     "date",
     "_fb_definition_hash",
     "_fb_as_of",
@@ -168,7 +172,7 @@ WITH
       "date",
       CAST("lowest_balance" AS DOUBLE PRECISION) AS "lowest_balance"
     FROM
-      "features"."days_since_overdraft__state_360f8ae2"
+      "features"."days_since_overdraft__state_0bf77728"
     WHERE
       "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
       AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
@@ -225,40 +229,44 @@ WITH
           ) AS "__qualify"
         FROM
           (
-            SELECT
-              "customer_id",
-              "date",
-              "lowest_balance"
-            FROM
-              "days_since_overdraft__carried_1"
-            WHERE
-              (
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "lowest_balance"
+              FROM
+                "days_since_overdraft__carried_1"
+              WHERE
                 (
-                  "_fb_definition_hash" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+                  (
+                    "_fb_definition_hash" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+                  )
+                  AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
                 )
-                AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-              )
-              AND (NOT "_fb_marker")
+                AND (NOT "_fb_marker")
+            )
             UNION ALL
-            SELECT
-              "customer_id",
-              "date",
-              "lowest_balance"
-            FROM
-              (
-                SELECT
-                  "customer_id",
-                  "date",
-                  min("balance") AS "lowest_balance"
-                FROM
-                  "customer_accounts"
-                GROUP BY
-                  "customer_id",
-                  "date"
-              ) AS "t1"
-            WHERE
-              ("date" >= DATE '2025-10-14')
-              AND ("date" < DATE '2025-10-15')
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "lowest_balance"
+              FROM
+                (
+                  SELECT
+                    "customer_id",
+                    "date",
+                    min("balance") AS "lowest_balance"
+                  FROM
+                    "customer_accounts"
+                  GROUP BY
+                    "customer_id",
+                    "date"
+                ) AS "t1"
+              WHERE
+                ("date" >= DATE '2025-10-14')
+                AND ("date" < DATE '2025-10-15')
+            )
           ) AS "t2"
       ) AS "qualified"
     WHERE
@@ -274,7 +282,7 @@ SELECT
 FROM
   "days_since_overdraft__state_1";
 INSERT INTO
-  "features"."days_since_overdraft__state_360f8ae2" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+  "features"."days_since_overdraft__state_0bf77728" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
   ($1, TIMESTAMP '2025-10-15 00:00:00', TRUE);
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]

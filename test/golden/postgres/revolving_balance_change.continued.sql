@@ -3,14 +3,14 @@
 
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-14, 2025-10-15)
 --   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
---   reads the rows carried in features.revolving_balance_change__state_cc1f5e32 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
+--   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
 --   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
 BEGIN;
 -- the checkpoint must be there (a count of its marker):
 SELECT
   COUNT(*) AS "n"
 FROM
-  "features"."revolving_balance_change__state_cc1f5e32"
+  "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00'
@@ -62,7 +62,7 @@ WITH
         "avg_monthly_revolving_balance" AS DOUBLE PRECISION
       ) AS "avg_monthly_revolving_balance"
     FROM
-      "features"."revolving_balance_change__state_cc1f5e32"
+      "features"."revolving_balance_change__state_9c25f408"
     WHERE
       "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
       AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
@@ -112,29 +112,33 @@ WITH
           ) AS "previous"
         FROM
           (
-            SELECT
-              "customer_id",
-              "date",
-              "avg_monthly_revolving_balance"
-            FROM
-              "revolving_balance_change__carried_1"
-            WHERE
-              (
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "avg_monthly_revolving_balance"
+              FROM
+                "revolving_balance_change__carried_1"
+              WHERE
                 (
-                  "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+                  (
+                    "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+                  )
+                  AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
                 )
-                AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-              )
-              AND (NOT "_fb_marker")
+                AND (NOT "_fb_marker")
+            )
             UNION ALL
-            SELECT
-              "customer_id",
-              "date",
-              "avg_monthly_revolving_balance"
-            FROM
-              "avg_monthly_revolving_balance"
-            WHERE
-              "date" >= DATE '2025-10-14'
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "avg_monthly_revolving_balance"
+              FROM
+                "avg_monthly_revolving_balance"
+              WHERE
+                "date" >= DATE '2025-10-14'
+            )
           ) AS "t1"
       ) AS "t2"
   )
@@ -148,13 +152,13 @@ FROM
 WHERE
   "date" >= DATE '2025-10-14'
   AND "date" < DATE '2025-10-15';
-DELETE FROM "features"."revolving_balance_change__state_cc1f5e32"
+DELETE FROM "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
   AND "_fb_as_of" = TIMESTAMP '2025-10-15 00:00:00';
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 INSERT INTO
-  "features"."revolving_balance_change__state_cc1f5e32" (
+  "features"."revolving_balance_change__state_9c25f408" (
     "date",
     "_fb_definition_hash",
     "_fb_as_of",
@@ -187,7 +191,7 @@ WITH
         "avg_monthly_revolving_balance" AS DOUBLE PRECISION
       ) AS "avg_monthly_revolving_balance"
     FROM
-      "features"."revolving_balance_change__state_cc1f5e32"
+      "features"."revolving_balance_change__state_9c25f408"
     WHERE
       "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
       AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
@@ -234,30 +238,34 @@ WITH
           ) IS NULL AS "__qualify"
         FROM
           (
-            SELECT
-              "customer_id",
-              "date",
-              "avg_monthly_revolving_balance"
-            FROM
-              "revolving_balance_change__carried_1"
-            WHERE
-              (
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "avg_monthly_revolving_balance"
+              FROM
+                "revolving_balance_change__carried_1"
+              WHERE
                 (
-                  "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+                  (
+                    "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+                  )
+                  AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
                 )
-                AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-              )
-              AND (NOT "_fb_marker")
+                AND (NOT "_fb_marker")
+            )
             UNION ALL
-            SELECT
-              "customer_id",
-              "date",
-              "avg_monthly_revolving_balance"
-            FROM
-              "avg_monthly_revolving_balance"
-            WHERE
-              ("date" >= DATE '2025-10-14')
-              AND ("date" < DATE '2025-10-15')
+            (
+              SELECT
+                "customer_id",
+                "date",
+                "avg_monthly_revolving_balance"
+              FROM
+                "avg_monthly_revolving_balance"
+              WHERE
+                ("date" >= DATE '2025-10-14')
+                AND ("date" < DATE '2025-10-15')
+            )
           ) AS "t1"
       ) AS "qualified"
     WHERE
@@ -273,7 +281,7 @@ SELECT
 FROM
   "revolving_balance_change__state_1";
 INSERT INTO
-  "features"."revolving_balance_change__state_cc1f5e32" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+  "features"."revolving_balance_change__state_9c25f408" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
   ($1, TIMESTAMP '2025-10-15 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]

@@ -2,7 +2,7 @@
 -- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-10-14, 2025-10-15)
---   reads the rows carried in features.days_since_overdraft__state_360f8ae2 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
+--   reads the rows carried in features.days_since_overdraft__state_0bf77728 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
 --   reads customer_accounts (raw.customer_accounts) over [2025-10-14, 2025-10-15)
 --   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
 CREATE SCHEMA if NOT EXISTS "FEATURES";
@@ -16,7 +16,7 @@ BEGIN TRANSACTION;
 SELECT
   COUNT(*) AS "N"
 FROM
-  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2"
+  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728"
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
@@ -41,7 +41,7 @@ WITH
       "DATE",
       CAST("LOWEST_BALANCE" AS FLOAT) AS "LOWEST_BALANCE"
     FROM
-      "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2"
+      "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728"
     WHERE
       "_FB_AS_OF" >= TO_TIMESTAMP_NTZ(
         '2025-10-14 00:00:00.000',
@@ -85,44 +85,48 @@ WITH
       ) AS "DAYS_SINCE_OVERDRAFT"
     FROM
       (
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "LOWEST_BALANCE"
-        FROM
-          "DAYS_SINCE_OVERDRAFT__CARRIED_1"
-        WHERE
-          (
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "LOWEST_BALANCE"
+          FROM
+            "DAYS_SINCE_OVERDRAFT__CARRIED_1"
+          WHERE
             (
-              "_FB_DEFINITION_HASH" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
-            )
-            AND (
-              "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-                '2025-10-14 00:00:00.000',
-                'YYYY-MM-DD HH24:MI:SS.FF3'
+              (
+                "_FB_DEFINITION_HASH" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+              )
+              AND (
+                "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+                  '2025-10-14 00:00:00.000',
+                  'YYYY-MM-DD HH24:MI:SS.FF3'
+                )
               )
             )
-          )
-          AND (NOT "_FB_MARKER")
+            AND (NOT "_FB_MARKER")
+        )
         UNION ALL
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "LOWEST_BALANCE"
-        FROM
-          (
-            SELECT
-              "CUSTOMER_ID",
-              "DATE",
-              MIN("BALANCE") AS "LOWEST_BALANCE"
-            FROM
-              "CUSTOMER_ACCOUNTS"
-            GROUP BY
-              "CUSTOMER_ID",
-              "DATE"
-          ) AS "T1"
-        WHERE
-          "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "LOWEST_BALANCE"
+          FROM
+            (
+              SELECT
+                "CUSTOMER_ID",
+                "DATE",
+                MIN("BALANCE") AS "LOWEST_BALANCE"
+              FROM
+                "CUSTOMER_ACCOUNTS"
+              GROUP BY
+                "CUSTOMER_ID",
+                "DATE"
+            ) AS "T1"
+          WHERE
+            "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
+        )
       ) AS "T2"
   )
 SELECT
@@ -134,7 +138,7 @@ FROM
 WHERE
   "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
   AND "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD');
-DELETE FROM "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2"
+DELETE FROM "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728"
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
@@ -143,7 +147,7 @@ WHERE
   );
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 INSERT INTO
-  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2" (
+  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728" (
     "DATE",
     "_FB_DEFINITION_HASH",
     "_FB_AS_OF",
@@ -161,7 +165,7 @@ WITH
       "DATE",
       CAST("LOWEST_BALANCE" AS FLOAT) AS "LOWEST_BALANCE"
     FROM
-      "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2"
+      "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728"
     WHERE
       "_FB_AS_OF" >= TO_TIMESTAMP_NTZ(
         '2025-10-14 00:00:00.000',
@@ -198,45 +202,49 @@ WITH
       "LOWEST_BALANCE"
     FROM
       (
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "LOWEST_BALANCE"
-        FROM
-          "DAYS_SINCE_OVERDRAFT__CARRIED_1"
-        WHERE
-          (
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "LOWEST_BALANCE"
+          FROM
+            "DAYS_SINCE_OVERDRAFT__CARRIED_1"
+          WHERE
             (
-              "_FB_DEFINITION_HASH" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
-            )
-            AND (
-              "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-                '2025-10-14 00:00:00.000',
-                'YYYY-MM-DD HH24:MI:SS.FF3'
+              (
+                "_FB_DEFINITION_HASH" = 'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7'
+              )
+              AND (
+                "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+                  '2025-10-14 00:00:00.000',
+                  'YYYY-MM-DD HH24:MI:SS.FF3'
+                )
               )
             )
-          )
-          AND (NOT "_FB_MARKER")
+            AND (NOT "_FB_MARKER")
+        )
         UNION ALL
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "LOWEST_BALANCE"
-        FROM
-          (
-            SELECT
-              "CUSTOMER_ID",
-              "DATE",
-              MIN("BALANCE") AS "LOWEST_BALANCE"
-            FROM
-              "CUSTOMER_ACCOUNTS"
-            GROUP BY
-              "CUSTOMER_ID",
-              "DATE"
-          ) AS "T1"
-        WHERE
-          ("DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD'))
-          AND ("DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD'))
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "LOWEST_BALANCE"
+          FROM
+            (
+              SELECT
+                "CUSTOMER_ID",
+                "DATE",
+                MIN("BALANCE") AS "LOWEST_BALANCE"
+              FROM
+                "CUSTOMER_ACCOUNTS"
+              GROUP BY
+                "CUSTOMER_ID",
+                "DATE"
+            ) AS "T1"
+          WHERE
+            ("DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD'))
+            AND ("DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD'))
+        )
       ) AS "T2"
     QUALIFY
       (
@@ -270,7 +278,7 @@ SELECT
 FROM
   "DAYS_SINCE_OVERDRAFT__STATE_1";
 INSERT INTO
-  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
+  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_0BF77728" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
 VALUES
   (
     ?,

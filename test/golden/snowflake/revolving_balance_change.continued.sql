@@ -3,7 +3,7 @@
 
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-14, 2025-10-15)
 --   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
---   reads the rows carried in features.revolving_balance_change__state_cc1f5e32 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
+--   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
 --   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
 CREATE SCHEMA if NOT EXISTS "FEATURES";
 CREATE TABLE IF NOT EXISTS "FEATURES"."REVOLVING_BALANCE_CHANGE" (
@@ -17,7 +17,7 @@ BEGIN TRANSACTION;
 SELECT
   COUNT(*) AS "N"
 FROM
-  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32"
+  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
@@ -60,7 +60,7 @@ WITH
       "DATE",
       CAST("AVG_MONTHLY_REVOLVING_BALANCE" AS FLOAT) AS "AVG_MONTHLY_REVOLVING_BALANCE"
     FROM
-      "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32"
+      "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
     WHERE
       "_FB_AS_OF" >= TO_TIMESTAMP_NTZ(
         '2025-10-14 00:00:00.000',
@@ -112,34 +112,38 @@ WITH
           ) AS "PREVIOUS"
         FROM
           (
-            SELECT
-              "CUSTOMER_ID",
-              "DATE",
-              "AVG_MONTHLY_REVOLVING_BALANCE"
-            FROM
-              "REVOLVING_BALANCE_CHANGE__CARRIED_1"
-            WHERE
-              (
+            (
+              SELECT
+                "CUSTOMER_ID",
+                "DATE",
+                "AVG_MONTHLY_REVOLVING_BALANCE"
+              FROM
+                "REVOLVING_BALANCE_CHANGE__CARRIED_1"
+              WHERE
                 (
-                  "_FB_DEFINITION_HASH" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
-                )
-                AND (
-                  "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-                    '2025-10-14 00:00:00.000',
-                    'YYYY-MM-DD HH24:MI:SS.FF3'
+                  (
+                    "_FB_DEFINITION_HASH" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+                  )
+                  AND (
+                    "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+                      '2025-10-14 00:00:00.000',
+                      'YYYY-MM-DD HH24:MI:SS.FF3'
+                    )
                   )
                 )
-              )
-              AND (NOT "_FB_MARKER")
+                AND (NOT "_FB_MARKER")
+            )
             UNION ALL
-            SELECT
-              "CUSTOMER_ID",
-              "DATE",
-              "AVG_MONTHLY_REVOLVING_BALANCE"
-            FROM
-              "AVG_MONTHLY_REVOLVING_BALANCE"
-            WHERE
-              "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
+            (
+              SELECT
+                "CUSTOMER_ID",
+                "DATE",
+                "AVG_MONTHLY_REVOLVING_BALANCE"
+              FROM
+                "AVG_MONTHLY_REVOLVING_BALANCE"
+              WHERE
+                "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
+            )
           ) AS "T1"
       ) AS "T2"
   )
@@ -153,7 +157,7 @@ FROM
 WHERE
   "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
   AND "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD');
-DELETE FROM "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32"
+DELETE FROM "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
@@ -162,7 +166,7 @@ WHERE
   );
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 INSERT INTO
-  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32" (
+  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408" (
     "DATE",
     "_FB_DEFINITION_HASH",
     "_FB_AS_OF",
@@ -193,7 +197,7 @@ WITH
       "DATE",
       CAST("AVG_MONTHLY_REVOLVING_BALANCE" AS FLOAT) AS "AVG_MONTHLY_REVOLVING_BALANCE"
     FROM
-      "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32"
+      "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
     WHERE
       "_FB_AS_OF" >= TO_TIMESTAMP_NTZ(
         '2025-10-14 00:00:00.000',
@@ -230,35 +234,39 @@ WITH
       "AVG_MONTHLY_REVOLVING_BALANCE"
     FROM
       (
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "AVG_MONTHLY_REVOLVING_BALANCE"
-        FROM
-          "REVOLVING_BALANCE_CHANGE__CARRIED_1"
-        WHERE
-          (
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "AVG_MONTHLY_REVOLVING_BALANCE"
+          FROM
+            "REVOLVING_BALANCE_CHANGE__CARRIED_1"
+          WHERE
             (
-              "_FB_DEFINITION_HASH" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
-            )
-            AND (
-              "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-                '2025-10-14 00:00:00.000',
-                'YYYY-MM-DD HH24:MI:SS.FF3'
+              (
+                "_FB_DEFINITION_HASH" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+              )
+              AND (
+                "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+                  '2025-10-14 00:00:00.000',
+                  'YYYY-MM-DD HH24:MI:SS.FF3'
+                )
               )
             )
-          )
-          AND (NOT "_FB_MARKER")
+            AND (NOT "_FB_MARKER")
+        )
         UNION ALL
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          "AVG_MONTHLY_REVOLVING_BALANCE"
-        FROM
-          "AVG_MONTHLY_REVOLVING_BALANCE"
-        WHERE
-          ("DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD'))
-          AND ("DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD'))
+        (
+          SELECT
+            "CUSTOMER_ID",
+            "DATE",
+            "AVG_MONTHLY_REVOLVING_BALANCE"
+          FROM
+            "AVG_MONTHLY_REVOLVING_BALANCE"
+          WHERE
+            ("DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD'))
+            AND ("DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD'))
+        )
       ) AS "T1"
     QUALIFY
       lead(TRUE, 1) OVER (
@@ -278,7 +286,7 @@ SELECT
 FROM
   "REVOLVING_BALANCE_CHANGE__STATE_1";
 INSERT INTO
-  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
+  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
 VALUES
   (
     ?,
