@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { InferredType } from "../ir/dtype.ts";
-import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, visitExpr, type WindowExpr } from "../ir/expr.ts";
+import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, isSubDaily, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import type { Sql, SqlDialect, WindowSpec } from "../dialects/sql-dialect.ts";
 
 // Operators every supported engine spells the same way; anything that differs is a dialect hook.
@@ -34,7 +34,12 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     case: (n) =>
       sql`CASE ${sql.join(n.branches.map((b) => sql`WHEN ${c(b.when)} THEN ${c(b.then)}`), sql` `)} ELSE ${c(n.otherwise)} END`,
     cast: (n) => dialect.cast(c(n.operand), typeOf(n.operand), n.to),
-    truncate: (n) => dialect.truncate(c(n.operand), n.unit, n.label, typeOf(n.operand) === "date" ? "date" : "timestamp"),
+    truncate: (n) => {
+      const type = temporal(n.operand);
+      // A date has no time of day: a period that divides a day leaves it as it is (Polars; the type pass refuses others).
+      if (type === "date" && isSubDaily(n)) return c(n.operand);
+      return dialect.truncate(c(n.operand), truncatePeriod(n), n.label, type);
+    },
     offset: (n) => dialect.offset(c(n.operand), n.duration, temporal(n.operand)),
     func: (n) => dialect.functions[n.fn](n.args.map(operand), n.args.map(typeOf)),
     agg: (n) => aggregate(n),

@@ -366,6 +366,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
   perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
+  // Multiples count from 1970-01-01 (weeks from Monday 1970-01-05, months from January 1970); a date below a day stays.
+  perRow("sub-daily and multi-period truncate", ...truncations("ts", "15m"), ...truncations("ts", "7h"), ...truncations("ts", "1h30m"), ...truncations("ts", "3d"), ...truncations("ts", "2w"), ...truncations("ts", "2mo"), ...truncations("ts", "2q"), ...truncations("ts", "1h"), col("ts").dt.truncate("30s"), ...truncations("d", "2w"), ...truncations("d", "3d"), ...truncations("d", "7mo"), col("d").dt.truncate("1h")),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -1,9 +1,12 @@
 import { type QueryCompiler, type RawBuilder, sql } from "kysely";
 import type { SqlLanguage } from "sql-formatter";
 import { type DType, type InferredType, isIntegral } from "../ir/dtype.ts";
-import { type Duration, fixedMicros } from "../ir/duration.ts";
-import type { AggFn, LiteralExpr, PeriodLabel, ScalarFn, TimeUnit } from "../ir/expr.ts";
+import { type Duration, fixedMicros, type Period, periodOriginMicros } from "../ir/duration.ts";
+import type { AggFn, LiteralExpr, PeriodLabel, ScalarFn } from "../ir/expr.ts";
 import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/time.ts";
+
+/** Where `dt.truncate` periods are counted from, as a date: 1970-01-05 (a Monday) for weeks, else 1970-01-01. */
+export const periodOrigin = (p: Period): string => formatDate(new Date(periodOriginMicros(p) / 1000));
 
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
@@ -92,8 +95,11 @@ export interface SqlDialect {
   instant(t: Date, type: "date" | "timestamp"): Sql;
   /** A conversion; numbers to integers truncate toward zero, as Polars' cast does. */
   cast(x: Sql, from: InferredType, to: DType): Sql;
-  /** The start (label left) or end (label right) of the calendar period containing `x`, keeping `x`'s type. */
-  truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
+  /**
+   * The start (label left) or end (label right) of the `dt.truncate` period containing `x`, keeping `x`'s type; periods
+   * count from Polars' origins (`Period`). A date is never truncated below a day here (the compiler keeps it as it is).
+   */
+  truncate(x: Sql, period: Period, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
   /**

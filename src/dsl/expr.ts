@@ -1,6 +1,6 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
-import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration } from "../ir/duration.ts";
+import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration, parsePeriod } from "../ir/duration.ts";
 import {
   type AggExpr,
   type AggFn,
@@ -13,8 +13,6 @@ import {
   type OrderKey,
   type PeriodLabel,
   type ScalarFn,
-  TIME_UNITS,
-  type TimeUnit,
   type WindowFrame,
   type WindowFunc,
 } from "../ir/expr.ts";
@@ -26,7 +24,6 @@ export type IntoExpr = Expr | string | number | boolean | null | Date;
 
 const EXPR = Symbol.for("feature-backfill.Expr");
 
-const PERIODS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "month", "1q": "quarter", "1y": "year" };
 
 /**
  * A lazy column expression, shaped like Polars' `pl.Expr`. It only builds IR; nothing runs until a backfill.
@@ -397,22 +394,23 @@ export class DateTimeNamespace {
   constructor(private readonly expr: Expr) {}
 
   /**
-   * Truncates to the start of a calendar period in UTC: "1d", "1w" (ISO weeks, from Monday), "1mo", "1q", "1y".
+   * Truncates to the start of the period containing the value, in UTC, as Polars' `dt.truncate(every)`: "1d", "1w"
+   * (ISO weeks, from Monday), "1mo", "1q", "1y", sub-daily periods ("1h", "15m", "30s", "1h30m") and multiples
+   * ("3d", "2w", "2mo", "2q"). Multiples count from Polars' origins: fixed lengths from 1970-01-01 00:00 UTC, weeks
+   * from Monday 1970-01-05, months from January 1970. A date truncated below a day stays as it is (Polars).
    * `label: "right"` labels the period by its end instead (the first instant of the next period), the moment all of
    * its rows are known: use it when the feature is looked up point-in-time.
    *
    * @example col("date").dt.truncate("1mo")   // DuckDB: CAST(date_trunc('month', "date") AS DATE)
+   * @example col("ts").dt.truncate("15m")     // DuckDB: time_bucket(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01')
    */
   truncate(every: string, options: { label?: PeriodLabel } = {}): Expr {
-    const unit = PERIODS[every];
-    if (!unit) {
-      throw new TypeError(
-        `dt.truncate(): unsupported period ${JSON.stringify(every)}; expected one of ${Object.keys(PERIODS).join(", ")} (${TIME_UNITS.join(", ")})`,
-      );
-    }
+    const period = parsePeriod(every);
+    if (typeof period === "string") throw new TypeError(`dt.truncate(): ${period}`);
     const label = options.label ?? "left";
     if (label !== "left" && label !== "right") throw new TypeError(`dt.truncate(): label must be "left" or "right"`);
-    return wrap({ kind: "truncate", operand: this.expr.node, unit, label });
+    // One unit is stored without `n`: definitions written before multiples keep their hash.
+    return wrap({ kind: "truncate", operand: this.expr.node, unit: period.unit, ...(period.n === 1 ? {} : { n: period.n }), label });
   }
 
   /** Calendar fields in UTC, as integers. */

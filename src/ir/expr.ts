@@ -1,5 +1,5 @@
 import type { DType, InferredType } from "./dtype.ts";
-import type { Duration } from "./duration.ts";
+import type { Duration, DurationUnit, Period } from "./duration.ts";
 
 /**
  * Expression nodes: plain, frozen data with a `kind` tag. No SQL lives here; dialects decide how each renders.
@@ -64,12 +64,21 @@ export type TimeUnit = (typeof TIME_UNITS)[number];
  * moment every value in the period is known — the point-in-time-safe label for features served later.
  */
 export type PeriodLabel = "left" | "right";
+/** `dt.truncate`: the period of `n` units containing the operand (see `Period` for where periods are counted from). */
 export interface TruncateExpr {
   readonly kind: "truncate";
   readonly operand: ExprNode;
-  readonly unit: TimeUnit;
+  readonly unit: DurationUnit;
+  /** Units per period when more than one; absent for one, so definitions written before multiples keep their hash. */
+  readonly n?: number;
   readonly label: PeriodLabel;
 }
+
+/** The period a truncation rounds to. */
+export const truncatePeriod = (n: TruncateExpr): Period => ({ n: n.n ?? 1, unit: n.unit });
+
+/** Whether a truncation's period is shorter than a day (seconds, minutes, hours). */
+export const isSubDaily = (n: TruncateExpr): boolean => ["second", "minute", "hour"].includes(n.unit);
 
 /** A timestamp or date moved by a duration (`dt.offsetBy`). */
 export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNode; readonly duration: Duration }

@@ -1,7 +1,7 @@
 import { commonType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
-import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
+import { containsWindow, type ExprNode, isSubDaily, outputName, type ScalarFn, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
@@ -201,6 +201,14 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
     truncate: (n) => {
       const t = sub(n.operand);
       if (!isTemporal(t)) fail(`dt.truncate() needs a date or timestamp, got ${t}`, outputName(n));
+      if (t === "date" && isSubDaily(n)) {
+        const every = `dt.truncate("${formatDuration(truncatePeriod(n))}")`;
+        // Polars keeps a date whose midnight starts a period, and turns any other into the day its period starts on.
+        if (86_400e6 % fixedMicros(truncatePeriod(n))! !== 0) {
+          fail(`${every} on a date: Polars gives the day on which the period holding its midnight starts (often the day before), for a period that does not divide a day; use whole days ("2d") or cast("timestamp") first`, outputName(n));
+        }
+        if (n.label === "right") fail(`${every} on a date with label "right": the period's end is no date; cast("timestamp") first`, outputName(n));
+      }
       return t;
     },
     offset: (n) => {

@@ -1128,6 +1128,64 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select DATE_PART(EPOCH_MICROSECOND, "TS") + DATE_PART(EPOCH_MICROSECOND, CAST("D" AS TIMESTAMP_NTZ)) as "V"`,
     },
   ],
+  [
+    // Polars counts multiples from 1970-01-01 00:00 (weeks from Monday 1970-01-05, months from January 1970).
+    // TIME_SLICE aligns to 1970-01-01 00:00 (https://docs.snowflake.com/en/sql-reference/functions/time_slice).
+    "truncate to 15 minutes",
+    col("ts").dt.truncate("15m"),
+    {
+      duckdb: `select time_bucket(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      postgres: `select date_bin(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      snowflake: `select TIME_SLICE("TS", 15, 'MINUTE') as "V"`,
+    },
+  ],
+  [
+    // TIME_SLICE's weeks start at the week holding 1970-01-01 (WEEK_START decides which day): days from 1970-01-05 instead.
+    "truncate a date to 2 weeks, labelled by the end",
+    col("d").dt.truncate("2w", { label: "right" }),
+    {
+      duckdb: `select CAST(time_bucket(INTERVAL '2 weeks', "d", DATE '1970-01-05') + INTERVAL '2 weeks' AS DATE) as "v"`,
+      postgres: `select CAST(date_bin(INTERVAL '2 weeks', CAST("d" AS TIMESTAMP), TIMESTAMP '1970-01-05') + INTERVAL '2 weeks' AS DATE) as "v"`,
+      snowflake: `select DATEADD(WEEK, 2, DATEADD(DAY, 4, TIME_SLICE(DATEADD(DAY, -4, "D"), 14, 'DAY'))) as "V"`,
+    },
+  ],
+  [
+    "truncate to 2 months (date_bin takes no months)",
+    col("ts").dt.truncate("2mo"),
+    {
+      duckdb: `select time_bucket(INTERVAL '2 months', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      postgres: `select (date_trunc('month', "ts") - mod(mod((CAST(extract(year FROM "ts") AS INTEGER) - 1970) * 12 + CAST(extract(month FROM "ts") AS INTEGER) - 1, 2) + 2, 2) * INTERVAL '1 month') as "v"`,
+      snowflake: `select TIME_SLICE("TS", 2, 'MONTH') as "V"`,
+    },
+  ],
+  [
+    "truncate a date to 3 days",
+    col("d").dt.truncate("3d"),
+    {
+      duckdb: `select CAST(time_bucket(INTERVAL '3 days', "d", DATE '1970-01-01') AS DATE) as "v"`,
+      postgres: `select CAST(date_bin(INTERVAL '3 days', CAST("d" AS TIMESTAMP), TIMESTAMP '1970-01-01') AS DATE) as "v"`,
+      snowflake: `select TIME_SLICE("D", 3, 'DAY') as "V"`,
+    },
+  ],
+  [
+    "truncate to the hour, labelled by the end",
+    col("ts").dt.truncate("1h", { label: "right" }),
+    {
+      duckdb: `select date_trunc('hour', "ts") + INTERVAL '1 hour' as "v"`,
+      postgres: `select date_trunc('hour', "ts") + INTERVAL '1 hour' as "v"`,
+      snowflake: `select DATEADD(HOUR, 1, DATE_TRUNC('HOUR', "TS")) as "V"`,
+    },
+  ],
+  [
+    // A date has no time of day; Polars returns it unchanged for a period that divides a day.
+    "truncate a date to the hour",
+    col("d").dt.truncate("1h"),
+    {
+      duckdb: `select "d" as "v"`,
+      postgres: `select "d" as "v"`,
+      snowflake: `select "D" as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

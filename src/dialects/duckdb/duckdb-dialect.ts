@@ -3,7 +3,7 @@ import type { AggFn } from "../../ir/expr.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { isIntegral } from "../../ir/dtype.ts";
-import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
 const AGGREGATES: Partial<Record<AggFn, string>> = {
@@ -63,9 +63,13 @@ export const duckdbDialect: SqlDialect = {
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   instant: ansi.instant,
   cast,
-  truncate(x, unit, label, type) {
-    const start = sql`date_trunc(${sql.lit(unit)}, ${x})`;
-    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
+  truncate(x, period, label, type) {
+    // time_bucket counts whole periods from its origin, before it too (https://duckdb.org/docs/sql/functions/date#time_bucket).
+    const start =
+      period.n === 1
+        ? sql`date_trunc(${sql.lit(period.unit)}, ${x})`
+        : sql`time_bucket(${ansi.interval(period)}, ${x}, ${sql.raw(`${type === "date" ? "DATE" : "TIMESTAMP"} '${periodOrigin(period)}'`)})`;
+    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval(period)}`;
     // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },

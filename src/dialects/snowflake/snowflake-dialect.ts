@@ -98,14 +98,21 @@ export const snowflakeDialect: SqlDialect = {
     if (!isMidnight(t)) throw new Error(`internal: a DATE literal for ${t.toISOString()}, which is not a midnight`);
     return sql`TO_DATE(${sql.lit(formatDate(t))}, 'YYYY-MM-DD')`;
   },
-  truncate(x, unit, label) {
+  truncate(x, period, label) {
+    const { n, unit } = period;
     // DATE_TRUNC keeps its argument's type: a DATE stays a DATE (https://docs.snowflake.com/en/sql-reference/functions/date_trunc).
-    // A week's start depends on WEEK_START there; DAYOFWEEKISO (Monday = 1) does not.
+    // A week's start depends on WEEK_START there; DAYOFWEEKISO (Monday = 1) does not. TIME_SLICE counts slices from
+    // 1970-01-01 00:00, before it too, keeping the type (https://docs.snowflake.com/en/sql-reference/functions/time_slice);
+    // its weeks start at the week holding 1970-01-01 under WEEK_START, so weeks are sliced as days from Monday 1970-01-05.
     const start =
       unit === "week"
-        ? sql`DATEADD(DAY, 1 - DAYOFWEEKISO(${x}), DATE_TRUNC('DAY', ${x}))`
-        : sql`DATE_TRUNC(${sql.lit(DATE_PARTS[unit])}, ${x})`;
-    return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, 1, ${start})`;
+        ? n === 1
+          ? sql`DATEADD(DAY, 1 - DAYOFWEEKISO(${x}), DATE_TRUNC('DAY', ${x}))`
+          : sql`DATEADD(DAY, 4, TIME_SLICE(DATEADD(DAY, -4, ${x}), ${sql.lit(7 * n)}, 'DAY'))`
+        : n === 1
+          ? sql`DATE_TRUNC(${sql.lit(DATE_PARTS[unit])}, ${x})`
+          : sql`TIME_SLICE(${x}, ${sql.lit(n)}, ${sql.lit(DATE_PARTS[unit])})`;
+    return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, ${sql.lit(n)}, ${start})`;
   },
   // DATEADD keeps a DATE a DATE for days and larger parts (the type pass allows no smaller ones on a date), and clamps
   // to the month's end as DuckDB does: Jan 31 + 1 month = Feb 28 (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
