@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { InferredType } from "../ir/dtype.ts";
 import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, isSubDaily, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import type { Sql, SqlDialect, WindowSpec } from "../dialects/sql-dialect.ts";
+import { parseTemporal } from "../dialects/parse-temporal.ts";
 
 // Operators every supported engine spells the same way; anything that differs is a dialect hook.
 const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
@@ -41,6 +42,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
       return dialect.truncate(c(n.operand), truncatePeriod(n), n.label, type);
     },
     offset: (n) => dialect.offset(c(n.operand), n.duration, temporal(n.operand)),
+    parse: (n) => parseTemporal(dialect, c(n.operand), n.format, n.to),
     func: (n) => dialect.functions[n.fn](n.args.map(operand), n.args.map(typeOf)),
     agg: (n) => aggregate(n),
     // Only inside an aggregation: the aggregate skips the nulls this yields where the predicate fails.

@@ -368,6 +368,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
   // Multiples count from 1970-01-01 (weeks from Monday 1970-01-05, months from January 1970); a date below a day stays.
   perRow("sub-daily and multi-period truncate", ...truncations("ts", "15m"), ...truncations("ts", "7h"), ...truncations("ts", "1h30m"), ...truncations("ts", "3d"), ...truncations("ts", "2w"), ...truncations("ts", "2mo"), ...truncations("ts", "2q"), ...truncations("ts", "1h"), col("ts").dt.truncate("30s"), ...truncations("d", "2w"), ...truncations("d", "3d"), ...truncations("d", "7mo"), col("d").dt.truncate("1h")),
+  // Text made from d and ts: full-width, short fields ("5/1/2024"), white space before numbers, words (s, null).
+  perRow("str.toDate and str.toDatetime with a format", col("d").cast("varchar").str.toDate("%Y-%m-%d", { strict: false }), concatStr([col("d").dt.day().cast("varchar"), col("d").dt.month().cast("varchar"), col("d").dt.year().cast("varchar")], "/").str.toDate("%d/%m/%Y", { strict: false }), col("ts").cast("varchar").str.head(19).str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false }), concatStr([lit(" "), col("ts").cast("varchar").str.head(16)]).str.toDatetime("%Y-%m-%d %H:%M", { strict: false }), col("s").str.toDate("%Y-%m-%d", { strict: false }), col("d").cast("varchar").str.head(7).str.toDatetime("%Y-%m", { strict: false })),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

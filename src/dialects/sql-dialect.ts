@@ -103,6 +103,15 @@ export interface SqlDialect {
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
   /**
+   * Regular expressions in the subset every engine evaluates alike (literals, bracket classes, `{m,n}`, `^ $`, groups):
+   * whether `pattern` matches somewhere in `s`, and the text of capture group `group` of its first match (null or
+   * empty where the group took no part).
+   */
+  readonly regex: { matches(s: Sql, pattern: string): Sql; group(s: Sql, pattern: string, group: number): Sql };
+  /** A date or timestamp from integer parts already checked to be valid; `second` may be 60 (the next minute). */
+  makeDate(year: Sql, month: Sql, day: Sql): Sql;
+  makeTimestamp(year: Sql, month: Sql, day: Sql, hour: Sql, minute: Sql, second: Sql): Sql;
+  /**
    * True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). `nonZero`: the divisor is a
    * non-zero literal, so the zero case needs no rendering.
    */

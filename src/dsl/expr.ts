@@ -1,5 +1,6 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
+import { parseStrftime } from "../ir/strptime.ts";
 import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration, parsePeriod } from "../ir/duration.ts";
 import {
   type AggExpr,
@@ -568,10 +569,42 @@ export class StringNamespace {
    * @example col("code").str.zfill(4)
    */
   zfill(length: number): Expr { return fn("zfill", this.expr, lit(checkedInt("str.zfill", length, 0))); }
+  /**
+   * Parses text as a date by a strftime `format`, as Polars' `str.to_date(format, strict=False)`: null where it does
+   * not parse. The formats: `%Y %m %d %H %M %S`, `%F`, `%T`, white space and the characters `- / : . , _`, letters and
+   * digits (docs/polars-parity.md lists how fields are read). Polars' default `strict=True` raises on the first string
+   * that does not parse; no engine can fail a statement on a row the same way, so `{ strict: false }` must be given.
+   * @example col("opened").str.toDate("%d/%m/%Y", { strict: false })
+   */
+  toDate(format: string, options: ParseOptions = {}): Expr { return parse("str.toDate", this.expr, format, options, "date"); }
+  /**
+   * Parses text as a timestamp by a strftime `format`, as Polars' `str.to_datetime(format, strict=False)`; as `toDate`.
+   * A format without a time gives midnight.
+   * @example col("seen").str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false })
+   */
+  toDatetime(format: string, options: ParseOptions = {}): Expr { return parse("str.toDatetime", this.expr, format, options, "timestamp"); }
   /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
   replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
     return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
   }
+}
+
+/** Polars' parse options; `strict: false` is required (see `str.toDate`), `exact` may only be true. */
+export interface ParseOptions {
+  strict?: boolean;
+  exact?: boolean;
+}
+
+function parse(what: string, operand: Expr, format: string, options: ParseOptions, to: "date" | "timestamp"): Expr {
+  const parsed = parseStrftime(format);
+  if (typeof parsed === "string") throw new TypeError(`${what}(): ${parsed}`);
+  if (options.strict !== false) {
+    throw new TypeError(
+      `${what}(${JSON.stringify(format)}): Polars' default strict=True fails on the first text that does not parse, which no engine can do the same way; pass { strict: false } for null there (Polars' strict=False)`,
+    );
+  }
+  if (options.exact === false) throw new TypeError(`${what}(): exact: false (the format anywhere in the text) is not supported`);
+  return wrap({ kind: "parse", operand: operand.node, format, to });
 }
 
 /** Unicode's White_Space characters: what Rust's `str::trim` (and so Polars' `strip_chars()`) removes. */

@@ -16,6 +16,7 @@ export type ExprNode =
   | CastExpr
   | TruncateExpr
   | OffsetExpr
+  | ParseExpr
   | FuncExpr
   | AggExpr
   | FilteredExpr
@@ -82,6 +83,12 @@ export const isSubDaily = (n: TruncateExpr): boolean => ["second", "minute", "ho
 
 /** A timestamp or date moved by a duration (`dt.offsetBy`). */
 export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNode; readonly duration: Duration }
+
+/**
+ * Text parsed as a date or timestamp by a strftime `format` (`str.toDate`, `str.toDatetime`), null where it does not
+ * parse: the format is checked against the subset of src/ir/strptime.ts when the expression is built.
+ */
+export interface ParseExpr { readonly kind: "parse"; readonly operand: ExprNode; readonly format: string; readonly to: "date" | "timestamp" }
 
 /**
  * Row-wise functions whose SQL differs little between engines: each dialect renders them from a table. Constant
@@ -187,6 +194,7 @@ export function exprChildren(node: ExprNode): readonly ExprNode[] {
     cast: (n) => [n.operand],
     truncate: (n) => [n.operand],
     offset: (n) => [n.operand],
+    parse: (n) => [n.operand],
     func: (n) => n.args,
     agg: (n) => [...(n.operand ? [n.operand] : []), ...(n.other ? [n.other] : [])],
     filtered: (n) => [n.operand, n.predicate],
@@ -210,6 +218,7 @@ export function mapExprChildren(node: ExprNode, fn: (child: ExprNode) => ExprNod
     cast: (n) => freeze({ ...n, operand: fn(n.operand) }),
     truncate: (n) => freeze({ ...n, operand: fn(n.operand) }),
     offset: (n) => freeze({ ...n, operand: fn(n.operand) }),
+    parse: (n) => freeze({ ...n, operand: fn(n.operand) }),
     func: (n) => freeze({ ...n, args: freeze(n.args.map(fn)) }),
     agg: (n) => freeze({ ...n, operand: n.operand ? fn(n.operand) : null, ...(n.other ? { other: fn(n.other) } : {}) }),
     filtered: (n) => freeze({ ...n, operand: fn(n.operand), predicate: fn(n.predicate) }),

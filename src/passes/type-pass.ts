@@ -211,6 +211,11 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
       }
       return t;
     },
+    parse: (n) => {
+      const t = sub(n.operand);
+      if (t !== "varchar" && t !== "null") fail(`str.${n.to === "date" ? "toDate" : "toDatetime"}() needs text, got ${t}`, outputName(n));
+      return n.to;
+    },
     offset: (n) => {
       const t = sub(n.operand);
       if (!isTemporal(t)) fail(`dt.offsetBy() needs a date or timestamp, got ${t}`, outputName(n));

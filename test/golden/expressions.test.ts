@@ -1186,6 +1186,17 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select "D" as "V"`,
     },
   ],
+  [
+    // Matched by a pattern, range-checked, assembled from parts: no engine's own date parser (src/dialects/parse-temporal.ts).
+    // https://docs.snowflake.com/en/sql-reference/functions/regexp_instr, …/regexp_substr ('e': a group), …/date_from_parts.
+    "str.toDate with a format (full-width fields, no day: Polars' fast parser)",
+    col("s").str.toDate("%Y-%m", { strict: false }),
+    {
+      duckdb: `select CASE WHEN regexp_matches("s", '^([0-9]{4})[-]([0-9]{2})$') THEN CASE WHEN CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 1), '') AS INTEGER) >= 1 AND CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 2), '') AS INTEGER) BETWEEN 1 AND 12 THEN make_date(CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 1), '') AS INTEGER), CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 2), '') AS INTEGER), 1) END END as "v"`,
+      postgres: `select CASE WHEN ("s" ~ '^([0-9]{4})[-]([0-9]{2})$') THEN CASE WHEN CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[1], '') AS INTEGER) >= 1 AND CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[2], '') AS INTEGER) BETWEEN 1 AND 12 THEN make_date(CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[1], '') AS INTEGER), CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[2], '') AS INTEGER), 1) END END as "v"`,
+      snowflake: `select CASE WHEN (REGEXP_INSTR("S", '^([0-9]{4})[-]([0-9]{2})$') > 0) THEN CASE WHEN CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER) >= 1 AND CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER) BETWEEN 1 AND 12 THEN DATE_FROM_PARTS(CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER), CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER), 1) END END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

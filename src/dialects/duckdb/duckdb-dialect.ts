@@ -73,6 +73,14 @@ export const duckdbDialect: SqlDialect = {
     // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
+  // RE2 (https://duckdb.org/docs/sql/functions/regular_expressions): regexp_extract gives '' for a group that took no part.
+  regex: {
+    matches: (s, pattern) => sql`regexp_matches(${s}, ${sql.lit(pattern)})`,
+    group: (s, pattern, group) => sql`regexp_extract(${s}, ${sql.lit(pattern)}, ${sql.lit(group)})`,
+  },
+  makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
+  // make_timestamp refuses a 60th second: add the seconds to the minute.
+  makeTimestamp: (y, m, d, h, mi, s) => sql`make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + to_seconds(${s})`,
   // DATE + INTERVAL is a TIMESTAMP: cast back.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and

@@ -95,6 +95,15 @@ export const postgresDialect: SqlDialect = {
     const labelled = label === "left" ? start : sql`${start} + ${ansi.interval(period)}`;
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
+  // why: `~` finds a match anywhere; regexp_match gives the first match's groups as an array, NULL for one that
+  // took no part (§9.7.3). Advanced regular expressions, of which the dialect uses only the portable subset.
+  regex: {
+    matches: (s, pattern) => sql`(${s} ~ ${sql.lit(pattern)})`,
+    group: (s, pattern, group) => sql`(regexp_match(${s}, ${sql.lit(pattern)}))[${sql.lit(group)}]`,
+  },
+  makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
+  // why: make_timestamp refuses a 60th second (§9.9): add the seconds to the minute.
+  makeTimestamp: (y, m, d, h, mi, s) => sql`(make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + make_interval(secs => ${s}))`,
   // why: DATE + INTERVAL is a TIMESTAMP (§9.9, Table 9.31): cast back. Months clamp to the month's end, as in DuckDB.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.

@@ -114,6 +114,16 @@ export const snowflakeDialect: SqlDialect = {
           : sql`TIME_SLICE(${x}, ${sql.lit(n)}, ${sql.lit(DATE_PARTS[unit])})`;
     return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, ${sql.lit(n)}, ${start})`;
   },
+  // POSIX extended regular expressions. REGEXP_LIKE must match the whole text, so "somewhere" is REGEXP_INSTR > 0;
+  // REGEXP_SUBSTR's 'e' extracts a group (https://docs.snowflake.com/en/sql-reference/functions-regexp).
+  regex: {
+    matches: (s, pattern) => sql`(REGEXP_INSTR(${s}, ${sql.lit(pattern)}) > 0)`,
+    group: (s, pattern, group) => sql`REGEXP_SUBSTR(${s}, ${sql.lit(pattern)}, 1, 1, 'e', ${sql.lit(group)})`,
+  },
+  makeDate: (y, m, d) => sql`DATE_FROM_PARTS(${y}, ${m}, ${d})`,
+  // Out-of-range parts carry over, so a 60th second is the next minute's first
+  // (https://docs.snowflake.com/en/sql-reference/functions/timestamp_from_parts).
+  makeTimestamp: (y, m, d, h, mi, s) => sql`TIMESTAMP_NTZ_FROM_PARTS(${y}, ${m}, ${d}, ${h}, ${mi}, ${s})`,
   // DATEADD keeps a DATE a DATE for days and larger parts (the type pass allows no smaller ones on a date), and clamps
   // to the month's end as DuckDB does: Jan 31 + 1 month = Feb 28 (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
   offset: (x, d) => sql`DATEADD(${sql.raw(DATE_PARTS[d.unit])}, ${sql.lit(d.n)}, ${x})`,
