@@ -370,6 +370,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("sub-daily and multi-period truncate", ...truncations("ts", "15m"), ...truncations("ts", "7h"), ...truncations("ts", "1h30m"), ...truncations("ts", "3d"), ...truncations("ts", "2w"), ...truncations("ts", "2mo"), ...truncations("ts", "2q"), ...truncations("ts", "1h"), col("ts").dt.truncate("30s"), ...truncations("d", "2w"), ...truncations("d", "3d"), ...truncations("d", "7mo"), col("d").dt.truncate("1h")),
   // Text made from d and ts: full-width, short fields ("5/1/2024"), white space before numbers, words (s, null).
   perRow("str.toDate and str.toDatetime with a format", col("d").cast("varchar").str.toDate("%Y-%m-%d", { strict: false }), concatStr([col("d").dt.day().cast("varchar"), col("d").dt.month().cast("varchar"), col("d").dt.year().cast("varchar")], "/").str.toDate("%d/%m/%Y", { strict: false }), col("ts").cast("varchar").str.head(19).str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false }), concatStr([lit(" "), col("ts").cast("varchar").str.head(16)]).str.toDatetime("%Y-%m-%d %H:%M", { strict: false }), col("s").str.toDate("%Y-%m-%d", { strict: false }), col("d").cast("varchar").str.head(7).str.toDatetime("%Y-%m", { strict: false })),
+  // s has '' and null among words; "a,b,..." parts are empty where s is.
+  perRow("str.split().list.get()", ...[0, 1, 2, 3, -1, -3, -4].map((i) => concatStr(["s", "grp", "s"], ",").str.split(",").list.get(i, { nullOnOob: true })), col("s").str.split("l").list.get(1, { nullOnOob: true }), col("s").str.split("ph").list.get(-1, { nullOnOob: true })),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -8,6 +8,12 @@ import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/tim
 /** Where `dt.truncate` periods are counted from, as a date: 1970-01-05 (a Monday) for weeks, else 1970-01-01. */
 export const periodOrigin = (p: Period): string => formatDate(new Date(periodOriginMicros(p) / 1000));
 
+/** How many parts `split_part` sees: the separators (left to right, never overlapping, as replace() counts them) plus one. */
+function splitParts(dialect: { types: SqlDialect["types"]; truncatingDivide: (a: Sql, b: Sql) => Sql }, s: Sql, sep: Sql): Sql {
+  const separators = dialect.truncatingDivide(sql`(length(${s}) - length(replace(${s}, ${sep}, '')))`, sql`length(${sep})`);
+  return sql`(CAST(${separators} AS ${sql.raw(dialect.types.integer)}) + 1)`; // split_part takes an integer
+}
+
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
 
@@ -382,6 +388,13 @@ export const ansi = {
     concat: (parts) => sql`(${sql.join([...parts], sql` || `)})`,
     slice: ([s, offset, length]) => (length ? sql`substring(${s}, ${offset} + 1, ${length})` : sql`substring(${s}, ${offset} + 1)`),
     replaceAll: ([s, old, replacement]) => sql`replace(${s}, ${old}, ${replacement})`,
+    // Polars' str.split(by).list.get(i, null_on_oob=True): out of range is null, where split_part gives ''. Only indexes
+    // 1..n reach split_part (Snowflake reads 0 as 1; negative ones count from the end only since PostgreSQL 14).
+    splitPart: ([s, sep, i]) => sql`CASE WHEN ${i} < ${splitParts(dialect, s!, sep!)} THEN split_part(${s}, ${sep}, ${i} + 1) END`,
+    splitPartFromEnd: ([s, sep, i]) => {
+      const parts = splitParts(dialect, s!, sep!);
+      return sql`CASE WHEN -(${i}) <= ${parts} THEN split_part(${s}, ${sep}, ${parts} + ${i} + 1) END`;
+    },
     // Polars' slice with a negative offset: the characters [len + offset, len + offset + length), clamped to the text
     // (polars-core's slice_offsets): "abc" from -5 for 2 is "".
     sliceFromEnd: ([s, offset, length]) => {

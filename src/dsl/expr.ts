@@ -583,9 +583,38 @@ export class StringNamespace {
    * @example col("seen").str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false })
    */
   toDatetime(format: string, options: ParseOptions = {}): Expr { return parse("str.toDatetime", this.expr, format, options, "timestamp"); }
+  /**
+   * The parts of the text around each occurrence of `by` (Polars' `str.split(by)`), of which one is taken with
+   * `.list.get(index, { nullOnOob: true })`: the DSL has no list type, so that is the only use of the list.
+   * @example col("email").str.split("@").list.get(1, { nullOnOob: true })   // the domain
+   */
+  split(by: string, options: { inclusive?: boolean } = {}): { readonly list: SplitParts } {
+    if (typeof by !== "string" || by === "") throw new TypeError(`str.split(): the separator must be a non-empty string (Polars splits "" into characters, which is not implemented)`);
+    if (options.inclusive) throw new TypeError(`str.split(${JSON.stringify(by)}, { inclusive: true }): keeping the separators is not implemented`);
+    return { list: new SplitParts(this.expr, by) };
+  }
   /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
   replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
     return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
+  }
+}
+
+/** The list `str.split` makes, as far as the DSL has lists: one element of it. */
+export class SplitParts {
+  constructor(private readonly expr: Expr, private readonly by: string) {}
+  /**
+   * The part at `index` (0-based; negative counts from the end: -1 is the last), as Polars' `list.get(index,
+   * null_on_oob=True)`: null where there is no such part. Polars' default `null_on_oob=False` fails the query there,
+   * which no engine can do the same way, so `{ nullOnOob: true }` must be given.
+   */
+  get(index: number, options: { nullOnOob?: boolean } = {}): Expr {
+    const i = checkedInt("list.get", index);
+    if (options.nullOnOob !== true) {
+      throw new TypeError(
+        `str.split(${JSON.stringify(this.by)}).list.get(${i}): Polars' default null_on_oob=False fails on a text with too few parts, which no engine can do the same way; pass { nullOnOob: true } for null there`,
+      );
+    }
+    return fn(i < 0 ? "splitPartFromEnd" : "splitPart", this.expr, lit(this.by), lit(i, "bigint"));
   }
 }
 

@@ -99,6 +99,8 @@ export const SCALAR_FNS = [
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll", "sliceFromEnd", "stripChars", "padStart", "padEnd", "zfill", "head", "tail",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
   "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd", "epochMicros",
+  // str.split(by).list.get(i): args text, separator, index (literals); FromEnd for a negative index.
+  "splitPart", "splitPartFromEnd",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }

@@ -1197,6 +1197,26 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CASE WHEN (REGEXP_INSTR("S", '^([0-9]{4})[-]([0-9]{2})$') > 0) THEN CASE WHEN CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER) >= 1 AND CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER) BETWEEN 1 AND 12 THEN DATE_FROM_PARTS(CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER), CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER), 1) END END as "V"`,
     },
   ],
+  [
+    // The parts are counted so that out of range is null (split_part gives ''), and only 1..n reach split_part:
+    // Snowflake reads 0 as 1 (https://docs.snowflake.com/en/sql-reference/functions/split_part).
+    "str.split().list.get()",
+    col("s").str.split(",").list.get(1, { nullOnOob: true }),
+    {
+      duckdb: `select CASE WHEN 1 < (CAST((length("s") - length(replace("s", ',', ''))) // length(',') AS INTEGER) + 1) THEN split_part("s", ',', 1 + 1) END as "v"`,
+      postgres: `select CASE WHEN 1 < (CAST((length("s") - length(replace("s", ',', ''))) / length(',') AS INTEGER) + 1) THEN split_part("s", ',', 1 + 1) END as "v"`,
+      snowflake: `select CASE WHEN 1 < (CAST(((length("S") - length(replace("S", ',', ''))) - MOD((length("S") - length(replace("S", ',', ''))), length(','))) / length(',') AS NUMBER(38,0)) + 1) THEN split_part("S", ',', 1 + 1) END as "V"`,
+    },
+  ],
+  [
+    "str.split().list.get() from the end",
+    col("s").str.split("--").list.get(-1, { nullOnOob: true }),
+    {
+      duckdb: `select CASE WHEN -(-1) <= (CAST((length("s") - length(replace("s", '--', ''))) // length('--') AS INTEGER) + 1) THEN split_part("s", '--', (CAST((length("s") - length(replace("s", '--', ''))) // length('--') AS INTEGER) + 1) + -1 + 1) END as "v"`,
+      postgres: `select CASE WHEN -(-1) <= (CAST((length("s") - length(replace("s", '--', ''))) / length('--') AS INTEGER) + 1) THEN split_part("s", '--', (CAST((length("s") - length(replace("s", '--', ''))) / length('--') AS INTEGER) + 1) + -1 + 1) END as "v"`,
+      snowflake: `select CASE WHEN -(-1) <= (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) THEN split_part("S", '--', (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) + -1 + 1) END as "V"`,
+    },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

@@ -188,3 +188,36 @@ describe("str.toDate / str.toDatetime: PostgreSQL parses as DuckDB", () => {
     }
   });
 });
+
+// str.split(by).list.get(i, null_on_oob=True): Rust's str::split (non-overlapping, left to right; "" is one empty
+// part), negative indexes from the end (Polars' list.get); out of range null.
+describe("str.split(by).list.get(index)", () => {
+  it("parts, empty parts, negative indexes, out of range, nulls", async () => {
+    const [first, second, last, fourth, minusThree] = await polars(
+      { s: strs("a,b", "a", "", null, "a,b,,c,", ",,", "é,ü") },
+      ...[0, 1, -1, 3, -3].map((i) => col("s").str.split(",").list.get(i, { nullOnOob: true })),
+    );
+    expect(first).toEqual(["a", "a", "", null, "a", "", "é"]);
+    expect(second).toEqual(["b", null, null, null, "b", "", "ü"]);
+    expect(last).toEqual(["b", "a", "", null, "", "", "ü"]);
+    expect(fourth).toEqual([null, null, null, null, "c", null, null]);
+    expect(minusThree).toEqual([null, null, null, null, "", "", null]);
+  });
+
+  it("a separator of several characters splits without overlapping", async () => {
+    const [third, last] = await polars(
+      { s: strs("a--b---c", "----") },
+      col("s").str.split("--").list.get(2, { nullOnOob: true }),
+      col("s").str.split("--").list.get(-1, { nullOnOob: true }),
+    );
+    expect(third).toEqual(["-c", ""]);
+    expect(last).toEqual(["-c", ""]);
+  });
+
+  it("refuses what cannot be the same everywhere", () => {
+    expect(() => col("s").str.split(",").list.get(1)).toThrow(/null_on_oob=False fails.*\{ nullOnOob: true \}/);
+    expect(() => col("s").str.split("")).toThrow(/non-empty string/);
+    expect(() => col("s").str.split(",", { inclusive: true })).toThrow(/inclusive/);
+    expect(() => col("s").str.split(",").list.get(1.5, { nullOnOob: true })).toThrow(/integer/);
+  });
+});
