@@ -372,6 +372,8 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("str.toDate and str.toDatetime with a format", col("d").cast("varchar").str.toDate("%Y-%m-%d", { strict: false }), concatStr([col("d").dt.day().cast("varchar"), col("d").dt.month().cast("varchar"), col("d").dt.year().cast("varchar")], "/").str.toDate("%d/%m/%Y", { strict: false }), col("ts").cast("varchar").str.head(19).str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false }), concatStr([lit(" "), col("ts").cast("varchar").str.head(16)]).str.toDatetime("%Y-%m-%d %H:%M", { strict: false }), col("s").str.toDate("%Y-%m-%d", { strict: false }), col("d").cast("varchar").str.head(7).str.toDatetime("%Y-%m", { strict: false })),
   // s has '' and null among words; "a,b,..." parts are empty where s is.
   perRow("str.split().list.get()", ...[0, 1, 2, 3, -1, -3, -4].map((i) => concatStr(["s", "grp", "s"], ",").str.split(",").list.get(i, { nullOnOob: true })), col("s").str.split("l").list.get(1, { nullOnOob: true }), col("s").str.split("ph").list.get(-1, { nullOnOob: true })),
+  // Regular expressions in the portable subset (src/ir/regex.ts) over s ('', 'Alpha', 'alpha', "it's", 'beta', null) and grp.
+  perRow("regular expressions in contains, replaceAll, extract", col("s").str.contains("^[Aa]l"), col("s").str.contains("a$"), col("s").str.contains("(ph|et)a"), col("s").str.contains("l{1,2}p"), col("s").str.contains("^.{4,5}$"), col("s").str.replaceAll("[aeiou]", "_"), col("s").str.replaceAll("^.", "X"), concatStr(["s", "grp"], "-").str.replaceAll("-[a-c]$", ""), col("s").str.extract("([a-z]+)(a)$", 1), col("s").str.extract("[A-Z]", 0), col("s").str.extract("(l+)(.)", 2)),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

@@ -13,12 +13,13 @@ import type { Sql, SqlDialect } from "./sql-dialect.ts";
 export function parseTemporal(dialect: Pick<SqlDialect, "regex" | "makeDate" | "makeTimestamp">, text: Sql, format: string, to: "date" | "timestamp"): Sql {
   const parsed = parseStrftime(format);
   if (typeof parsed === "string") throw new Error(`internal: a format outside the subset reached SQL: ${parsed}`);
-  const { pattern, groups, maxSecond } = parsed;
+  const { groups, maxSecond } = parsed;
+  const pattern = sql.lit(parsed.pattern);
   // A field's digits are in whichever of its groups took part (engines give NULL or '' for the other).
   const part = (field: StrptimeField): Sql => {
     const indexes = groups[field];
     if (!indexes) return sql.lit(field === "m" || field === "d" ? 1 : 0); // Polars' defaults
-    const texts = indexes.map((g) => sql`NULLIF(${dialect.regex.group(text, pattern, g)}, '')`);
+    const texts = indexes.map((g) => sql`NULLIF(${dialect.regex.group(text, pattern, sql.lit(g))}, '')`);
     return sql`CAST(${texts.length === 1 ? texts[0]! : sql`COALESCE(${sql.join(texts)})`} AS INTEGER)`;
   };
   const [y, m, d, h, mi, s] = (["Y", "m", "d", "H", "M", "S"] as const).map(part) as [Sql, Sql, Sql, Sql, Sql, Sql];

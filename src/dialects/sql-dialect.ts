@@ -109,11 +109,15 @@ export interface SqlDialect {
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
   /**
-   * Regular expressions in the subset every engine evaluates alike (literals, bracket classes, `{m,n}`, `^ $`, groups):
-   * whether `pattern` matches somewhere in `s`, and the text of capture group `group` of its first match (null or
-   * empty where the group took no part).
+   * Regular expressions in the subset every engine evaluates alike (src/ir/regex.ts): whether `pattern` matches
+   * somewhere in `s`; the text of capture group `group` of its first match (null or empty where the group took no
+   * part, or where nothing matched); `s` with every match replaced by `replacement` (text without `\` or `$`).
    */
-  readonly regex: { matches(s: Sql, pattern: string): Sql; group(s: Sql, pattern: string, group: number): Sql };
+  readonly regex: {
+    matches(s: Sql, pattern: Sql): Sql;
+    group(s: Sql, pattern: Sql, group: Sql): Sql;
+    replaceAll(s: Sql, pattern: Sql, replacement: Sql): Sql;
+  };
   /** A date or timestamp from integer parts already checked to be valid; `second` may be 60 (the next minute). */
   makeDate(year: Sql, month: Sql, day: Sql): Sql;
   makeTimestamp(year: Sql, month: Sql, day: Sql, hour: Sql, minute: Sql, second: Sql): Sql;
@@ -321,7 +325,7 @@ export const ansi = {
   /** Row-wise functions in the SQL that DuckDB, PostgreSQL and Snowflake all accept. */
   functions: (
     dialect: Pick<SqlDialect, "types" | "cast" | "divide"> & { truncatingDivide: (a: Sql, b: Sql) => Sql },
-  ): SqlDialect["functions"] => ({
+  ): Omit<SqlDialect["functions"], "containsRegex" | "replaceAllRegex" | "extract"> => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
     // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then

@@ -1,6 +1,7 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
 import { parseStrftime } from "../ir/strptime.ts";
+import { parseRegex, type RegexPattern } from "../ir/regex.ts";
 import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration, parsePeriod } from "../ir/duration.ts";
 import {
   type AggExpr,
@@ -526,12 +527,14 @@ export class StringNamespace {
   toLowercase(): Expr { return fn("lower", this.expr); }
   toUppercase(): Expr { return fn("upper", this.expr); }
   /**
-   * Whether the text contains `pattern`, matched literally (regular expressions are not implemented: their dialects
-   * differ). Polars reads the pattern as a regular expression unless `literal: true`: a pattern that would mean
-   * something else as one — a metacharacter, or a column — needs `{ literal: true }`, so a port never differs silently.
+   * Whether the text contains `pattern`: a regular expression, as in Polars, in the subset every engine reads alike
+   * (src/ir/regex.ts: literals, `.`, classes, `^ $`, `* + ? {m,n}`, `|`, groups); other constructs are refused by
+   * name. `literal: true` matches the pattern (then also a column) as text.
+   * @example col("merchant").str.contains("^(uber|lyft)[ *]")   // DuckDB: regexp_matches("merchant", '^(uber|lyft)[ *]')
    */
   contains(pattern: IntoExpr, options: { literal?: boolean } = {}): Expr {
-    return fn("contains", this.expr, literalPattern("str.contains", pattern, options.literal));
+    const regex = regexPattern("str.contains", pattern, options.literal, false);
+    return regex === undefined ? fn("contains", this.expr, pattern) : fn("containsRegex", this.expr, lit(regex.pattern));
   }
   startsWith(prefix: IntoExpr): Expr { return fn("startsWith", this.expr, prefix); }
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
@@ -593,9 +596,33 @@ export class StringNamespace {
     if (options.inclusive) throw new TypeError(`str.split(${JSON.stringify(by)}, { inclusive: true }): keeping the separators is not implemented`);
     return { list: new SplitParts(this.expr, by) };
   }
-  /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
+  /**
+   * Replaces every match of `pattern` (a regular expression, as `contains`) with the text `value`, as Polars'
+   * `str.replace_all`. Only patterns whose matches every engine finds alike: without `|` or a repeated group, and not
+   * matching the empty text; `value` is plain text (Polars reads `$1` there as a group: not supported). `literal: true`
+   * replaces the pattern as text (then `value` may be a column).
+   * @example col("phone").str.replaceAll("[^0-9]", "")
+   */
   replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
-    return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
+    const regex = regexPattern("str.replaceAll", pattern, options.literal, true);
+    if (!options.literal && (typeof value !== "string" || /[$\\]/.test(value))) {
+      const shown = typeof value === "string" ? JSON.stringify(value) : "an expression";
+      throw new TypeError(`str.replaceAll(): the replacement ${shown} must be text without "$" (Polars reads "$1" as a group, which is not supported) or "\\"; pass { literal: true } to replace the pattern as text by any value`);
+    }
+    return regex === undefined ? fn("replaceAll", this.expr, pattern, value) : fn("replaceAllRegex", this.expr, lit(regex.pattern), lit(value as string));
+  }
+  /**
+   * The text of capture group `groupIndex` (0: the whole match) of the first match of `pattern`, null where nothing
+   * matches, as Polars' `str.extract`. The pattern as for `replaceAll`.
+   * @example col("email").str.extract("@([a-z.]+)$", 1)
+   */
+  extract(pattern: string, groupIndex = 1): Expr {
+    const regex = regexPattern("str.extract", pattern, false, true);
+    const parsed = regex ?? parseRegex(pattern);
+    if (typeof parsed === "string") throw new TypeError(`str.extract(): ${parsed}`);
+    const g = checkedInt("str.extract", groupIndex, 0);
+    if (g > parsed.groups) throw new TypeError(`str.extract(${JSON.stringify(pattern)}, ${g}): the pattern has ${parsed.groups} group${parsed.groups === 1 ? "" : "s"}`);
+    return fn("extract", this.expr, lit(parsed.pattern), lit(`(${parsed.pattern})`), lit(g + 1, "bigint"));
   }
 }
 
@@ -645,14 +672,20 @@ function fillCharacter(what: string, c: string): string {
 }
 
 /**
- * A pattern for a Polars function that reads it as a regular expression by default (`str.contains`, `str.replace_all`):
- * text without metacharacters means the same either way; anything else must say `literal: true`.
+ * A pattern for a Polars function that reads it as a regular expression by default: undefined where it means the same
+ * as text (`literal: true`, or no metacharacter), else the pattern in the portable subset. `determined`: the match
+ * itself is used (replaced, extracted), so it must be the same on every engine (see src/ir/regex.ts).
  */
-function literalPattern(what: string, pattern: IntoExpr, literal = false): IntoExpr {
-  if (literal) return pattern;
-  if (typeof pattern === "string" && !/[\\^$.|?*+()[\]{}]/.test(pattern)) return pattern;
-  const shown = typeof pattern === "string" ? JSON.stringify(pattern) : "an expression";
-  throw new TypeError(`${what}(${shown}): Polars reads the pattern as a regular expression, which is not implemented; pass { literal: true } to match it as text`);
+function regexPattern(what: string, pattern: IntoExpr, literal: boolean | undefined, determined: boolean): RegexPattern | undefined {
+  if (literal) return undefined;
+  if (typeof pattern !== "string") throw new TypeError(`${what}(an expression): Polars reads the pattern as a regular expression, which must be a string here; pass { literal: true } to match it as text`);
+  if (!/[\\^$.|?*+()[\]{}]/.test(pattern)) return undefined;
+  const parsed = parseRegex(pattern);
+  if (typeof parsed === "string") throw new TypeError(`${what}(): ${parsed}; pass { literal: true } to match it as text`);
+  // Every engine finds an empty match, but not at the same places, and such a pattern is in every text.
+  if (parsed.matchesEmpty) throw new TypeError(`${what}(${JSON.stringify(pattern)}): the pattern matches the empty text, where engines differ (and every text contains it)`);
+  if (determined && parsed.undetermined) throw new TypeError(`${what}(${JSON.stringify(pattern)}): ${parsed.undetermined}: the text replaced or extracted could differ between engines`);
+  return parsed;
 }
 
 /** Concatenates strings; null if any part is null (Polars' concat_str with ignore_nulls=False). */

@@ -101,6 +101,8 @@ export const SCALAR_FNS = [
   "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd", "epochMicros",
   // str.split(by).list.get(i): args text, separator, index (literals); FromEnd for a negative index.
   "splitPart", "splitPartFromEnd",
+  // Regular expressions (src/ir/regex.ts), as literal arguments: text, pattern[, replacement | wrapped pattern, group].
+  "containsRegex", "replaceAllRegex", "extract",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }

@@ -1217,6 +1217,26 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select CASE WHEN -(-1) <= (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) THEN split_part("S", '--', (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) + -1 + 1) END as "V"`,
     },
   ],
+  [
+    // Snowflake: REGEXP_LIKE must match the whole text, so a match anywhere is REGEXP_INSTR > 0
+    // (https://docs.snowflake.com/en/sql-reference/functions/regexp_instr); a backslash in its literals is doubled.
+    "str.contains with a regular expression",
+    col("s").str.contains("^(uber|lyft)\\*"),
+    { duckdb: `select regexp_matches("s", '^(uber|lyft)\\*') as "v"`, postgres: `select ("s" ~ '^(uber|lyft)\\*') as "v"`, snowflake: `select (REGEXP_INSTR("S", '^(uber|lyft)\\\\*') > 0) as "V"` },
+  ],
+  [
+    // REGEXP_REPLACE replaces every occurrence by default (https://docs.snowflake.com/en/sql-reference/functions/regexp_replace).
+    "str.replaceAll with a regular expression",
+    col("s").str.replaceAll("[^0-9]+", ""),
+    { duckdb: `select regexp_replace("s", '[^0-9]+', '', 'g') as "v"`, postgres: `select regexp_replace("s", '[^0-9]+', '', 'g') as "v"`, snowflake: `select REGEXP_REPLACE("S", '[^0-9]+', '') as "V"` },
+  ],
+  [
+    // The pattern in one more group: group 0, the whole match, is 1 everywhere (REGEXP_SUBSTR's 'e' and group number:
+    // https://docs.snowflake.com/en/sql-reference/functions/regexp_substr).
+    "str.extract",
+    col("s").str.extract("@([a-z]+)\\.com$", 1),
+    { duckdb: `select CASE WHEN regexp_matches("s", '@([a-z]+)\\.com$') THEN regexp_extract("s", '(@([a-z]+)\\.com$)', 2) END as "v"`, postgres: `select CASE WHEN ("s" ~ '@([a-z]+)\\.com$') THEN (regexp_match("s", '(@([a-z]+)\\.com$)'))[2] END as "v"`, snowflake: `select CASE WHEN (REGEXP_INSTR("S", '@([a-z]+)\\\\.com$') > 0) THEN REGEXP_SUBSTR("S", '(@([a-z]+)\\\\.com$)', 1, 1, 'e', 2) END as "V"` },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

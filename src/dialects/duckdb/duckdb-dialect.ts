@@ -4,6 +4,7 @@ import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { isIntegral } from "../../ir/dtype.ts";
 import { ansi, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
 const AGGREGATES: Partial<Record<AggFn, string>> = {
@@ -40,6 +41,13 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
 const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
+// RE2 (https://duckdb.org/docs/sql/functions/regular_expressions): regexp_extract gives '' for a group that took no part.
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`regexp_matches(${s}, ${pattern})`,
+  group: (s, pattern, group) => sql`regexp_extract(${s}, ${pattern}, ${group})`,
+  replaceAll: (s, pattern, replacement) => sql`regexp_replace(${s}, ${pattern}, ${replacement}, 'g')`,
+};
+
 /**
  * DuckDB: PostgreSQL-style quoting and `$n` placeholders, so kysely's PostgreSQL compiler renders it as it is.
  */
@@ -73,11 +81,7 @@ export const duckdbDialect: SqlDialect = {
     // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
-  // RE2 (https://duckdb.org/docs/sql/functions/regular_expressions): regexp_extract gives '' for a group that took no part.
-  regex: {
-    matches: (s, pattern) => sql`regexp_matches(${s}, ${sql.lit(pattern)})`,
-    group: (s, pattern, group) => sql`regexp_extract(${s}, ${sql.lit(pattern)}, ${sql.lit(group)})`,
-  },
+  regex: REGEX,
   makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
   // make_timestamp refuses a 60th second: add the seconds to the minute.
   makeTimestamp: (y, m, d, h, mi, s) => sql`make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + to_seconds(${s})`,
@@ -89,6 +93,7 @@ export const duckdbDialect: SqlDialect = {
   // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
   modulo: (left, right) => sql`${left} % ${right}`,
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,

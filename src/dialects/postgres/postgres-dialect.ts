@@ -1,5 +1,6 @@
 import { PostgresQueryCompiler, sql } from "kysely";
 import { ansi, type AggCall, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
 import { type Period, periodMonths } from "../../ir/duration.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { isIntegral } from "../../ir/dtype.ts";
@@ -63,6 +64,14 @@ function cast(x: Sql, from: InferredType, to: DType): Sql {
   return special ? special(x) : ansi.cast({ types: TYPES }, x, from, to);
 }
 
+// why: `~` finds a match anywhere; regexp_match gives the first match's groups as an array, NULL for one that
+// took no part (§9.7.3). Advanced regular expressions, of which the dialect uses only the portable subset.
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`(${s} ~ ${pattern})`,
+  group: (s, pattern, group) => sql`(regexp_match(${s}, ${pattern}))[${group}]`,
+  replaceAll: (s, pattern, replacement) => sql`regexp_replace(${s}, ${pattern}, ${replacement}, 'g')`,
+};
+
 /**
  * PostgreSQL 15. kysely's PostgreSQL compiler quotes identifiers and escapes strings as PostgreSQL does
  * (standard_conforming_strings is on by default since 9.1: a backslash in a literal is a backslash).
@@ -95,12 +104,7 @@ export const postgresDialect: SqlDialect = {
     const labelled = label === "left" ? start : sql`${start} + ${ansi.interval(period)}`;
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
-  // why: `~` finds a match anywhere; regexp_match gives the first match's groups as an array, NULL for one that
-  // took no part (§9.7.3). Advanced regular expressions, of which the dialect uses only the portable subset.
-  regex: {
-    matches: (s, pattern) => sql`(${s} ~ ${sql.lit(pattern)})`,
-    group: (s, pattern, group) => sql`(regexp_match(${s}, ${sql.lit(pattern)}))[${sql.lit(group)}]`,
-  },
+  regex: REGEX,
   makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
   // why: make_timestamp refuses a 60th second (§9.9): add the seconds to the minute.
   makeTimestamp: (y, m, d, h, mi, s) => sql`(make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + make_interval(secs => ${s}))`,
@@ -122,6 +126,7 @@ export const postgresDialect: SqlDialect = {
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,

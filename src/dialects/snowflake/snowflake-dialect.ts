@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
 import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
@@ -65,6 +66,15 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
 const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
+// POSIX extended regular expressions. REGEXP_LIKE must match the whole text, so "somewhere" is REGEXP_INSTR > 0;
+// REGEXP_SUBSTR's 'e' extracts a group (https://docs.snowflake.com/en/sql-reference/functions-regexp).
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`(REGEXP_INSTR(${s}, ${pattern}) > 0)`,
+  group: (s, pattern, group) => sql`REGEXP_SUBSTR(${s}, ${pattern}, 1, 1, 'e', ${group})`,
+  // Every occurrence by default (occurrence 0).
+  replaceAll: (s, pattern, replacement) => sql`REGEXP_REPLACE(${s}, ${pattern}, ${replacement})`,
+};
+
 /**
  * Snowflake. Its SQL is written so that it means the same whatever the session's parameters (an account may change
  * TIMESTAMP_TYPE_MAPPING, the input formats or WEEK_START): timestamps are TIMESTAMP_NTZ by name, literals are
@@ -114,12 +124,7 @@ export const snowflakeDialect: SqlDialect = {
           : sql`TIME_SLICE(${x}, ${sql.lit(n)}, ${sql.lit(DATE_PARTS[unit])})`;
     return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, ${sql.lit(n)}, ${start})`;
   },
-  // POSIX extended regular expressions. REGEXP_LIKE must match the whole text, so "somewhere" is REGEXP_INSTR > 0;
-  // REGEXP_SUBSTR's 'e' extracts a group (https://docs.snowflake.com/en/sql-reference/functions-regexp).
-  regex: {
-    matches: (s, pattern) => sql`(REGEXP_INSTR(${s}, ${sql.lit(pattern)}) > 0)`,
-    group: (s, pattern, group) => sql`REGEXP_SUBSTR(${s}, ${sql.lit(pattern)}, 1, 1, 'e', ${sql.lit(group)})`,
-  },
+  regex: REGEX,
   makeDate: (y, m, d) => sql`DATE_FROM_PARTS(${y}, ${m}, ${d})`,
   // Out-of-range parts carry over, so a 60th second is the next minute's first
   // (https://docs.snowflake.com/en/sql-reference/functions/timestamp_from_parts).
@@ -132,6 +137,7 @@ export const snowflakeDialect: SqlDialect = {
   // `/` by zero raises there (DIV0 gives 0, DIV0NULL NULL, neither Polars' inf/NaN), so ansi's CASE on the divisor.
   divide,
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,
