@@ -1,7 +1,7 @@
 /**
  * The public API of feature-backfill: the DSL feature modules import, and the programmatic entry points.
  */
-export { col, lit, len, when, coalesce, concatStr, corr, cov, Expr, LazyFrame, GroupBy, source, featureSet } from "./dsl/index.ts";
+export { col, lit, len, when, coalesce, concatStr, corr, cov, Expr, LazyFrame, GroupBy, concat, source, featureSet } from "./dsl/index.ts";
 export type { IntoExpr, SourceOptions, FeatureSetOptions } from "./dsl/index.ts";
 export type { DType } from "./ir/dtype.ts";
 export type { SourceDef, FeatureSetDef } from "./ir/definitions.ts";

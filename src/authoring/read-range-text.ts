@@ -1,7 +1,7 @@
 import type { BoundStep, SymbolicRange } from "../passes/time-range-pass.ts";
 
 /** A unit a bound is rounded to or moved by (shifts may use finer units than roundings: hours, minutes…). */
-type Unit = BoundStep["unit"];
+type Unit = Extract<BoundStep, { unit: unknown }>["unit"];
 
 /**
  * The read range of a source in words and as a formula of the window's bounds, from the time-range pass's symbolic
@@ -35,6 +35,9 @@ function summarize(start: readonly BoundStep[] | null, end: readonly BoundStep[]
 function formatBound(side: "start" | "end", steps: readonly BoundStep[] | null): string {
   if (!steps) return side === "start" ? "-inf" : "+inf";
   return steps.reduce<string>((acc, step) => {
+    if (step.op === "at") return step.at.toISOString();
+    if (step.op === "atLeast") return `max(${acc}, ${step.at.toISOString()})`;
+    if (step.op === "atMost") return `min(${acc}, ${step.at.toISOString()})`;
     if (step.op !== "shift") return `${step.op}_${step.n === undefined ? step.unit : `${step.n}${step.unit}s`}(${acc})`;
     const n = Math.abs(step.n);
     return `${acc} ${step.n < 0 ? "-" : "+"} ${n} ${n === 1 ? step.unit : plural(step.unit)}`;
@@ -61,7 +64,12 @@ function simplify(steps: readonly BoundStep[]): BoundStep[] {
   const aligns = (unit: Unit): readonly Unit[] => ALIGNS[unit] ?? [];
   const kept: BoundStep[] = [];
   for (const step of steps) {
-    if (step.op === "shift") {
+    if (step.op === "at" || step.op === "atLeast" || step.op === "atMost") {
+      // A fixed instant: what came before no longer decides the bound (at), or no alignment survives the max.
+      if (step.op === "at") kept.length = 0;
+      aligned = new Set();
+      kept.push(step);
+    } else if (step.op === "shift") {
       aligned = new Set([...aligned].filter((u) => aligns(step.unit).includes(u)));
       kept.push(step);
     } else if (step.n !== undefined) {

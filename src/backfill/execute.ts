@@ -8,6 +8,7 @@ import { LedgerStatements, registerTable } from "./ledger.ts";
 import { DEFAULT_LEASE_TTL_MS, keepLeasesAlive, takeLeases } from "./leases.ts";
 import { preflight } from "./preflight.ts";
 import { checkLedgerTables, checkOwnership } from "./table-ownership.ts";
+import { tableKey } from "./identifier-limits.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
 import type { SetJob } from "./plan.ts";
 
@@ -117,9 +118,14 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
   const runLabel: StatementLabel = { set: sets.join(","), window: formatWindow({ start: jobs[0]?.window.start, end: jobs.at(-1)?.window.end }) };
   try {
     if (signal?.aborted) throw new InterruptedError("interrupted before writing; nothing was written");
-    const [existing, ledgerTables] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables]);
+    const stateTables = [...new Map(jobs.flatMap((j) => (j.state?.tables ?? []).map((t) => [tableKey(t, engine.dialect), t] as const))).values()];
+    const [existing, described] = await preflight(jobs, engine, runLabel, [ledger.ledger, ledger.leases, ledger.tables, ...stateTables]);
+    const ledgerTables = described.slice(0, 3);
+    // State tables this run creates (registered with their CREATE, by the set's first chunk that writes state).
+    const newState = new Set(stateTables.filter((_, i) => !described[3 + i]).map((t) => tableKey(t, engine.dialect)));
     checkLedgerTables(engine, ledger, ledgerTables); // before the registry is read: a foreign table of its name is refused
-    const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel });
+    const existingState = new Set(stateTables.map((t) => tableKey(t, engine.dialect)).filter((k) => !newState.has(k)));
+    const owned = await checkOwnership(jobs, engine, ledger, existing, { registryExists: ledgerTables[2] !== undefined, adoptTables: options.adoptTables, label: runLabel, existingState });
     const tableIds = owned.ids;
     await runDdl(engine, ledger.setup(ledgerTables), runLabel);
     await takeLeases(jobs, engine, ledger, now(), leaseTtlMs, runLabel);
@@ -175,16 +181,22 @@ export async function executeBackfill(jobs: readonly SetJob[], engine: Engine, o
       const target = { engine: worker.dialect.name, table: job.table, tableId: tableIds.get(job.set)! };
       const chunk = { set: job.set, window: job.window, definitionHash: job.definitionHash, runWindow: options.windowSpec ?? formatWindow(job.window), startedAt: now(), target };
       // A table this run creates is registered with its CREATE (the same transaction where DDL is transactional).
-      const creates = existing[i] ? job : { ...job, setup: [...job.setup, ...registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })] };
+      const createsState = (job.state?.tables ?? []).filter((t) => newState.has(tableKey(t, worker.dialect)));
+      const registers = [
+        ...(existing[i] ? [] : registerTable(worker.dialect, { table: job.table, set: job.set, tableId: target.tableId, at: now() })),
+        ...createsState.flatMap((t) => registerTable(worker.dialect, { table: t, set: job.set, tableId: randomUUID(), at: now() })),
+      ];
+      const creates = { ...job, setup: [...(existing[i] ? [] : job.setup), ...(job.state?.setup ?? []), ...registers] };
       // A failed (or interrupted) stage fails this chunk as its own statements would: recorded, then reported.
       const stageFailure = stage && (await createStage(job.set, stage, worker, chunkLabel, signal));
       if (stage && !stageFailure) staged.add(stage.table.name);
       const outcome: ChunkOutcome =
         (unwritten && upstreamFailed(job, unwritten)) ||
         stageFailure ||
-        (await runChunk(creates, chunk, existing[i]!, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
+        (await runChunk(creates, chunk, worker, ledger, { label: chunkLabel, signal, retries, retryDelayMs, now, onRetry: (n, delayMs, error) => emit({ event: "chunk_retrying", ...ref, attempt: n, delayMs, error }) }));
       if (outcome.status === "succeeded") {
         jobs.forEach((other, j) => other.set === job.set && (existing[j] = true));
+        createsState.forEach((t) => newState.delete(tableKey(t, worker.dialect)));
         const { queryIds, ...counts } = outcome;
         emit({ event: "chunk_finished", ...ref, ...counts, ...(queryIds.length ? { queryIds } : {}), reads: readsText(job) });
         results[i] = { ...base, ...counts, status: "succeeded" };
@@ -266,6 +278,9 @@ function upstreamJobs(jobs: readonly SetJob[]): Map<number, number[]> {
   const result = new Map<number, number[]>();
   jobs.forEach((job, i) => {
     const first = job.reads.flatMap((r) => (r.upstream ? (bySet.get(r.upstream) ?? []).filter((j) => j < i && overlaps(r.range, jobs[j]!.window)) : []));
+    // A chunk continuing from a checkpoint this run writes waits for the chunk that writes it.
+    const from = job.state?.from?.getTime();
+    if (from !== undefined) first.push(...(bySet.get(job.set) ?? []).filter((j) => j < i && jobs[j]!.window.end.getTime() === from));
     if (first.length) result.set(i, first);
   });
   return result;
@@ -281,8 +296,12 @@ const upstreamFailed = (job: SetJob, unwritten: SetJob): ChunkOutcome => ({
 });
 
 /** What each table was read over, marking upstream tables read instead of recomputing their sets. */
-const readsText = (job: Pick<SetJob, "reads">): string[] =>
-  job.reads.map((r) => `${formatTable(r.source.backfill)} ${formatWindow(r.range)}${r.upstream ? " — materialized, hash ok" : ""}`);
+const readsText = (job: Pick<SetJob, "reads" | "state">): string[] =>
+  job.reads.map((r) =>
+    r.state
+      ? `${formatTable(r.source.backfill)} — carried rows as of ${job.state!.from!.toISOString()}`
+      : `${formatTable(r.source.backfill)} ${formatWindow(r.range)}${r.upstream ? " — materialized, hash ok" : ""}`,
+  );
 
 /** Once per set: which upstream sets it reads from their tables and which it recomputes, and why. */
 export function upstreamNotes(jobs: readonly SetJob[]): string[] {
@@ -314,7 +333,6 @@ type ChunkOutcome =
 async function runChunk(
   job: SetJob,
   chunk: Parameters<LedgerStatements["record"]>[0],
-  tableExists: boolean,
   engine: Engine,
   ledger: LedgerStatements,
   options: {
@@ -327,7 +345,8 @@ async function runChunk(
   },
 ): Promise<ChunkOutcome> {
   const { signal, label } = options;
-  const { before, inTransaction } = chunkPhases(job, tableExists ? [] : job.setup, engine.dialect);
+  const { before, inTransaction } = chunkPhases(job, job.setup, engine.dialect);
+  const stateWrites = job.state?.write.length ?? 0;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const queryIds: string[] = [];
@@ -346,8 +365,9 @@ async function runChunk(
       };
       await runAll(before);
       const [rowsDeleted, rowsWritten] = await engine.transaction(async () => {
+        await checkCheckpoint(job, engine, label);
         const counts = await runAll(inTransaction);
-        const [deleted, written] = counts.slice(-2) as [number, number];
+        const [deleted, written] = counts.slice(counts.length - stateWrites - 2, counts.length - stateWrites) as [number, number];
         // The mark commits with the rows: the ledger never claims a chunk whose rows are not there.
         const mark = { status: "succeeded" as const, rowsDeleted: deleted, rowsWritten: written, attempts: attempt, queryIds };
         await engine.run(ledger.record(chunk, mark, options.now()), label);
@@ -374,9 +394,29 @@ async function runChunk(
   }
 }
 
-/** A chunk's statements before and in its transaction: DDL goes inside only where the warehouse can roll it back. */
+/**
+ * A chunk's statements before and in its transaction: DDL goes inside only where the warehouse can roll it back. The
+ * checkpoint of its state (if it keeps one) is written after its rows, in the same transaction.
+ */
 export function chunkPhases(job: SetJob, ddl: readonly Statement[], dialect: SqlDialect): { before: readonly Statement[]; inTransaction: readonly Statement[] } {
-  return dialect.transactionalDdl ? { before: [], inTransaction: [...ddl, ...job.write] } : { before: ddl, inTransaction: job.write };
+  const writes = [...job.write, ...(job.state?.write ?? [])];
+  return dialect.transactionalDdl ? { before: [], inTransaction: [...ddl, ...writes] } : { before: ddl, inTransaction: writes };
+}
+
+/**
+ * The checkpoint a chunk continues from must be there (planning saw it, or an earlier chunk of the run wrote it); were
+ * it gone (dropped meanwhile, or never written by the version that wrote the chunk before), the carried rows would be
+ * missing and the rows wrong, so the chunk fails instead.
+ */
+async function checkCheckpoint(job: SetJob, engine: Engine, label: StatementLabel): Promise<void> {
+  for (const [k, statement] of (job.state?.check ?? []).entries()) {
+    const [row] = await engine.query(statement, label);
+    if (Number(row?.n ?? 0) > 0) continue;
+    throw new RunError(
+      `feature set "${job.set}" ${formatWindow(job.window)}: the state it continues from (${formatTable(job.state!.tables[k]!)} as of ${job.state!.from!.toISOString()}) is missing; ` +
+        "run again with --full to read the whole history and rebuild it",
+    );
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>

@@ -13,7 +13,7 @@ export const DEFAULT_LEASE_TTL_MS = 10 * 60_000;
  * Takes a lease per set over the run's window, in one transaction: expired leases (of killed runs) are dropped; a
  * live one overlapping the window means another run is writing it.
  */
-export async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number, label: StatementLabel): Promise<void> {
+export async function takeLeases(jobs: readonly Pick<SetJob, "set" | "window">[], engine: Engine, ledger: LedgerStatements, now: Date, ttlMs: number, label: StatementLabel): Promise<void> {
   const windows = new Map<string, TimeWindow>();
   for (const job of jobs) {
     const w = windows.get(job.set);
@@ -35,12 +35,29 @@ export async function takeLeases(jobs: readonly SetJob[], engine: Engine, ledger
   }, label);
 }
 
+/**
+ * Read-only, before asking anything: refuses as `takeLeases` would where another run holds a live lease of one of
+ * `sets` over `window` (`drop`, before its confirmation; `takeLeases` checks again when it takes them).
+ */
+export async function refuseLeased(sets: readonly string[], window: TimeWindow, engine: Engine, ledger: LedgerStatements, now: Date, label: StatementLabel): Promise<void> {
+  for (const set of sets) {
+    const held = (await engine.query(ledger.overlappingLeases(set, window), label)).find(
+      (l) => (l.expires_at as Date).getTime() >= now.getTime() && !isDeadLocalProcess(String(l.holder)),
+    );
+    if (held) throw busy(set, held, ledger);
+  }
+}
+
+/** The run id of `drop`'s lease on a set (over all time): named so that a run it keeps out says what holds it. */
+export const dropRunId = (uuid: string): string => `drop-${uuid}`;
+
 /** Who holds the lease, since when, and until when it stands if that run has died. */
 function busy(set: string, held: Record<string, unknown>, ledger: LedgerStatements): BusyError {
   const { host, pid } = parseHolder(String(held.holder));
   const since = held.taken_at ? ` since ${(held.taken_at as Date).toISOString()}` : "";
+  const doing = String(held.run_id).startsWith(dropRunId("")) ? "dropped" : `backfilled over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })}`;
   return new BusyError(
-    `feature set "${set}" is being backfilled over ${formatWindow({ start: held.window_start as Date, end: held.window_end as Date })} by run ${held.run_id}` +
+    `feature set "${set}" is being ${doing} by run ${held.run_id}` +
       ` on host ${host} (pid ${pid})${since}; its lease expires at ${(held.expires_at as Date).toISOString()} unless that run, while alive, renews it.` +
       ` Wait for it; if it is dead, its lease lapses then (or delete its row from ${formatTable(ledger.leases)})`,
   );

@@ -17,10 +17,13 @@ import type { FeatureGraph } from "../graph/feature-graph.ts";
 import { closureSources, selectSets } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { Schema } from "../passes/schema.ts";
-import { type ConcreteRange, evaluateRanges, inferSourceRanges, readsExactly, readsExactlyOver } from "../passes/time-range-pass.ts";
+import { type ConcreteRange, evaluateRanges, FULL_HISTORY, inferSourceRanges, readsExactly, readsExactlyOver, type SymbolicRange } from "../passes/time-range-pass.ts";
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
 import { planReuse, type UpstreamChoice } from "../passes/reuse-pass.ts";
+import { analyzeState, type ContinuedNode, continueSet, neededFrom, stateSchema, stateTables } from "../passes/state-pass.ts";
+import { checkpointCheck, checkpointWrite } from "../compile/state-statements.ts";
+import type { FeatureSetNode } from "../graph/feature-graph.ts";
 import { checkPlanSize, splitWindow } from "./chunks.ts";
 import { reuseCheck, type WrittenSpan } from "./materialized.ts";
 import type { TimeWindow } from "./window.ts";
@@ -37,7 +40,7 @@ export interface SetJob {
    * Each source the statement reads, with the event-time range it reads; `upstream` marks an upstream set's offline
    * table read in place of recomputing the set (a run waits for its own chunks of that set the range overlaps).
    */
-  readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange; readonly upstream?: string }[];
+  readonly reads: readonly { readonly source: SourceDef; readonly range: ConcreteRange; readonly upstream?: string; readonly state?: true }[];
   /** For each upstream set the statement would recompute: whether its table is read instead, and why. */
   readonly upstreams: readonly UpstreamChoice[];
   /**
@@ -54,6 +57,20 @@ export interface SetJob {
    * input four times over). `reads` are then the stage's.
    */
   readonly stage?: { readonly table: TableRef; readonly window: TimeWindow; readonly create: Statement; readonly drop: Statement };
+  /**
+   * For a set whose windows are continued from carried rows (state-pass.ts): the checkpoint its statement continues
+   * from (none: it reads the whole history), and the state tables and statements that write the checkpoint as of the
+   * chunk's end, in the chunk's transaction after its rows. `reads` then include the state tables (`state`).
+   */
+  readonly state?: {
+    readonly from?: Date;
+    readonly tables: readonly TableRef[];
+    /** Idempotent DDL creating the state tables (and schema) where missing. */
+    readonly setup: readonly Statement[];
+    /** Each counts the markers of the checkpoint `from` in one table (column `n`): all must be there. */
+    readonly check: readonly Statement[];
+    readonly write: readonly Statement[];
+  };
 }
 
 export interface PlanInput {
@@ -71,6 +88,12 @@ export interface PlanInput {
    * current over what a set needs are read from their tables. Absent: every upstream is recomputed (`--inline`).
    */
   readonly written?: ReadonlyMap<string, readonly WrittenSpan[]>;
+  /**
+   * Per set, the checkpoints its state tables hold under its current definition (`readCheckpoints`): a chunk continues
+   * from the latest at or before what it needs. Absent: the first chunk reads the whole history (`--full`), and each
+   * later chunk continues from the one before it.
+   */
+  readonly checkpoints?: ReadonlyMap<string, readonly Date[]>;
 }
 
 // Stage tables are temporary (per session); numbered per process so plans of one run never share a name.
@@ -90,7 +113,7 @@ export function planBackfill(input: PlanInput): SetJob[] {
  * `planBackfill` one job at a time, so that a caller can yield to the event loop between jobs (and see a signal):
  * a plan of thousands of chunks takes seconds to render. Its size is checked first, by arithmetic.
  */
-export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor, written }: PlanInput): Generator<SetJob> {
+export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, stage: mayStage = true, dialect, tableFor, written, checkpoints }: PlanInput): Generator<SetJob> {
   checkPlanSize(runWindow, chunk, new Set(sets).size);
   const chunks = splitWindow(runWindow, chunk);
   const needed = selectSets(fullGraph, sets); // rejects unknown names first
@@ -113,6 +136,18 @@ export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, st
       const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
       const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
         compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
+      const continued = analyzeState(graph, target, typed).nodes;
+      if (continued.length) {
+        // Checkpoints inside the run's window are superseded by the run's own: its chunks rewrite the rows before them.
+        const stored = (checkpoints?.get(target.def.name) ?? []).filter((c) => c <= runWindow.start);
+        const state = { nodes: continued, tables: stateTables(table, continued), hash: definition, stored };
+        const produced: Date[] = []; // this run's earlier chunks' ends: the executor runs them first
+        return lazily(chunks, function* (window): Generator<SetJob> {
+          const continuation = planContinuation({ graph, target, dialect, window, state, produced, schema, table, tsType, upstreams: reuse.choices, reused: reusedSets });
+          produced.push(window.end);
+          yield continuation;
+        });
+      }
       const staged = mayStage && chunks.length > 1 && !readsExactly(symbolic);
       const stageTable = { name: `feature_backfill_stage_${++stages}` };
       const stageReads = staged ? readsOver(runWindow) : undefined;
@@ -143,6 +178,72 @@ export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, st
         };
       });
     });
+}
+
+/**
+ * One chunk of a set whose windows continue from carried rows: from the latest checkpoint at or before what the chunk
+ * needs of every continued node's input (stored, or written by an earlier chunk of this run), else from the whole
+ * history; and the statements writing the checkpoint as of its end.
+ */
+function planContinuation(p: {
+  graph: FeatureGraph;
+  target: FeatureSetNode;
+  dialect: SqlDialect;
+  window: TimeWindow;
+  state: { nodes: readonly ContinuedNode[]; tables: readonly TableRef[]; hash: string; stored: readonly Date[] };
+  produced: readonly Date[];
+  schema: Schema;
+  table: TableRef;
+  tsType: DType;
+  upstreams: readonly UpstreamChoice[];
+  reused: ReadonlySet<string>;
+}): SetJob {
+  const { dialect, window, state, target } = p;
+  const needed = neededFrom(state.nodes, window);
+  const from = needed && [...state.stored, ...p.produced].filter((c) => c <= needed).sort((a, b) => b.getTime() - a.getTime())[0];
+  const continuation = continueSet(p.graph, target, state.nodes, { from, end: window.end, hash: state.hash, tables: state.tables });
+  const { graph } = continuation;
+  const name = target.def.name;
+  const typed = typeGraph(graph, [name, ...continuation.states.map((s) => s.def.name)]);
+  const carriedNames = new Set(continuation.carried.map((s) => s.name));
+  // The carried rows are read as of `from`, whatever the pass makes of a table it cannot follow the time of.
+  const carriedRange = from && { start: from, end: new Date(from.getTime() + 1) };
+  const readsOf = (set: FeatureSetNode, over: TimeWindow, range?: SymbolicRange) => {
+    const symbolic = inferSourceRanges(graph, set, typed, { range });
+    const names = closureSources(selectSets(graph, [set.def.name]));
+    return new Map(names.map((n) => [n, carriedNames.has(n) ? carriedRange! : evaluateRanges(symbolic.get(n)!, over)]));
+  };
+  const reads = readsOf(graph.sets.get(name)!, window);
+  // The rows: clipped to the window (the carried rows lie before it).
+  const select = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [name]), dialect, reads, clip: window });
+  const write = continuation.states.flatMap((set, k) => {
+    // Its filters alone bound every read (to [from, end), or to before end): the window plays no part.
+    const stateReads = readsOf(set, window, FULL_HISTORY);
+    const query = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [set.def.name]), dialect, reads: stateReads });
+    return checkpointWrite(state.tables[k]!, typed.get(set.def.name)!.schema, state.hash, window.end, query, dialect);
+  });
+  const sourceOf = (n: string) => graph.sources.get(n)!;
+  return {
+    set: name,
+    definitionHash: state.hash,
+    table: p.table,
+    columns: p.schema,
+    window,
+    reads: [...reads].map(([n, range]) => ({ source: sourceOf(n), range, ...(p.reused.has(n) && { upstream: n }), ...(carriedNames.has(n) && { state: true as const }) })),
+    upstreams: p.upstreams,
+    setup: createTableStatements(p.table, p.schema, dialect),
+    write: [
+      deleteStatement(p.table, windowPredicate(target.def.timestamp, p.tsType, window, dialect), dialect),
+      insertStatement(p.table, p.schema, select, dialect),
+    ],
+    state: {
+      ...(from && { from }),
+      tables: state.tables,
+      setup: state.nodes.flatMap((node, k) => createTableStatements(state.tables[k]!, stateSchema(node), dialect)),
+      check: from ? state.tables.map((t) => checkpointCheck(t, state.hash, from, dialect)) : [],
+      write,
+    },
+  };
 }
 
 /** flatMap over a generator's worth of items, one at a time. */

@@ -39,7 +39,8 @@ export async function checkTables(
   const problems: TableProblem[] = [];
   // An upstream table this run writes first is checked as the run's own offline table, not as a source.
   const writes = new Set(jobs.map((j) => j.set));
-  const sources = [...new Map(jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream && writes.has(r.upstream) ? [] : [[r.source.name, r.source] as const])))).values()];
+  // State tables are the tool's own (and may be created by this run's first chunk): checked by ownership.
+  const sources = [...new Map(jobs.flatMap((j) => j.reads.flatMap((r) => ((r.upstream && writes.has(r.upstream)) || r.state ? [] : [[r.source.name, r.source] as const])))).values()];
   const sourceTables = sources.map((s) => s.backfill);
   const described = await engine.describeTables([...sourceTables, ...jobs.map((j) => j.table), ...also], label);
   const alsoColumns = also.map((_, i) => described[sourceTables.length + jobs.length + i]);

@@ -10,6 +10,7 @@ import { loadFeatureGraph } from "../graph/load-modules.ts";
 import { resolveSelection, type SelectionRequest } from "../graph/selection.ts";
 import { executeBackfill, type ExecuteOptions, type SetResult } from "./execute.ts";
 import { readWrittenSpans, type WrittenSpan } from "./materialized.ts";
+import { readCheckpoints } from "./checkpoints.ts";
 import { planJobs, type SetJob } from "./plan.ts";
 import { planningProblems } from "./table-ownership.ts";
 import type { TimeWindow } from "./window.ts";
@@ -30,6 +31,8 @@ export interface BackfillRequest {
   readonly engine?: DialectName;
   /** Recompute every upstream set instead of reading the offline tables the ledger proves complete (`--inline`). */
   readonly inline?: boolean;
+  /** Read the whole history instead of continuing from the state tables' checkpoints, and rebuild them (`--full`). */
+  readonly full?: boolean;
 }
 
 export interface LoadedProject {
@@ -59,7 +62,7 @@ export async function planFromConfig(request: BackfillRequest, signal?: AbortSig
   return { project, jobs: await planProject(project, request, signal) };
 }
 
-async function planProject(project: LoadedProject, request: BackfillRequest, signal?: AbortSignal, written?: ReadonlyMap<string, readonly WrittenSpan[]>): Promise<SetJob[]> {
+async function planProject(project: LoadedProject, request: BackfillRequest, signal?: AbortSignal, facts: WarehouseFacts = {}): Promise<SetJob[]> {
   const sets = request.selection ? resolveSelection(project.graph, { ...request.selection, sets: [...request.sets, ...(request.selection.sets ?? [])] }, "error") : request.sets;
   const jobs: SetJob[] = [];
   for (const job of planJobs({
@@ -70,7 +73,7 @@ async function planProject(project: LoadedProject, request: BackfillRequest, sig
     stage: request.stage,
     dialect: project.config.dialect,
     tableFor: project.config.tableFor,
-    written,
+    ...facts,
   })) {
     jobs.push(job);
     // Planning is synchronous: the signal handlers run only when the event loop gets a turn.
@@ -100,10 +103,17 @@ export async function readWritten(project: LoadedProject, sets: readonly string[
   }
 }
 
+/** What planning reads of the warehouse: the spans the ledger proves written, and the state tables' checkpoints. */
+interface WarehouseFacts {
+  readonly written?: ReadonlyMap<string, readonly WrittenSpan[]>;
+  readonly checkpoints?: ReadonlyMap<string, readonly Date[]>;
+}
+
 /**
- * The jobs planned again where some set reads another: upstream sets the ledger proves complete and current over
- * what a set needs are read from their offline tables. The ledger is read on `ledger` (the run's connection) or, for
- * a dry run, on a read-only one; a dry run that cannot connect keeps the plan that recomputes them, and says why.
+ * The jobs planned again with what the warehouse holds: upstream sets the ledger proves complete and current over
+ * what a set needs are read from their offline tables, and sets that keep state continue from their latest usable
+ * checkpoint (unless `--inline`, `--full`). Read on `ledger` (the run's connection) or, for a dry run, on a read-only
+ * one; a dry run that cannot connect keeps the plan that reads everything, and says why.
  */
 export async function reuseUpstreams(
   project: LoadedProject,
@@ -113,15 +123,33 @@ export async function reuseUpstreams(
   signal?: AbortSignal,
 ): Promise<{ jobs: SetJob[]; note?: string }> {
   const sets = [...new Set(jobs.map((j) => j.set))];
-  if (request.inline || !selectSets(project.graph, sets).some((node) => setDependencies(node).length > 0)) return { jobs };
-  let written: Map<string, WrittenSpan[]>;
+  const reuse = !request.inline && selectSets(project.graph, sets).some((node) => setDependencies(node).length > 0);
+  const continues = !request.full && jobs.some((j) => j.state);
+  if (!reuse && !continues) return { jobs };
+  let facts: WarehouseFacts;
   try {
-    written = await readWritten(project, sets, ledger);
+    facts = await withLedger(project, ledger, async (engine) => ({
+      ...(reuse && { written: await readWrittenSpans(engine, selectSets(project.graph, sets).map((n) => ({ set: n.def.name, table: project.config.tableFor(n.def.name) }))) }),
+      ...(continues && { checkpoints: await readCheckpoints(engine, jobs) }),
+    }));
   } catch (error) {
     if (ledger !== "read-only") throw error;
-    return { jobs, note: `could not read the run ledger (${(error as Error).message}): every upstream set is recomputed, as with --inline` };
+    return { jobs, note: `could not read the run ledger (${(error as Error).message}): every upstream set is recomputed, as with --inline, and state is rebuilt, as with --full` };
   }
-  return { jobs: await planProject(project, { ...request, sets, selection: undefined }, signal, written) };
+  return { jobs: await planProject(project, { ...request, sets, selection: undefined }, signal, facts) };
+}
+
+/** `read` on the run's connection, or on a read-only one (nothing when a DuckDB file does not exist yet). */
+async function withLedger<T extends object>(project: LoadedProject, ledger: Engine | "read-only", read: (engine: Engine) => Promise<T>): Promise<T | Record<string, never>> {
+  if (ledger !== "read-only") return read(ledger);
+  const { config } = project;
+  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return {};
+  const engine = await openEngine(config, { readOnly: true });
+  try {
+    return await read(engine);
+  } finally {
+    await engine.close();
+  }
 }
 
 /** Loads the project, plans (reading the ledger on the run's connection), and runs the backfill in the configured engine. */

@@ -21,7 +21,7 @@ import type { TableProblem } from "./preflight.ts";
  *   is registered to another set, or lacks the mark its registered id puts in the table's comment (it was dropped
  *   and created again outside the tool), unless `run --adopt-table` names it.
  */
-type Job = Pick<SetJob, "set" | "table" | "columns" | "stage">;
+type Job = Pick<SetJob, "set" | "table" | "columns" | "stage" | "state">;
 
 /** Every problem found without the warehouse: identifier limits and tables the run would write that are sources. */
 export function planningProblems(jobs: readonly Job[], sources: Iterable<SourceDef>, dialect: SqlDialect): TableProblem[] {
@@ -30,6 +30,7 @@ export function planningProblems(jobs: readonly Job[], sources: Iterable<SourceD
   const writes: { set?: string; what: string; table: TableRef }[] = [
     ...unique(jobs.map((j) => ({ set: j.set, what: "offline table", table: j.table }))),
     ...unique(jobs.flatMap((j) => (j.stage ? [{ set: j.set, what: "stage table", table: j.stage.table }] : []))),
+    ...unique(jobs.flatMap((j) => (j.state?.tables ?? []).map((table) => ({ set: j.set, what: "state table", table })))),
     ...[LEDGER_TABLE, LEASES_TABLE, registryTable(schema).name].map((name) => ({ what: "run ledger table", table: { schema, name } })),
   ];
   for (const source of sources) {
@@ -148,16 +149,17 @@ export async function checkOwnership(
   engine: Engine,
   ledger: LedgerStatements,
   existing: readonly boolean[],
-  options: { registryExists: boolean; adoptTables?: readonly string[]; label: StatementLabel },
+  options: { registryExists: boolean; adoptTables?: readonly string[]; label: StatementLabel; existingState: ReadonlySet<string> },
 ): Promise<{ ids: Map<string, string>; adopt: (registerAt: Date) => Promise<void> }> {
   // Again here: a caller may plan without the graph; the sources the jobs read are known.
-  // An upstream set's table read in place of recomputing it is the tool's own, not a source.
-  const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream ? [] : [r.source]))), engine.dialect);
+  // An upstream set's table read in place of recomputing it, and a state table, are the tool's own, not sources.
+  const [planning] = planningProblems(jobs, jobs.flatMap((j) => j.reads.flatMap((r) => (r.upstream || r.state ? [] : [r.source]))), engine.dialect);
   if (planning) throw planning.error;
   const registry = options.registryExists ? await readRegistry(engine, ledger, options.label) : [];
   const marks = await readMarks(engine, jobs, existing, options.label);
   const { ids, adopt, problems } = ownedTables(jobs, existing, registry, marks, engine.dialect, options.adoptTables);
   if (problems[0]) throw problems[0].error;
+  await checkStateTables(jobs, engine, registry, options.existingState, options.label);
   const adopted = adopt.map((job) => ({ job, tableId: randomUUID() }));
   for (const { job, tableId } of adopted) ids.set(job.set, tableId);
   for (const job of jobs) if (!ids.has(job.set)) ids.set(job.set, randomUUID()); // registered when the run creates it
@@ -172,6 +174,24 @@ export async function checkOwnership(
       }
     },
   };
+}
+
+/**
+ * An existing state table (`existing`: `tableKey`s) is written only if the registry gives it to its set and it carries
+ * that row's mark; never adopted (state is rebuilt from the sources: drop the table, or `run --full`, instead).
+ */
+async function checkStateTables(jobs: readonly SetJob[], engine: Engine, registry: readonly RegisteredTable[], existing: ReadonlySet<string>, label: StatementLabel): Promise<void> {
+  const tables = new Map(jobs.flatMap((j) => (j.state?.tables ?? []).map((t) => [tableKey(t, engine.dialect), { set: j.set, table: t }] as const)));
+  for (const [key, { set, table }] of tables) {
+    if (!existing.has(key)) continue;
+    const row = registry.filter((r) => tableKey(r.table, engine.dialect) === key).sort((a, b) => b.createdAt - a.createdAt)[0];
+    const [comment] = row?.set === set ? await engine.query(render(engine.dialect.tableComment(table).toOperationNode() as RootOperationNode, engine.dialect), label) : [];
+    if (row?.set === set && String(comment?.comment ?? "").includes(tableMark(row.tableId))) continue;
+    throw new OwnershipError(
+      `feature set "${set}": state table ${formatTable(table)} exists but is not one this tool created for it; nothing was written. ` +
+        "Rename or drop it (the tool rebuilds state from the sources), or change offlineStore in features.config.json",
+    );
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { authoringCommands } from "./authoring-commands.ts";
 import { datasetCommand } from "./dataset-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
+import { type Ask, dropCommand } from "./drop-command.ts";
 import { handleError } from "./handle-error.ts";
 import { listCommand } from "./list-command.ts";
 import { onlineCommand } from "./online-command.ts";
@@ -14,6 +15,8 @@ import { VERSION } from "../version.ts";
 export interface CliContext extends Output {
   /** Aborted on SIGINT/SIGTERM: the running statement is cancelled and its transaction rolled back. */
   readonly signal: AbortSignal;
+  /** Where stdin and stderr are a terminal: asks a question there (`drop`'s confirmation). */
+  readonly ask?: Ask;
 }
 
 /** Runs the CLI and returns its exit code (docs/cli.md, "Exit codes"); never calls process.exit itself. */
@@ -38,7 +41,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 feature definitions, 5 
     )
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
-  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal), datasetCommand(ctx, ctx.signal)]) {
+  for (const command of [runCommand(ctx, ctx.signal), listCommand(ctx), statusCommand(ctx), ...authoringCommands(ctx), onlineCommand(ctx), serveCommand(ctx, ctx.signal), doctorCommand(ctx, ctx.signal), datasetCommand(ctx, ctx.signal), dropCommand(ctx, ctx.signal)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr }));
   }
   try {

@@ -1,3 +1,4 @@
+import { createInterface } from "node:readline/promises";
 import { runCli } from "./main.ts";
 
 /** The longest a signalled process may take to stop; a stop that takes longer is cut short (exit 130). */
@@ -18,11 +19,27 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** A question on the terminal; Ctrl-C there (the terminal is raw meanwhile, so no SIGINT comes) or a signal answers "". */
+async function ask(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  const answered = new AbortController();
+  terminal.once("SIGINT", () => answered.abort());
+  try {
+    return await terminal.question(question, { signal: AbortSignal.any([answered.signal, controller.signal]) });
+  } catch {
+    process.stderr.write("\n");
+    return "";
+  } finally {
+    terminal.close();
+  }
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal,
+  ...(process.stdin.isTTY && process.stderr.isTTY && { ask }),
 });
 // The command is over: a driver's abandoned socket or retry timer (a login given up on), or a feature module whose
 // loading timed out, must not keep the process alive. Output is flushed first.

@@ -37,6 +37,7 @@ interface RunOptions extends SelectionFlags {
   engine?: DialectName;
   adoptTable?: string[];
   inline?: boolean;
+  full?: boolean;
 }
 
 export function runCommand(out: Output, signal: AbortSignal): Command {
@@ -59,6 +60,7 @@ export function runCommand(out: Output, signal: AbortSignal): Command {
     .option("--lease-ttl <duration>", "how long the run's lease outlives it should it die, e.g. 90s, 10m (default: offlineStore.leaseTtl, else 10m)")
     .option("--adopt-table <schema.table>", "take over an existing offline table this tool did not create (its columns must match the set's); repeat for several", collect)
     .option("--inline", "recompute every upstream set from the sources, instead of reading the offline tables the ledger proves complete and current")
+    .option("--full", "read the whole history for windows that otherwise continue from the state kept by earlier runs (shift, forward fills…), and rebuild that state")
     .option("--dry-run", "print every statement the run would execute, writing nothing (reads the ledger to choose upstream tables, and with --resume the chunks it skips)")
     .addOption(new Option("--engine <engine>", "warehouse to run in, instead of the config's engine").choices(Object.keys(DIALECTS)))
     .addOption(new Option("--log-format <format>", "progress output when not a terminal").choices(["text", "json"]).default("text"))
@@ -89,7 +91,7 @@ the window), 9 refused: a table it would write is a source or was not created by
       if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
       if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
       // A stage is a temporary table: visible to one connection, so not with --parallel.
-      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline };
+      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline, full: options.full };
       if (options.dryRun) {
         const planned = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
         // A dry run connects, read-only, only where a set reads another (which upstream tables the ledger proves
@@ -166,7 +168,15 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
   lines.push(...upstreamNotes(jobs).map((note) => `-- ${note}`));
   const { begin, commit } = dialect.transaction;
   const reads = (job: SetJob) =>
-    job.reads.map((r) => `--   reads ${r.upstream ? "upstream set " : ""}${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`);
+    job.reads.map((r) =>
+      r.state
+        ? `--   reads the rows carried in ${formatTable(r.source.backfill)} as of ${job.state!.from!.toISOString()} (state kept by earlier chunks)`
+        : `--   reads ${r.upstream ? "upstream set " : ""}${r.source.name} (${formatTable(r.source.backfill)}) over ${formatWindow(r.range)}`,
+    );
+  const state = (job: SetJob) =>
+    job.state
+      ? [`--   keeps state: ${job.state.from ? "continues from its checkpoint" : "reads the whole history (no checkpoint at or before what it needs)"}; writes the checkpoint as of ${job.window.end.toISOString()}`]
+      : [];
   const staged = new Map<string, Statement>(); // as a run: created before the first chunk that is not skipped, dropped at the end
   for (const [i, job] of jobs.entries()) {
     const header = `-- [${i + 1}/${jobs.length}] ${job.set} -> ${formatTable(job.table)}, window ${formatWindow(job.window)}`;
@@ -182,9 +192,11 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
     }
     lines.push("", header);
     if (hash) lines.push("--   redone by --resume: the definition changed since an earlier run wrote it");
-    if (!job.stage) lines.push(...reads(job));
+    if (!job.stage) lines.push(...reads(job), ...state(job));
     const { before, inTransaction } = chunkPhases(job, job.setup, dialect);
-    lines.push(...before.map(statementText), `${begin};`, ...inTransaction.map(statementText), `${commit};`);
+    // The checkpoint a chunk continues from is checked inside its transaction, before its writes (execute.ts).
+    const checks = (job.state?.check ?? []).map((c) => `-- the checkpoint must be there (a count of its marker):\n${statementText(c)}`);
+    lines.push(...before.map(statementText), `${begin};`, ...checks, ...inTransaction.map(statementText), `${commit};`);
   }
   if (staged.size) lines.push("", "-- at the end of the run", ...[...staged.values()].map(statementText));
   return `${lines.join("\n")}\n`;

@@ -114,8 +114,13 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
     case "subquery":
       from = renderParts(f.parts, dialect, def).as(f.alias);
       break;
+    case "union":
+      // Each operand in parentheses: its own QUALIFY or ORDER BY stays with it (kysely's unionAll would put a QUALIFY
+      // after the last operand), as PostgreSQL, DuckDB and Snowflake allow (https://docs.snowflake.com/en/sql-reference/operators-query).
+      from = sql`(${sql.join(f.inputs.map((p) => renderParts(p, dialect, def)), sql` UNION ALL `)}) AS ${sql.id(f.alias)}`;
+      break;
     case "join": {
-      const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", cross: "CROSS JOIN" }[f.how]);
+      const join = sql.raw({ inner: "INNER JOIN", left: "LEFT JOIN", right: "RIGHT JOIN", full: "FULL JOIN", cross: "CROSS JOIN" }[f.how]);
       const on = f.how === "cross" ? sql`` : sql` ON ${keysEqual(f.left, f.right, f.on)}`;
       from = sql`${source(f.left)} AS ${sql.id(f.left.alias)} ${join} ${source(f.right)} AS ${sql.id(f.right.alias)}${on}`;
       break;
@@ -137,6 +142,7 @@ function renderParts(parts: SelectParts, dialect: SqlDialect, def: FeatureSetNod
         leftOn: sql.id(f.left.alias, f.leftOn),
         rightOn: sql.id(f.right.alias, f.rightOn),
         strategy: f.strategy,
+        ...(!f.allowExactMatches && { allowExactMatches: false }),
       });
       break;
   }

@@ -43,7 +43,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     },
     offset: (n) => dialect.offset(c(n.operand), n.duration, temporal(n.operand)),
     parse: (n) => parseTemporal(dialect, c(n.operand), n.format, n.to),
-    func: (n) => dialect.functions[n.fn](n.args.map(operand), n.args.map(typeOf)),
+    func: (n) => dialect.functions[n.fn](n.args.map(operand), n.args.map(typeOf), n.args.map(nonZeroLiteral)),
     agg: (n) => aggregate(n),
     // Only inside an aggregation: the aggregate skips the nulls this yields where the predicate fails.
     filtered: (n) => sql`CASE WHEN ${c(n.predicate)} THEN ${c(n.operand)} END`,
@@ -146,7 +146,7 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     return n.frame?.kind === "rows" && n.frame.preceding === null;
   }
 
-  // A divisor that is a non-zero number literal needs no by-zero case.
+  // A divisor that is a non-zero number literal needs no by-zero case (and Polars divides by it through its reciprocal).
   function nonZeroLiteral(e: ExprNode): boolean {
     return e.kind === "literal" && typeof e.value === "number" && e.value !== 0;
   }

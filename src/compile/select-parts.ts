@@ -1,5 +1,6 @@
 import { containsAgg, containsWindow, type ExprNode, exprChildren, freeze, mapExprChildren, outputName, unalias } from "../ir/expr.ts";
-import { joinColumns } from "../ir/join-columns.ts";
+import { type JoinColumn, joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame, type Shorthand } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import { columnNames, type Schema } from "../passes/schema.ts";
 
@@ -30,7 +31,9 @@ type KeyPairs = readonly (readonly [left: string, right: string])[];
 export type From =
   | { readonly kind: "cte"; readonly name: string }
   | { readonly kind: "subquery"; readonly parts: SelectParts; readonly alias: string }
-  | { readonly kind: "join"; readonly how: "inner" | "left" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
+  /** UNION ALL of SELECTs with the same columns in the same order. */
+  | { readonly kind: "union"; readonly inputs: readonly SelectParts[]; readonly alias: string }
+  | { readonly kind: "join"; readonly how: "inner" | "left" | "right" | "full" | "cross"; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   /** Semi and anti joins: the left rows with (or without) a match, as `[NOT] EXISTS`. */
   | { readonly kind: "exists"; readonly negated: boolean; readonly left: Aliased; readonly right: Aliased; readonly on: KeyPairs }
   | {
@@ -41,6 +44,7 @@ export type From =
       readonly leftOn: string;
       readonly rightOn: string;
       readonly strategy: "backward" | "forward";
+      readonly allowExactMatches: boolean;
     };
 
 /**
@@ -63,6 +67,7 @@ export function toSelectParts(
   aliases: { next: () => string } = counter(),
 ): SelectParts {
   const recur = (r: RelNode) => toSelectParts(r, leaf, schemaOf, aliases);
+  const names = (r: RelNode) => columnNames(schemaOf(r));
   const consume = (input: RelNode, exprs: readonly ExprNode[], role: Role) => open(recur(input), schemaOf(input), exprs, role, aliases);
   const fromLeaf = (r: RelNode): SelectParts => {
     const { name, schema } = leaf(r);
@@ -104,9 +109,10 @@ export function toSelectParts(
       return joined(from, left, right, joinColumns(n, columnNames(schemaOf(n.left)), columnNames(schemaOf(n.right))), schemaOf(n.left), schemaOf(n.right));
     },
     asofJoin: (n) => {
+      if (n.strategy === "nearest") return recur(lowerFrame(n as Shorthand, names));
       const [left, right] = [side(n.left), side(n.right)];
       const by = n.by.map((k) => [k.left, k.right] as const);
-      const from: From = { kind: "asof", left, right, by, leftOn: n.leftOn, rightOn: n.rightOn, strategy: n.strategy };
+      const from: From = { kind: "asof", left, right, by, leftOn: n.leftOn, rightOn: n.rightOn, strategy: n.strategy, allowExactMatches: n.allowExactMatches !== false };
       const parts = joined(from, left, right, joinColumns(n, columnNames(schemaOf(n.left)), columnNames(schemaOf(n.right))), schemaOf(n.left), schemaOf(n.right));
       if (!n.tolerance) return parts;
       // Beyond the tolerance the nearest row is no match: its columns read as null.
@@ -116,6 +122,20 @@ export function toSelectParts(
       const nulled = (e: ExprNode): ExprNode =>
         e.kind === "column" && e.qualifier === right.alias ? freeze({ kind: "case", branches: [{ when: within, then: e }], otherwise: NULL }) : e;
       return { ...parts, columns: parts.columns.map(([name, e]) => [name, nulled(e)] as const) };
+    },
+    rename: (n) => recur(lowerFrame(n, names)),
+    drop: (n) => recur(lowerFrame(n, names)),
+    unique: (n) => recur(lowerFrame(n, names)),
+    groupHead: (n) => recur(lowerFrame(n, names)),
+    rowIndex: (n) => recur(lowerFrame(n, names)),
+    concat: (n) => {
+      const schema = schemaOf(n);
+      // Stacked by position: each part's columns in the schema's order.
+      const inputs = n.inputs.map((input) => {
+        const p = recur(input);
+        return { ...p, columns: schema.map((c) => p.columns.find(([name]) => name === c.name)!) };
+      });
+      return { from: { kind: "union", inputs, alias: aliases.next() }, fromSchema: schema, columns: identity(schema), where: [], groupBy: null, qualify: [] };
     },
   });
 }
@@ -153,7 +173,7 @@ function joined(
   from: From,
   left: Aliased,
   right: Aliased,
-  columns: readonly { side: "left" | "right"; source: string; name: string }[],
+  columns: readonly JoinColumn[],
   leftSchema: Schema,
   rightSchema: Schema,
 ): SelectParts {
@@ -161,7 +181,10 @@ function joined(
   return {
     from,
     fromSchema: [...scoped(left.alias, leftSchema), ...scoped(right.alias, rightSchema)],
-    columns: columns.map((c) => [c.name, qualified(c.side === "left" ? left.alias : right.alias, c.source)] as const),
+    columns: columns.map((c) => {
+      if (c.side === "both") return [c.name, freeze({ kind: "coalesce", operands: [qualified(left.alias, c.source), qualified(right.alias, c.other)] })] as const;
+      return [c.name, qualified(c.side === "left" ? left.alias : right.alias, c.source)] as const;
+    }),
     where: [],
     groupBy: null,
     qualify: [],

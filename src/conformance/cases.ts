@@ -1,4 +1,4 @@
-import { coalesce, col, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
+import { coalesce, col, concat, concatStr, corr, cov, type Expr, featureSet, len, lit, source, when } from "../dsl/index.ts";
 import type { LazyFrame } from "../dsl/frame.ts";
 import type { FeatureSetDef } from "../ir/definitions.ts";
 
@@ -87,7 +87,7 @@ function perGroup(name: string, ...aggs: Expr[]): OperationCase {
 }
 
 /** A frame-level case: any chain of operators over edge_cases with keys and timestamp as given. */
-function frame(name: string, keys: string, timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
+function frame(name: string, keys: string | string[], timestamp: string, build: (t: LazyFrame) => LazyFrame): OperationCase {
   return { name, set: featureSet({ name: setName("frame", name), inputs: { t: edgeCases }, keys, timestamp, build: ({ t }) => build(t) }), windows: OPERATION_WINDOWS };
 }
 
@@ -158,7 +158,7 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("add sub mul across integer, bigint and double", col("n").add(col("k")), col("m").sub(col("n")), col("n").mul(col("x")), col("x").add(0.1).mul(3)),
   perRow("true division of integers", col("n").div(col("k")), col("m").div(col("k")), col("n").div(2)),
   perRow("division of doubles", col("x").div(col("y")), col("x").div(col("k")), lit(1).div(3)),
-  perRow("modulo keeps the dividend's sign", col("n").mod(col("k")), col("m").mod(7), col("x").mod(col("y")), col("x").mod(3), col("n").mod(2.5)),
+  perRow("modulo takes the divisor's sign", col("n").mod(col("k")), col("m").mod(7), col("x").mod(col("y")), col("x").mod(3), col("n").mod(2.5)),
   perRow("negation", col("n").neg(), col("x").neg(), col("m").neg()),
   // Comparisons and three-valued logic with nulls.
   perRow("comparisons", col("n").lt(col("k")), col("x").ge(col("n")), col("s").eq("alpha"), col("s").ne(""), col("d").le(col("ts"))),
@@ -366,6 +366,55 @@ export const OPERATION_CASES: OperationCase[] = [
   perRow("compound offsetBy", col("ts").dt.offsetBy("1d12h"), col("ts").dt.offsetBy("-1y2mo"), col("d").dt.offsetBy("1mo1d"), col("ts").dt.offsetBy("1q1w30m45s"), col("d").dt.offsetBy("-2w3d")),
   perRow("rollingVar and rollingStd with ddof", col("x").rollingVar(3).over("grp", { orderBy: "ts" }), col("x").rollingVar(4, { ddof: 0, minPeriods: 2 }).over("grp", { orderBy: "ts" }), col("y").rollingStd("30d", { by: "ts", ddof: 0 }).over("grp"), col("n").rollingVar("7d", { by: "d" }).over("grp")),
   perRow("pow, exp, log1p", col("x").pow(2), col("x").pow(0.5), col("n").pow(3), col("n").pow(col("k").abs()), col("n").cast("double").pow(col("k")), col("x").exp(), col("x").div(100).exp(), col("x").div(1000).log1p(), col("y").log1p(), col("x").log1p()),
+  // Polars' floored modulo: negative literal divisors, a literal divisor through its reciprocal (x has two decimals:
+  // x % 0.1 is where l * (1 / r) and l / r floor apart), a literal dividend by a column with zeros (NULL, NaN).
+  perRow("mod by literals and columns, as Polars' kernels", col("n").mod(-3), col("m").mod(-7), col("x").mod(-2.5), col("x").mod(0.1), col("m").mod(col("k")), lit(7).mod(col("n")), lit(7.5).mod(col("n")), col("y").mod(col("x"))),
+  // n has zeros (±inf, NaN from 0) and nulls; m is a BIGINT beyond the INTEGER range; a lead with -1.
+  perRow("pctChange", col("x").pctChange().over("grp", { orderBy: "ts" }), col("n").pctChange(2).over("grp", { orderBy: "ts" }), col("m").pctChange(-1).over(["grp", "k"], { orderBy: "ts" })),
+  // m is near ±1e6 and 3e9 (power sums would lose its digits); a filter leaves groups with fewer than three values.
+  perGroup("skew with and without bias", col("x").skew(), col("n").skew({ bias: false }), col("m").skew(), col("y").filter(col("flag")).skew({ bias: false }), col("k").skew()),
+  // x has two decimals and integral values: x // 0.1 and x // 49 are where floor(x * (1 / d)) and floor(x / d) part.
+  perRow("floorDiv by literals, as Polars' scalar kernel", col("x").floorDiv(0.1), col("x").floorDiv(49), col("x").floorDiv(-2.5), col("n").floorDiv(lit(3, "double")), col("y").floorDiv(col("x"))),
+  // Frames (docs/polars-parity.md): the set's key and timestamp renamed (its declared names are the new ones).
+  frame("rename and drop", "row", "at", (t) => t.rename({ id: "row", ts: "at", x: "y", y: "x" }).drop("d", "flag", "s").filter(col("x").isNotNull())),
+  // `ts` is unique, so each order is too; `n` has nulls, which sort first (also descending) unless nullsLast.
+  frame("sort and unique keep last per key", "grp", "ts", (t) => t.sort("ts").unique("grp", { keep: "last" }).select("grp", "ts", "x", "s")),
+  frame("sort descending with nulls and unique keep first", "id", "ts", (t) =>
+    t.sort(["n", "ts"], { descending: true }).unique(["grp", "k"], { keep: "first" }).select("id", "ts", "grp", "k", "n"),
+  ),
+  frame("unique keep none", "id", "ts", (t) => t.unique(["grp", "n"], { keep: "none" }).select("id", "ts", "grp", "n")),
+  frame("unique without a subset", ["grp", "k"], "month", (t) => t.select("grp", "k", col("ts").dt.truncate("1mo").alias("month")).unique()),
+  // Two slices (one with a window over its own rows) and a copy a day later: each read over its own range.
+  frame("concat vertical", "id", "ts", (t) =>
+    concat([
+      t.filter(col("grp").eq("a")).select("id", "ts", col("x").cumSum().over("k", { orderBy: "ts" }).alias("x")),
+      t.filter(col("n").gt(0)).select(col("id").add(1000).alias("id"), "ts", col("y").alias("x")),
+      t.filter(col("k").eq(1)).select(col("id").add(2000).alias("id"), col("ts").dt.offsetBy("1d").alias("ts"), "x"),
+    ]).filter(col("x").isNotNull()),
+  ),
+  // Unmatched rows on both sides; the time a coalesced key, or the left's (the right's unmatched rows have none).
+  frame("full join on coalesced keys with the time", "id", "ts", (t) =>
+    t.filter(col("grp").isIn(["a", "b"])).select("id", "ts", "x").join(t.filter(col("n").gt(0)).select("id", "ts", "n"), { on: ["id", "ts"], how: "full", coalesce: true }),
+  ),
+  frame("full join keeping both keys", "id", "ts", (t) =>
+    t.filter(col("grp").eq("a")).select("id", "ts", "k").join(t.filter(col("grp").eq("b").and(col("id").lt(100))).select("k", col("ts").alias("ts2"), "y"), { on: "k", how: "full" }),
+  ),
+  frame("right join with repeated keys", "id", "ts", (t) => t.filter(col("id").lt(50)).select("k", col("x").alias("lx")).join(t.select("id", "ts", "k", "y"), { on: "k", how: "right" })),
+  // Rows with id % 3 = 0 are on both sides at the same time: without exact matches they meet a neighbour instead.
+  frame("as-of join nearest", "id", "ts", (t) => t.select("id", "ts", "grp", "x").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "grp", strategy: "nearest" })),
+  frame("as-of join nearest within a tolerance, without exact matches, by a nullable key", "id", "ts", (t) =>
+    t.select("id", "ts", "n").joinAsof(asofRight(t), { leftOn: "ts", rightOn: "u", by: "n", strategy: "nearest", tolerance: "20d", allowExactMatches: false }),
+  ),
+  frame("as-of joins backward and forward without exact matches", "id", "ts", (t) =>
+    t
+      .select("id", "ts", "grp")
+      .joinAsof(asofRight(t).select("grp", "u", "rx"), { leftOn: "ts", rightOn: "u", by: "grp", allowExactMatches: false })
+      .joinAsof(asofRight(t).select("grp", col("u").alias("v"), col("rx").alias("fx")), { leftOn: "ts", rightOn: "v", by: "grp", strategy: "forward", allowExactMatches: false, tolerance: "30d" }),
+  ),
+  // Ties in x (its integer-valued rows) are broken by ts, so the top three are the same rows on every engine.
+  frame("top three per group, nulls first descending", "id", "ts", (t) => t.sort(["x", "ts"], { descending: [true, false] }).groupBy("grp", "k").head(3).select("id", "ts", "grp", "k", "x")),
+  frame("last two per group in time", "id", "ts", (t) => t.sort("ts").groupBy("grp").tail(2).select("id", "ts", "grp", "s")),
+  frame("row index in time order", "id", "ts", (t) => t.sort("ts").withRowIndex("row", 10).select("id", "ts", "row")),
   // Multiples count from 1970-01-01 (weeks from Monday 1970-01-05, months from January 1970); a date below a day stays.
   perRow("sub-daily and multi-period truncate", ...truncations("ts", "15m"), ...truncations("ts", "7h"), ...truncations("ts", "1h30m"), ...truncations("ts", "3d"), ...truncations("ts", "2w"), ...truncations("ts", "2mo"), ...truncations("ts", "2q"), ...truncations("ts", "1h"), col("ts").dt.truncate("30s"), ...truncations("d", "2w"), ...truncations("d", "3d"), ...truncations("d", "7mo"), col("d").dt.truncate("1h")),
   // Text made from d and ts: full-width, short fields ("5/1/2024"), white space before numbers, words (s, null).

@@ -59,7 +59,13 @@ export interface AsofJoinSql {
   readonly leftOn: Sql;
   readonly rightOn: Sql;
   readonly strategy: "backward" | "forward";
+  /** Whether a right row at the left row's very time matches (Polars' `allow_exact_matches`); absent: it does. */
+  readonly allowExactMatches?: boolean;
 }
+
+/** The comparison of an as-of join's left time with the right's: `left op right`. */
+export const asofComparison = (j: AsofJoinSql): string =>
+  (j.strategy === "backward" ? ">" : "<") + (j.allowExactMatches === false ? "" : "=");
 
 /**
  * What a warehouse's SQL differs in. The compiler builds every statement through these hooks, so adding a warehouse
@@ -127,15 +133,16 @@ export interface SqlDialect {
    */
   divide(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
-   * The remainder with the sign of the dividend (SQL's `%`), of integers or doubles; by zero NULL for integers and NaN
-   * for doubles, as Polars. `nonZero` as for `divide`.
+   * The remainder with the sign of the divisor (Polars' `%`, a floored modulo), of integers or doubles; by zero NULL
+   * for integers and NaN for doubles, as Polars (`ansi.modulo`). `nonZero` as for `divide`.
    */
   modulo(left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero?: boolean): Sql;
   /**
    * Row-wise functions; arguments come compiled (operators parenthesised), with their types. A rendering that is
-   * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere.
+   * not a function call (`a || b`, `x IN (…)`) parenthesises itself, so it can stand anywhere. `nonZero` says which
+   * arguments are non-zero number literals (Polars computes some operations by a scalar otherwise).
    */
-  readonly functions: Readonly<Record<ScalarFn, (args: readonly Sql[], types: readonly InferredType[]) => Sql>>;
+  readonly functions: Readonly<Record<ScalarFn, (args: readonly Sql[], types: readonly InferredType[], nonZero?: readonly boolean[]) => Sql>>;
   /**
    * An aggregate. The result has the type the IR gives it; a sum over no non-null values is 0 and any/all over
    * none are false/true, as in Polars (SQL gives NULL).
@@ -222,13 +229,23 @@ export const ansi = {
     return sql`CASE WHEN ${right} = 0 THEN ${l} * ${special(dialect, "inf")} ELSE ${l} / ${right} END`;
   },
   /**
-   * A remainder with Polars' results for a zero divisor: NULL for integers (`% NULLIF(b, 0)`), NaN for doubles (x * NaN
-   * keeps a NULL dividend NULL). `mod` renders the remainder of a non-zero divisor.
+   * Polars' `%`: the remainder of a floored division, with the divisor's sign (SQL's `%` keeps the dividend's).
+   * Integers: the truncated remainder, moved by the divisor where the two signs differ (no sum can overflow: it lies
+   * between them); NULL by zero. Doubles (an integer operand is made one, as Polars casts it): Polars' kernels, as
+   * they are written (crates/polars-compute/src/arithmetic/float.rs) — l - r * floor(l / r) for a column divisor, and
+   * for a scalar one (`nonZero`: a non-zero literal) l - r * floor(l * (1 / r)), which Polars computes through the
+   * reciprocal (so 49.0 % 49.0 is 49.0 there, and here); NaN by zero, where PostgreSQL and Snowflake would raise.
    */
-  moduloByZero(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, mod: (l: Sql, r: Sql) => Sql, nonZero = false): Sql {
-    if (nonZero) return mod(left, right);
-    if (leftType !== "double" && rightType !== "double") return mod(left, sql`NULLIF(${right}, 0)`);
-    return sql`CASE WHEN ${right} = 0 THEN ${left} * ${special(dialect, "NaN")} ELSE ${mod(left, right)} END`;
+  modulo(dialect: Pick<SqlDialect, "types">, left: Sql, right: Sql, leftType: InferredType, rightType: InferredType, nonZero = false): Sql {
+    if (leftType !== "double" && rightType !== "double") {
+      const d = nonZero ? right : sql`NULLIF(${right}, 0)`;
+      const r = sql`(${left} % ${d})`;
+      return sql`CASE WHEN ${r} <> 0 AND ((${r} < 0) <> (${d} < 0)) THEN ${r} + ${d} ELSE ${r} END`;
+    }
+    const double = (x: Sql, t: InferredType) => (t === "double" ? x : sql`CAST(${x} AS ${sql.raw(dialect.types.double)})`);
+    const [l, r] = [double(left, leftType), double(right, rightType)];
+    if (nonZero) return sql`(${l} - ${r} * floor(${l} * (CAST(1 AS ${sql.raw(dialect.types.double)}) / ${r})))`;
+    return sql`CASE WHEN ${r} = 0 THEN ${l} * ${special(dialect, "NaN")} ELSE ${l} - ${r} * floor(${l} / ${r}) END`;
   },
   /**
    * Floor division of integers in integer arithmetic (a BIGINT beyond 2^53 keeps every digit), NULL for a zero
@@ -274,6 +291,34 @@ export const ansi = {
   pairAggregate(dialect: Pick<SqlDialect, "types">, { fn, input, other, over }: AggCall): Sql {
     const call = sql`${sql.raw({ cov: "covar_samp", covPop: "covar_pop", corr: "corr" }[fn as "cov" | "covPop" | "corr"])}(${input}, ${other})${over ? sql` ${over}` : sql``}`;
     return fn === "corr" ? sql`COALESCE(${call}, ${special(dialect, "NaN")})` : call;
+  },
+  /**
+   * Polars' skew (crates/polars-compute/src/moment.rs, SkewState::finalize) from the count of non-null values, their
+   * mean and central moments m2 and m3 (sums of powers of x − mean, over n): m3 / m2^1.5; null for none (and for fewer
+   * than three with the sample correction √(n(n−1))/(n−2)), NaN where m2 <= (ε · mean)².
+   */
+  skewOf(dialect: Pick<SqlDialect, "types">, fn: AggFn, { n, mean, m2, m3 }: Record<"n" | "mean" | "m2" | "m3", Sql>): Sql {
+    const zero = sql`${m2} <= power(2.220446049250313e-16 * ${mean}, 2)`;
+    const biased = sql`${m3} / power(${m2}, 1.5)`;
+    return fn === "skew"
+      ? sql`CASE WHEN ${n} = 0 THEN NULL WHEN ${zero} THEN ${special(dialect, "NaN")} ELSE ${biased} END`
+      : sql`CASE WHEN ${n} <= 2 THEN NULL WHEN ${zero} THEN ${special(dialect, "NaN")} ELSE sqrt(CAST(${n} AS ${sql.raw(dialect.types.double)}) * (${n} - 1)) / (${n} - 2) * (${biased}) END`;
+  },
+  /**
+   * Polars' skew in doubles (`skewOf`). Central moments need the mean first: a subquery over the group's values
+   * (`array_agg` of the outer query, unnested), as the engines' own skewness (power sums) loses the digits of large
+   * values. Not a window. (DuckDB runs such a subquery slowly: its dialect reads the group's list with a lambda.)
+   */
+  skew(dialect: Pick<SqlDialect, "types">, { fn, input, inputType }: AggCall): Sql {
+    const x = inputType === "double" ? input : sql`CAST(${input} AS ${sql.raw(dialect.types.double)})`;
+    const [u, m, d] = [sql.raw("fb_skew_u"), sql.raw("fb_skew_m"), sql.raw("(fb_skew_u - fb_skew_m)")];
+    const value = ansi.skewOf(dialect, fn, {
+      n: sql`count(${u})`,
+      mean: sql`max(${m})`,
+      m2: sql`(sum(${d} * ${d}) / count(${u}))`,
+      m3: sql`(sum(${d} * (${d} * ${d})) / count(${u}))`,
+    });
+    return sql`(SELECT ${value} FROM (SELECT ${u}, avg(${u}) OVER () AS ${m} FROM unnest(array_agg(${x})) AS fb_skew(${u})) AS fb_skew_values)`;
   },
   /** count(*) or count(x), as a window when `over` is given. */
   count(input: Sql | null, over?: Sql): Sql {
@@ -376,11 +421,15 @@ export const ansi = {
     isFinite: ([x]) => sql`(${x} > ${special(dialect, "-inf")} AND ${x} < ${special(dialect, "inf")})`,
     fillNan: ([x, v]) => sql`CASE WHEN ${x} = ${special(dialect, "NaN")} THEN ${v} ELSE ${x} END`,
     clip: ([x, lo, hi]) => sql`CASE WHEN ${x} < ${lo} THEN ${lo} WHEN ${x} > ${hi} THEN ${hi} ELSE ${x} END`,
-    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers.
-    floorDiv: ([a, b], [ta, tb]) =>
-      isIntegral(ta!) && isIntegral(tb!)
-        ? ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide)
-        : sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`,
+    // Polars: floor(a / b) for doubles (±inf or NaN by zero), integer floor division (NULL by zero) for integers. By a
+    // literal, Polars' scalar kernel multiplies by its reciprocal: floor(a * (1 / b)), so 49.0 // 49.0 is 0.0 there
+    // (crates/polars-compute/src/arithmetic/float.rs, prim_wrapping_floor_div_scalar).
+    floorDiv: ([a, b], [ta, tb], nonZero = []) => {
+      if (isIntegral(ta!) && isIntegral(tb!)) return ansi.integerFloorDiv(dialect, a!, b!, dialect.truncatingDivide);
+      if (!nonZero[1]) return sql`floor(${dialect.divide(a!, b!, ta!, tb!)})`;
+      const double = (x: Sql, t: InferredType) => (t === "double" ? x : sql`CAST(${x} AS ${sql.raw(dialect.types.double)})`);
+      return sql`floor(${double(a!, ta!)} * (CAST(1 AS ${sql.raw(dialect.types.double)}) / ${double(b!, tb!)}))`;
+    },
     isIn: ([x, ...values]) => (values.length ? sql`(${x} IN (${sql.join(values)}))` : sql`FALSE`),
     isBetween: ([x, lo, hi]) => sql`(${x} BETWEEN ${lo} AND ${hi})`,
     lower: ([s]) => sql`lower(${s})`,

@@ -121,6 +121,34 @@ export class Expr {
   /** The middle value, interpolating between the two middle ones (as Polars). */
   median(): Expr { return this.#agg("median"); }
   /**
+   * The skewness of the non-null values, as Polars' `skew(bias)`: m3 / m2^1.5 of the central moments (`bias: true`,
+   * the default), or with the sample correction √(n(n-1)) / (n-2) (`bias: false`). Null for no values (for fewer than
+   * three without bias), NaN for constant values. From the central moments, after the mean, so large values keep their
+   * digits (engines' own skewness functions use power sums, which lose them). In `agg()` on DuckDB and PostgreSQL.
+   * @example col("amount").skew()   // DuckDB: … list_sum(list_transform(list("amount"), lambda u: (u - avg("amount")) ^ 3)) …
+   */
+  skew(options: { bias?: boolean } = {}): Expr {
+    if (options.bias !== undefined && typeof options.bias !== "boolean") throw new TypeError(`skew(): bias must be true or false, got ${JSON.stringify(options.bias)}`);
+    return this.#agg(options.bias === false ? "skewUnbiased" : "skew");
+  }
+  /**
+   * Not provided: Polars' `arg_min`/`arg_max` return a row position, which SQL tables do not have. Throws, naming the
+   * way to take another column's value at the minimum (maximum): `col("v").sortBy("x").first()` (`.last()`).
+   */
+  argMin(): never { return argPosition("argMin", "first"); }
+  argMax(): never { return argPosition("argMax", "last"); }
+  /**
+   * Not provided: Polars' `mode()` returns every most frequent value (a list), and picks among ties arbitrarily in
+   * `mode().first()`. Throws, naming the way to write it: count per value, then take the most frequent.
+   */
+  mode(): never {
+    throw new TypeError(
+      "mode(): not provided — Polars returns all the most frequent values (a list), and mode().first() picks among ties arbitrarily. " +
+        'Count per value and take the most frequent, ties to the smallest (Polars\' mode().min()): ' +
+        'frame.groupBy("key", "x").agg(len().alias("n")).groupBy("key").agg(col("x").sortBy("n", { descending: true }).first())',
+    );
+  }
+  /**
    * The q-quantile interpolating linearly between neighbours: Polars' `interpolation="linear"`, to be given, since
    * Polars' default ("nearest") and its other methods are not implemented (refused here rather than computed otherwise).
    * @example col("amount").quantile(0.9, { interpolation: "linear" })   // DuckDB: quantile_cont("amount", 0.9)
@@ -280,6 +308,19 @@ export class Expr {
   }
   /** This value minus the one `n` rows earlier. */
   diff(n = 1): Expr { return this.sub(this.shift(n)); }
+  /**
+   * The change from the value `n` rows earlier (later for negative `n`) as a fraction of it, as Polars' `pct_change`:
+   * computed as it does, diff / shift in doubles. A null on either row gives null (no fill; Polars' docstring speaks
+   * of the "most-recent non-null element", its code and tests do not fill); from 0, ±inf or NaN, as `div`.
+   * @example col("balance").pctChange().over("customer_id", { orderBy: "month" })
+   * // ("balance" * 1.0 - lag("balance" * 1.0, 1) OVER (…)) / lag(…) OVER (…)
+   */
+  pctChange(n = 1): Expr {
+    // In doubles first, as Polars casts to Float64; a product (not a cast) so that a non-number is refused, as there.
+    const x = this.mul(lit(1, "double"));
+    const before = x.shift(checkedInt("pctChange", n));
+    return x.sub(before).div(before);
+  }
   cumSum(): Expr { return this.#cumulative("sum"); }
   /**
    * The running product, as Polars' `cum_prod`: null on a row whose value is null; an integer for integers (exact up
@@ -332,6 +373,30 @@ export class Expr {
     return this.#rolling(ddof("rollingVar", options.ddof) === 1 ? "var" : "varPop", window, options);
   }
   rollingCount(window: number | string, options: RollingOptions = {}): Expr { return this.#rolling("count", window, options); }
+  /**
+   * Not provided: Polars' `ewm_mean` weighs row j by (1 − α)^(t − j) from each row t. One SQL window cannot: the weight
+   * needs the row's position inside a running sum (a window within a window), and the factored form
+   * Σ x_j (1 − α)^(−j) / Σ (1 − α)^(−j) overflows doubles after about 1024 / log2(1 / (1 − α)) rows. Throws, naming
+   * the ways out (docs/polars-parity.md).
+   */
+  ewmMean(_options: Record<string, unknown> = {}): never {
+    throw new TypeError(
+      "ewmMean(): not provided — Polars' weights (1 - alpha)^(t - j) need each row's position inside a running sum, which one SQL " +
+        "window cannot compute exactly, and the factored running sums overflow doubles on long series. For a moving average use " +
+        'rollingMean(n) or rollingMean("30d", { by }); for short series, the factored form in two steps (docs/polars-parity.md, ewm_mean)',
+    );
+  }
+  /**
+   * Not provided: Polars' `ewm_mean_by(by, half_life)` weighs by exp(−ln 2 · Δt / half_life) between consecutive rows,
+   * which needs the previous row's time inside a running sum (a window within a window), and exp(ln 2 · t / half_life)
+   * overflows doubles over a long history. Throws, naming the way out.
+   */
+  ewmMeanBy(_by: Expr | string, _options: Record<string, unknown> = {}): never {
+    throw new TypeError(
+      "ewmMeanBy(): not provided — Polars' time-decayed weights need the previous row's time inside a running sum, which one SQL " +
+        'window cannot compute, and their factored form overflows doubles over a long history. Use rollingMean("30d", { by }) for a time window',
+    );
+  }
 
   /**
    * Evaluates the windows (and aggregations) in this expression per partition, as Polars' `over`. `orderBy` orders
@@ -758,6 +823,13 @@ function replaceNode(x: ExprNode, mapping: [Scalar, Scalar][], otherwise: ExprNo
 function ddof(what: string, value = 1): 0 | 1 {
   if (value !== 0 && value !== 1) throw new TypeError(`${what}(): ddof must be 0 (population) or 1 (sample, the default), got ${value}`);
   return value;
+}
+
+function argPosition(what: string, end: "first" | "last"): never {
+  throw new TypeError(
+    `${what}(): not provided — Polars returns a row position, which SQL tables do not have. ` +
+      `For the value of another column where this one is ${end === "first" ? "smallest" : "largest"}: col("v").sortBy("<this column>").${end}()`,
+  );
 }
 
 function checkedInt(what: string, value: number, min = -Infinity): number {

@@ -109,12 +109,13 @@ export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readon
 
 export const AGG_FNS = [
   "mean", "sum", "min", "max", "count", "std", "var", "stdPop", "varPop", "cov", "covPop", "corr", "product", "median", "quantile", "nUnique", "any", "all", "first", "last",
+  "skew", "skewUnbiased",
 ] as const;
 export type AggFn = (typeof AGG_FNS)[number];
 /**
  * `operand: null` is a row count (`count(*)`). `quantile` carries its fraction. `first`/`last` take a `sorted`
  * operand: the value at the smallest/largest sort key. `cov`, `covPop` and `corr` pair `operand` with `other`, over the
- * rows where both are non-null.
+ * rows where both are non-null. `skew` is Polars' skew(bias=True) (the population's), `skewUnbiased` skew(bias=False).
  */
 export interface AggExpr {
   readonly kind: "agg";

@@ -1,5 +1,6 @@
 import { containsAgg, type ExprNode, exprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { columnNames } from "./schema.ts";
@@ -57,21 +58,27 @@ export function pushEntityFilters(
         for (const [column, field] of m) {
           const out = outputs.find((c) => c.name === column);
           if (!out) continue;
-          if (out.side === "left") {
+          if (out.side === "both") {
+            // A coalesced key: the left key where the left row exists, else the right one.
+            left.set(out.source, field);
+            right.set(out.other, field);
+          } else if (out.side === "left" && n.how !== "right" && n.how !== "full") {
             left.set(out.source, field);
             const key = n.on.find((k) => k.left === out.source);
             if (key && n.how !== "cross") right.set(key.right, field);
-          } else if (n.how === "inner" || n.how === "cross") {
-            // A left join's right column is null on unmatched rows: not followed (conservative).
+          } else if (out.side === "right" && (n.how === "inner" || n.how === "cross" || n.how === "right")) {
+            // The column of an optional side (a left join's right, a right join's left, a full join's) is null on
+            // unmatched rows: not followed (conservative).
             right.set(out.source, field);
             const key = n.on.find((k) => k.right === out.source);
-            if (key && n.how === "inner") left.set(key.left, field);
+            if (key && n.how !== "cross") left.set(key.left, field);
           }
         }
         need(n.left, left);
         need(n.right, right);
       },
       asofJoin: (n) => {
+        if (isShorthand(n)) return need(lowerFrame(n, names), m);
         const left = new Map<string, string>();
         const right = new Map<string, string>();
         const outputs = joinColumns(n, names(n.left), names(n.right));
@@ -85,6 +92,13 @@ export function pushEntityFilters(
         need(n.left, left);
         need(n.right, right);
       },
+      rename: (n) => need(lowerFrame(n, names), m),
+      drop: (n) => need(lowerFrame(n, names), m),
+      unique: (n) => need(lowerFrame(n, names), m),
+      groupHead: (n) => need(lowerFrame(n, names), m),
+      rowIndex: (n) => need(lowerFrame(n, names), m),
+      // Each input's rows are output rows under the same names.
+      concat: (n) => n.inputs.forEach((input) => need(input, m)),
     });
   };
   need(target.rel, new Map(fields.map((f) => [f, f])));

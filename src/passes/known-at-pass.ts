@@ -1,9 +1,11 @@
 import type { DType } from "../ir/dtype.ts";
 import { type Duration, type DurationUnit, formatDuration, type Period, periodNests, shiftCoversPeriod } from "../ir/duration.ts";
 import { type ExprNode, outputName, someExpr, truncatePeriod, type WindowExpr } from "../ir/expr.ts";
+import { joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
-import { findColumn } from "./schema.ts";
+import { columnNames, findColumn } from "./schema.ts";
 import type { TypedSet } from "./type-pass.ts";
 import { windowReach } from "./time-range-pass.ts";
 
@@ -60,8 +62,10 @@ export function knownAtGraph(graph: FeatureGraph, typed: ReadonlyMap<string, Typ
     const known = result.get(name);
     if (known) return known;
     const node = graph.sets.get(name)!;
-    const typeOf = (rel: RelNode, column: string): DType | undefined => findColumn(typed.get(name)!.relSchemas.get(rel) ?? [], column)?.type;
-    const value = relKnownAt(node.rel, node.def.timestamp, { set: name, graph, ofSet, typeOf });
+    const schemaOf = (rel: RelNode) => typed.get(name)!.relSchemas.get(rel) ?? [];
+    const typeOf = (rel: RelNode, column: string): DType | undefined => findColumn(schemaOf(rel), column)?.type;
+    const columns = (rel: RelNode) => columnNames(schemaOf(rel));
+    const value = relKnownAt(node.rel, node.def.timestamp, { set: name, graph, ofSet, typeOf, columns });
     result.set(name, value);
     return value;
   };
@@ -74,6 +78,7 @@ interface Context {
   readonly graph: FeatureGraph;
   readonly ofSet: (name: string) => KnownAt;
   readonly typeOf: (rel: RelNode, column: string) => DType | undefined;
+  readonly columns: (rel: RelNode) => string[];
 }
 
 const future = (ctx: Context, reason: string, expr?: ExprNode): KnownAt => ({ kind: "future", set: ctx.set, reason, ...(expr && { expr }) });
@@ -101,18 +106,26 @@ function relKnownAt(rel: RelNode, time: string, ctx: Context): KnownAt {
     },
     aggregate: (n) => projected(n.input, [...n.keys, ...n.aggs], time, ctx),
     join: (n) => {
-      const pair = n.on.find((k) => k.left === time);
+      // The time is a key (either side's, or both coalesced): the rows joined to a row at t are at t too.
+      const out = joinColumns(n, ctx.columns(n.left), ctx.columns(n.right)).find((c) => c.name === time);
+      const pair = out && n.on.find((k) => (out.side === "right" ? k.right : k.left) === out.source);
       if (!pair || n.how === "cross") {
         return future(ctx, `a ${n.how} join on ${n.on.map((k) => `"${k.left}"`).join(", ") || "nothing"} (not on the time "${time}") can bring in rows of any later time`);
       }
-      return later(rec(n.left, time), rec(n.right, pair.right));
+      return later(rec(n.left, pair.left), rec(n.right, pair.right));
     },
     asofJoin: (n) => {
-      if (n.strategy === "forward") return future(ctx, `joinAsof(strategy: "forward") takes the next row after "${n.leftOn}"`);
+      if (n.strategy !== "backward") return future(ctx, `joinAsof(strategy: "${n.strategy}") can take a row after "${n.leftOn}"`);
       if (time !== n.leftOn) return future(ctx, `joinAsof() matches on "${n.leftOn}", not on the time "${time}"`);
       // Backward: each right row is at or before the left row's time.
       return later(rec(n.left, time), rec(n.right, n.rightOn));
     },
+    rename: (n) => rec(lowerFrame(n, ctx.columns), time),
+    drop: (n) => rec(lowerFrame(n, ctx.columns), time),
+    unique: (n) => rec(lowerFrame(n, ctx.columns), time),
+    groupHead: (n) => rec(lowerFrame(n, ctx.columns), time),
+    rowIndex: (n) => rec(lowerFrame(n, ctx.columns), time),
+    concat: (n) => n.inputs.map((input) => rec(input, time)).reduce(later),
   });
 }
 

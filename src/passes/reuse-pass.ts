@@ -93,5 +93,11 @@ function scanReused(rel: RelNode, reused: ReadonlyMap<string, SourceDef>): RelNo
     aggregate: (n) => ({ ...n, input: map(n.input) }),
     join: (n) => ({ ...n, left: map(n.left), right: map(n.right) }),
     asofJoin: (n) => ({ ...n, left: map(n.left), right: map(n.right) }),
+    rename: (n) => ({ ...n, input: map(n.input) }),
+    drop: (n) => ({ ...n, input: map(n.input) }),
+    unique: (n) => ({ ...n, input: map(n.input) }),
+    concat: (n) => ({ ...n, inputs: n.inputs.map(map) }),
+    groupHead: (n) => ({ ...n, input: map(n.input) }),
+    rowIndex: (n) => ({ ...n, input: map(n.input) }),
   });
 }

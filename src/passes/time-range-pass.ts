@@ -1,8 +1,9 @@
 import type { Duration, DurationUnit, Period } from "../ir/duration.ts";
-import { type ExprNode, exprChildren, outputName, truncatePeriod, unalias, type WindowExpr } from "../ir/expr.ts";
+import { containsWindow, type ExprNode, exprChildren, outputName, truncatePeriod, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
-import { addDuration, ceilToPeriod, floorToPeriod, isRepresentable } from "../ir/time.ts";
+import { addDuration, ceilToPeriod, floorToPeriod, isRepresentable, parseInstant } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { columnNames } from "./schema.ts";
 import { type TypedSet, typeGraph } from "./type-pass.ts";
@@ -21,7 +22,11 @@ import { type TypedSet, typeGraph } from "./type-pass.ts";
  */
 export type BoundStep =
   | { readonly op: "floor" | "ceil"; readonly unit: DurationUnit; readonly n?: number }
-  | { readonly op: "shift"; readonly unit: DurationUnit; readonly n: number };
+  | { readonly op: "shift"; readonly unit: DurationUnit; readonly n: number }
+  /** A fixed instant from a filter on the time column (`at`: the bound was open; `atLeast`: the later of the two). */
+  | { readonly op: "at"; readonly at: Date }
+  | { readonly op: "atLeast"; readonly at: Date }
+  | { readonly op: "atMost"; readonly at: Date };
 
 /** `null` means no bound: the whole history on that side. */
 export interface SymbolicRange {
@@ -48,21 +53,35 @@ const anyTime = (exact: boolean): SymbolicRange => (exact ? { ...FULL_HISTORY, e
 /** The event-time ranges each source must be read over (one entry per path that reaches it). */
 export type SourceRanges = ReadonlyMap<string, readonly SymbolicRange[]>;
 
+export interface RangeOptions {
+  /**
+   * Window expressions whose earlier rows come from state carried across the read's start (state-pass.ts): they add
+   * no reach of their own, as their input is read from a fixed instant (a filter on the time column).
+   */
+  readonly continued?: ReadonlySet<WindowExpr>;
+  /** Told of every relation the pass reaches: the time column it follows there (null: none) and the range needed. */
+  readonly observe?: (rel: RelNode, column: string | null, range: SymbolicRange) => void;
+  /** What is needed of the target's timestamp: the window (the default), or all of it where filters alone bound the read. */
+  readonly range?: SymbolicRange;
+}
+
 export function inferSourceRanges(
   graph: FeatureGraph,
   target: FeatureSetNode,
   typed: ReadonlyMap<string, TypedSet> = typeGraph(graph, [target.def.name]),
+  options: RangeOptions = {},
 ): SourceRanges {
   const schemas = new Map([...typed.values()].flatMap((t) => [...t.relSchemas]));
   const names = (rel: RelNode) => columnNames(schemas.get(rel)!);
   const ranges = new Map<string, SymbolicRange[]>();
   const need = (rel: RelNode, column: string | null, range: SymbolicRange): void => {
+    options.observe?.(rel, column, range);
     // `exprs` are evaluated over `input`: map the time column through `expr` (the one producing it, if any), then
-    // widen by how far the window functions among `exprs` reach along it.
-    const through = (expr: ExprNode | undefined, exprs: readonly ExprNode[], input: RelNode): void => {
+    // widen by how far the window functions among `exprs` reach along it; a filter may bound it from below (`from`).
+    const through = (expr: ExprNode | undefined, exprs: readonly ExprNode[], input: RelNode, bounds?: TimeBounds): void => {
       const mapped = expr ? mapThroughExpr(expr, range) : column === null ? undefined : { column, range };
       if (!mapped) return need(input, null, anyTime(column === null && range.exact));
-      need(input, mapped.column, widen(mapped.range, windowReach(exprs, mapped.column)));
+      need(input, mapped.column, within(widen(mapped.range, windowReach(exprs, mapped.column, options.continued)), bounds));
     };
     const find = (exprs: readonly ExprNode[]) => (column === null ? undefined : exprs.find((c) => outputName(c) === column));
     visitRel<void>(rel, {
@@ -78,7 +97,8 @@ export function inferSourceRanges(
         else need(set.rel, null, anyTime(column === null && range.exact));
       },
       // Row-wise, but a predicate with windows (keep the latest row per key) looks at other rows.
-      filter: (n) => through(undefined, [n.predicate], n.input),
+      // Bounds on the time column narrow the read, unless windows in the predicate see the rows it drops (QUALIFY).
+      filter: (n) => through(undefined, [n.predicate], n.input, column === null || containsWindow(n.predicate) ? undefined : timeBounds(n.predicate, column)),
       select: (n) => through(find(n.columns), n.columns, n.input),
       withColumns: (n) => through(find(n.columns), n.columns, n.input),
       // A group's rows share its key, so an output row at time t depends exactly on the input rows whose key maps
@@ -86,10 +106,17 @@ export function inferSourceRanges(
       // can come from any row, so the whole history is read.
       aggregate: (n) => (column !== null && !find(n.keys) ? need(n.input, null, FULL_HISTORY) : through(find(n.keys), [], n.input)),
       join: (n) => joinNeeds(n, column, range, names, need),
-      asofJoin: (n) => joinNeeds(n, column, range, names, need),
+      asofJoin: (n) => (isShorthand(n) ? need(lowerFrame(n, names), column, range) : joinNeeds(n, column, range, names, need)),
+      rename: (n) => need(lowerFrame(n, names), column, range),
+      drop: (n) => need(lowerFrame(n, names), column, range),
+      unique: (n) => need(lowerFrame(n, names), column, range),
+      groupHead: (n) => need(lowerFrame(n, names), column, range),
+      rowIndex: (n) => need(lowerFrame(n, names), column, range),
+      // Each input's rows are output rows, at their own time: each is read over the same range.
+      concat: (n) => n.inputs.forEach((input) => need(input, column, range)),
     });
   };
-  need(target.rel, target.def.timestamp, WINDOW);
+  need(target.rel, target.def.timestamp, options.range ?? WINDOW);
   return ranges;
 }
 
@@ -97,8 +124,10 @@ export function inferSourceRanges(
  * The side of a join that carries the time column drives it: its rows are the output's rows, read over the range.
  * The other side is looked up: keyed on that same time, it needs the same range; as of that time, the range moved by
  * the tolerance (or unbounded on the far side); otherwise its whole history. Rows read on a lookup side never become
- * output rows of their own, so they keep the range exact — except in a left join driven by its right side, whose
- * unmatched left rows come out without a time.
+ * output rows of their own, so they keep the range exact — except where the driving side is optional (the right side
+ * of a left join, the left of a right join, either of a full join): the other side's unmatched rows come out without
+ * a time, to be clipped. A full join's coalesced time key is driven by both sides: an output row at t is a left or
+ * an unmatched right row at t, and rows of equal keys have equal times, so each side is read over the range, exactly.
  */
 function joinNeeds(
   n: JoinRel | AsofJoinRel,
@@ -113,7 +142,13 @@ function joinNeeds(
     need(n.right, null, anyTime(column === null && range.exact));
     return;
   }
-  const exact = range.exact && !(n.kind === "join" && n.how === "left" && out.side === "right");
+  if (out.side === "both") {
+    need(n.left, out.source, range);
+    need(n.right, out.other, range);
+    return;
+  }
+  const optional = n.kind === "join" && ((n.how === "left" && out.side === "right") || (n.how === "right" && out.side === "left") || n.how === "full");
+  const exact = range.exact && !optional;
   const driving = { ...range, exact };
   const lookupAll = anyTime(exact);
   const [drive, other] = out.side === "left" ? [n.left, n.right] : [n.right, n.left];
@@ -149,7 +184,7 @@ interface Reach {
  * and backward fills look ahead. Any
  * other window (a whole partition, another order) may see any row of its partition: both ways without bound.
  */
-export function windowReach(exprs: readonly ExprNode[], time: string): Reach {
+export function windowReach(exprs: readonly ExprNode[], time: string, continued?: ReadonlySet<WindowExpr>): Reach {
   const windows: WindowExpr[] = [];
   const collect = (e: ExprNode): void => {
     if (e.kind === "window") windows.push(e);
@@ -165,6 +200,7 @@ export function windowReach(exprs: readonly ExprNode[], time: string): Reach {
   let back: Reach["back"] = null;
   let ahead: Reach["ahead"] = null;
   for (const w of windows) {
+    if (continued?.has(w)) continue;
     const f = w.func;
     // Ranks order by their operand (only they carry a direction of their own).
     const ordered = "descending" in f ? isTime({ expr: f.operand, descending: f.descending, nullsLast: false }) : isTime(w.orderBy[0]);
@@ -179,6 +215,45 @@ export function windowReach(exprs: readonly ExprNode[], time: string): Reach {
 
 const longer = (a: Duration | null, b: Duration): Duration => (a && durationMillis(a) >= durationMillis(b) ? a : b);
 const durationMillis = (d: Duration): number => addDuration(new Date(0), d).getTime();
+
+/** Fixed instants a filter bounds its time column by: rows outside `[from, until)` never pass, so need not be read. */
+interface TimeBounds {
+  readonly from?: Date;
+  readonly until?: Date;
+}
+
+/** The bounds of `col(time) >= lit(t)` and `col(time) < lit(t)` conjuncts of a filter (other conjuncts may narrow more). */
+function timeBounds(predicate: ExprNode, time: string): TimeBounds {
+  const e = unalias(predicate);
+  if (e.kind !== "binary") return {};
+  if (e.op === "and") {
+    const [a, b] = [timeBounds(e.left, time), timeBounds(e.right, time)];
+    const pick = (x: Date | undefined, y: Date | undefined, later: boolean) => (x && y ? ((x > y) === later ? x : y) : (x ?? y));
+    return { from: pick(a.from, b.from, true), until: pick(a.until, b.until, false) };
+  }
+  // `col(time).isNull().or(col(time).lt(t))`: everything before t, with the rows whose time is null, as a read
+  // open at the start takes them (`rangePredicate`).
+  if (e.op === "or") {
+    const [l, r] = [unalias(e.left), unalias(e.right)];
+    const nullTime = l.kind === "isNull" && !l.negated && unalias(l.operand).kind === "column" && (unalias(l.operand) as { name: string }).name === time;
+    const before = timeBounds(r, time);
+    return nullTime && before.until && !before.from ? { until: before.until } : {};
+  }
+  const [l, r] = [unalias(e.left), unalias(e.right)];
+  if ((e.op !== "ge" && e.op !== "lt") || l.kind !== "column" || l.name !== time || l.qualifier || r.kind !== "literal") return {};
+  if ((r.dtype !== "date" && r.dtype !== "timestamp") || r.value === null) return {};
+  const at = parseInstant(String(r.value));
+  return e.op === "ge" ? { from: at } : { until: at };
+}
+
+/** The range, within fixed bounds where a filter gives them. */
+function within(range: SymbolicRange, { from, until }: TimeBounds = {}): SymbolicRange {
+  return {
+    ...range,
+    ...(from && { start: range.start === null ? [{ op: "at", at: from } as const] : [...range.start, { op: "atLeast", at: from } as const] }),
+    ...(until && { end: range.end === null ? [{ op: "at", at: until } as const] : [...range.end, { op: "atMost", at: until } as const] }),
+  };
+}
 
 /** The range widened by a reach; any widening yields rows outside the window, so the result is not exact. */
 function widen(range: SymbolicRange, reach: Reach): SymbolicRange {
@@ -275,12 +350,20 @@ export function evaluateRanges(ranges: readonly SymbolicRange[], window: { start
 }
 
 function applySteps(t: Date, steps: readonly BoundStep[]): Date {
-  return steps.reduce(
-    (acc, step) => {
-      if (step.op === "shift") return addDuration(acc, step);
-      const period = { n: step.n ?? 1, unit: step.unit };
-      return step.op === "floor" ? floorToPeriod(acc, period) : ceilToPeriod(acc, period);
-    },
-    t,
-  );
+  return steps.reduce((acc, step) => {
+    switch (step.op) {
+      case "shift":
+        return addDuration(acc, step);
+      case "floor":
+        return floorToPeriod(acc, { n: step.n ?? 1, unit: step.unit });
+      case "ceil":
+        return ceilToPeriod(acc, { n: step.n ?? 1, unit: step.unit });
+      case "at":
+        return step.at;
+      case "atLeast":
+        return acc > step.at ? acc : step.at;
+      case "atMost":
+        return acc < step.at ? acc : step.at;
+    }
+  }, t);
 }

@@ -1,8 +1,9 @@
-import { commonType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
+import { commonType, type DType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
 import { containsWindow, type ExprNode, isSubDaily, outputName, type ScalarFn, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
+import { lowerFrame, type Shorthand } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
 import { DefinitionError } from "../errors.ts";
 import type { FeatureGraph } from "../graph/feature-graph.ts";
@@ -67,7 +68,10 @@ function typeRel(
   leafSchema: (leaf: { kind: "scan"; source: string } | { kind: "ref"; set: string }) => Schema,
   out: Map<RelNode, Schema>,
 ): Schema {
+  const typed = out.get(rel); // a shorthand's lowered form shares its input with it
+  if (typed) return typed;
   const recur = (r: RelNode) => typeRel(r, where, leafSchema, out);
+  const typedNames = (r: RelNode) => columnNames(out.get(r)!);
   const schema = visitRel<Schema>(rel, {
     scan: (n) => leafSchema(n),
     ref: (n) => leafSchema(n),
@@ -106,11 +110,69 @@ function typeRel(
       if (!isTemporal(l) || !isTemporal(r)) {
         throw new DefinitionError(`joinAsof() matches on time: "${n.leftOn}" is ${l} and "${n.rightOn}" is ${r}`, { ...where, column: n.leftOn });
       }
+      if (n.strategy === "nearest") return recur(lowerFrame(n as Shorthand, typedNames));
       return joinSchema(n, left, right, where);
+    },
+    rename: (n) => {
+      const input = recur(n.input);
+      n.mapping.forEach(([from]) => known(input, from, "rename", where));
+      return recur(lowerFrame(n, typedNames));
+    },
+    drop: (n) => {
+      const input = recur(n.input);
+      n.columns.forEach((name) => known(input, name, "drop", where));
+      return recur(lowerFrame(n, typedNames));
+    },
+    concat: (n) => {
+      const [first, ...rest] = n.inputs.map(recur);
+      rest.forEach((schema, i) => sameSchema(first!, schema, i + 2, where));
+      return first!;
+    },
+    groupHead: (n) => {
+      const input = recur(n.input);
+      n.keys.forEach((name) => known(input, name, `groupBy(…).${n.take}`, where));
+      return recur(lowerFrame(n, typedNames));
+    },
+    rowIndex: (n) => {
+      recur(n.input);
+      return recur(lowerFrame(n, typedNames));
+    },
+    unique: (n) => {
+      const input = recur(n.input);
+      n.subset?.forEach((name) => known(input, name, "unique", where));
+      const rest = n.subset ? input.filter((c) => !n.subset!.includes(c.name)) : [];
+      if (n.keep === "any" && rest.length > 0) {
+        // Polars keeps any row of each group; SQL has no row order to make that one choice the same on every engine.
+        throw new DefinitionError(
+          `unique(subset, { keep: "any" }) keeps an arbitrary row of each group, whose other columns (${columnNames(rest).join(", ")}) could differ between runs and engines: ` +
+            `sort the frame and keep "first" or "last" (frame.sort("<column>").unique(subset, { keep: "first" })), keep "none", or leave out the subset`,
+          { ...where, column: rest[0]!.name },
+        );
+      }
+      return recur(lowerFrame(n, typedNames));
     },
   });
   out.set(rel, schema);
   return schema;
+}
+
+/** As Polars (`strict=True`), naming a column the frame lacks is an error. */
+function known(input: Schema, name: string, what: string, where: Where): void {
+  if (!findColumn(input, name)) throw new DefinitionError(`${what}(): "${name}" is not a column; the frame has ${columnNames(input).join(", ")}`, { ...where, column: name });
+}
+
+/** Polars' vertical concat stacks columns by position: the names and types must agree, in order. */
+function sameSchema(first: Schema, other: Schema, position: number, where: Where): void {
+  const at = Math.max(first.length, other.length);
+  for (let i = 0; i < at; i++) {
+    const [a, b] = [first[i], other[i]];
+    if (a && b && a.name === b.name && a.type === b.type) continue;
+    const what = (c: Column | undefined) => (c ? `"${c.name}" (${c.type})` : "nothing");
+    throw new DefinitionError(
+      `concat(): frame ${position} has ${what(b)} as column ${i + 1}, where the first frame has ${what(a)}; a vertical concat needs the same column names and types in the same order (select and cast them first)`,
+      { ...where, column: (a ?? b)!.name },
+    );
+  }
 }
 
 function columnsOf(exprs: readonly ExprNode[], input: Schema, where: Where, mode: Mode): Column[] {
@@ -333,9 +395,10 @@ function checkKeyPair(key: JoinKey, left: Schema, right: Schema, where: Where, w
 }
 
 function joinSchema(node: JoinRel | AsofJoinRel, left: Schema, right: Schema, where: Where): Schema {
-  const columns = joinColumns(node, columnNames(left), columnNames(right)).map(({ side, source, name }) => ({
-    name,
-    type: findColumn(side === "left" ? left : right, source)!.type,
+  const columns = joinColumns(node, columnNames(left), columnNames(right)).map((c) => ({
+    name: c.name,
+    // A coalesced key pair has a common type: checkKeyPair saw to it.
+    type: c.side === "both" ? (commonType(findColumn(left, c.source)!.type, findColumn(right, c.other)!.type) as DType) : findColumn(c.side === "left" ? left : right, c.source)!.type,
   }));
   return unique(columns, where);
 }

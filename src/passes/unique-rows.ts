@@ -54,6 +54,16 @@ function notUnique(rel: RelNode, columns: readonly string[], graph: FeatureGraph
     },
     // Semi and anti joins keep left rows as they are; the others can repeat them.
     join: (n) => (n.how === "semi" || n.how === "anti" ? notUnique(n.left, columns, graph) : `a ${n.how} join can repeat rows`),
-    asofJoin: (n) => notUnique(n.left, columns, graph),
+    asofJoin: (n) => notUnique(n.left, columns, graph), // one output row per left row, nearest too
+    // The columns asked for exist (the type pass saw to it): each is renamed from another, or passed through.
+    rename: (n) => notUnique(n.input, columns.map((c) => n.mapping.find(([, to]) => to === c)?.[0] ?? c), graph),
+    drop: (n) => notUnique(n.input, columns, graph),
+    concat: () => `a concat can repeat (${columns.join(", ")})`,
+    // One row per group with head(1); some of the input's rows otherwise.
+    groupHead: (n) => (n.n === 1 && n.keys.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
+    // The index numbers every row apart; without it, the input's rows.
+    rowIndex: (n) => (columns.includes(n.name) ? undefined : notUnique(n.input, columns, graph)),
+    // One row per subset, or some of the input's rows.
+    unique: (n) => (n.subset?.every((c) => columns.includes(c)) ? undefined : notUnique(n.input, columns, graph)),
   });
 }

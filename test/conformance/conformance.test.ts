@@ -207,6 +207,26 @@ describe.skipIf(!postgresAvailable)(`DuckDB and PostgreSQL write the same rows (
           return [b === null ? null : floorDiv(b, k), b, r.n === null ? null : floorDiv(BigInt(r.n), k), m === null ? null : floorDiv(m, -7n)];
         }));
 
+      // Polars' floored modulo: integers by the divisor's sign; doubles l - r * floor(l / r), by a literal through its
+      // reciprocal (crates/polars-compute/src/arithmetic/float.rs), in the same double operations.
+      const imod = (a: bigint | null, b: bigint | null) => {
+        if (a === null || b === null || b === 0n) return null;
+        const r = a % b;
+        return r !== 0n && r < 0n !== b < 0n ? r + b : r;
+      };
+      const fmod = (l: number | null, r: number | null) => (l === null || r === null ? null : r === 0 ? NaN : l - r * Math.floor(l / r));
+      const fmodScalar = (l: number | null, r: number) => (l === null ? null : l - r * Math.floor(l * (1 / r)));
+      it("mod by literals and columns", () =>
+        expectPolars("mod by literals and columns, as Polars' kernels", (r) => [
+          imod(big(r.n), -3n), imod(big(r.m), -7n), fmodScalar(r.x, -2.5), fmodScalar(r.x, 0.1),
+          imod(big(r.m), BigInt(r.k)), imod(7n, big(r.n)), fmod(7.5, r.n), fmod(r.y, r.x),
+        ]));
+      it("floorDiv by literals", () =>
+        expectPolars("floorDiv by literals, as Polars' scalar kernel", (r) => {
+          const scalar = (l: number | null, d: number) => (l === null ? null : Math.floor(l * (1 / d)));
+          return [scalar(r.x, 0.1), scalar(r.x, 49), scalar(r.x, -2.5), scalar(r.n, 3), r.y === null || r.x === null ? null : Math.floor(r.y / r.x)];
+        }));
+
       it("casts to varchar", () =>
         expectPolars(OPERATION_CASES.find((c) => c.name.startsWith("casts to varchar with Polars"))!.name, (r) => [
           r.x === null || Number.isInteger(r.x) ? text(r.x) : undefined, // other doubles: the engines' shortest digits, compared above

@@ -103,9 +103,9 @@ const CASES: [string, Expr, PerDialect][] = [
     "modulo and subtraction",
     col("n").mod(3).sub(col("id")),
     {
-      duckdb: `select ("n" % 3) - "id" as "v"`,
-      postgres: `select ("n" % 3) - "id" as "v"`,
-      snowflake: `select ("N" % 3) - "ID" as "V"`,
+      duckdb: `select (CASE WHEN ("n" % 3) <> 0 AND ((("n" % 3) < 0) <> (3 < 0)) THEN ("n" % 3) + 3 ELSE ("n" % 3) END) - "id" as "v"`,
+      postgres: `select (CASE WHEN ("n" % 3) <> 0 AND ((("n" % 3) < 0) <> (3 < 0)) THEN ("n" % 3) + 3 ELSE ("n" % 3) END) - "id" as "v"`,
+      snowflake: `select (CASE WHEN ("N" % 3) <> 0 AND ((("N" % 3) < 0) <> (3 < 0)) THEN ("N" % 3) + 3 ELSE ("N" % 3) END) - "ID" as "V"`,
     },
   ],
   [
@@ -778,12 +778,13 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    // Polars' float kernel l - r * floor(l / r): the divisor's sign; an integer operand is cast, as Polars casts it.
     "modulo of doubles",
     col("x").mod(col("n")),
     {
-      duckdb: `select "x" % "n" as "v"`,
-      postgres: `select CASE WHEN "n" = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE CAST(mod(CAST(CAST("x" AS TEXT) AS NUMERIC), CAST("n" AS NUMERIC)) AS DOUBLE PRECISION) END as "v"`,
-      snowflake: `select CASE WHEN "N" = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" % "N" END as "V"`,
+      duckdb: `select CASE WHEN CAST("n" AS DOUBLE) = 0 THEN "x" * CAST('NaN' AS DOUBLE) ELSE "x" - CAST("n" AS DOUBLE) * floor("x" / CAST("n" AS DOUBLE)) END as "v"`,
+      postgres: `select CASE WHEN CAST("n" AS DOUBLE PRECISION) = 0 THEN "x" * CAST('NaN' AS DOUBLE PRECISION) ELSE "x" - CAST("n" AS DOUBLE PRECISION) * floor("x" / CAST("n" AS DOUBLE PRECISION)) END as "v"`,
+      snowflake: `select CASE WHEN CAST("N" AS FLOAT) = 0 THEN "X" * CAST('NaN' AS FLOAT) ELSE "X" - CAST("N" AS FLOAT) * floor("X" / CAST("N" AS FLOAT)) END as "V"`,
     },
   ],
   [
@@ -905,12 +906,13 @@ const CASES: [string, Expr, PerDialect][] = [
     },
   ],
   [
+    // The truncated remainder, moved by the divisor where the signs differ (Polars' floored modulo).
     "modulo of integers by zero is NULL",
     col("n").mod(col("id")),
     {
-      duckdb: `select "n" % "id" as "v"`,
-      postgres: `select "n" % NULLIF("id", 0) as "v"`,
-      snowflake: `select "N" % NULLIF("ID", 0) as "V"`,
+      duckdb: `select CASE WHEN ("n" % NULLIF("id", 0)) <> 0 AND ((("n" % NULLIF("id", 0)) < 0) <> (NULLIF("id", 0) < 0)) THEN ("n" % NULLIF("id", 0)) + NULLIF("id", 0) ELSE ("n" % NULLIF("id", 0)) END as "v"`,
+      postgres: `select CASE WHEN ("n" % NULLIF("id", 0)) <> 0 AND ((("n" % NULLIF("id", 0)) < 0) <> (NULLIF("id", 0) < 0)) THEN ("n" % NULLIF("id", 0)) + NULLIF("id", 0) ELSE ("n" % NULLIF("id", 0)) END as "v"`,
+      snowflake: `select CASE WHEN ("N" % NULLIF("ID", 0)) <> 0 AND ((("N" % NULLIF("ID", 0)) < 0) <> (NULLIF("ID", 0) < 0)) THEN ("N" % NULLIF("ID", 0)) + NULLIF("ID", 0) ELSE ("N" % NULLIF("ID", 0)) END as "V"`,
     },
   ],
   [
@@ -1126,6 +1128,59 @@ const CASES: [string, Expr, PerDialect][] = [
       duckdb: `select epoch_us("ts") + epoch_us(CAST("d" AS TIMESTAMP)) as "v"`,
       postgres: `select CAST(extract(epoch FROM "ts") * 1000000 AS BIGINT) + CAST(extract(epoch FROM "d") * 1000000 AS BIGINT) as "v"`,
       snowflake: `select DATE_PART(EPOCH_MICROSECOND, "TS") + DATE_PART(EPOCH_MICROSECOND, CAST("D" AS TIMESTAMP_NTZ)) as "V"`,
+    },
+  ],
+  [
+    // Polars' scalar kernel for a literal divisor goes through the reciprocal: x - r * floor(x * (1 / r)).
+    // Snowflake: FLOOR of a FLOAT is a FLOAT (https://docs.snowflake.com/en/sql-reference/functions/floor).
+    "modulo of a double by a literal, through its reciprocal as Polars",
+    col("x").mod(5.5),
+    {
+      duckdb: `select ("x" - CAST(5.5 AS DOUBLE) * floor("x" * (CAST(1 AS DOUBLE) / CAST(5.5 AS DOUBLE)))) as "v"`,
+      postgres: `select ("x" - CAST(5.5 AS DOUBLE PRECISION) * floor("x" * (CAST(1 AS DOUBLE PRECISION) / CAST(5.5 AS DOUBLE PRECISION)))) as "v"`,
+      snowflake: `select ("X" - CAST(5.5 AS FLOAT) * floor("X" * (CAST(1 AS FLOAT) / CAST(5.5 AS FLOAT)))) as "V"`,
+    },
+  ],
+  [
+    // Polars' pct_change: diff / shift on Float64, two lags of one window; from 0 as true division (±inf, NaN).
+    "pctChange as diff over shift, in doubles",
+    col("x").pctChange(2).over("s", { orderBy: "d" }),
+    {
+      duckdb: `select CASE WHEN lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) = 0 THEN (("x" * CAST(1 AS DOUBLE)) - lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) * CAST('inf' AS DOUBLE) ELSE (("x" * CAST(1 AS DOUBLE)) - lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) / lag("x" * CAST(1 AS DOUBLE), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) END as "v"`,
+      postgres: `select CASE WHEN lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) = 0 THEN (("x" * CAST(1 AS DOUBLE PRECISION)) - lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) * CAST('inf' AS DOUBLE PRECISION) ELSE (("x" * CAST(1 AS DOUBLE PRECISION)) - lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST)) / lag("x" * CAST(1 AS DOUBLE PRECISION), 2) OVER (PARTITION BY "s" ORDER BY "d" ASC NULLS FIRST) END as "v"`,
+      snowflake: `select CASE WHEN lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) = 0 THEN (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) * CAST('inf' AS FLOAT) ELSE (("X" * CAST(1 AS FLOAT)) - lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST)) / lag("X" * CAST(1 AS FLOAT), 2) OVER (PARTITION BY "S" ORDER BY "D" ASC NULLS FIRST) END as "V"`,
+    },
+  ],
+  [
+    // Polars' skew: central moments after the mean — DuckDB over the group's list with a lambda reading its avg,
+    // PostgreSQL over the group's values unnested in a subquery (array_agg belongs to the outer query); engines'
+    // skewness() use power sums. Snowflake's SKEW is undocumented in algorithm: refused.
+    "skew with and without bias",
+    col("n").skew().add(col("x").skew({ bias: false })),
+    {
+      duckdb: `select CASE WHEN count(CAST("n" AS DOUBLE)) = 0 THEN NULL WHEN (list_sum(list_transform(list(CAST("n" AS DOUBLE)), lambda fb_skew_u: (fb_skew_u - avg(CAST("n" AS DOUBLE))) * (fb_skew_u - avg(CAST("n" AS DOUBLE))))) / count(CAST("n" AS DOUBLE))) <= power(2.220446049250313e-16 * avg(CAST("n" AS DOUBLE)), 2) THEN CAST('NaN' AS DOUBLE) ELSE (list_sum(list_transform(list(CAST("n" AS DOUBLE)), lambda fb_skew_u: (fb_skew_u - avg(CAST("n" AS DOUBLE))) * ((fb_skew_u - avg(CAST("n" AS DOUBLE))) * (fb_skew_u - avg(CAST("n" AS DOUBLE)))))) / count(CAST("n" AS DOUBLE))) / power((list_sum(list_transform(list(CAST("n" AS DOUBLE)), lambda fb_skew_u: (fb_skew_u - avg(CAST("n" AS DOUBLE))) * (fb_skew_u - avg(CAST("n" AS DOUBLE))))) / count(CAST("n" AS DOUBLE))), 1.5) END + CASE WHEN count("x") <= 2 THEN NULL WHEN (list_sum(list_transform(list("x"), lambda fb_skew_u: (fb_skew_u - avg("x")) * (fb_skew_u - avg("x")))) / count("x")) <= power(2.220446049250313e-16 * avg("x"), 2) THEN CAST('NaN' AS DOUBLE) ELSE sqrt(CAST(count("x") AS DOUBLE) * (count("x") - 1)) / (count("x") - 2) * ((list_sum(list_transform(list("x"), lambda fb_skew_u: (fb_skew_u - avg("x")) * ((fb_skew_u - avg("x")) * (fb_skew_u - avg("x"))))) / count("x")) / power((list_sum(list_transform(list("x"), lambda fb_skew_u: (fb_skew_u - avg("x")) * (fb_skew_u - avg("x")))) / count("x")), 1.5)) END as "v"`,
+      postgres: `select (SELECT CASE WHEN count(fb_skew_u) = 0 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE PRECISION) ELSE (sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg(CAST("n" AS DOUBLE PRECISION))) AS fb_skew(fb_skew_u)) AS fb_skew_values) + (SELECT CASE WHEN count(fb_skew_u) <= 2 THEN NULL WHEN (sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)) <= power(2.220446049250313e-16 * max(fb_skew_m), 2) THEN CAST('NaN' AS DOUBLE PRECISION) ELSE sqrt(CAST(count(fb_skew_u) AS DOUBLE PRECISION) * (count(fb_skew_u) - 1)) / (count(fb_skew_u) - 2) * ((sum((fb_skew_u - fb_skew_m) * ((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m))) / count(fb_skew_u)) / power((sum((fb_skew_u - fb_skew_m) * (fb_skew_u - fb_skew_m)) / count(fb_skew_u)), 1.5)) END FROM (SELECT fb_skew_u, avg(fb_skew_u) OVER () AS fb_skew_m FROM unnest(array_agg("x")) AS fb_skew(fb_skew_u)) AS fb_skew_values) as "v"`,
+      snowflake: { unsupported: /^skew\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    "skew as a window is refused",
+    col("x").skew().over("s"),
+    {
+      duckdb: { unsupported: /^skew\(\)\.over\(\) is not supported by the duckdb dialect$/ },
+      postgres: { unsupported: /^skew\(\)\.over\(\) is not supported by the postgres dialect$/ },
+      snowflake: { unsupported: /^skew\(\) is not supported by the snowflake dialect$/ },
+    },
+  ],
+  [
+    // Polars' float floor division by a scalar: floor(x * (1 / d)) (prim_wrapping_floor_div_scalar); an integer side
+    // is a double first, as Polars casts it.
+    "floorDiv of a double by a literal, through its reciprocal as Polars",
+    col("x").floorDiv(49).add(col("n").floorDiv(lit(2.5, "double"))),
+    {
+      duckdb: `select floor("x" * (CAST(1 AS DOUBLE) / CAST(49 AS DOUBLE))) + floor(CAST("n" AS DOUBLE) * (CAST(1 AS DOUBLE) / CAST(2.5 AS DOUBLE))) as "v"`,
+      postgres: `select floor("x" * (CAST(1 AS DOUBLE PRECISION) / CAST(49 AS DOUBLE PRECISION))) + floor(CAST("n" AS DOUBLE PRECISION) * (CAST(1 AS DOUBLE PRECISION) / CAST(2.5 AS DOUBLE PRECISION))) as "v"`,
+      snowflake: `select floor("X" * (CAST(1 AS FLOAT) / CAST(49 AS FLOAT))) + floor(CAST("N" AS FLOAT) * (CAST(1 AS FLOAT) / CAST(2.5 AS FLOAT))) as "V"`,
     },
   ],
   [

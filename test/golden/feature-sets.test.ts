@@ -33,6 +33,29 @@ describe("golden SQL for each example feature set", () => {
   }
 });
 
+/**
+ * A daily run continuing from a checkpoint (state-pass.ts): the check of its marker, the carried rows read beside one
+ * day of the source, and the checkpoint written as of the day's end — every statement a CronJob's run sends.
+ */
+describe("golden SQL of a run continuing from a checkpoint", () => {
+  for (const dialect of Object.keys(DIALECTS) as DialectName[]) {
+    for (const set of ["days_since_overdraft", "revolving_balance_change"]) {
+      it(`${set} (${dialect})`, async () => {
+        const jobs = planBackfill({
+          graph,
+          sets: [set],
+          window: parseWindow("2025-10-14", "2025-10-15"),
+          dialect: DIALECTS[dialect],
+          tableFor: (name) => ({ schema: "features", name }),
+          checkpoints: new Map([[set, [new Date("2025-10-14")]]]),
+        });
+        expect(jobs[0]!.state!.from).toEqual(new Date("2025-10-14"));
+        await expect(renderDryRun(jobs, DIALECTS[dialect])).toMatchFileSnapshot(path.join(import.meta.dirname, dialect, `${set}.continued.sql`));
+      });
+    }
+  }
+});
+
 describe("the dry run of a chunked run with a stage", () => {
   const jobs = planBackfill({
     graph,

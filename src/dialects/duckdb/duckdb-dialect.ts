@@ -3,7 +3,7 @@ import type { AggFn } from "../../ir/expr.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { isIntegral } from "../../ir/dtype.ts";
-import { ansi, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, asofComparison, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
 import { regexFunctions } from "../regex-functions.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
@@ -90,8 +90,8 @@ export const duckdbDialect: SqlDialect = {
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
   // Snowflake cannot: the shared rendering keeps one result everywhere.
   divide,
-  // `%` is fmod for doubles, with the dividend's sign; by zero it is already NULL for integers and NaN for doubles.
-  modulo: (left, right) => sql`${left} % ${right}`,
+  // `%` keeps the dividend's sign, as fmod does for doubles: ansi's floored modulo.
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   functions: {
     ...regexFunctions(REGEX),
     ...ansi.functions({
@@ -110,6 +110,18 @@ export const duckdbDialect: SqlDialect = {
     switch (fn) {
       case "count":
         return ansi.count(input, over);
+      // skewness() is the sample's, from power sums: 0 for 1e6 + [1, 2, 4], whose skew is 0.38. Central moments over the
+      // group's list, the lambda (Python-style: the single arrow is deprecated) reading the group's avg
+      // (https://duckdb.org/docs/sql/functions/lambda); ansi's subquery over the unnested list runs ~70 times slower
+      // here (39 s against 0.56 s for 2M rows in 20,000 groups). Not a window.
+      case "skew":
+      case "skewUnbiased": {
+        if (over) throw new UnsupportedError("skew().over()", "duckdb");
+        const x = isIntegral(inputType) || inputType === "null" ? sql`CAST(${input} AS DOUBLE)` : input;
+        const d = sql`(fb_skew_u - avg(${x}))`;
+        const moment = (power: Sql) => sql`(list_sum(list_transform(list(${x}), lambda fb_skew_u: ${power})) / count(${x}))`;
+        return ansi.skewOf({ types: TYPES }, fn, { n: sql`count(${x})`, mean: sql`avg(${x})`, m2: moment(sql`${d} * ${d}`), m3: moment(sql`${d} * (${d} * ${d})`) });
+      }
       case "sum":
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "quantile":
@@ -143,7 +155,7 @@ export const duckdbDialect: SqlDialect = {
   // https://duckdb.org/docs/sql/query_syntax/from#as-of-joins: the inequality picks the nearest row.
   asofJoin: (j) =>
     sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF LEFT JOIN ${j.right} AS ${sql.id(j.rightAlias)} ON ${sql.join(
-      [...j.by.map(([l, r]) => sql`${l} = ${r}`), j.strategy === "backward" ? sql`${j.leftOn} >= ${j.rightOn}` : sql`${j.leftOn} <= ${j.rightOn}`],
+      [...j.by.map(([l, r]) => sql`${l} = ${r}`), sql`${j.leftOn} ${sql.raw(asofComparison(j))} ${j.rightOn}`],
       sql` AND `,
     )}`,
   // https://duckdb.org/docs/data/parquet/overview: the path is a bound parameter, never SQL text.

@@ -45,6 +45,8 @@ const NO_WINDOW: Partial<Record<AggCall["fn"], string>> = {
   nUnique: "nUnique().over()", // DISTINCT is not implemented for window functions
   first: "sortBy().first().over()", // aggregate ORDER BY is not implemented for window functions
   last: "sortBy().last().over()", // the same
+  skew: "skew().over()", // a subquery over the group's values (ansi.skew), which a window cannot hold
+  skewUnbiased: "skew().over()",
 };
 
 const TYPES: SqlDialect["types"] = {
@@ -112,17 +114,9 @@ export const postgresDialect: SqlDialect = {
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.
   divide,
-  // why: there is no `%` or mod() for double precision (§9.3); NUMERIC's mod() is exact and keeps the dividend's sign.
-  // Both raise by zero, where Polars gives NULL (integers) or NaN.
-  modulo: (left, right, leftType, rightType, nonZero) =>
-    ansi.moduloByZero(
-      { types: TYPES }, left, right, leftType, rightType,
-      (l, r) =>
-        leftType === "double" || rightType === "double"
-          ? sql`CAST(mod(${exactNumeric(l, leftType)}, ${exactNumeric(r, rightType)}) AS ${DOUBLE})`
-          : sql`${l} % ${r}`,
-      nonZero,
-    ),
+  // why: `%` keeps the dividend's sign, there is no `%` for double precision (§9.3), and both raise by zero: ansi's
+  // floored modulo, in doubles through floor().
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
   functions: {
@@ -152,6 +146,10 @@ export const postgresDialect: SqlDialect = {
     switch (fn) {
       case "count":
         return ansi.count(input, over);
+      // why: no skewness aggregate (§9.21): ansi's, over the group's values in doubles.
+      case "skew":
+      case "skewUnbiased":
+        return ansi.skew({ types: TYPES }, call);
       case "sum":
         return ansi.sum({ fn, input, inputType, over, nullWhenEmpty });
       case "mean":
@@ -217,8 +215,8 @@ export const postgresDialect: SqlDialect = {
   // application's single-key locks, whose key space is separate.
   ddlLock: (schema) => sql`SELECT pg_advisory_xact_lock(17986, hashtext(${schema ?? ""}))`,
   asofJoin(j) {
-    const [op, dir] = j.strategy === "backward" ? ["<=", "DESC"] : [">=", "ASC"];
-    const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op)} ${j.leftOn}`];
+    const [op, dir] = j.strategy === "backward" ? ["<", "DESC"] : [">", "ASC"];
+    const conditions = [...j.by.map(([l, r]) => sql`${r} = ${l}`), sql`${j.rightOn} ${sql.raw(op + (j.allowExactMatches === false ? "" : "="))} ${j.leftOn}`];
     const nearest = sql`SELECT * FROM ${j.right} AS ${sql.id(j.rightAlias)} WHERE ${sql.join(conditions, sql` AND `)} ORDER BY ${j.rightOn} ${sql.raw(dir)} LIMIT 1`;
     return sql`${j.left} AS ${sql.id(j.leftAlias)} LEFT JOIN LATERAL (${nearest}) AS ${sql.id(j.rightAlias)} ON TRUE`;
   },

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { ansi, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, asofComparison, type Sql, type SqlDialect } from "../sql-dialect.ts";
 import { regexFunctions } from "../regex-functions.ts";
 import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
@@ -207,6 +207,11 @@ export const snowflakeDialect: SqlDialect = {
       // No product aggregate (https://docs.snowflake.com/en/sql-reference/functions-aggregation); EXP(SUM(LN(x))) would round.
       case "product":
         throw new UnsupportedError("cumProd()", "snowflake");
+      // SKEW is the sample's skewness, by an algorithm not documented (https://docs.snowflake.com/en/sql-reference/functions/skew),
+      // and ansi's subquery over the group's values is a correlated subquery Snowflake does not document: refused.
+      case "skew":
+      case "skewUnbiased":
+        throw new UnsupportedError("skew()", "snowflake");
       case "cov":
       case "covPop":
       case "corr": {
@@ -253,16 +258,15 @@ export const snowflakeDialect: SqlDialect = {
     const interval = seconds === 0 ? "999999999 nanoseconds" : `${seconds} seconds, 999999999 nanoseconds`;
     return sql`RANGE BETWEEN INTERVAL ${sql.lit(interval)} PRECEDING AND CURRENT ROW`;
   },
-  // `%` takes FLOAT operands and keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic);
-  // by zero it raises, where Polars gives NULL (integers) or NaN (doubles).
-  modulo: (left, right, leftType, rightType, nonZero) =>
-    ansi.moduloByZero({ types: TYPES }, left, right, leftType, rightType, (l, r) => sql`${l} % ${r}`, nonZero),
+  // `%` keeps the dividend's sign (https://docs.snowflake.com/en/sql-reference/operators-arithmetic), and by zero it
+  // raises, where Polars gives NULL (integers) or NaN (doubles): ansi's floored modulo.
+  modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   // Snowflake's ASOF JOIN is a left outer join: a left row without a match gets NULLs on the right
   // (https://docs.snowflake.com/en/sql-reference/constructs/asof-join). The inequality goes in MATCH_CONDITION, left
   // table first; the `by` keys are equalities in ON, the only form ON takes there.
   asofJoin: (j) =>
     sql`${j.left} AS ${sql.id(j.leftAlias)} ASOF JOIN ${j.right} AS ${sql.id(j.rightAlias)} MATCH_CONDITION (${j.leftOn} ${sql.raw(
-      j.strategy === "backward" ? ">=" : "<=",
+      asofComparison(j),
     )} ${j.rightOn})${j.by.length ? sql` ON ${sql.join(j.by.map(([l, r]) => sql`${l} = ${r}`), sql` AND `)}` : sql``}`,
 };
 

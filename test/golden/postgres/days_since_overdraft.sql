@@ -3,6 +3,7 @@
 
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
+--   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
 BEGIN;
 SELECT
   pg_advisory_xact_lock(17986, hashtext ($1));
@@ -96,4 +97,104 @@ FROM
 WHERE
   "date" >= DATE '2025-01-15'
   AND "date" < DATE '2025-10-14';
+DELETE FROM "features"."days_since_overdraft__state_360f8ae2"
+WHERE
+  "_fb_definition_hash" = $1
+  AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00';
+-- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
+INSERT INTO
+  "features"."days_since_overdraft__state_360f8ae2" (
+    "date",
+    "_fb_definition_hash",
+    "_fb_as_of",
+    "_fb_marker",
+    "customer_id",
+    "lowest_balance"
+  )
+WITH
+  "customer_accounts" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
+      "date",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-14'
+      )
+  ),
+  "days_since_overdraft__state_1" AS (
+    SELECT
+      "date",
+      "_fb_definition_hash",
+      "_fb_as_of",
+      "_fb_marker",
+      "customer_id",
+      "lowest_balance"
+    FROM
+      (
+        SELECT
+          "date",
+          'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7' AS "_fb_definition_hash",
+          TIMESTAMP '2025-10-14 00:00:00' AS "_fb_as_of",
+          FALSE AS "_fb_marker",
+          "customer_id",
+          "lowest_balance",
+          (
+            CASE
+              WHEN "lowest_balance" < 0 THEN "date"
+              ELSE NULL
+            END IS NOT NULL
+          )
+          AND (
+            "date" = max(
+              CASE
+                WHEN CASE
+                  WHEN "lowest_balance" < 0 THEN "date"
+                  ELSE NULL
+                END IS NOT NULL THEN "date"
+                ELSE NULL
+              END
+            ) OVER (
+              PARTITION BY
+                "customer_id"
+            )
+          ) AS "__qualify"
+        FROM
+          (
+            SELECT
+              "customer_id",
+              "date",
+              min("balance") AS "lowest_balance"
+            FROM
+              "customer_accounts"
+            GROUP BY
+              "customer_id",
+              "date"
+          ) AS "t1"
+        WHERE
+          ("date" IS NULL)
+          OR ("date" < DATE '2025-10-14')
+      ) AS "qualified"
+    WHERE
+      "__qualify"
+  )
+SELECT
+  "date",
+  "_fb_definition_hash",
+  "_fb_as_of",
+  "_fb_marker",
+  "customer_id",
+  "lowest_balance"
+FROM
+  "days_since_overdraft__state_1";
+INSERT INTO
+  "features"."days_since_overdraft__state_360f8ae2" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+VALUES
+  ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
+-- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 COMMIT;

@@ -3,6 +3,7 @@
 
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
+--   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
 BEGIN;
 SELECT
   pg_advisory_xact_lock(17986, hashtext ($1));
@@ -98,4 +99,97 @@ FROM
 WHERE
   "date" >= DATE '2025-01-15'
   AND "date" < DATE '2025-10-14';
+DELETE FROM "features"."revolving_balance_change__state_cc1f5e32"
+WHERE
+  "_fb_definition_hash" = $1
+  AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00';
+-- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
+INSERT INTO
+  "features"."revolving_balance_change__state_cc1f5e32" (
+    "date",
+    "_fb_definition_hash",
+    "_fb_as_of",
+    "_fb_marker",
+    "customer_id",
+    "avg_monthly_revolving_balance"
+  )
+WITH
+  "customer_accounts" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
+      "date",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-11-01'
+      )
+  ),
+  "avg_monthly_revolving_balance" AS (
+    SELECT
+      "customer_id",
+      CAST(
+        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+      ) AS "date",
+      avg("balance") AS "avg_monthly_revolving_balance"
+    FROM
+      "customer_accounts"
+    WHERE
+      "account_type" = 'revolving'
+    GROUP BY
+      "customer_id",
+      CAST(
+        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+      )
+  ),
+  "revolving_balance_change__state_1" AS (
+    SELECT
+      "date",
+      "_fb_definition_hash",
+      "_fb_as_of",
+      "_fb_marker",
+      "customer_id",
+      "avg_monthly_revolving_balance"
+    FROM
+      (
+        SELECT
+          "date",
+          'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9' AS "_fb_definition_hash",
+          TIMESTAMP '2025-10-14 00:00:00' AS "_fb_as_of",
+          FALSE AS "_fb_marker",
+          "customer_id",
+          "avg_monthly_revolving_balance",
+          lead(TRUE, 1) OVER (
+            PARTITION BY
+              "customer_id"
+            ORDER BY
+              "date" ASC NULLS FIRST
+          ) IS NULL AS "__qualify"
+        FROM
+          "avg_monthly_revolving_balance"
+        WHERE
+          ("date" IS NULL)
+          OR ("date" < DATE '2025-10-14')
+      ) AS "qualified"
+    WHERE
+      "__qualify"
+  )
+SELECT
+  "date",
+  "_fb_definition_hash",
+  "_fb_as_of",
+  "_fb_marker",
+  "customer_id",
+  "avg_monthly_revolving_balance"
+FROM
+  "revolving_balance_change__state_1";
+INSERT INTO
+  "features"."revolving_balance_change__state_cc1f5e32" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
+VALUES
+  ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
+-- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;

@@ -3,6 +3,7 @@
 
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
+--   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
 CREATE SCHEMA if NOT EXISTS "FEATURES";
 CREATE TABLE IF NOT EXISTS "FEATURES"."DAYS_SINCE_OVERDRAFT" (
   "CUSTOMER_ID" NUMBER(38, 0),
@@ -74,4 +75,108 @@ FROM
 WHERE
   "DATE" >= TO_DATE('2025-01-15', 'YYYY-MM-DD')
   AND "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD');
+DELETE FROM "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2"
+WHERE
+  "_FB_DEFINITION_HASH" = ?
+  AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+    '2025-10-14 00:00:00.000',
+    'YYYY-MM-DD HH24:MI:SS.FF3'
+  );
+-- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
+INSERT INTO
+  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2" (
+    "DATE",
+    "_FB_DEFINITION_HASH",
+    "_FB_AS_OF",
+    "_FB_MARKER",
+    "CUSTOMER_ID",
+    "LOWEST_BALANCE"
+  )
+WITH
+  "CUSTOMER_ACCOUNTS" AS (
+    SELECT
+      CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
+      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
+      "DATE",
+      CAST("BALANCE" AS FLOAT) AS "BALANCE",
+      "ACCOUNT_TYPE"
+    FROM
+      "RAW"."CUSTOMER_ACCOUNTS"
+    WHERE
+      (
+        "DATE" IS NOT DISTINCT
+        FROM
+          NULL
+          OR "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
+      )
+  ),
+  "DAYS_SINCE_OVERDRAFT__STATE_1" AS (
+    SELECT
+      "DATE",
+      'e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7' AS "_FB_DEFINITION_HASH",
+      TO_TIMESTAMP_NTZ(
+        '2025-10-14 00:00:00.000',
+        'YYYY-MM-DD HH24:MI:SS.FF3'
+      ) AS "_FB_AS_OF",
+      FALSE AS "_FB_MARKER",
+      "CUSTOMER_ID",
+      "LOWEST_BALANCE"
+    FROM
+      (
+        SELECT
+          "CUSTOMER_ID",
+          "DATE",
+          MIN("BALANCE") AS "LOWEST_BALANCE"
+        FROM
+          "CUSTOMER_ACCOUNTS"
+        GROUP BY
+          "CUSTOMER_ID",
+          "DATE"
+      ) AS "T1"
+    WHERE
+      ("DATE" IS NULL)
+      OR ("DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD'))
+    QUALIFY
+      (
+        CASE
+          WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+          ELSE NULL
+        END IS NOT NULL
+      )
+      AND (
+        "DATE" = MAX(
+          CASE
+            WHEN CASE
+              WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+              ELSE NULL
+            END IS NOT NULL THEN "DATE"
+            ELSE NULL
+          END
+        ) OVER (
+          PARTITION BY
+            "CUSTOMER_ID"
+        )
+      )
+  )
+SELECT
+  "DATE",
+  "_FB_DEFINITION_HASH",
+  "_FB_AS_OF",
+  "_FB_MARKER",
+  "CUSTOMER_ID",
+  "LOWEST_BALANCE"
+FROM
+  "DAYS_SINCE_OVERDRAFT__STATE_1";
+INSERT INTO
+  "FEATURES"."DAYS_SINCE_OVERDRAFT__STATE_360F8AE2" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
+VALUES
+  (
+    ?,
+    TO_TIMESTAMP_NTZ(
+      '2025-10-14 00:00:00.000',
+      'YYYY-MM-DD HH24:MI:SS.FF3'
+    ),
+    TRUE
+  );
+-- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 COMMIT;

@@ -3,6 +3,7 @@
 
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
+--   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
 CREATE SCHEMA if NOT EXISTS "FEATURES";
 CREATE TABLE IF NOT EXISTS "FEATURES"."REVOLVING_BALANCE_CHANGE" (
   "CUSTOMER_ID" NUMBER(38, 0),
@@ -93,4 +94,97 @@ FROM
 WHERE
   "DATE" >= TO_DATE('2025-01-15', 'YYYY-MM-DD')
   AND "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD');
+DELETE FROM "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32"
+WHERE
+  "_FB_DEFINITION_HASH" = ?
+  AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
+    '2025-10-14 00:00:00.000',
+    'YYYY-MM-DD HH24:MI:SS.FF3'
+  );
+-- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
+INSERT INTO
+  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32" (
+    "DATE",
+    "_FB_DEFINITION_HASH",
+    "_FB_AS_OF",
+    "_FB_MARKER",
+    "CUSTOMER_ID",
+    "AVG_MONTHLY_REVOLVING_BALANCE"
+  )
+WITH
+  "CUSTOMER_ACCOUNTS" AS (
+    SELECT
+      CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
+      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
+      "DATE",
+      CAST("BALANCE" AS FLOAT) AS "BALANCE",
+      "ACCOUNT_TYPE"
+    FROM
+      "RAW"."CUSTOMER_ACCOUNTS"
+    WHERE
+      (
+        "DATE" IS NOT DISTINCT
+        FROM
+          NULL
+          OR "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
+      )
+  ),
+  "AVG_MONTHLY_REVOLVING_BALANCE" AS (
+    SELECT
+      "CUSTOMER_ID",
+      DATE_TRUNC('MONTH', "DATE") AS "DATE",
+      AVG("BALANCE") AS "AVG_MONTHLY_REVOLVING_BALANCE"
+    FROM
+      "CUSTOMER_ACCOUNTS"
+    WHERE
+      "ACCOUNT_TYPE" = 'revolving'
+    GROUP BY
+      "CUSTOMER_ID",
+      DATE_TRUNC('MONTH', "DATE")
+  ),
+  "REVOLVING_BALANCE_CHANGE__STATE_1" AS (
+    SELECT
+      "DATE",
+      'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9' AS "_FB_DEFINITION_HASH",
+      TO_TIMESTAMP_NTZ(
+        '2025-10-14 00:00:00.000',
+        'YYYY-MM-DD HH24:MI:SS.FF3'
+      ) AS "_FB_AS_OF",
+      FALSE AS "_FB_MARKER",
+      "CUSTOMER_ID",
+      "AVG_MONTHLY_REVOLVING_BALANCE"
+    FROM
+      "AVG_MONTHLY_REVOLVING_BALANCE"
+    WHERE
+      ("DATE" IS NULL)
+      OR ("DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD'))
+    QUALIFY
+      lead(TRUE, 1) OVER (
+        PARTITION BY
+          "CUSTOMER_ID"
+        ORDER BY
+          "DATE" ASC NULLS FIRST
+      ) IS NULL
+  )
+SELECT
+  "DATE",
+  "_FB_DEFINITION_HASH",
+  "_FB_AS_OF",
+  "_FB_MARKER",
+  "CUSTOMER_ID",
+  "AVG_MONTHLY_REVOLVING_BALANCE"
+FROM
+  "REVOLVING_BALANCE_CHANGE__STATE_1";
+INSERT INTO
+  "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_CC1F5E32" ("_FB_DEFINITION_HASH", "_FB_AS_OF", "_FB_MARKER")
+VALUES
+  (
+    ?,
+    TO_TIMESTAMP_NTZ(
+      '2025-10-14 00:00:00.000',
+      'YYYY-MM-DD HH24:MI:SS.FF3'
+    ),
+    TRUE
+  );
+-- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
