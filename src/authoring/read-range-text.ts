@@ -21,9 +21,9 @@ function summarize(start: readonly BoundStep[] | null, end: readonly BoundStep[]
   const [first, second] = start;
   if (JSON.stringify(start) === JSON.stringify(end)) {
     if (start.length === 0) return "the window";
-    if (start.length === 1 && first!.op === "ceil") return `whole ${plural(first!.unit)} starting in the window`;
-    if (start.length === 2 && first!.op === "ceil" && second?.op === "shift" && second.unit === first!.unit && second.n === -1) {
-      return `whole ${plural(first!.unit)} ending in the window`;
+    if (start.length === 1 && first!.op === "ceil") return `whole ${periods(first!)} starting in the window`;
+    if (start.length === 2 && first!.op === "ceil" && second?.op === "shift" && second.unit === first!.unit && second.n === -(first!.n ?? 1)) {
+      return `whole ${periods(first!)} ending in the window`;
     }
   }
   if (end.length === 0 && start.length === 1 && first!.op === "shift" && first!.n < 0) {
@@ -38,7 +38,7 @@ function formatBound(side: "start" | "end", steps: readonly BoundStep[] | null):
     if (step.op === "at") return step.at.toISOString();
     if (step.op === "atLeast") return `max(${acc}, ${step.at.toISOString()})`;
     if (step.op === "atMost") return `min(${acc}, ${step.at.toISOString()})`;
-    if (step.op !== "shift") return `${step.op}_${step.unit}(${acc})`;
+    if (step.op !== "shift") return `${step.op}_${step.n === undefined ? step.unit : `${step.n}${step.unit}s`}(${acc})`;
     const n = Math.abs(step.n);
     return `${acc} ${step.n < 0 ? "-" : "+"} ${n} ${n === 1 ? step.unit : plural(step.unit)}`;
   }, side);
@@ -72,10 +72,14 @@ function simplify(steps: readonly BoundStep[]): BoundStep[] {
     } else if (step.op === "shift") {
       aligned = new Set([...aligned].filter((u) => aligns(step.unit).includes(u)));
       kept.push(step);
+    } else if (step.n !== undefined) {
+      // A multiple's start is a start of its unit's alignments (a 2-month start is a month start), not the reverse.
+      kept.push(step);
+      aligned = new Set(aligns(step.unit));
     } else if (!aligned.has(step.unit)) {
       // ceil_month(ceil_day(t)) = ceil_month(t): the coarser rounding's result is a finer period start anyway.
       const last = kept.at(-1);
-      if (last && last.op === step.op && last.unit !== step.unit && aligns(step.unit).includes(last.unit)) kept.pop();
+      if (last && last.op === step.op && !("n" in last) && last.unit !== step.unit && aligns(step.unit).includes(last.unit)) kept.pop();
       aligned = new Set(aligns(step.unit));
       kept.push(step);
     }
@@ -84,3 +88,4 @@ function simplify(steps: readonly BoundStep[]): BoundStep[] {
 }
 
 const plural = (unit: Unit): string => `${unit}s`;
+const periods = (step: { unit: Unit; n?: number }): string => (step.n === undefined ? plural(step.unit) : `${step.n}-${step.unit} periods`);

@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import type { InferredType } from "../ir/dtype.ts";
-import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, visitExpr, type WindowExpr } from "../ir/expr.ts";
+import { type AggExpr, type AggFn, type BinaryOp, type ExprNode, isSubDaily, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import type { Sql, SqlDialect, WindowSpec } from "../dialects/sql-dialect.ts";
+import { parseTemporal } from "../dialects/parse-temporal.ts";
 
 // Operators every supported engine spells the same way; anything that differs is a dialect hook.
 const OPERATORS: Record<Exclude<BinaryOp, "div" | "mod">, string> = {
@@ -34,8 +35,14 @@ export function compileExpr(expr: ExprNode, dialect: SqlDialect, typeOf: (e: Exp
     case: (n) =>
       sql`CASE ${sql.join(n.branches.map((b) => sql`WHEN ${c(b.when)} THEN ${c(b.then)}`), sql` `)} ELSE ${c(n.otherwise)} END`,
     cast: (n) => dialect.cast(c(n.operand), typeOf(n.operand), n.to),
-    truncate: (n) => dialect.truncate(c(n.operand), n.unit, n.label, typeOf(n.operand) === "date" ? "date" : "timestamp"),
+    truncate: (n) => {
+      const type = temporal(n.operand);
+      // A date has no time of day: a period that divides a day leaves it as it is (Polars; the type pass refuses others).
+      if (type === "date" && isSubDaily(n)) return c(n.operand);
+      return dialect.truncate(c(n.operand), truncatePeriod(n), n.label, type);
+    },
     offset: (n) => dialect.offset(c(n.operand), n.duration, temporal(n.operand)),
+    parse: (n) => parseTemporal(dialect, c(n.operand), n.format, n.to),
     func: (n) => dialect.functions[n.fn](n.args.map(operand), n.args.map(typeOf), n.args.map(nonZeroLiteral)),
     agg: (n) => aggregate(n),
     // Only inside an aggregation: the aggregate skips the nulls this yields where the predicate fails.

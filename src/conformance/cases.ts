@@ -415,6 +415,14 @@ export const OPERATION_CASES: OperationCase[] = [
   frame("top three per group, nulls first descending", "id", "ts", (t) => t.sort(["x", "ts"], { descending: [true, false] }).groupBy("grp", "k").head(3).select("id", "ts", "grp", "k", "x")),
   frame("last two per group in time", "id", "ts", (t) => t.sort("ts").groupBy("grp").tail(2).select("id", "ts", "grp", "s")),
   frame("row index in time order", "id", "ts", (t) => t.sort("ts").withRowIndex("row", 10).select("id", "ts", "row")),
+  // Multiples count from 1970-01-01 (weeks from Monday 1970-01-05, months from January 1970); a date below a day stays.
+  perRow("sub-daily and multi-period truncate", ...truncations("ts", "15m"), ...truncations("ts", "7h"), ...truncations("ts", "1h30m"), ...truncations("ts", "3d"), ...truncations("ts", "2w"), ...truncations("ts", "2mo"), ...truncations("ts", "2q"), ...truncations("ts", "1h"), col("ts").dt.truncate("30s"), ...truncations("d", "2w"), ...truncations("d", "3d"), ...truncations("d", "7mo"), col("d").dt.truncate("1h")),
+  // Text made from d and ts: full-width, short fields ("5/1/2024"), white space before numbers, words (s, null).
+  perRow("str.toDate and str.toDatetime with a format", col("d").cast("varchar").str.toDate("%Y-%m-%d", { strict: false }), concatStr([col("d").dt.day().cast("varchar"), col("d").dt.month().cast("varchar"), col("d").dt.year().cast("varchar")], "/").str.toDate("%d/%m/%Y", { strict: false }), col("ts").cast("varchar").str.head(19).str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false }), concatStr([lit(" "), col("ts").cast("varchar").str.head(16)]).str.toDatetime("%Y-%m-%d %H:%M", { strict: false }), col("s").str.toDate("%Y-%m-%d", { strict: false }), col("d").cast("varchar").str.head(7).str.toDatetime("%Y-%m", { strict: false })),
+  // s has '' and null among words; "a,b,..." parts are empty where s is.
+  perRow("str.split().list.get()", ...[0, 1, 2, 3, -1, -3, -4].map((i) => concatStr(["s", "grp", "s"], ",").str.split(",").list.get(i, { nullOnOob: true })), col("s").str.split("l").list.get(1, { nullOnOob: true }), col("s").str.split("ph").list.get(-1, { nullOnOob: true })),
+  // Regular expressions in the portable subset (src/ir/regex.ts) over s ('', 'Alpha', 'alpha', "it's", 'beta', null) and grp.
+  perRow("regular expressions in contains, replaceAll, extract", col("s").str.contains("^[Aa]l"), col("s").str.contains("a$"), col("s").str.contains("(ph|et)a"), col("s").str.contains("l{1,2}p"), col("s").str.contains("^.{4,5}$"), col("s").str.replaceAll("[aeiou]", "_"), col("s").str.replaceAll("^.", "X"), concatStr(["s", "grp"], "-").str.replaceAll("-[a-c]$", ""), col("s").str.extract("([a-z]+)(a)$", 1), col("s").str.extract("[A-Z]", 0), col("s").str.extract("(l+)(.)", 2)),
 ];
 
 /** The right side of the as-of cases: every third row, its time as `u`. */

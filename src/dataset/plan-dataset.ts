@@ -190,14 +190,15 @@ export function planDataset(input: DatasetPlanInput): DatasetPlan {
 /** Why joining `s` as of its timestamp (plus its shift) would leak, or undefined when it would not. */
 function leakOf(s: DatasetSet, known: KnownAt): string | undefined {
   if (known.kind === "atTimestamp") return undefined;
-  if (known.kind === "periodEnd" && s.shift && shiftCovers(s.shift, known.unit)) return undefined;
+  if (known.kind === "periodEnd" && s.shift && shiftCovers(s.shift, known.unit, known.n)) return undefined;
   const at = known.expr && originOf(known.expr);
   const where = `${known.set === s.set ? "" : `it reads feature set "${known.set}", where `}${known.reason}${at ? ` (${formatLocation(at)})` : ""}`;
   if (known.kind === "periodEnd") {
-    const unit = { day: "1d", week: "1w", month: "1mo", quarter: "1q", year: "1y" }[known.unit];
+    const unit = formatDuration({ n: known.n ?? 1, unit: known.unit });
+    const period = known.n === undefined ? known.unit : `${unit} period`;
     const shifted = s.shift ? ` (--shift ${s.set}=${formatDuration(s.shift)} is shorter than the period)` : "";
     return (
-      `its rows are known only at the end of the ${known.unit} their timestamp starts: ${where}, so joining as of the timestamp leaks up to a ${known.unit} of the future${shifted}. ` +
+      `its rows are known only at the end of the ${period} their timestamp starts: ${where}, so joining as of the timestamp leaks up to a ${period} of the future${shifted}. ` +
       `Label the period by its end (dt.truncate(…, { label: "right" })), or join as of the period's end with --shift ${s.set}=${unit} (or accept the leak with --allow-leakage)`
     );
   }

@@ -1,9 +1,18 @@
 import { type QueryCompiler, type RawBuilder, sql } from "kysely";
 import type { SqlLanguage } from "sql-formatter";
 import { type DType, type InferredType, isIntegral } from "../ir/dtype.ts";
-import { type Duration, fixedMicros } from "../ir/duration.ts";
-import type { AggFn, LiteralExpr, PeriodLabel, ScalarFn, TimeUnit } from "../ir/expr.ts";
+import { type Duration, fixedMicros, type Period, periodOriginMicros } from "../ir/duration.ts";
+import type { AggFn, LiteralExpr, PeriodLabel, ScalarFn } from "../ir/expr.ts";
 import { formatDate, formatTimestamp, isMidnight, parseInstant } from "../ir/time.ts";
+
+/** Where `dt.truncate` periods are counted from, as a date: 1970-01-05 (a Monday) for weeks, else 1970-01-01. */
+export const periodOrigin = (p: Period): string => formatDate(new Date(periodOriginMicros(p) / 1000));
+
+/** How many parts `split_part` sees: the separators (left to right, never overlapping, as replace() counts them) plus one. */
+function splitParts(dialect: { types: SqlDialect["types"]; truncatingDivide: (a: Sql, b: Sql) => Sql }, s: Sql, sep: Sql): Sql {
+  const separators = dialect.truncatingDivide(sql`(length(${s}) - length(replace(${s}, ${sep}, '')))`, sql`length(${sep})`);
+  return sql`(CAST(${separators} AS ${sql.raw(dialect.types.integer)}) + 1)`; // split_part takes an integer
+}
 
 /** A SQL fragment as kysely holds it; identifiers and values inside are rendered by the dialect's compiler. */
 export type Sql = RawBuilder<unknown>;
@@ -98,10 +107,26 @@ export interface SqlDialect {
   instant(t: Date, type: "date" | "timestamp"): Sql;
   /** A conversion; numbers to integers truncate toward zero, as Polars' cast does. */
   cast(x: Sql, from: InferredType, to: DType): Sql;
-  /** The start (label left) or end (label right) of the calendar period containing `x`, keeping `x`'s type. */
-  truncate(x: Sql, unit: TimeUnit, label: PeriodLabel, type: "date" | "timestamp"): Sql;
+  /**
+   * The start (label left) or end (label right) of the `dt.truncate` period containing `x`, keeping `x`'s type; periods
+   * count from Polars' origins (`Period`). A date is never truncated below a day here (the compiler keeps it as it is).
+   */
+  truncate(x: Sql, period: Period, label: PeriodLabel, type: "date" | "timestamp"): Sql;
   /** `x` moved by a duration, keeping its type. */
   offset(x: Sql, duration: Duration, type: "date" | "timestamp"): Sql;
+  /**
+   * Regular expressions in the subset every engine evaluates alike (src/ir/regex.ts): whether `pattern` matches
+   * somewhere in `s`; the text of capture group `group` of its first match (null or empty where the group took no
+   * part, or where nothing matched); `s` with every match replaced by `replacement` (text without `\` or `$`).
+   */
+  readonly regex: {
+    matches(s: Sql, pattern: Sql): Sql;
+    group(s: Sql, pattern: Sql, group: Sql): Sql;
+    replaceAll(s: Sql, pattern: Sql, replacement: Sql): Sql;
+  };
+  /** A date or timestamp from integer parts already checked to be valid; `second` may be 60 (the next minute). */
+  makeDate(year: Sql, month: Sql, day: Sql): Sql;
+  makeTimestamp(year: Sql, month: Sql, day: Sql, hour: Sql, minute: Sql, second: Sql): Sql;
   /**
    * True division, always a double; by zero ±inf or NaN, as Polars (`ansi.divide`). `nonZero`: the divisor is a
    * non-zero literal, so the zero case needs no rendering.
@@ -345,7 +370,7 @@ export const ansi = {
   /** Row-wise functions in the SQL that DuckDB, PostgreSQL and Snowflake all accept. */
   functions: (
     dialect: Pick<SqlDialect, "types" | "cast" | "divide"> & { truncatingDivide: (a: Sql, b: Sql) => Sql },
-  ): SqlDialect["functions"] => ({
+  ): Omit<SqlDialect["functions"], "containsRegex" | "replaceAllRegex" | "extract"> => ({
     abs: ([x]) => sql`abs(${x})`,
     round: ([x, d], [t]) => (t === "double" ? sql`round(${x}, ${d})` : x!),
     // Polars' round_ties_even(x * 10^d) / 10^d in doubles. A tie is exact in doubles (p - trunc(p) = ±0.5), and then
@@ -416,6 +441,13 @@ export const ansi = {
     concat: (parts) => sql`(${sql.join([...parts], sql` || `)})`,
     slice: ([s, offset, length]) => (length ? sql`substring(${s}, ${offset} + 1, ${length})` : sql`substring(${s}, ${offset} + 1)`),
     replaceAll: ([s, old, replacement]) => sql`replace(${s}, ${old}, ${replacement})`,
+    // Polars' str.split(by).list.get(i, null_on_oob=True): out of range is null, where split_part gives ''. Only indexes
+    // 1..n reach split_part (Snowflake reads 0 as 1; negative ones count from the end only since PostgreSQL 14).
+    splitPart: ([s, sep, i]) => sql`CASE WHEN ${i} < ${splitParts(dialect, s!, sep!)} THEN split_part(${s}, ${sep}, ${i} + 1) END`,
+    splitPartFromEnd: ([s, sep, i]) => {
+      const parts = splitParts(dialect, s!, sep!);
+      return sql`CASE WHEN -(${i}) <= ${parts} THEN split_part(${s}, ${sep}, ${parts} + ${i} + 1) END`;
+    },
     // Polars' slice with a negative offset: the characters [len + offset, len + offset + length), clamped to the text
     // (polars-core's slice_offsets): "abc" from -5 for 2 is "".
     sliceFromEnd: ([s, offset, length]) => {

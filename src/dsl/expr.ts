@@ -1,6 +1,8 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
-import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration } from "../ir/duration.ts";
+import { parseStrftime } from "../ir/strptime.ts";
+import { parseRegex, type RegexPattern } from "../ir/regex.ts";
+import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration, parsePeriod } from "../ir/duration.ts";
 import {
   type AggExpr,
   type AggFn,
@@ -13,8 +15,6 @@ import {
   type OrderKey,
   type PeriodLabel,
   type ScalarFn,
-  TIME_UNITS,
-  type TimeUnit,
   type WindowFrame,
   type WindowFunc,
 } from "../ir/expr.ts";
@@ -26,7 +26,6 @@ export type IntoExpr = Expr | string | number | boolean | null | Date;
 
 const EXPR = Symbol.for("feature-backfill.Expr");
 
-const PERIODS: Record<string, TimeUnit> = { "1d": "day", "1w": "week", "1mo": "month", "1q": "quarter", "1y": "year" };
 
 /**
  * A lazy column expression, shaped like Polars' `pl.Expr`. It only builds IR; nothing runs until a backfill.
@@ -462,22 +461,23 @@ export class DateTimeNamespace {
   constructor(private readonly expr: Expr) {}
 
   /**
-   * Truncates to the start of a calendar period in UTC: "1d", "1w" (ISO weeks, from Monday), "1mo", "1q", "1y".
+   * Truncates to the start of the period containing the value, in UTC, as Polars' `dt.truncate(every)`: "1d", "1w"
+   * (ISO weeks, from Monday), "1mo", "1q", "1y", sub-daily periods ("1h", "15m", "30s", "1h30m") and multiples
+   * ("3d", "2w", "2mo", "2q"). Multiples count from Polars' origins: fixed lengths from 1970-01-01 00:00 UTC, weeks
+   * from Monday 1970-01-05, months from January 1970. A date truncated below a day stays as it is (Polars).
    * `label: "right"` labels the period by its end instead (the first instant of the next period), the moment all of
    * its rows are known: use it when the feature is looked up point-in-time.
    *
    * @example col("date").dt.truncate("1mo")   // DuckDB: CAST(date_trunc('month', "date") AS DATE)
+   * @example col("ts").dt.truncate("15m")     // DuckDB: time_bucket(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01')
    */
   truncate(every: string, options: { label?: PeriodLabel } = {}): Expr {
-    const unit = PERIODS[every];
-    if (!unit) {
-      throw new TypeError(
-        `dt.truncate(): unsupported period ${JSON.stringify(every)}; expected one of ${Object.keys(PERIODS).join(", ")} (${TIME_UNITS.join(", ")})`,
-      );
-    }
+    const period = parsePeriod(every);
+    if (typeof period === "string") throw new TypeError(`dt.truncate(): ${period}`);
     const label = options.label ?? "left";
     if (label !== "left" && label !== "right") throw new TypeError(`dt.truncate(): label must be "left" or "right"`);
-    return wrap({ kind: "truncate", operand: this.expr.node, unit, label });
+    // One unit is stored without `n`: definitions written before multiples keep their hash.
+    return wrap({ kind: "truncate", operand: this.expr.node, unit: period.unit, ...(period.n === 1 ? {} : { n: period.n }), label });
   }
 
   /** Calendar fields in UTC, as integers. */
@@ -592,12 +592,14 @@ export class StringNamespace {
   toLowercase(): Expr { return fn("lower", this.expr); }
   toUppercase(): Expr { return fn("upper", this.expr); }
   /**
-   * Whether the text contains `pattern`, matched literally (regular expressions are not implemented: their dialects
-   * differ). Polars reads the pattern as a regular expression unless `literal: true`: a pattern that would mean
-   * something else as one — a metacharacter, or a column — needs `{ literal: true }`, so a port never differs silently.
+   * Whether the text contains `pattern`: a regular expression, as in Polars, in the subset every engine reads alike
+   * (src/ir/regex.ts: literals, `.`, classes, `^ $`, `* + ? {m,n}`, `|`, groups); other constructs are refused by
+   * name. `literal: true` matches the pattern (then also a column) as text.
+   * @example col("merchant").str.contains("^(uber|lyft)[ *]")   // DuckDB: regexp_matches("merchant", '^(uber|lyft)[ *]')
    */
   contains(pattern: IntoExpr, options: { literal?: boolean } = {}): Expr {
-    return fn("contains", this.expr, literalPattern("str.contains", pattern, options.literal));
+    const regex = regexPattern("str.contains", pattern, options.literal, false);
+    return regex === undefined ? fn("contains", this.expr, pattern) : fn("containsRegex", this.expr, lit(regex.pattern));
   }
   startsWith(prefix: IntoExpr): Expr { return fn("startsWith", this.expr, prefix); }
   endsWith(suffix: IntoExpr): Expr { return fn("endsWith", this.expr, suffix); }
@@ -635,10 +637,95 @@ export class StringNamespace {
    * @example col("code").str.zfill(4)
    */
   zfill(length: number): Expr { return fn("zfill", this.expr, lit(checkedInt("str.zfill", length, 0))); }
-  /** Replaces every occurrence of `pattern`, matched literally (as `contains`), with `value`. */
-  replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
-    return fn("replaceAll", this.expr, literalPattern("str.replaceAll", pattern, options.literal), value);
+  /**
+   * Parses text as a date by a strftime `format`, as Polars' `str.to_date(format, strict=False)`: null where it does
+   * not parse. The formats: `%Y %m %d %H %M %S`, `%F`, `%T`, white space and the characters `- / : . , _`, letters and
+   * digits (docs/polars-parity.md lists how fields are read). Polars' default `strict=True` raises on the first string
+   * that does not parse; no engine can fail a statement on a row the same way, so `{ strict: false }` must be given.
+   * @example col("opened").str.toDate("%d/%m/%Y", { strict: false })
+   */
+  toDate(format: string, options: ParseOptions = {}): Expr { return parse("str.toDate", this.expr, format, options, "date"); }
+  /**
+   * Parses text as a timestamp by a strftime `format`, as Polars' `str.to_datetime(format, strict=False)`; as `toDate`.
+   * A format without a time gives midnight.
+   * @example col("seen").str.toDatetime("%Y-%m-%d %H:%M:%S", { strict: false })
+   */
+  toDatetime(format: string, options: ParseOptions = {}): Expr { return parse("str.toDatetime", this.expr, format, options, "timestamp"); }
+  /**
+   * The parts of the text around each occurrence of `by` (Polars' `str.split(by)`), of which one is taken with
+   * `.list.get(index, { nullOnOob: true })`: the DSL has no list type, so that is the only use of the list.
+   * @example col("email").str.split("@").list.get(1, { nullOnOob: true })   // the domain
+   */
+  split(by: string, options: { inclusive?: boolean } = {}): { readonly list: SplitParts } {
+    if (typeof by !== "string" || by === "") throw new TypeError(`str.split(): the separator must be a non-empty string (Polars splits "" into characters, which is not implemented)`);
+    if (options.inclusive) throw new TypeError(`str.split(${JSON.stringify(by)}, { inclusive: true }): keeping the separators is not implemented`);
+    return { list: new SplitParts(this.expr, by) };
   }
+  /**
+   * Replaces every match of `pattern` (a regular expression, as `contains`) with the text `value`, as Polars'
+   * `str.replace_all`. Only patterns whose matches every engine finds alike: without `|` or a repeated group, and not
+   * matching the empty text; `value` is plain text (Polars reads `$1` there as a group: not supported). `literal: true`
+   * replaces the pattern as text (then `value` may be a column).
+   * @example col("phone").str.replaceAll("[^0-9]", "")
+   */
+  replaceAll(pattern: IntoExpr, value: IntoExpr, options: { literal?: boolean } = {}): Expr {
+    const regex = regexPattern("str.replaceAll", pattern, options.literal, true);
+    if (!options.literal && (typeof value !== "string" || /[$\\]/.test(value))) {
+      const shown = typeof value === "string" ? JSON.stringify(value) : "an expression";
+      throw new TypeError(`str.replaceAll(): the replacement ${shown} must be text without "$" (Polars reads "$1" as a group, which is not supported) or "\\"; pass { literal: true } to replace the pattern as text by any value`);
+    }
+    return regex === undefined ? fn("replaceAll", this.expr, pattern, value) : fn("replaceAllRegex", this.expr, lit(regex.pattern), lit(value as string));
+  }
+  /**
+   * The text of capture group `groupIndex` (0: the whole match) of the first match of `pattern`, null where nothing
+   * matches, as Polars' `str.extract`. The pattern as for `replaceAll`.
+   * @example col("email").str.extract("@([a-z.]+)$", 1)
+   */
+  extract(pattern: string, groupIndex = 1): Expr {
+    const regex = regexPattern("str.extract", pattern, false, true);
+    const parsed = regex ?? parseRegex(pattern);
+    if (typeof parsed === "string") throw new TypeError(`str.extract(): ${parsed}`);
+    const g = checkedInt("str.extract", groupIndex, 0);
+    if (g > parsed.groups) throw new TypeError(`str.extract(${JSON.stringify(pattern)}, ${g}): the pattern has ${parsed.groups} group${parsed.groups === 1 ? "" : "s"}`);
+    return fn("extract", this.expr, lit(parsed.pattern), lit(`(${parsed.pattern})`), lit(g + 1, "bigint"));
+  }
+}
+
+/** The list `str.split` makes, as far as the DSL has lists: one element of it. */
+export class SplitParts {
+  constructor(private readonly expr: Expr, private readonly by: string) {}
+  /**
+   * The part at `index` (0-based; negative counts from the end: -1 is the last), as Polars' `list.get(index,
+   * null_on_oob=True)`: null where there is no such part. Polars' default `null_on_oob=False` fails the query there,
+   * which no engine can do the same way, so `{ nullOnOob: true }` must be given.
+   */
+  get(index: number, options: { nullOnOob?: boolean } = {}): Expr {
+    const i = checkedInt("list.get", index);
+    if (options.nullOnOob !== true) {
+      throw new TypeError(
+        `str.split(${JSON.stringify(this.by)}).list.get(${i}): Polars' default null_on_oob=False fails on a text with too few parts, which no engine can do the same way; pass { nullOnOob: true } for null there`,
+      );
+    }
+    return fn(i < 0 ? "splitPartFromEnd" : "splitPart", this.expr, lit(this.by), lit(i, "bigint"));
+  }
+}
+
+/** Polars' parse options; `strict: false` is required (see `str.toDate`), `exact` may only be true. */
+export interface ParseOptions {
+  strict?: boolean;
+  exact?: boolean;
+}
+
+function parse(what: string, operand: Expr, format: string, options: ParseOptions, to: "date" | "timestamp"): Expr {
+  const parsed = parseStrftime(format);
+  if (typeof parsed === "string") throw new TypeError(`${what}(): ${parsed}`);
+  if (options.strict !== false) {
+    throw new TypeError(
+      `${what}(${JSON.stringify(format)}): Polars' default strict=True fails on the first text that does not parse, which no engine can do the same way; pass { strict: false } for null there (Polars' strict=False)`,
+    );
+  }
+  if (options.exact === false) throw new TypeError(`${what}(): exact: false (the format anywhere in the text) is not supported`);
+  return wrap({ kind: "parse", operand: operand.node, format, to });
 }
 
 /** Unicode's White_Space characters: what Rust's `str::trim` (and so Polars' `strip_chars()`) removes. */
@@ -650,14 +737,20 @@ function fillCharacter(what: string, c: string): string {
 }
 
 /**
- * A pattern for a Polars function that reads it as a regular expression by default (`str.contains`, `str.replace_all`):
- * text without metacharacters means the same either way; anything else must say `literal: true`.
+ * A pattern for a Polars function that reads it as a regular expression by default: undefined where it means the same
+ * as text (`literal: true`, or no metacharacter), else the pattern in the portable subset. `determined`: the match
+ * itself is used (replaced, extracted), so it must be the same on every engine (see src/ir/regex.ts).
  */
-function literalPattern(what: string, pattern: IntoExpr, literal = false): IntoExpr {
-  if (literal) return pattern;
-  if (typeof pattern === "string" && !/[\\^$.|?*+()[\]{}]/.test(pattern)) return pattern;
-  const shown = typeof pattern === "string" ? JSON.stringify(pattern) : "an expression";
-  throw new TypeError(`${what}(${shown}): Polars reads the pattern as a regular expression, which is not implemented; pass { literal: true } to match it as text`);
+function regexPattern(what: string, pattern: IntoExpr, literal: boolean | undefined, determined: boolean): RegexPattern | undefined {
+  if (literal) return undefined;
+  if (typeof pattern !== "string") throw new TypeError(`${what}(an expression): Polars reads the pattern as a regular expression, which must be a string here; pass { literal: true } to match it as text`);
+  if (!/[\\^$.|?*+()[\]{}]/.test(pattern)) return undefined;
+  const parsed = parseRegex(pattern);
+  if (typeof parsed === "string") throw new TypeError(`${what}(): ${parsed}; pass { literal: true } to match it as text`);
+  // Every engine finds an empty match, but not at the same places, and such a pattern is in every text.
+  if (parsed.matchesEmpty) throw new TypeError(`${what}(${JSON.stringify(pattern)}): the pattern matches the empty text, where engines differ (and every text contains it)`);
+  if (determined && parsed.undetermined) throw new TypeError(`${what}(${JSON.stringify(pattern)}): ${parsed.undetermined}: the text replaced or extracted could differ between engines`);
+  return parsed;
 }
 
 /** Concatenates strings; null if any part is null (Polars' concat_str with ignore_nulls=False). */

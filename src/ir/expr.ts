@@ -1,5 +1,5 @@
 import type { DType, InferredType } from "./dtype.ts";
-import type { Duration } from "./duration.ts";
+import type { Duration, DurationUnit, Period } from "./duration.ts";
 
 /**
  * Expression nodes: plain, frozen data with a `kind` tag. No SQL lives here; dialects decide how each renders.
@@ -16,6 +16,7 @@ export type ExprNode =
   | CastExpr
   | TruncateExpr
   | OffsetExpr
+  | ParseExpr
   | FuncExpr
   | AggExpr
   | FilteredExpr
@@ -64,15 +65,30 @@ export type TimeUnit = (typeof TIME_UNITS)[number];
  * moment every value in the period is known — the point-in-time-safe label for features served later.
  */
 export type PeriodLabel = "left" | "right";
+/** `dt.truncate`: the period of `n` units containing the operand (see `Period` for where periods are counted from). */
 export interface TruncateExpr {
   readonly kind: "truncate";
   readonly operand: ExprNode;
-  readonly unit: TimeUnit;
+  readonly unit: DurationUnit;
+  /** Units per period when more than one; absent for one, so definitions written before multiples keep their hash. */
+  readonly n?: number;
   readonly label: PeriodLabel;
 }
 
+/** The period a truncation rounds to. */
+export const truncatePeriod = (n: TruncateExpr): Period => ({ n: n.n ?? 1, unit: n.unit });
+
+/** Whether a truncation's period is shorter than a day (seconds, minutes, hours). */
+export const isSubDaily = (n: TruncateExpr): boolean => ["second", "minute", "hour"].includes(n.unit);
+
 /** A timestamp or date moved by a duration (`dt.offsetBy`). */
 export interface OffsetExpr { readonly kind: "offset"; readonly operand: ExprNode; readonly duration: Duration }
+
+/**
+ * Text parsed as a date or timestamp by a strftime `format` (`str.toDate`, `str.toDatetime`), null where it does not
+ * parse: the format is checked against the subset of src/ir/strptime.ts when the expression is built.
+ */
+export interface ParseExpr { readonly kind: "parse"; readonly operand: ExprNode; readonly format: string; readonly to: "date" | "timestamp" }
 
 /**
  * Row-wise functions whose SQL differs little between engines: each dialect renders them from a table. Constant
@@ -83,6 +99,10 @@ export const SCALAR_FNS = [
   "lower", "upper", "contains", "startsWith", "endsWith", "lenChars", "concat", "slice", "replaceAll", "sliceFromEnd", "stripChars", "padStart", "padEnd", "zfill", "head", "tail",
   "year", "month", "day", "hour", "weekday", "daysBetween", "quarter", "minute", "second",
   "millisecond", "microsecond", "isoWeek", "isoYear", "ordinalDay", "toDate", "monthStart", "monthEnd", "epochMicros",
+  // str.split(by).list.get(i): args text, separator, index (literals); FromEnd for a negative index.
+  "splitPart", "splitPartFromEnd",
+  // Regular expressions (src/ir/regex.ts), as literal arguments: text, pattern[, replacement | wrapped pattern, group].
+  "containsRegex", "replaceAllRegex", "extract",
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 export interface FuncExpr { readonly kind: "func"; readonly fn: ScalarFn; readonly args: readonly ExprNode[] }
@@ -179,6 +199,7 @@ export function exprChildren(node: ExprNode): readonly ExprNode[] {
     cast: (n) => [n.operand],
     truncate: (n) => [n.operand],
     offset: (n) => [n.operand],
+    parse: (n) => [n.operand],
     func: (n) => n.args,
     agg: (n) => [...(n.operand ? [n.operand] : []), ...(n.other ? [n.other] : [])],
     filtered: (n) => [n.operand, n.predicate],
@@ -202,6 +223,7 @@ export function mapExprChildren(node: ExprNode, fn: (child: ExprNode) => ExprNod
     cast: (n) => freeze({ ...n, operand: fn(n.operand) }),
     truncate: (n) => freeze({ ...n, operand: fn(n.operand) }),
     offset: (n) => freeze({ ...n, operand: fn(n.operand) }),
+    parse: (n) => freeze({ ...n, operand: fn(n.operand) }),
     func: (n) => freeze({ ...n, args: freeze(n.args.map(fn)) }),
     agg: (n) => freeze({ ...n, operand: n.operand ? fn(n.operand) : null, ...(n.other ? { other: fn(n.other) } : {}) }),
     filtered: (n) => freeze({ ...n, operand: fn(n.operand), predicate: fn(n.predicate) }),

@@ -1,4 +1,4 @@
-import type { Duration } from "./duration.ts";
+import { type Duration, fixedMicros, type Period, periodMonths, periodOriginMicros } from "./duration.ts";
 import type { TimeUnit } from "./expr.ts";
 
 /**
@@ -95,6 +95,28 @@ export function ceilTo(t: Date, unit: TimeUnit): Date {
   const floor = floorTo(t, unit);
   return floor.getTime() === t.getTime() ? floor : addPeriods(floor, unit, 1);
 }
+
+/**
+ * The first instant of the `dt.truncate` period containing `t`, counted from Polars' origins (see `Period`): "2w"
+ * starts on every other Monday from 1970-01-05, "2mo" in every odd month, "15m" on the quarter hours.
+ */
+export function floorToPeriod(t: Date, p: Period): Date {
+  const months = periodMonths(p);
+  if (months !== undefined) {
+    const sinceEpoch = (t.getUTCFullYear() - 1970) * 12 + t.getUTCMonth();
+    return utc(t.getUTCFullYear(), t.getUTCMonth() - mod(sinceEpoch, months), 1);
+  }
+  const length = fixedMicros(p)! / 1000;
+  return new Date(t.getTime() - mod(t.getTime() - periodOriginMicros(p) / 1000, length));
+}
+
+/** The first `dt.truncate` period start at or after `t`. */
+export function ceilToPeriod(t: Date, p: Period): Date {
+  const floor = floorToPeriod(t, p);
+  return floor.getTime() === t.getTime() ? floor : addDuration(floor, p);
+}
+
+const mod = (a: number, b: number): number => ((a % b) + b) % b;
 
 /** `t` moved by `n` periods; month-based periods clamp to the month's last day (Jan 31 + 1 month = Feb 28). */
 export function addPeriods(t: Date, unit: TimeUnit, n: number): Date {

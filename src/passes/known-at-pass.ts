@@ -1,6 +1,6 @@
 import type { DType } from "../ir/dtype.ts";
-import { type Duration, fixedMicros } from "../ir/duration.ts";
-import { type ExprNode, outputName, someExpr, type TimeUnit, type WindowExpr } from "../ir/expr.ts";
+import { type Duration, type DurationUnit, formatDuration, type Period, periodNests, shiftCoversPeriod } from "../ir/duration.ts";
+import { type ExprNode, outputName, someExpr, truncatePeriod, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
@@ -23,18 +23,16 @@ import { windowReach } from "./time-range-pass.ts";
  */
 export type KnownAt =
   | { readonly kind: "atTimestamp" }
-  | { readonly kind: "periodEnd"; readonly unit: TimeUnit; readonly set: string; readonly expr?: ExprNode; readonly reason: string }
+  /** The period is `n` units (absent: one), as `dt.truncate` counts them. */
+  | { readonly kind: "periodEnd"; readonly unit: DurationUnit; readonly n?: number; readonly set: string; readonly expr?: ExprNode; readonly reason: string }
   | { readonly kind: "future"; readonly set: string; readonly expr?: ExprNode; readonly reason: string };
 
 const AT_TIMESTAMP: KnownAt = Object.freeze({ kind: "atTimestamp" });
-const UNIT_ORDER: readonly TimeUnit[] = ["day", "week", "month", "quarter", "year"];
+const periodOf = (k: { unit: DurationUnit; n?: number }): Period => ({ n: k.n ?? 1, unit: k.unit });
 
 /** Whether every `inner` period lies inside one `outer` period (days in anything; weeks only in weeks). */
-function nests(inner: TimeUnit, outer: TimeUnit): boolean {
-  if (inner === "day") return true;
-  if (inner === "week") return outer === "week";
-  return UNIT_ORDER.indexOf(inner) <= UNIT_ORDER.indexOf(outer) && outer !== "week";
-}
+const nests = (inner: { unit: DurationUnit; n?: number }, outer: { unit: DurationUnit; n?: number }): boolean =>
+  periodNests(periodOf(inner), periodOf(outer));
 
 /** The later of two: a row reading both is known when both are. */
 function later(a: KnownAt, b: KnownAt): KnownAt {
@@ -42,20 +40,15 @@ function later(a: KnownAt, b: KnownAt): KnownAt {
   if (b.kind === "future") return b;
   if (a.kind === "atTimestamp") return b;
   if (b.kind === "atTimestamp") return a;
-  if (nests(a.unit, b.unit)) return b;
-  if (nests(b.unit, a.unit)) return a;
+  if (nests(a, b)) return b;
+  if (nests(b, a)) return a;
   // A week and a month: known by neither period's end for sure.
   return { kind: "future", set: b.set, expr: b.expr, reason: `${b.reason}, combined with ${a.reason}` };
 }
 
 /** Whether moving a period's label by `shift` reaches (or passes) the period's end. */
-export function shiftCovers(shift: Duration, unit: TimeUnit): boolean {
-  const months = { month: 1, quarter: 3, year: 12 }[shift.unit as string];
-  const micros = fixedMicros(shift);
-  const neededMonths = { day: 1, week: 1, month: 1, quarter: 3, year: 12 }[unit];
-  if (months !== undefined) return shift.n * months >= neededMonths;
-  const neededMicros = { day: 86_400e6, week: 7 * 86_400e6 }[unit as "day" | "week"];
-  return micros !== undefined && neededMicros !== undefined && micros >= neededMicros;
+export function shiftCovers(shift: Duration, unit: DurationUnit, n = 1): boolean {
+  return shiftCoversPeriod(shift, { n, unit });
 }
 
 /**
@@ -165,9 +158,10 @@ function derive(e: ExprNode, input: RelNode, ctx: Context): Derivation {
       if (e.label === "right") {
         // The label is the first instant after the period: known once every row in it is, if each was known by
         // the end of a period nested in this one.
-        return step(e.operand, (k) => (k.kind === "periodEnd" && nests(k.unit, e.unit) ? AT_TIMESTAMP : k));
+        return step(e.operand, (k) => (k.kind === "periodEnd" && nests(k, e) ? AT_TIMESTAMP : k));
       }
-      return step(e.operand, (k) => later(k, { kind: "periodEnd", unit: e.unit, set: ctx.set, expr: e, reason: `dt.truncate("${e.unit}") labels each period with its first instant` }));
+      const every = e.n === undefined ? e.unit : formatDuration(truncatePeriod(e));
+      return step(e.operand, (k) => later(k, { kind: "periodEnd", unit: e.unit, ...(e.n === undefined ? {} : { n: e.n }), set: ctx.set, expr: e, reason: `dt.truncate("${every}") labels each period with its first instant` }));
     case "cast": {
       const from = e.operand.kind === "column" ? ctx.typeOf(input, e.operand.name) : undefined;
       if (e.to === "date" && from !== "date") {
@@ -179,7 +173,7 @@ function derive(e: ExprNode, input: RelNode, ctx: Context): Derivation {
     case "offset": {
       const d = e.duration;
       if (d.n < 0) return { kind: "future", leak: future(ctx, `dt.offsetBy() moves the timestamp earlier than the rows it labels`, e) };
-      return step(e.operand, (k) => (k.kind === "periodEnd" ? (shiftCovers(d, k.unit) ? AT_TIMESTAMP : future(ctx, `dt.offsetBy() moves a period's label by less than the period`, e)) : k));
+      return step(e.operand, (k) => (k.kind === "periodEnd" ? (shiftCovers(d, k.unit, k.n) ? AT_TIMESTAMP : future(ctx, `dt.offsetBy() moves a period's label by less than the period`, e)) : k));
     }
     default:
       return { kind: "future", leak: future(ctx, `the timestamp is computed by ${e.kind}, whose relation to the rows' times is unknown`, e) };

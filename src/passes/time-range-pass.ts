@@ -1,9 +1,9 @@
-import type { Duration, DurationUnit } from "../ir/duration.ts";
-import { containsWindow, type ExprNode, exprChildren, outputName, type TimeUnit, unalias, type WindowExpr } from "../ir/expr.ts";
+import type { Duration, DurationUnit, Period } from "../ir/duration.ts";
+import { containsWindow, type ExprNode, exprChildren, outputName, truncatePeriod, unalias, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
-import { addDuration, ceilTo, floorTo, isRepresentable, parseInstant } from "../ir/time.ts";
+import { addDuration, ceilToPeriod, floorToPeriod, isRepresentable, parseInstant } from "../ir/time.ts";
 import type { FeatureGraph, FeatureSetNode } from "../graph/feature-graph.ts";
 import { columnNames } from "./schema.ts";
 import { type TypedSet, typeGraph } from "./type-pass.ts";
@@ -16,9 +16,12 @@ import { type TypedSet, typeGraph } from "./type-pass.ts";
  * reads the source's whole history. Reading more is always correct: the output is clipped to the window.
  */
 
-/** One step applied to a window bound: round to a period, or move by whole periods. */
+/**
+ * One step applied to a window bound: round to a `dt.truncate` period (of `n` units, absent for one), or move by
+ * whole units.
+ */
 export type BoundStep =
-  | { readonly op: "floor" | "ceil"; readonly unit: TimeUnit }
+  | { readonly op: "floor" | "ceil"; readonly unit: DurationUnit; readonly n?: number }
   | { readonly op: "shift"; readonly unit: DurationUnit; readonly n: number }
   /** A fixed instant from a filter on the time column (`at`: the bound was open; `atLeast`: the later of the two). */
   | { readonly op: "at"; readonly at: Date }
@@ -35,6 +38,8 @@ export interface SymbolicRange {
    */
   readonly exact: boolean;
 }
+
+const DAY: Period = { n: 1, unit: "day" };
 
 export const WINDOW: SymbolicRange = { start: [], end: [], exact: true };
 export const FULL_HISTORY: SymbolicRange = { start: null, end: null, exact: false };
@@ -273,13 +278,13 @@ function mapThroughExpr(expr: ExprNode, range: SymbolicRange): { column: string;
     case "cast":
       // date -> timestamp keeps the instant; timestamp -> date truncates to the day.
       if (e.to === "timestamp") return mapThroughExpr(e.operand, range);
-      if (e.to === "date") return mapThroughExpr(e.operand, preimageOfTruncate(range, "day", "left"));
+      if (e.to === "date") return mapThroughExpr(e.operand, preimageOfTruncate(range, DAY, "left"));
       return undefined;
     case "truncate":
-      return mapThroughExpr(e.operand, preimageOfTruncate(range, e.unit, e.label));
+      return mapThroughExpr(e.operand, preimageOfTruncate(range, truncatePeriod(e), e.label));
     case "func":
       // dt.date() is the cast to a date: a day truncation.
-      return e.fn === "toDate" ? mapThroughExpr(e.args[0]!, preimageOfTruncate(range, "day", "left")) : undefined;
+      return e.fn === "toDate" ? mapThroughExpr(e.args[0]!, preimageOfTruncate(range, DAY, "left")) : undefined;
     default:
       return undefined;
   }
@@ -290,8 +295,10 @@ function mapThroughExpr(expr: ExprNode, range: SymbolicRange): { column: string;
  * truncate(t) < hi exactly when t < ceil(hi): t in [ceil(lo), ceil(hi)). The right label is truncate(t) + 1 period,
  * which moves both bounds back one period (exact, since ceil's results are period starts).
  */
-function preimageOfTruncate(range: SymbolicRange, unit: TimeUnit, label: "left" | "right"): SymbolicRange {
-  const steps: BoundStep[] = [{ op: "ceil", unit }, ...(label === "right" ? [{ op: "shift", unit, n: -1 } as const] : [])];
+function preimageOfTruncate(range: SymbolicRange, period: Period, label: "left" | "right"): SymbolicRange {
+  const { unit, n } = period;
+  const ceil: BoundStep = n === 1 ? { op: "ceil", unit } : { op: "ceil", unit, n };
+  const steps: BoundStep[] = [ceil, ...(label === "right" ? [{ op: "shift", unit, n: -n } as const] : [])];
   return {
     start: range.start && [...range.start, ...steps],
     end: range.end && [...range.end, ...steps],
@@ -348,9 +355,9 @@ function applySteps(t: Date, steps: readonly BoundStep[]): Date {
       case "shift":
         return addDuration(acc, step);
       case "floor":
-        return floorTo(acc, step.unit);
+        return floorToPeriod(acc, { n: step.n ?? 1, unit: step.unit });
       case "ceil":
-        return ceilTo(acc, step.unit);
+        return ceilToPeriod(acc, { n: step.n ?? 1, unit: step.unit });
       case "at":
         return step.at;
       case "atLeast":

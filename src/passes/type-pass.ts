@@ -1,7 +1,7 @@
 import { commonType, type DType, type InferredType, isIntegral, isNumeric, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef } from "../ir/definitions.ts";
 import { fixedMicros, formatDuration } from "../ir/duration.ts";
-import { containsWindow, type ExprNode, outputName, type ScalarFn, visitExpr, type WindowExpr } from "../ir/expr.ts";
+import { containsWindow, type ExprNode, isSubDaily, outputName, type ScalarFn, truncatePeriod, visitExpr, type WindowExpr } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { lowerFrame, type Shorthand } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinKey, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
@@ -263,7 +263,20 @@ export function typeExpr(expr: ExprNode, schema: Schema, where: Where, mode: Mod
     truncate: (n) => {
       const t = sub(n.operand);
       if (!isTemporal(t)) fail(`dt.truncate() needs a date or timestamp, got ${t}`, outputName(n));
+      if (t === "date" && isSubDaily(n)) {
+        const every = `dt.truncate("${formatDuration(truncatePeriod(n))}")`;
+        // Polars keeps a date whose midnight starts a period, and turns any other into the day its period starts on.
+        if (86_400e6 % fixedMicros(truncatePeriod(n))! !== 0) {
+          fail(`${every} on a date: Polars gives the day on which the period holding its midnight starts (often the day before), for a period that does not divide a day; use whole days ("2d") or cast("timestamp") first`, outputName(n));
+        }
+        if (n.label === "right") fail(`${every} on a date with label "right": the period's end is no date; cast("timestamp") first`, outputName(n));
+      }
       return t;
+    },
+    parse: (n) => {
+      const t = sub(n.operand);
+      if (t !== "varchar" && t !== "null") fail(`str.${n.to === "date" ? "toDate" : "toDatetime"}() needs text, got ${t}`, outputName(n));
+      return n.to;
     },
     offset: (n) => {
       const t = sub(n.operand);
@@ -430,6 +443,11 @@ const SCALAR_TYPES: Record<ScalarFn, (ts: InferredType[]) => InferredType | unde
   head: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
   tail: (ts) => (ALL_TEXT(ts.slice(0, 1)) ? "varchar" : undefined),
   replaceAll: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  splitPart: (ts) => (ALL_TEXT(ts.slice(0, 2)) ? "varchar" : undefined),
+  splitPartFromEnd: (ts) => (ALL_TEXT(ts.slice(0, 2)) ? "varchar" : undefined),
+  containsRegex: (ts) => (ALL_TEXT(ts) ? "boolean" : undefined),
+  replaceAllRegex: (ts) => (ALL_TEXT(ts) ? "varchar" : undefined),
+  extract: (ts) => (ALL_TEXT(ts.slice(0, 3)) ? "varchar" : undefined),
   year: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   month: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),
   day: (ts) => (isTemporal(ts[0]!) ? "integer" : undefined),

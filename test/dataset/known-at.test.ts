@@ -46,6 +46,20 @@ describe("when a set's row is known, construct by construct", () => {
   it("a right-labelled dt.truncate is known at its label", () => {
     expect(kindOf(set("right", ({ e }) => e.groupBy("customer_id", col("ts").dt.truncate("1mo", { label: "right" }).alias("ts")).agg(len().alias("n"))))).toBe("atTimestamp");
   });
+  it("multi-unit periods: known at their end; a right label makes that its label only over periods nested in it", () => {
+    const fortnight = set("fortnight", ({ e }) => e.groupBy("customer_id", col("ts").dt.truncate("2w").alias("ts")).agg(len().alias("n")));
+    expect(analyse(fortnight).get("fortnight")).toMatchObject({ kind: "periodEnd", unit: "week", n: 2, reason: 'dt.truncate("2w") labels each period with its first instant' });
+    // 2-week periods hold whole days and 15-minute periods; 5-minute periods do not nest in 7-minute ones (an inner
+    // period can end after the outer label: still known only at the inner period's end).
+    const over = (inner: string, outer: string) =>
+      kindOf(set(`over_${inner}_${outer}`, ({ e }) =>
+        e.groupBy("customer_id", col("ts").dt.truncate(inner).alias("ts")).agg(len().alias("n"))
+          .groupBy("customer_id", col("ts").dt.truncate(outer, { label: "right" }).alias("ts")).agg(col("n").sum().alias("n"))));
+    expect([over("1d", "2w"), over("15m", "2w"), over("2mo", "1y"), over("5m", "7m"), over("1w", "2mo"), over("3d", "1w")]).toEqual(["atTimestamp", "atTimestamp", "atTimestamp", "periodEnd:minute", "periodEnd:week", "periodEnd:day"]);
+    // Shifting the label by a whole period covers it: 1mo (28 days at least) covers 2 weeks, 1w does not.
+    const shifted = (by: string) => kindOf(set(`shifted_${by}`, ({ e }) => e.groupBy("customer_id", col("ts").dt.truncate("2w").alias("ts")).agg(len().alias("n")).withColumns(col("ts").dt.offsetBy(by))));
+    expect([shifted("1mo"), shifted("14d"), shifted("1w")]).toEqual(["atTimestamp", "atTimestamp", "future"]);
+  });
   it("a timestamp cast to a date labels the day by its start", () => {
     expect(kindOf(set("daily", ({ e }) => e.groupBy("customer_id", col("ts").cast("date").alias("day")).agg(len().alias("n")), "day"))).toBe("periodEnd:day");
   });

@@ -1,8 +1,9 @@
 import fc from "fast-check";
+import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runBackfill } from "../../src/backfill/run-backfill.ts";
 import { expectSameRows } from "../support/compare.ts";
-import { makeWarehouse, type TestWarehouse } from "../support/warehouse.ts";
+import { makeWarehouse, REPO, type TestWarehouse } from "../support/warehouse.ts";
 import { expectedRowsSql, HAND_WRITTEN } from "./hand-written.ts";
 
 /**
@@ -30,6 +31,35 @@ const chunkedWindow = fc
     return { start, end, runs: [...order, order[0]!] };
   });
 
+/**
+ * Sets truncating to sub-daily periods and multiples (test/fixtures/periods), written by hand with epoch arithmetic
+ * rather than the functions the tool emits: Polars counts periods from 1970-01-01 00:00, weeks from Monday 1970-01-05,
+ * months from January 1970.
+ */
+const PERIOD_SETS: Record<string, { timestamp: string; sql: string }> = {
+  quarter_hour_spend: {
+    timestamp: "slot",
+    sql: `
+      SELECT customer_id, make_timestamp(epoch_us(transaction_ts) // 900000000 * 900000000) AS slot,
+             sum(amount) AS spend, count(*) AS transactions
+      FROM raw.card_transactions GROUP BY ALL`,
+  },
+  fortnightly_spend: {
+    timestamp: "fortnight_end",
+    sql: `
+      SELECT customer_id, CAST(DATE '1970-01-05' + CAST(14 * ((CAST(transaction_ts AS DATE) - DATE '1970-01-05') // 14 + 1) AS INTEGER) AS TIMESTAMP) AS fortnight_end,
+             sum(amount) AS spend
+      FROM raw.card_transactions GROUP BY ALL`,
+  },
+  bimonthly_min_balance: {
+    timestamp: "period",
+    sql: `
+      SELECT customer_id, make_date(CAST(1970 + (months - months % 2) // 12 AS INTEGER), CAST((months - months % 2) % 12 + 1 AS INTEGER), 1) AS period,
+             min(balance) AS min_balance
+      FROM (SELECT *, (year(date) - 1970) * 12 + month(date) - 1 AS months FROM raw.customer_accounts) GROUP BY ALL`,
+  },
+};
+
 describe("windowed and chunked backfills equal the full-history computation", () => {
   let warehouse: TestWarehouse;
   beforeAll(async () => {
@@ -48,6 +78,32 @@ describe("windowed and chunked backfills equal the full-history computation", ()
           const actual = await warehouse.query(`SELECT * FROM features.${set}`);
           const expected = await warehouse.query(expectedRowsSql(set, new Date(start).toISOString(), new Date(end).toISOString()));
           expectSameRows(actual, expected, `${set} [${new Date(start).toISOString()}, ${new Date(end).toISOString()})`);
+        }),
+        { numRuns: 8, seed: 20251127, endOnFailure: true },
+      );
+    });
+  }
+});
+
+describe("windowed and chunked backfills of sub-daily and multi-period truncations equal the full-history computation", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse({ featuresDir: path.join(REPO, "test/fixtures/periods") });
+  });
+  afterAll(() => warehouse.cleanup());
+
+  for (const [set, { timestamp, sql }] of Object.entries(PERIOD_SETS)) {
+    it(`${set}`, { timeout: 90_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(chunkedWindow, async ({ start, end, runs }) => {
+          await warehouse.exec(`DROP TABLE IF EXISTS features.${set}`);
+          for (const [s, e] of runs) {
+            await runBackfill({ config: warehouse.configPath, sets: [set], window: { start: new Date(s), end: new Date(e) } });
+          }
+          const actual = await warehouse.query(`SELECT * FROM features.${set}`);
+          const [from, to] = [new Date(start).toISOString(), new Date(end).toISOString()];
+          const expected = await warehouse.query(`SELECT * FROM (${sql}) WHERE ${timestamp} >= TIMESTAMP '${from}' AND ${timestamp} < TIMESTAMP '${to}'`);
+          expectSameRows(actual, expected, `${set} [${from}, ${to})`);
         }),
         { numRuns: 8, seed: 20251127, endOnFailure: true },
       );

@@ -1183,6 +1183,115 @@ const CASES: [string, Expr, PerDialect][] = [
       snowflake: `select floor("X" * (CAST(1 AS FLOAT) / CAST(49 AS FLOAT))) + floor(CAST("N" AS FLOAT) * (CAST(1 AS FLOAT) / CAST(2.5 AS FLOAT))) as "V"`,
     },
   ],
+  [
+    // Polars counts multiples from 1970-01-01 00:00 (weeks from Monday 1970-01-05, months from January 1970).
+    // TIME_SLICE aligns to 1970-01-01 00:00 (https://docs.snowflake.com/en/sql-reference/functions/time_slice).
+    "truncate to 15 minutes",
+    col("ts").dt.truncate("15m"),
+    {
+      duckdb: `select time_bucket(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      postgres: `select date_bin(INTERVAL '15 minutes', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      snowflake: `select TIME_SLICE("TS", 15, 'MINUTE') as "V"`,
+    },
+  ],
+  [
+    // TIME_SLICE's weeks start at the week holding 1970-01-01 (WEEK_START decides which day): days from 1970-01-05 instead.
+    "truncate a date to 2 weeks, labelled by the end",
+    col("d").dt.truncate("2w", { label: "right" }),
+    {
+      duckdb: `select CAST(time_bucket(INTERVAL '2 weeks', "d", DATE '1970-01-05') + INTERVAL '2 weeks' AS DATE) as "v"`,
+      postgres: `select CAST(date_bin(INTERVAL '2 weeks', CAST("d" AS TIMESTAMP), TIMESTAMP '1970-01-05') + INTERVAL '2 weeks' AS DATE) as "v"`,
+      snowflake: `select DATEADD(WEEK, 2, DATEADD(DAY, 4, TIME_SLICE(DATEADD(DAY, -4, "D"), 14, 'DAY'))) as "V"`,
+    },
+  ],
+  [
+    "truncate to 2 months (date_bin takes no months)",
+    col("ts").dt.truncate("2mo"),
+    {
+      duckdb: `select time_bucket(INTERVAL '2 months', "ts", TIMESTAMP '1970-01-01') as "v"`,
+      postgres: `select (date_trunc('month', "ts") - mod(mod((CAST(extract(year FROM "ts") AS INTEGER) - 1970) * 12 + CAST(extract(month FROM "ts") AS INTEGER) - 1, 2) + 2, 2) * INTERVAL '1 month') as "v"`,
+      snowflake: `select TIME_SLICE("TS", 2, 'MONTH') as "V"`,
+    },
+  ],
+  [
+    "truncate a date to 3 days",
+    col("d").dt.truncate("3d"),
+    {
+      duckdb: `select CAST(time_bucket(INTERVAL '3 days', "d", DATE '1970-01-01') AS DATE) as "v"`,
+      postgres: `select CAST(date_bin(INTERVAL '3 days', CAST("d" AS TIMESTAMP), TIMESTAMP '1970-01-01') AS DATE) as "v"`,
+      snowflake: `select TIME_SLICE("D", 3, 'DAY') as "V"`,
+    },
+  ],
+  [
+    "truncate to the hour, labelled by the end",
+    col("ts").dt.truncate("1h", { label: "right" }),
+    {
+      duckdb: `select date_trunc('hour', "ts") + INTERVAL '1 hour' as "v"`,
+      postgres: `select date_trunc('hour', "ts") + INTERVAL '1 hour' as "v"`,
+      snowflake: `select DATEADD(HOUR, 1, DATE_TRUNC('HOUR', "TS")) as "V"`,
+    },
+  ],
+  [
+    // A date has no time of day; Polars returns it unchanged for a period that divides a day.
+    "truncate a date to the hour",
+    col("d").dt.truncate("1h"),
+    {
+      duckdb: `select "d" as "v"`,
+      postgres: `select "d" as "v"`,
+      snowflake: `select "D" as "V"`,
+    },
+  ],
+  [
+    // Matched by a pattern, range-checked, assembled from parts: no engine's own date parser (src/dialects/parse-temporal.ts).
+    // https://docs.snowflake.com/en/sql-reference/functions/regexp_instr, …/regexp_substr ('e': a group), …/date_from_parts.
+    "str.toDate with a format (full-width fields, no day: Polars' fast parser)",
+    col("s").str.toDate("%Y-%m", { strict: false }),
+    {
+      duckdb: `select CASE WHEN regexp_matches("s", '^([0-9]{4})[-]([0-9]{2})$') THEN CASE WHEN CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 1), '') AS INTEGER) >= 1 AND CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 2), '') AS INTEGER) BETWEEN 1 AND 12 THEN make_date(CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 1), '') AS INTEGER), CAST(NULLIF(regexp_extract("s", '^([0-9]{4})[-]([0-9]{2})$', 2), '') AS INTEGER), 1) END END as "v"`,
+      postgres: `select CASE WHEN ("s" ~ '^([0-9]{4})[-]([0-9]{2})$') THEN CASE WHEN CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[1], '') AS INTEGER) >= 1 AND CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[2], '') AS INTEGER) BETWEEN 1 AND 12 THEN make_date(CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[1], '') AS INTEGER), CAST(NULLIF((regexp_match("s", '^([0-9]{4})[-]([0-9]{2})$'))[2], '') AS INTEGER), 1) END END as "v"`,
+      snowflake: `select CASE WHEN (REGEXP_INSTR("S", '^([0-9]{4})[-]([0-9]{2})$') > 0) THEN CASE WHEN CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER) >= 1 AND CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER) BETWEEN 1 AND 12 THEN DATE_FROM_PARTS(CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 1), '') AS INTEGER), CAST(NULLIF(REGEXP_SUBSTR("S", '^([0-9]{4})[-]([0-9]{2})$', 1, 1, 'e', 2), '') AS INTEGER), 1) END END as "V"`,
+    },
+  ],
+  [
+    // The parts are counted so that out of range is null (split_part gives ''), and only 1..n reach split_part:
+    // Snowflake reads 0 as 1 (https://docs.snowflake.com/en/sql-reference/functions/split_part).
+    "str.split().list.get()",
+    col("s").str.split(",").list.get(1, { nullOnOob: true }),
+    {
+      duckdb: `select CASE WHEN 1 < (CAST((length("s") - length(replace("s", ',', ''))) // length(',') AS INTEGER) + 1) THEN split_part("s", ',', 1 + 1) END as "v"`,
+      postgres: `select CASE WHEN 1 < (CAST((length("s") - length(replace("s", ',', ''))) / length(',') AS INTEGER) + 1) THEN split_part("s", ',', 1 + 1) END as "v"`,
+      snowflake: `select CASE WHEN 1 < (CAST(((length("S") - length(replace("S", ',', ''))) - MOD((length("S") - length(replace("S", ',', ''))), length(','))) / length(',') AS NUMBER(38,0)) + 1) THEN split_part("S", ',', 1 + 1) END as "V"`,
+    },
+  ],
+  [
+    "str.split().list.get() from the end",
+    col("s").str.split("--").list.get(-1, { nullOnOob: true }),
+    {
+      duckdb: `select CASE WHEN -(-1) <= (CAST((length("s") - length(replace("s", '--', ''))) // length('--') AS INTEGER) + 1) THEN split_part("s", '--', (CAST((length("s") - length(replace("s", '--', ''))) // length('--') AS INTEGER) + 1) + -1 + 1) END as "v"`,
+      postgres: `select CASE WHEN -(-1) <= (CAST((length("s") - length(replace("s", '--', ''))) / length('--') AS INTEGER) + 1) THEN split_part("s", '--', (CAST((length("s") - length(replace("s", '--', ''))) / length('--') AS INTEGER) + 1) + -1 + 1) END as "v"`,
+      snowflake: `select CASE WHEN -(-1) <= (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) THEN split_part("S", '--', (CAST(((length("S") - length(replace("S", '--', ''))) - MOD((length("S") - length(replace("S", '--', ''))), length('--'))) / length('--') AS NUMBER(38,0)) + 1) + -1 + 1) END as "V"`,
+    },
+  ],
+  [
+    // Snowflake: REGEXP_LIKE must match the whole text, so a match anywhere is REGEXP_INSTR > 0
+    // (https://docs.snowflake.com/en/sql-reference/functions/regexp_instr); a backslash in its literals is doubled.
+    "str.contains with a regular expression",
+    col("s").str.contains("^(uber|lyft)\\*"),
+    { duckdb: `select regexp_matches("s", '^(uber|lyft)\\*') as "v"`, postgres: `select ("s" ~ '^(uber|lyft)\\*') as "v"`, snowflake: `select (REGEXP_INSTR("S", '^(uber|lyft)\\\\*') > 0) as "V"` },
+  ],
+  [
+    // REGEXP_REPLACE replaces every occurrence by default (https://docs.snowflake.com/en/sql-reference/functions/regexp_replace).
+    "str.replaceAll with a regular expression",
+    col("s").str.replaceAll("[^0-9]+", ""),
+    { duckdb: `select regexp_replace("s", '[^0-9]+', '', 'g') as "v"`, postgres: `select regexp_replace("s", '[^0-9]+', '', 'g') as "v"`, snowflake: `select REGEXP_REPLACE("S", '[^0-9]+', '') as "V"` },
+  ],
+  [
+    // The pattern in one more group: group 0, the whole match, is 1 everywhere (REGEXP_SUBSTR's 'e' and group number:
+    // https://docs.snowflake.com/en/sql-reference/functions/regexp_substr).
+    "str.extract",
+    col("s").str.extract("@([a-z]+)\\.com$", 1),
+    { duckdb: `select CASE WHEN regexp_matches("s", '@([a-z]+)\\.com$') THEN regexp_extract("s", '(@([a-z]+)\\.com$)', 2) END as "v"`, postgres: `select CASE WHEN ("s" ~ '@([a-z]+)\\.com$') THEN (regexp_match("s", '(@([a-z]+)\\.com$)'))[2] END as "v"`, snowflake: `select CASE WHEN (REGEXP_INSTR("S", '@([a-z]+)\\\\.com$') > 0) THEN REGEXP_SUBSTR("S", '(@([a-z]+)\\\\.com$)', 1, 1, 'e', 2) END as "V"` },
+  ],
 ];
 
 describe("golden SQL per operation and dialect", () => {

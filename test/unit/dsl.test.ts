@@ -262,9 +262,9 @@ describe("lit() rejects values it cannot render exactly", () => {
 
 describe("other DSL rejections", () => {
   it("dt.truncate accepts only the documented periods and labels", () => {
-    expect(() => col("date").dt.truncate("2mo")).toThrow(/unsupported period "2mo"/);
-    expect(() => col("date").dt.truncate("month")).toThrow(TypeError);
-    expect(() => col("date").dt.truncate("1h")).toThrow(TypeError);
+    expect(() => col("date").dt.truncate("2d12h")).toThrow(/"2d12h" mixes units/);
+    expect(() => col("date").dt.truncate("month")).toThrow(/"month" is not a period/);
+    expect(() => col("date").dt.truncate("0h")).toThrow(/not a positive period/);
     expect(() => col("date").dt.truncate("1mo", { label: "middle" as "left" })).toThrow(/label/);
   });
 

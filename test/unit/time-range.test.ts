@@ -126,6 +126,28 @@ describe("read ranges of sets written here", () => {
     expect(readRange(graph, "tr_by_cast", "tr_events", "2025-01-15", "2025-01-20")).toEqual(range("2025-01-15", "2025-01-20"));
   });
 
+  it("sub-daily and multi-period truncations read whole periods, counted from Polars' origins", () => {
+    const by = (name: string, every: string, label: "left" | "right" = "left") =>
+      set(name, "p", ({ events }) => events.groupBy("customer_id", col("ts").dt.truncate(every, { label }).alias("p")).agg(col("amount").sum().alias("total")));
+    const graph = graphOf(by("tr_15m", "15m"), by("tr_2w", "2w"), by("tr_2w_right", "2w", "right"), by("tr_2mo", "2mo"), by("tr_7h", "7h"));
+    // Quarter hours starting in [10:05, 11:00) are 10:15 .. 10:45.
+    expect(readRange(graph, "tr_15m", "tr_events", "2025-01-15T10:05:00.000Z", "2025-01-15T11:00:00.000Z")).toEqual(
+      range("2025-01-15T10:15:00.000Z", "2025-01-15T11:00:00.000Z"),
+    );
+    // Fortnights start on every other Monday from 1970-01-05: 2025-01-06 and 2025-01-20 are such Mondays, 01-13 is not.
+    expect(readRange(graph, "tr_2w", "tr_events", "2025-01-07", "2025-01-21")).toEqual(range("2025-01-20", "2025-02-03"));
+    // Labelled by the end: the row dated 2025-01-20 is the fortnight starting 2025-01-06.
+    expect(readRange(graph, "tr_2w_right", "tr_events", "2025-01-07", "2025-01-21")).toEqual(range("2025-01-06", "2025-01-20"));
+    // Two-month periods start in odd months (January 1970 is month 0): March and May 2025.
+    expect(readRange(graph, "tr_2mo", "tr_events", "2025-02-10", "2025-06-01")).toEqual(range("2025-03-01", "2025-07-01"));
+    // 7-hour periods from the epoch: 2025-01-01 00:00 is 482,136 hours after it, 4 past a period start (20:00 the day
+    // before), so the one period starting in [00:00, 06:00) is 03:00 to 10:00.
+    expect(readRange(graph, "tr_7h", "tr_events", "2025-01-01", "2025-01-01T06:00:00.000Z")).toEqual(
+      range("2025-01-01T03:00:00.000Z", "2025-01-01T10:00:00.000Z"),
+    );
+    expect(readsExactly(inferSourceRanges(graph, graph.sets.get("tr_2w")!))).toBe(true);
+  });
+
   it("row-wise steps keep the window: filter, select with a rename, withColumns not touching the time column, a cast to timestamp", () => {
     const rowwise = set("tr_rowwise", "event_time", ({ events }) =>
       events

@@ -3,7 +3,8 @@ import type { AggFn } from "../../ir/expr.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
 import { isIntegral } from "../../ir/dtype.ts";
-import { ansi, asofComparison, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, asofComparison, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
 
 // https://duckdb.org/docs/sql/functions/aggregates — the IR's aggregates that are a plain call.
 const AGGREGATES: Partial<Record<AggFn, string>> = {
@@ -40,6 +41,13 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
 const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
+// RE2 (https://duckdb.org/docs/sql/functions/regular_expressions): regexp_extract gives '' for a group that took no part.
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`regexp_matches(${s}, ${pattern})`,
+  group: (s, pattern, group) => sql`regexp_extract(${s}, ${pattern}, ${group})`,
+  replaceAll: (s, pattern, replacement) => sql`regexp_replace(${s}, ${pattern}, ${replacement}, 'g')`,
+};
+
 /**
  * DuckDB: PostgreSQL-style quoting and `$n` placeholders, so kysely's PostgreSQL compiler renders it as it is.
  */
@@ -63,12 +71,20 @@ export const duckdbDialect: SqlDialect = {
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   instant: ansi.instant,
   cast,
-  truncate(x, unit, label, type) {
-    const start = sql`date_trunc(${sql.lit(unit)}, ${x})`;
-    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
+  truncate(x, period, label, type) {
+    // time_bucket counts whole periods from its origin, before it too (https://duckdb.org/docs/sql/functions/date#time_bucket).
+    const start =
+      period.n === 1
+        ? sql`date_trunc(${sql.lit(period.unit)}, ${x})`
+        : sql`time_bucket(${ansi.interval(period)}, ${x}, ${sql.raw(`${type === "date" ? "DATE" : "TIMESTAMP"} '${periodOrigin(period)}'`)})`;
+    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval(period)}`;
     // date_trunc returns a TIMESTAMP even for a DATE argument: cast back so the column keeps its type.
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
+  regex: REGEX,
+  makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
+  // make_timestamp refuses a 60th second: add the seconds to the minute.
+  makeTimestamp: (y, m, d, h, mi, s) => sql`make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + to_seconds(${s})`,
   // DATE + INTERVAL is a TIMESTAMP: cast back.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // DuckDB's `/` gives ±inf/NaN by zero already, but takes the sign of a negative-zero divisor, which PostgreSQL and
@@ -77,6 +93,7 @@ export const duckdbDialect: SqlDialect = {
   // `%` keeps the dividend's sign, as fmod does for doubles: ansi's floored modulo.
   modulo: (left, right, leftType, rightType, nonZero) => ansi.modulo({ types: TYPES }, left, right, leftType, rightType, nonZero),
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,

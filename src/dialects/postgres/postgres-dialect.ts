@@ -1,5 +1,7 @@
 import { PostgresQueryCompiler, sql } from "kysely";
-import { ansi, type AggCall, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { ansi, type AggCall, periodOrigin, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
+import { type Period, periodMonths } from "../../ir/duration.ts";
 import type { DType, InferredType } from "../../ir/dtype.ts";
 import { isIntegral } from "../../ir/dtype.ts";
 import { UnsupportedError } from "../../errors.ts";
@@ -64,6 +66,14 @@ function cast(x: Sql, from: InferredType, to: DType): Sql {
   return special ? special(x) : ansi.cast({ types: TYPES }, x, from, to);
 }
 
+// why: `~` finds a match anywhere; regexp_match gives the first match's groups as an array, NULL for one that
+// took no part (§9.7.3). Advanced regular expressions, of which the dialect uses only the portable subset.
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`(${s} ~ ${pattern})`,
+  group: (s, pattern, group) => sql`(regexp_match(${s}, ${pattern}))[${group}]`,
+  replaceAll: (s, pattern, replacement) => sql`regexp_replace(${s}, ${pattern}, ${replacement}, 'g')`,
+};
+
 /**
  * PostgreSQL 15. kysely's PostgreSQL compiler quotes identifiers and escapes strings as PostgreSQL does
  * (standard_conforming_strings is on by default since 9.1: a backslash in a literal is a backslash).
@@ -88,13 +98,18 @@ export const postgresDialect: SqlDialect = {
   literal: (node) => ansi.literal({ types: TYPES, instant: ansi.instant }, node),
   cast,
   instant: ansi.instant,
-  truncate(x, unit, label, type) {
+  truncate(x, period, label, type) {
     // why: date_trunc(text, date) resolves to the timestamptz overload (date → timestamptz is the preferred implicit
     // cast, §10.3), which makes the result depend on the session zone: truncate a TIMESTAMP instead.
-    const start = sql`date_trunc(${sql.lit(unit)}, ${type === "date" ? sql`CAST(${x} AS TIMESTAMP)` : x})`;
-    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval({ n: 1, unit })}`;
+    const ts = type === "date" ? sql`CAST(${x} AS TIMESTAMP)` : x;
+    const start = period.n === 1 ? sql`date_trunc(${sql.lit(period.unit)}, ${ts})` : periodStart(ts, period);
+    const labelled = label === "left" ? start : sql`${start} + ${ansi.interval(period)}`;
     return type === "date" ? sql`CAST(${labelled} AS DATE)` : labelled;
   },
+  regex: REGEX,
+  makeDate: (y, m, d) => sql`make_date(${y}, ${m}, ${d})`,
+  // why: make_timestamp refuses a 60th second (§9.9): add the seconds to the minute.
+  makeTimestamp: (y, m, d, h, mi, s) => sql`(make_timestamp(${y}, ${m}, ${d}, ${h}, ${mi}, 0) + make_interval(secs => ${s}))`,
   // why: DATE + INTERVAL is a TIMESTAMP (§9.9, Table 9.31): cast back. Months clamp to the month's end, as in DuckDB.
   offset: (x, duration, type) => (type === "date" ? sql`CAST(${x} + ${ansi.interval(duration)} AS DATE)` : sql`${x} + ${ansi.interval(duration)}`),
   // why: `/` of two integers truncates (§9.3), and `/` by zero raises (22012): ansi's rendering.
@@ -105,6 +120,7 @@ export const postgresDialect: SqlDialect = {
   // ansi's renderings run here as they are (extract's NUMERIC result is cast to INTEGER/BIGINT by them); only round
   // differs.
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,
@@ -207,6 +223,19 @@ export const postgresDialect: SqlDialect = {
 };
 
 /** The longest prefix of `name` within `bytes` bytes of UTF-8, cut at a character boundary (as PostgreSQL's pg_mbcliplen). */
+/**
+ * The start of the multi-unit period containing the TIMESTAMP `ts`. Fixed lengths: date_bin counts strides from its
+ * origin, flooring before it too (§9.9.3; it takes no months). Months: the month's start moved back by the months
+ * since January 1970 modulo the period (mod() keeps the dividend's sign, hence the second one).
+ */
+function periodStart(ts: Sql, period: Period): Sql {
+  const months = periodMonths(period);
+  if (months === undefined) return sql`date_bin(${ansi.interval(period)}, ${ts}, ${sql.raw(`TIMESTAMP '${periodOrigin(period)}'`)})`;
+  const sinceEpoch = sql`(CAST(extract(year FROM ${ts}) AS INTEGER) - 1970) * 12 + CAST(extract(month FROM ${ts}) AS INTEGER) - 1`;
+  const m = sql.lit(months);
+  return sql`(date_trunc('month', ${ts}) - mod(mod(${sinceEpoch}, ${m}) + ${m}, ${m}) * INTERVAL '1 month')`;
+}
+
 function truncateUtf8(name: string, bytes: number): string {
   let kept = "";
   for (const ch of name) {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { ansi, asofComparison, type Sql, type SqlDialect } from "../sql-dialect.ts";
+import { regexFunctions } from "../regex-functions.ts";
 import { UnsupportedError } from "../../errors.ts";
 import type { AggFn } from "../../ir/expr.ts";
 import { type DurationUnit, fixedMicros } from "../../ir/duration.ts";
@@ -65,6 +66,15 @@ const CASTS: Partial<Record<`${InferredType}->${DType}`, (x: Sql) => Sql>> = {
 const cast: SqlDialect["cast"] = (x, from, to) => CASTS[`${from}->${to}`]?.(x) ?? ansi.cast({ types: TYPES }, x, from, to);
 const divide: SqlDialect["divide"] = (left, right, leftType, rightType, nonZero) => ansi.divide({ types: TYPES }, left, right, leftType, rightType, nonZero);
 
+// POSIX extended regular expressions. REGEXP_LIKE must match the whole text, so "somewhere" is REGEXP_INSTR > 0;
+// REGEXP_SUBSTR's 'e' extracts a group (https://docs.snowflake.com/en/sql-reference/functions-regexp).
+const REGEX: SqlDialect["regex"] = {
+  matches: (s, pattern) => sql`(REGEXP_INSTR(${s}, ${pattern}) > 0)`,
+  group: (s, pattern, group) => sql`REGEXP_SUBSTR(${s}, ${pattern}, 1, 1, 'e', ${group})`,
+  // Every occurrence by default (occurrence 0).
+  replaceAll: (s, pattern, replacement) => sql`REGEXP_REPLACE(${s}, ${pattern}, ${replacement})`,
+};
+
 /**
  * Snowflake. Its SQL is written so that it means the same whatever the session's parameters (an account may change
  * TIMESTAMP_TYPE_MAPPING, the input formats or WEEK_START): timestamps are TIMESTAMP_NTZ by name, literals are
@@ -98,15 +108,27 @@ export const snowflakeDialect: SqlDialect = {
     if (!isMidnight(t)) throw new Error(`internal: a DATE literal for ${t.toISOString()}, which is not a midnight`);
     return sql`TO_DATE(${sql.lit(formatDate(t))}, 'YYYY-MM-DD')`;
   },
-  truncate(x, unit, label) {
+  truncate(x, period, label) {
+    const { n, unit } = period;
     // DATE_TRUNC keeps its argument's type: a DATE stays a DATE (https://docs.snowflake.com/en/sql-reference/functions/date_trunc).
-    // A week's start depends on WEEK_START there; DAYOFWEEKISO (Monday = 1) does not.
+    // A week's start depends on WEEK_START there; DAYOFWEEKISO (Monday = 1) does not. TIME_SLICE counts slices from
+    // 1970-01-01 00:00, before it too, keeping the type (https://docs.snowflake.com/en/sql-reference/functions/time_slice);
+    // its weeks start at the week holding 1970-01-01 under WEEK_START, so weeks are sliced as days from Monday 1970-01-05.
     const start =
       unit === "week"
-        ? sql`DATEADD(DAY, 1 - DAYOFWEEKISO(${x}), DATE_TRUNC('DAY', ${x}))`
-        : sql`DATE_TRUNC(${sql.lit(DATE_PARTS[unit])}, ${x})`;
-    return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, 1, ${start})`;
+        ? n === 1
+          ? sql`DATEADD(DAY, 1 - DAYOFWEEKISO(${x}), DATE_TRUNC('DAY', ${x}))`
+          : sql`DATEADD(DAY, 4, TIME_SLICE(DATEADD(DAY, -4, ${x}), ${sql.lit(7 * n)}, 'DAY'))`
+        : n === 1
+          ? sql`DATE_TRUNC(${sql.lit(DATE_PARTS[unit])}, ${x})`
+          : sql`TIME_SLICE(${x}, ${sql.lit(n)}, ${sql.lit(DATE_PARTS[unit])})`;
+    return label === "left" ? start : sql`DATEADD(${sql.raw(DATE_PARTS[unit])}, ${sql.lit(n)}, ${start})`;
   },
+  regex: REGEX,
+  makeDate: (y, m, d) => sql`DATE_FROM_PARTS(${y}, ${m}, ${d})`,
+  // Out-of-range parts carry over, so a 60th second is the next minute's first
+  // (https://docs.snowflake.com/en/sql-reference/functions/timestamp_from_parts).
+  makeTimestamp: (y, m, d, h, mi, s) => sql`TIMESTAMP_NTZ_FROM_PARTS(${y}, ${m}, ${d}, ${h}, ${mi}, ${s})`,
   // DATEADD keeps a DATE a DATE for days and larger parts (the type pass allows no smaller ones on a date), and clamps
   // to the month's end as DuckDB does: Jan 31 + 1 month = Feb 28 (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
   offset: (x, d) => sql`DATEADD(${sql.raw(DATE_PARTS[d.unit])}, ${sql.lit(d.n)}, ${x})`,
@@ -115,6 +137,7 @@ export const snowflakeDialect: SqlDialect = {
   // `/` by zero raises there (DIV0 gives 0, DIV0NULL NULL, neither Polars' inf/NaN), so ansi's CASE on the divisor.
   divide,
   functions: {
+    ...regexFunctions(REGEX),
     ...ansi.functions({
       types: TYPES,
       cast,
