@@ -350,9 +350,15 @@ async function runChunk(
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const queryIds: string[] = [];
+    let prepared = 0; // computed inputs created in this session, dropped by name after the attempt (only those)
     try {
       // A retry after a lost connection runs on a new one, whose new session has no stage table yet.
       if (attempt > 1 && (await engine.reconnect()) && job.stage) await engine.run(job.stage.create, label);
+      // The continued nodes' inputs, computed once for the chunk's statements (temporary tables of this session).
+      for (const statement of job.state?.prepare ?? []) {
+        await engine.run(statement, label);
+        prepared++;
+      }
       const runAll = async (statements: readonly Statement[]) => {
         const counts: number[] = [];
         for (const statement of statements) {
@@ -373,8 +379,10 @@ async function runChunk(
         await engine.run(ledger.record(chunk, mark, options.now()), label);
         return [deleted, written];
       }, label);
+      await dropInputs(job, prepared, engine, label);
       return { status: "succeeded", rowsDeleted, rowsWritten, durationMs: Math.round(performance.now() - started), attempts: attempt, queryIds };
     } catch (error) {
+      await dropInputs(job, prepared, engine, label);
       if (signal?.aborted) {
         return { status: "failed", error: new InterruptedError(`interrupted while writing ${job.set} ${formatWindow(job.window)}; its transaction was rolled back`), attempts: attempt };
       }
@@ -401,6 +409,14 @@ async function runChunk(
 export function chunkPhases(job: SetJob, ddl: readonly Statement[], dialect: SqlDialect): { before: readonly Statement[]; inTransaction: readonly Statement[] } {
   const writes = [...job.write, ...(job.state?.write ?? [])];
   return dialect.transactionalDdl ? { before: [], inTransaction: [...ddl, ...writes] } : { before: ddl, inTransaction: writes };
+}
+
+/**
+ * Drops the first `created` of a chunk's computed inputs, in the session that created them (temporary: gone with it
+ * anyway). Never one it did not create: an unqualified name could then reach a permanent table. Best effort.
+ */
+async function dropInputs(job: SetJob, created: number, engine: Engine, label: StatementLabel): Promise<void> {
+  for (const statement of (job.state?.cleanup ?? []).slice(0, created)) await engine.run(statement, label).catch(() => undefined);
 }
 
 /**

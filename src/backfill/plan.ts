@@ -65,6 +65,13 @@ export interface SetJob {
     readonly tables: readonly TableRef[];
     /** Idempotent DDL creating the state tables (and schema) where missing. */
     readonly setup: readonly Statement[];
+    /**
+     * Before the chunk's transaction, on its connection: each continued node's input computed once into a temporary
+     * table (the carried rows, then the input from `from` on), which the rows and the checkpoint both read;
+     * `cleanup` drops them after the chunk.
+     */
+    readonly prepare: readonly Statement[];
+    readonly cleanup: readonly Statement[];
     /** Each counts the markers of the checkpoint `from` in one table (column `n`): all must be there. */
     readonly check: readonly Statement[];
     readonly write: readonly Statement[];
@@ -199,27 +206,43 @@ function planContinuation(p: {
   const { dialect, window, state, target } = p;
   const needed = neededFrom(state.nodes, window);
   const from = needed && [...state.stored, ...p.produced].filter((c) => c <= needed).sort((a, b) => b.getTime() - a.getTime())[0];
-  const continuation = continueSet(p.graph, target, state.nodes, { from, end: window.end, hash: state.hash, tables: state.tables });
+  const inputTables = state.nodes.map(() => ({ name: `feature_backfill_input_${++stages}` }));
+  const continuation = continueSet(p.graph, target, state.nodes, { from, end: window.end, hash: state.hash, tables: state.tables, inputTables });
   const { graph } = continuation;
   const name = target.def.name;
-  const typed = typeGraph(graph, [name, ...continuation.states.map((s) => s.def.name)]);
+  const computed = continuation.inputs.map((i) => i.set);
+  const typed = typeGraph(graph, [name, ...computed.map((s) => s.def.name), ...continuation.states.map((s) => s.def.name)]);
   const carriedNames = new Set(continuation.carried.map((s) => s.name));
+  const inputNames = new Set(continuation.inputs.map((i) => i.source.name));
   // The carried rows are read as of `from`, whatever the pass makes of a table it cannot follow the time of.
   const carriedRange = from && { start: from, end: new Date(from.getTime() + 1) };
-  const readsOf = (set: FeatureSetNode, over: TimeWindow, range?: SymbolicRange) => {
+  const readsOf = (set: FeatureSetNode, range?: SymbolicRange) => {
     const symbolic = inferSourceRanges(graph, set, typed, { range });
     const names = closureSources(selectSets(graph, [set.def.name]));
-    return new Map(names.map((n) => [n, carriedNames.has(n) ? carriedRange! : evaluateRanges(symbolic.get(n)!, over)]));
+    return new Map(names.map((n) => [n, carriedNames.has(n) ? carriedRange! : evaluateRanges(symbolic.get(n)!, window)]));
   };
-  const reads = readsOf(graph.sets.get(name)!, window);
+  const compile = (set: FeatureSetNode, reads: Map<string, ConcreteRange>, clip?: TimeWindow) =>
+    compileBackfillQuery({ graph, typed, closure: selectSets(graph, [set.def.name]), dialect, reads, ...(clip && { clip }) });
   // The rows: clipped to the window (the carried rows lie before it).
-  const select = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [name]), dialect, reads, clip: window });
-  const write = continuation.states.flatMap((set, k) => {
-    // Its filters alone bound every read (to [from, end), or to before end): the window plays no part.
-    const stateReads = readsOf(set, window, FULL_HISTORY);
-    const query = compileBackfillQuery({ graph, typed, closure: selectSets(graph, [set.def.name]), dialect, reads: stateReads });
-    return checkpointWrite(state.tables[k]!, typed.get(set.def.name)!.schema, state.hash, window.end, query, dialect);
+  const rowsReads = readsOf(graph.sets.get(name)!);
+  const select = compile(graph.sets.get(name)!, rowsReads, window);
+  // Each continued node's input, computed once before the chunk's transaction, up to where the rows read it.
+  const inputReads = continuation.inputs.map(({ set, source }) => {
+    const until = rowsReads.get(source.name)?.end;
+    return readsOf(set, { start: null, end: until ? [{ op: "at", at: until }] : null, exact: false });
   });
+  const prepare = continuation.inputs.map(({ set }, k) => createStageStatement(inputTables[k]!, compile(set, inputReads[k]!), dialect));
+  // The checkpoint's rows: its filters alone bound what it reads of the computed input.
+  const write = continuation.states.flatMap((set, k) =>
+    checkpointWrite(state.tables[k]!, typed.get(set.def.name)!.schema, state.hash, window.end, compile(set, readsOf(set, FULL_HISTORY)), dialect),
+  );
+  // What the chunk reads of tables (not of the inputs it computes): the union over its statements.
+  const reads = new Map<string, ConcreteRange>();
+  for (const [n, range] of [rowsReads, ...inputReads].flatMap((m) => [...m])) {
+    if (inputNames.has(n)) continue;
+    const seen = reads.get(n);
+    reads.set(n, seen ? spanning(seen, range) : range);
+  }
   const sourceOf = (n: string) => graph.sources.get(n)!;
   return {
     set: name,
@@ -238,10 +261,19 @@ function planContinuation(p: {
       ...(from && { from }),
       tables: state.tables,
       setup: state.nodes.flatMap((node, k) => createTableStatements(state.tables[k]!, stateSchema(node), dialect)),
+      prepare,
+      cleanup: inputTables.map((t) => dropTableStatement(t, dialect)),
       check: from ? state.tables.map((t) => checkpointCheck(t, state.hash, from, dialect)) : [],
       write,
     },
   };
+}
+
+/** The smallest range covering both (an open side stays open). */
+function spanning(a: ConcreteRange, b: ConcreteRange): ConcreteRange {
+  const start = a.start && b.start && (a.start < b.start ? a.start : b.start);
+  const end = a.end && b.end && (a.end > b.end ? a.end : b.end);
+  return { ...(start && { start }), ...(end && { end }) };
 }
 
 /** flatMap over a generator's worth of items, one at a time. */

@@ -196,7 +196,10 @@ export function renderDryRun(jobs: readonly SetJob[], dialect: SqlDialect, writt
     const { before, inTransaction } = chunkPhases(job, job.setup, dialect);
     // The checkpoint a chunk continues from is checked inside its transaction, before its writes (execute.ts).
     const checks = (job.state?.check ?? []).map((c) => `-- the checkpoint must be there (a count of its marker):\n${statementText(c)}`);
-    lines.push(...before.map(statementText), `${begin};`, ...checks, ...inTransaction.map(statementText), `${commit};`);
+    const prepare = job.state?.prepare ?? [];
+    if (prepare.length) lines.push("-- each continued node's input, computed once for the statements below:");
+    lines.push(...prepare.map(statementText), ...before.map(statementText), `${begin};`, ...checks, ...inTransaction.map(statementText), `${commit};`);
+    lines.push(...(job.state?.cleanup ?? []).map(statementText));
   }
   if (staged.size) lines.push("", "-- at the end of the run", ...[...staged.values()].map(statementText));
   return `${lines.join("\n")}\n`;

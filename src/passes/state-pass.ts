@@ -143,8 +143,16 @@ const cumColumn = (i: number) => `_fb_cum_${i + 1}`;
 const CARRIED = "_fb_carried";
 
 export interface Continuation {
-  /** The graph the set's rows are computed in: its continued nodes read carried rows (when `from` is given). */
+  /**
+   * The graph the set's rows are computed in: each continued node reads its input from `inputs`' source (a table the
+   * executor fills first), and the sets of `inputs` and `states` are there too.
+   */
   readonly graph: FeatureGraph;
+  /**
+   * Per continued node, its input computed once for both the set's rows and its checkpoint: a set (the carried rows
+   * as of `from`, then the input from `from` on; or the whole input) and the source the statements read it from.
+   */
+  readonly inputs: readonly { readonly set: FeatureSetNode; readonly source: SourceDef }[];
   /** Per continued node, a feature set computing its carried rows as of `end` (the state table's new rows). */
   readonly states: readonly FeatureSetNode[];
   /** The state tables read as sources (carried rows as of `from`); none without `from`. */
@@ -152,14 +160,15 @@ export interface Continuation {
 }
 
 /**
- * The set rewritten to continue from the carried rows as of `from` (without it: computed from the whole history, as
- * written), and the sets computing the carried rows as of `end`.
+ * The set rewritten to continue from the carried rows as of `from` (without it: from the whole history), the sets
+ * computing each continued node's input once (into `inputTables`, read by the set's rows and by its checkpoint), and
+ * the sets computing the carried rows as of `end`.
  */
 export function continueSet(
   graph: FeatureGraph,
   target: FeatureSetNode,
   nodes: readonly ContinuedNode[],
-  options: { readonly from?: Date; readonly end: Date; readonly hash: string; readonly tables: readonly TableRef[] },
+  options: { readonly from?: Date; readonly end: Date; readonly hash: string; readonly tables: readonly TableRef[]; readonly inputTables: readonly TableRef[] },
 ): Continuation {
   const { from, end, hash, tables } = options;
   const name = target.def.name;
@@ -171,50 +180,61 @@ export function continueSet(
     columns: Object.fromEntries(stateSchema(node).map((c) => [c.name, c.type])),
     backfill: tables[k]!,
   }));
-  // Rows carried as of `at`, then the input from `at` on; with cumulative windows, marked (CARRIED) and with their
-  // running values (null on the rows read).
+  // With cumulative windows, rows are marked (CARRIED) and carry the running values (null on the rows read).
+  const marked = (node: ContinuedNode) => node.cumulative.length > 0;
+  const inputColumns = (node: ContinuedNode): Schema => [
+    ...node.columns,
+    ...(marked(node) ? [{ name: CARRIED, type: "boolean" as const }, ...node.cumulative.map((c, i) => ({ name: cumColumn(i), type: c.type }))] : []),
+  ];
+  const inputSources: SourceDef[] = nodes.map((node, k) => ({
+    kind: "source",
+    name: `${name}__input_${k + 1}`,
+    keys: [],
+    timestamp: node.time,
+    columns: Object.fromEntries(inputColumns(node).map((c) => [c.name, c.type])),
+    backfill: options.inputTables[k]!,
+  }));
   const carriedRows = (k: number, at: Date): RelNode => {
     const node = nodes[k]!;
     const of = and(eq(column(STATE_COLUMNS.hash), literal(hash, "varchar")), eq(column(STATE_COLUMNS.asOf), instant(at, "timestamp")), not(column(STATE_COLUMNS.marker)));
-    const marks = node.cumulative.length ? [alias(literal(true, "boolean"), CARRIED), ...node.cumulative.map((_, i) => column(cumColumn(i)))] : [];
+    const marks = marked(node) ? [alias(literal(true, "boolean"), CARRIED), ...node.cumulative.map((_, i) => column(cumColumn(i)))] : [];
     return { kind: "select", input: { kind: "filter", input: { kind: "scan", source: carried[k]!.name }, predicate: of }, columns: [...node.columns.map((c) => column(c.name)), ...marks] };
   };
-  const readFrom = (k: number, input: RelNode, predicate: ExprNode): RelNode => {
+  const readRows = (k: number, input: RelNode): RelNode => {
     const node = nodes[k]!;
-    const local: RelNode = { kind: "filter", input, predicate };
-    if (!node.cumulative.length) return local;
+    const local: RelNode = from ? { kind: "filter", input, predicate: ge(column(node.time), instant(from, node.timeType)) } : input;
+    if (!marked(node)) return local;
     const marks = [alias(literal(false, "boolean"), CARRIED), ...node.cumulative.map((c, i) => alias(freeze({ kind: "literal", value: null, dtype: c.type }), cumColumn(i)))];
     return { kind: "select", input: local, columns: [...node.columns.map((c) => column(c.name)), ...marks] };
   };
-  const continuedWindows = (k: number) => new Map(nodes[k]!.cumulative.map((c, i) => [c.window as ExprNode, continuedCumulative(c.window, i)]));
-  const inputs: RelNode[] = [];
+  // Without carried rows the cumulative windows run as written; with them, they combine the carried running value.
+  const cumulativeWindows = (k: number) => new Map(nodes[k]!.cumulative.map((c, i) => [c.window as ExprNode, from ? continuedCumulative(c.window, i) : c.window]));
+  const inputs: { set: FeatureSetNode; source: SourceDef }[] = [];
   const rel = mapRel(target.rel, (rel, original) => {
     const k = nodes.findIndex((n) => n.rel === original);
     if (k < 0) return rel;
-    const [input] = relInputs(rel) as [RelNode];
-    inputs[k] = input;
-    if (!from) return rel;
     const node = nodes[k]!;
-    const local = readFrom(k, input, ge(column(node.time), instant(from, node.timeType)));
-    const rows: RelNode = { kind: "concat", inputs: [carriedRows(k, from), local] };
-    if (!node.cumulative.length) return withInputs(rel, [rows]);
-    const windows = continuedWindows(k);
-    const continued = { ...(rel as SelectRel | WithColumnsRel), input: rows, columns: (rel as SelectRel | WithColumnsRel).columns.map((c) => replacing(c, windows)) };
-    // A withColumns node passes the carried columns on: only its own outputs go further.
+    const [input] = relInputs(rel) as [RelNode];
+    const computed: RelNode = from ? { kind: "concat", inputs: [carriedRows(k, from), readRows(k, input)] } : readRows(k, input);
+    const def = { kind: "featureSet", name: `${name}__computed_input_${k + 1}`, keys: [], timestamp: node.time, inputs: {}, buildRel: () => computed } as const;
+    inputs[k] = { set: { def, rel: computed }, source: inputSources[k]! };
+    const scan: RelNode = { kind: "scan", source: inputSources[k]!.name };
+    if (!marked(node)) return withInputs(rel, [scan]);
+    const windows = cumulativeWindows(k);
+    const continued = { ...(rel as SelectRel | WithColumnsRel), input: scan, columns: (rel as SelectRel | WithColumnsRel).columns.map((c) => replacing(c, windows)) };
+    // A withColumns node passes the marks on: only its own outputs go further.
     return rel.kind === "select" ? continued : { kind: "select", input: continued, columns: node.outputs.map(column) };
   });
   const states = nodes.map((node, k): FeatureSetNode => {
     const time = column(node.time);
-    const before = lt(time, instant(end, node.timeType));
-    // Without carried rows, the whole history before `end`: rows whose time is null sort first, so they count.
-    const local = readFrom(k, inputs[k]!, from ? and(ge(time, instant(from, node.timeType)), before) : or(isNull(time), before));
-    let rows: RelNode = from ? { kind: "concat", inputs: [carriedRows(k, from), local] } : local;
-    if (node.cumulative.length) {
+    // Rows whose time is null sort first, so they count (carried, or in the whole history).
+    let rows: RelNode = { kind: "filter", input: { kind: "scan", source: inputSources[k]!.name }, predicate: or(isNull(time), lt(time, instant(end, node.timeType))) };
+    if (marked(node)) {
       // Each cumulative window's running value on every row: its value, carried forward over the rows where it is
       // null (their own value is; the running value is not), so that a partition's last row holds it.
-      const windows = continuedWindows(k);
+      const windows = cumulativeWindows(k);
       const value = (i: number) => `_fb_value_${i + 1}`;
-      rows = { kind: "withColumns", input: rows, columns: node.cumulative.map((c, i) => alias(from ? windows.get(c.window)! : c.window, value(i))) };
+      rows = { kind: "withColumns", input: rows, columns: node.cumulative.map((c, i) => alias(windows.get(c.window)!, value(i))) };
       rows = {
         kind: "withColumns",
         input: rows,
@@ -237,8 +257,9 @@ export function continueSet(
   });
   const sets = new Map(graph.sets);
   sets.set(name, { def: target.def, rel });
-  for (const state of states) sets.set(state.def.name, state);
-  return { graph: { sources: from ? new Map([...graph.sources, ...carried.map((s) => [s.name, s] as const)]) : graph.sources, sets }, states, carried: from ? carried : [] };
+  for (const set of [...inputs.map((i) => i.set), ...states]) sets.set(set.def.name, set);
+  const sources = new Map([...graph.sources, ...inputSources.map((s) => [s.name, s] as const), ...(from ? carried.map((s) => [s.name, s] as const) : [])]);
+  return { graph: { sources, sets }, inputs, states, carried: from ? carried : [] };
 }
 
 /** What a continued window needs of the rows before a checkpoint: the last `rows` of its partition, or the latest non-null operand. */

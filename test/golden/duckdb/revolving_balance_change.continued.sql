@@ -5,6 +5,91 @@
 --   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
 --   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
 --   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
+-- each continued node's input, computed once for the statements below:
+CREATE TEMPORARY TABLE "feature_backfill_input_30" AS
+WITH
+  "customer_accounts" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
+      "date",
+      CAST("balance" AS DOUBLE) AS "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      "date" >= DATE '2025-11-01'
+      AND "date" < DATE '2025-11-01'
+  ),
+  "revolving_balance_change__carried_1" AS (
+    SELECT
+      "_fb_definition_hash",
+      "_fb_as_of",
+      "_fb_marker",
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      "date",
+      CAST("avg_monthly_revolving_balance" AS DOUBLE) AS "avg_monthly_revolving_balance"
+    FROM
+      "features"."revolving_balance_change__state_9c25f408"
+    WHERE
+      "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
+      AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
+  ),
+  "avg_monthly_revolving_balance" AS (
+    SELECT
+      "customer_id",
+      CAST(date_trunc('month', "date") AS DATE) AS "date",
+      avg("balance") AS "avg_monthly_revolving_balance"
+    FROM
+      "customer_accounts"
+    WHERE
+      "account_type" = 'revolving'
+    GROUP BY
+      "customer_id",
+      CAST(date_trunc('month', "date") AS DATE)
+  ),
+  "revolving_balance_change__computed_input_1" AS (
+    SELECT
+      "date",
+      "customer_id",
+      "avg_monthly_revolving_balance"
+    FROM
+      (
+        (
+          SELECT
+            "customer_id",
+            "date",
+            "avg_monthly_revolving_balance"
+          FROM
+            "revolving_balance_change__carried_1"
+          WHERE
+            (
+              (
+                "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
+              )
+              AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
+            )
+            AND (NOT "_fb_marker")
+        )
+        UNION ALL
+        (
+          SELECT
+            "customer_id",
+            "date",
+            "avg_monthly_revolving_balance"
+          FROM
+            "avg_monthly_revolving_balance"
+          WHERE
+            "date" >= DATE '2025-10-14'
+        )
+      ) AS "t1"
+  )
+SELECT
+  "date",
+  "customer_id",
+  "avg_monthly_revolving_balance"
+FROM
+  "revolving_balance_change__computed_input_1";
 BEGIN TRANSACTION;
 -- the checkpoint must be there (a count of its marker):
 SELECT
@@ -35,45 +120,18 @@ INSERT INTO
     "balance_change_ratio"
   )
 WITH
-  "customer_accounts" AS (
+  "revolving_balance_change__input_1" AS (
     SELECT
-      CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
-      "date",
-      CAST("balance" AS DOUBLE) AS "balance",
-      "account_type"
-    FROM
-      "raw"."customer_accounts"
-    WHERE
-      "date" >= DATE '2025-11-01'
-      AND "date" < DATE '2025-11-01'
-  ),
-  "revolving_balance_change__carried_1" AS (
-    SELECT
-      "_fb_definition_hash",
-      "_fb_as_of",
-      "_fb_marker",
       CAST("customer_id" AS BIGINT) AS "customer_id",
       "date",
       CAST("avg_monthly_revolving_balance" AS DOUBLE) AS "avg_monthly_revolving_balance"
     FROM
-      "features"."revolving_balance_change__state_9c25f408"
+      "feature_backfill_input_30"
     WHERE
-      "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
-      AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
-  ),
-  "avg_monthly_revolving_balance" AS (
-    SELECT
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE) AS "date",
-      avg("balance") AS "avg_monthly_revolving_balance"
-    FROM
-      "customer_accounts"
-    WHERE
-      "account_type" = 'revolving'
-    GROUP BY
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE)
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-15'
+      )
   ),
   "revolving_balance_change" AS (
     SELECT
@@ -102,36 +160,8 @@ WITH
               "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
-          (
-            (
-              SELECT
-                "customer_id",
-                "date",
-                "avg_monthly_revolving_balance"
-              FROM
-                "revolving_balance_change__carried_1"
-              WHERE
-                (
-                  (
-                    "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
-                  )
-                  AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-                )
-                AND (NOT "_fb_marker")
-            )
-            UNION ALL
-            (
-              SELECT
-                "customer_id",
-                "date",
-                "avg_monthly_revolving_balance"
-              FROM
-                "avg_monthly_revolving_balance"
-              WHERE
-                "date" >= DATE '2025-10-14'
-            )
-          ) AS "t1"
-      ) AS "t2"
+          "revolving_balance_change__input_1"
+      ) AS "t1"
   )
 SELECT
   "customer_id",
@@ -158,45 +188,18 @@ INSERT INTO
     "avg_monthly_revolving_balance"
   )
 WITH
-  "customer_accounts" AS (
+  "revolving_balance_change__input_1" AS (
     SELECT
-      CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
-      "date",
-      CAST("balance" AS DOUBLE) AS "balance",
-      "account_type"
-    FROM
-      "raw"."customer_accounts"
-    WHERE
-      "date" >= DATE '2025-11-01'
-      AND "date" < DATE '2025-11-01'
-  ),
-  "revolving_balance_change__carried_1" AS (
-    SELECT
-      "_fb_definition_hash",
-      "_fb_as_of",
-      "_fb_marker",
       CAST("customer_id" AS BIGINT) AS "customer_id",
       "date",
       CAST("avg_monthly_revolving_balance" AS DOUBLE) AS "avg_monthly_revolving_balance"
     FROM
-      "features"."revolving_balance_change__state_9c25f408"
+      "feature_backfill_input_30"
     WHERE
-      "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
-      AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
-  ),
-  "avg_monthly_revolving_balance" AS (
-    SELECT
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE) AS "date",
-      avg("balance") AS "avg_monthly_revolving_balance"
-    FROM
-      "customer_accounts"
-    WHERE
-      "account_type" = 'revolving'
-    GROUP BY
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE)
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-15'
+      )
   ),
   "revolving_balance_change__state_1" AS (
     SELECT
@@ -207,36 +210,10 @@ WITH
       "customer_id",
       "avg_monthly_revolving_balance"
     FROM
-      (
-        (
-          SELECT
-            "customer_id",
-            "date",
-            "avg_monthly_revolving_balance"
-          FROM
-            "revolving_balance_change__carried_1"
-          WHERE
-            (
-              (
-                "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
-              )
-              AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
-            )
-            AND (NOT "_fb_marker")
-        )
-        UNION ALL
-        (
-          SELECT
-            "customer_id",
-            "date",
-            "avg_monthly_revolving_balance"
-          FROM
-            "avg_monthly_revolving_balance"
-          WHERE
-            ("date" >= DATE '2025-10-14')
-            AND ("date" < DATE '2025-10-15')
-        )
-      ) AS "t1"
+      "revolving_balance_change__input_1"
+    WHERE
+      ("date" IS NULL)
+      OR ("date" < DATE '2025-10-15')
     QUALIFY
       lead (TRUE, 1) OVER (
         PARTITION BY
@@ -260,3 +237,4 @@ VALUES
   ($1, TIMESTAMP '2025-10-15 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
+DROP TABLE IF EXISTS "feature_backfill_input_30";

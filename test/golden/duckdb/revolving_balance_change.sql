@@ -4,25 +4,8 @@
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
 --   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
-BEGIN TRANSACTION;
-CREATE SCHEMA IF NOT EXISTS "features";
-CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
-  "customer_id" BIGINT,
-  "date" DATE,
-  "balance_change" DOUBLE,
-  "balance_change_ratio" DOUBLE
-);
-DELETE FROM "features"."revolving_balance_change"
-WHERE
-  "date" >= DATE '2025-01-15'
-  AND "date" < DATE '2025-10-14';
-INSERT INTO
-  "features"."revolving_balance_change" (
-    "customer_id",
-    "date",
-    "balance_change",
-    "balance_change_ratio"
-  )
+-- each continued node's input, computed once for the statements below:
+CREATE TEMPORARY TABLE "feature_backfill_input_8" AS
 WITH
   "customer_accounts" AS (
     SELECT
@@ -51,6 +34,53 @@ WITH
     GROUP BY
       "customer_id",
       CAST(date_trunc('month', "date") AS DATE)
+  ),
+  "revolving_balance_change__computed_input_1" AS (
+    SELECT
+      "date",
+      "customer_id",
+      "avg_monthly_revolving_balance"
+    FROM
+      "avg_monthly_revolving_balance"
+  )
+SELECT
+  "date",
+  "customer_id",
+  "avg_monthly_revolving_balance"
+FROM
+  "revolving_balance_change__computed_input_1";
+BEGIN TRANSACTION;
+CREATE SCHEMA IF NOT EXISTS "features";
+CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
+  "customer_id" BIGINT,
+  "date" DATE,
+  "balance_change" DOUBLE,
+  "balance_change_ratio" DOUBLE
+);
+DELETE FROM "features"."revolving_balance_change"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+INSERT INTO
+  "features"."revolving_balance_change" (
+    "customer_id",
+    "date",
+    "balance_change",
+    "balance_change_ratio"
+  )
+WITH
+  "revolving_balance_change__input_1" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      "date",
+      CAST("avg_monthly_revolving_balance" AS DOUBLE) AS "avg_monthly_revolving_balance"
+    FROM
+      "feature_backfill_input_8"
+    WHERE
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-14'
+      )
   ),
   "revolving_balance_change" AS (
     SELECT
@@ -79,7 +109,7 @@ WITH
               "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
-          "avg_monthly_revolving_balance"
+          "revolving_balance_change__input_1"
       ) AS "t1"
   )
 SELECT
@@ -107,33 +137,18 @@ INSERT INTO
     "avg_monthly_revolving_balance"
   )
 WITH
-  "customer_accounts" AS (
+  "revolving_balance_change__input_1" AS (
     SELECT
       CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      CAST("balance" AS DOUBLE) AS "balance",
-      "account_type"
+      CAST("avg_monthly_revolving_balance" AS DOUBLE) AS "avg_monthly_revolving_balance"
     FROM
-      "raw"."customer_accounts"
+      "feature_backfill_input_8"
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-11-01'
+        OR "date" < DATE '2025-10-14'
       )
-  ),
-  "avg_monthly_revolving_balance" AS (
-    SELECT
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE) AS "date",
-      avg("balance") AS "avg_monthly_revolving_balance"
-    FROM
-      "customer_accounts"
-    WHERE
-      "account_type" = 'revolving'
-    GROUP BY
-      "customer_id",
-      CAST(date_trunc('month', "date") AS DATE)
   ),
   "revolving_balance_change__state_1" AS (
     SELECT
@@ -144,7 +159,7 @@ WITH
       "customer_id",
       "avg_monthly_revolving_balance"
     FROM
-      "avg_monthly_revolving_balance"
+      "revolving_balance_change__input_1"
     WHERE
       ("date" IS NULL)
       OR ("date" < DATE '2025-10-14')
@@ -171,3 +186,4 @@ VALUES
   ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
+DROP TABLE IF EXISTS "feature_backfill_input_8";

@@ -4,6 +4,41 @@
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
 --   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
+-- each continued node's input, computed once for the statements below:
+CREATE TEMPORARY TABLE "feature_backfill_input_16" AS
+WITH
+  "customer_accounts" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      CAST("account_id" AS BIGINT) AS "account_id",
+      "date",
+      CAST("balance" AS DOUBLE PRECISION) AS "balance",
+      "account_type"
+    FROM
+      "raw"."customer_accounts"
+    WHERE
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-14'
+      )
+  ),
+  "days_since_overdraft__computed_input_1" AS (
+    SELECT
+      "date",
+      "customer_id",
+      min("balance") AS "lowest_balance"
+    FROM
+      "customer_accounts"
+    GROUP BY
+      "customer_id",
+      "date"
+  )
+SELECT
+  "date",
+  "customer_id",
+  "lowest_balance"
+FROM
+  "days_since_overdraft__computed_input_1";
 BEGIN;
 SELECT
   pg_advisory_xact_lock(17986, hashtext ($1));
@@ -21,15 +56,13 @@ WHERE
 INSERT INTO
   "features"."days_since_overdraft" ("customer_id", "date", "days_since_overdraft")
 WITH
-  "customer_accounts" AS (
+  "days_since_overdraft__input_1" AS (
     SELECT
       CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      CAST("balance" AS DOUBLE PRECISION) AS "balance",
-      "account_type"
+      CAST("lowest_balance" AS DOUBLE PRECISION) AS "lowest_balance"
     FROM
-      "raw"."customer_accounts"
+      "feature_backfill_input_16"
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
@@ -76,17 +109,7 @@ WITH
         ] AS BIGINT
       ) AS "days_since_overdraft"
     FROM
-      (
-        SELECT
-          "customer_id",
-          "date",
-          min("balance") AS "lowest_balance"
-        FROM
-          "customer_accounts"
-        GROUP BY
-          "customer_id",
-          "date"
-      ) AS "t1"
+      "days_since_overdraft__input_1"
   )
 SELECT
   "customer_id",
@@ -112,15 +135,13 @@ INSERT INTO
     "lowest_balance"
   )
 WITH
-  "customer_accounts" AS (
+  "days_since_overdraft__input_1" AS (
     SELECT
       CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      CAST("balance" AS DOUBLE PRECISION) AS "balance",
-      "account_type"
+      CAST("lowest_balance" AS DOUBLE PRECISION) AS "lowest_balance"
     FROM
-      "raw"."customer_accounts"
+      "feature_backfill_input_16"
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
@@ -165,17 +186,7 @@ WITH
             )
           ) AS "__qualify"
         FROM
-          (
-            SELECT
-              "customer_id",
-              "date",
-              min("balance") AS "lowest_balance"
-            FROM
-              "customer_accounts"
-            GROUP BY
-              "customer_id",
-              "date"
-          ) AS "t1"
+          "days_since_overdraft__input_1"
         WHERE
           ("date" IS NULL)
           OR ("date" < DATE '2025-10-14')
@@ -198,3 +209,4 @@ VALUES
   ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 COMMIT;
+DROP TABLE IF EXISTS "feature_backfill_input_16";

@@ -4,28 +4,8 @@
 -- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-11-01)
 --   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
-BEGIN;
-SELECT
-  pg_advisory_xact_lock(17986, hashtext ($1));
--- parameters: ["features"]
-CREATE SCHEMA if NOT EXISTS "features";
-CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
-  "customer_id" BIGINT,
-  "date" DATE,
-  "balance_change" DOUBLE PRECISION,
-  "balance_change_ratio" DOUBLE PRECISION
-);
-DELETE FROM "features"."revolving_balance_change"
-WHERE
-  "date" >= DATE '2025-01-15'
-  AND "date" < DATE '2025-10-14';
-INSERT INTO
-  "features"."revolving_balance_change" (
-    "customer_id",
-    "date",
-    "balance_change",
-    "balance_change_ratio"
-  )
+-- each continued node's input, computed once for the statements below:
+CREATE TEMPORARY TABLE "feature_backfill_input_17" AS
 WITH
   "customer_accounts" AS (
     SELECT
@@ -57,6 +37,58 @@ WITH
       "customer_id",
       CAST(
         date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+      )
+  ),
+  "revolving_balance_change__computed_input_1" AS (
+    SELECT
+      "date",
+      "customer_id",
+      "avg_monthly_revolving_balance"
+    FROM
+      "avg_monthly_revolving_balance"
+  )
+SELECT
+  "date",
+  "customer_id",
+  "avg_monthly_revolving_balance"
+FROM
+  "revolving_balance_change__computed_input_1";
+BEGIN;
+SELECT
+  pg_advisory_xact_lock(17986, hashtext ($1));
+-- parameters: ["features"]
+CREATE SCHEMA if NOT EXISTS "features";
+CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
+  "customer_id" BIGINT,
+  "date" DATE,
+  "balance_change" DOUBLE PRECISION,
+  "balance_change_ratio" DOUBLE PRECISION
+);
+DELETE FROM "features"."revolving_balance_change"
+WHERE
+  "date" >= DATE '2025-01-15'
+  AND "date" < DATE '2025-10-14';
+INSERT INTO
+  "features"."revolving_balance_change" (
+    "customer_id",
+    "date",
+    "balance_change",
+    "balance_change_ratio"
+  )
+WITH
+  "revolving_balance_change__input_1" AS (
+    SELECT
+      CAST("customer_id" AS BIGINT) AS "customer_id",
+      "date",
+      CAST(
+        "avg_monthly_revolving_balance" AS DOUBLE PRECISION
+      ) AS "avg_monthly_revolving_balance"
+    FROM
+      "feature_backfill_input_17"
+    WHERE
+      (
+        "date" IS NOT DISTINCT FROM NULL
+        OR "date" < DATE '2025-10-14'
       )
   ),
   "revolving_balance_change" AS (
@@ -86,7 +118,7 @@ WITH
               "date" ASC NULLS FIRST
           ) AS "previous"
         FROM
-          "avg_monthly_revolving_balance"
+          "revolving_balance_change__input_1"
       ) AS "t1"
   )
 SELECT
@@ -114,36 +146,19 @@ INSERT INTO
     "avg_monthly_revolving_balance"
   )
 WITH
-  "customer_accounts" AS (
+  "revolving_balance_change__input_1" AS (
     SELECT
       CAST("customer_id" AS BIGINT) AS "customer_id",
-      CAST("account_id" AS BIGINT) AS "account_id",
       "date",
-      CAST("balance" AS DOUBLE PRECISION) AS "balance",
-      "account_type"
+      CAST(
+        "avg_monthly_revolving_balance" AS DOUBLE PRECISION
+      ) AS "avg_monthly_revolving_balance"
     FROM
-      "raw"."customer_accounts"
+      "feature_backfill_input_17"
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-11-01'
-      )
-  ),
-  "avg_monthly_revolving_balance" AS (
-    SELECT
-      "customer_id",
-      CAST(
-        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
-      ) AS "date",
-      avg("balance") AS "avg_monthly_revolving_balance"
-    FROM
-      "customer_accounts"
-    WHERE
-      "account_type" = 'revolving'
-    GROUP BY
-      "customer_id",
-      CAST(
-        date_trunc('month', CAST("date" AS TIMESTAMP)) AS DATE
+        OR "date" < DATE '2025-10-14'
       )
   ),
   "revolving_balance_change__state_1" AS (
@@ -170,7 +185,7 @@ WITH
               "date" ASC NULLS FIRST
           ) IS NULL AS "__qualify"
         FROM
-          "avg_monthly_revolving_balance"
+          "revolving_balance_change__input_1"
         WHERE
           ("date" IS NULL)
           OR ("date" < DATE '2025-10-14')
@@ -193,3 +208,4 @@ VALUES
   ($1, TIMESTAMP '2025-10-14 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
+DROP TABLE IF EXISTS "feature_backfill_input_17";

@@ -4,6 +4,43 @@
 -- [1/1] days_since_overdraft -> features.days_since_overdraft, window [2025-01-15, 2025-10-14)
 --   reads customer_accounts (raw.customer_accounts) over [-inf, 2025-10-14)
 --   keeps state: reads the whole history (no checkpoint at or before what it needs); writes the checkpoint as of 2025-10-14T00:00:00.000Z
+-- each continued node's input, computed once for the statements below:
+CREATE TEMPORARY TABLE "FEATURE_BACKFILL_INPUT_25" AS
+WITH
+  "CUSTOMER_ACCOUNTS" AS (
+    SELECT
+      CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
+      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
+      "DATE",
+      CAST("BALANCE" AS FLOAT) AS "BALANCE",
+      "ACCOUNT_TYPE"
+    FROM
+      "RAW"."CUSTOMER_ACCOUNTS"
+    WHERE
+      (
+        "DATE" IS NOT DISTINCT
+        FROM
+          NULL
+          OR "DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD')
+      )
+  ),
+  "DAYS_SINCE_OVERDRAFT__COMPUTED_INPUT_1" AS (
+    SELECT
+      "DATE",
+      "CUSTOMER_ID",
+      MIN("BALANCE") AS "LOWEST_BALANCE"
+    FROM
+      "CUSTOMER_ACCOUNTS"
+    GROUP BY
+      "CUSTOMER_ID",
+      "DATE"
+  )
+SELECT
+  "DATE",
+  "CUSTOMER_ID",
+  "LOWEST_BALANCE"
+FROM
+  "DAYS_SINCE_OVERDRAFT__COMPUTED_INPUT_1";
 CREATE SCHEMA if NOT EXISTS "FEATURES";
 CREATE TABLE IF NOT EXISTS "FEATURES"."DAYS_SINCE_OVERDRAFT" (
   "CUSTOMER_ID" NUMBER(38, 0),
@@ -18,15 +55,13 @@ WHERE
 INSERT INTO
   "FEATURES"."DAYS_SINCE_OVERDRAFT" ("CUSTOMER_ID", "DATE", "DAYS_SINCE_OVERDRAFT")
 WITH
-  "CUSTOMER_ACCOUNTS" AS (
+  "DAYS_SINCE_OVERDRAFT__INPUT_1" AS (
     SELECT
       CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
-      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
       "DATE",
-      CAST("BALANCE" AS FLOAT) AS "BALANCE",
-      "ACCOUNT_TYPE"
+      CAST("LOWEST_BALANCE" AS FLOAT) AS "LOWEST_BALANCE"
     FROM
-      "RAW"."CUSTOMER_ACCOUNTS"
+      "FEATURE_BACKFILL_INPUT_25"
     WHERE
       (
         "DATE" IS NOT DISTINCT
@@ -54,17 +89,7 @@ WITH
         ) AS NUMBER(38, 0)
       ) AS "DAYS_SINCE_OVERDRAFT"
     FROM
-      (
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          MIN("BALANCE") AS "LOWEST_BALANCE"
-        FROM
-          "CUSTOMER_ACCOUNTS"
-        GROUP BY
-          "CUSTOMER_ID",
-          "DATE"
-      ) AS "T1"
+      "DAYS_SINCE_OVERDRAFT__INPUT_1"
   )
 SELECT
   "CUSTOMER_ID",
@@ -93,15 +118,13 @@ INSERT INTO
     "LOWEST_BALANCE"
   )
 WITH
-  "CUSTOMER_ACCOUNTS" AS (
+  "DAYS_SINCE_OVERDRAFT__INPUT_1" AS (
     SELECT
       CAST("CUSTOMER_ID" AS NUMBER(38, 0)) AS "CUSTOMER_ID",
-      CAST("ACCOUNT_ID" AS NUMBER(38, 0)) AS "ACCOUNT_ID",
       "DATE",
-      CAST("BALANCE" AS FLOAT) AS "BALANCE",
-      "ACCOUNT_TYPE"
+      CAST("LOWEST_BALANCE" AS FLOAT) AS "LOWEST_BALANCE"
     FROM
-      "RAW"."CUSTOMER_ACCOUNTS"
+      "FEATURE_BACKFILL_INPUT_25"
     WHERE
       (
         "DATE" IS NOT DISTINCT
@@ -122,17 +145,7 @@ WITH
       "CUSTOMER_ID",
       "LOWEST_BALANCE"
     FROM
-      (
-        SELECT
-          "CUSTOMER_ID",
-          "DATE",
-          MIN("BALANCE") AS "LOWEST_BALANCE"
-        FROM
-          "CUSTOMER_ACCOUNTS"
-        GROUP BY
-          "CUSTOMER_ID",
-          "DATE"
-      ) AS "T1"
+      "DAYS_SINCE_OVERDRAFT__INPUT_1"
     WHERE
       ("DATE" IS NULL)
       OR ("DATE" < TO_DATE('2025-10-14', 'YYYY-MM-DD'))
@@ -180,3 +193,4 @@ VALUES
   );
 -- parameters: ["e9dc812479cf70b84cbf1f1bb004c5856fa32d86aca6e3de3a501a2293ad1ad7"]
 COMMIT;
+DROP TABLE IF EXISTS "FEATURE_BACKFILL_INPUT_25";
