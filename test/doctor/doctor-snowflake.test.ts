@@ -134,8 +134,8 @@ describe("doctor --engine snowflake against the loopback double", () => {
     expect(queries.at(-1)).toBe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     expect(double.requests.at(-1)!.path).toBe("/session"); // the session is closed
     // Nothing outside the scratch schema is written: every CREATE, INSERT, DELETE, UPDATE and DROP names it.
-    // (Stages are temporary tables, which vanish with the session.)
-    for (const q of queries.filter((text) => /^(CREATE|INSERT|DELETE|UPDATE|DROP)\b/.test(text) && !/^(CREATE TEMPORARY|DROP TABLE IF EXISTS "FEATURE_BACKFILL_STAGE)/.test(text))) {
+    // (Stages and continued windows' computed inputs are temporary tables, which vanish with the session.)
+    for (const q of queries.filter((text) => /^(CREATE|INSERT|DELETE|UPDATE|DROP)\b/.test(text) && !/^(CREATE TEMPORARY|DROP TABLE IF EXISTS "FEATURE_BACKFILL_(STAGE|INPUT)_)/.test(text))) {
       expect(q).toContain(`"${schema}"`);
     }
   }, 120_000);
