@@ -20,7 +20,7 @@ import { type ConcreteRange, evaluateRanges, FULL_HISTORY, inferSourceRanges, re
 import { typeGraph } from "../passes/type-pass.ts";
 import { definitionHash } from "../graph/definition-hash.ts";
 import { planReuse, type UpstreamChoice } from "../passes/reuse-pass.ts";
-import { analyzeState, type ContinuedNode, continueSet, neededFrom, stateSchema, stateTables } from "../passes/state-pass.ts";
+import { analyzeState, completeAt, type ContinuedNode, continueSet, neededFrom, stateSchema, stateTables } from "../passes/state-pass.ts";
 import { checkpointCheck, checkpointWrite } from "../compile/state-statements.ts";
 import { checkPlanSize, splitWindow } from "./chunks.ts";
 import { reuseCheck, type WrittenSpan } from "./materialized.ts";
@@ -204,8 +204,10 @@ function planContinuation(p: {
   reused: ReadonlySet<string>;
 }): SetJob {
   const { dialect, window, state, target } = p;
+  // A checkpoint holds final rows only where every node's input before it is complete at it (`completeAt`).
   const needed = neededFrom(state.nodes, window);
-  const from = needed && [...state.stored, ...p.produced].filter((c) => c <= needed).sort((a, b) => b.getTime() - a.getTime())[0];
+  const complete = (c: Date) => state.nodes.every((n) => completeAt(n, c));
+  const from = needed && [...state.stored, ...p.produced].filter((c) => c <= needed && complete(c)).sort((a, b) => b.getTime() - a.getTime())[0];
   const inputTables = state.nodes.map(() => ({ name: `feature_backfill_input_${++stages}` }));
   const continuation = continueSet(p.graph, target, state.nodes, { from, end: window.end, hash: state.hash, tables: state.tables, inputTables });
   const { graph } = continuation;
@@ -226,10 +228,12 @@ function planContinuation(p: {
   // The rows: clipped to the window (the carried rows lie before it).
   const rowsReads = readsOf(graph.sets.get(name)!);
   const select = compile(graph.sets.get(name)!, rowsReads, window);
-  // Each continued node's input, computed once before the chunk's transaction, up to where the rows read it.
+  // Each continued node's input, computed once before the chunk's transaction: as far as the rows read it, and at
+  // least to the chunk's end (the checkpoint there is computed from it).
   const inputReads = continuation.inputs.map(({ set, source }) => {
     const until = rowsReads.get(source.name)?.end;
-    return readsOf(set, { start: null, end: until ? [{ op: "at", at: until }] : null, exact: false });
+    const end = until && (until > window.end ? until : window.end);
+    return readsOf(set, { start: null, end: end ? [{ op: "at", at: end }] : null, exact: false });
   });
   const prepare = continuation.inputs.map(({ set }, k) => createStageStatement(inputTables[k]!, compile(set, inputReads[k]!), dialect));
   // The checkpoint's rows: its filters alone bound what it reads of the computed input.

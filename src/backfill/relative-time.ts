@@ -50,3 +50,14 @@ export function resolveTrailingWindow(window: string, lag: number, now: Date): T
   const end = floorTo(now, unit);
   return { start: addDuration(end, { unit: d.unit, n: -(d.n * (1 + lag)) }), end };
 }
+
+/**
+ * The chunking of a lagged trailing window: one period (`--window 3d` → "1d"), so that every period is its own
+ * transaction and each period's end a checkpoint — the next day's run, starting `lag` periods back, continues from
+ * one (state-pass.ts; a single chunk would leave a checkpoint only at its end, after where that run starts).
+ */
+export function periodChunk(window: string): string {
+  const d = parseDuration(window);
+  return `1${{ day: "d", week: "w", month: "mo", quarter: "q", year: "y" }[d?.unit as string] ?? "d"}`;
+}
+

@@ -11,6 +11,7 @@ import { openEngine } from "../engines/open-engine.ts";
 import { type BackfillRequest, executePlanned, type LoadedProject, loadProjectFor, planFromConfig, reuseUpstreams } from "../backfill/run-backfill.ts";
 import type { Engine } from "../engines/engine.ts";
 import { formatWindow, resolveRunWindow, type TimeWindow } from "../backfill/window.ts";
+import { periodChunk } from "../backfill/relative-time.ts";
 import { FeatureBackfillError, UsageError } from "../errors.ts";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import { DIALECTS, type DialectName, type SqlDialect } from "../dialects/index.ts";
@@ -91,7 +92,9 @@ the window), 9 refused: a table it would write is a source or was not created by
       if (!Number.isSafeInteger(options.retries) || options.retries < 0) throw new UsageError("--retries must be a whole number >= 0");
       if (!Number.isSafeInteger(options.parallel) || options.parallel < 1) throw new UsageError("--parallel must be a whole number >= 1");
       // A stage is a temporary table: visible to one connection, so not with --parallel.
-      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk: options.chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline, full: options.full };
+      // A lagged trailing window is written period by period unless told otherwise (see `periodChunk`).
+      const chunk = options.chunk ?? (options.window !== undefined && options.lag ? periodChunk(options.window) : undefined);
+      const request = { config: options.config, sets: [], selection: selectionOf(options), window, chunk, engine: options.engine, stage: options.parallel <= 1, inline: options.inline, full: options.full };
       if (options.dryRun) {
         const planned = options.missing ? await planMissingFromConfig(request, now, out) : await planFromConfig(request, signal);
         // A dry run connects, read-only, only where a set reads another (which upstream tables the ledger proves

@@ -6,7 +6,7 @@ import { type ExprNode, exprChildren, freeze, type LiteralExpr, mapExprChildren,
 import { mapRel, type RelNode, relInputs, type SelectRel, type WithColumnsRel, withInputs } from "../ir/rel.ts";
 import { ceilTo } from "../ir/time.ts";
 import type { Schema } from "./schema.ts";
-import { evaluateRanges, inferSourceRanges, type SymbolicRange, windowReach } from "./time-range-pass.ts";
+import { type BoundStep, evaluateRanges, inferSourceRanges, type SymbolicRange, windowReach } from "./time-range-pass.ts";
 import { type TypedSet, typeExpr } from "./type-pass.ts";
 
 /**
@@ -57,6 +57,20 @@ export interface ContinuedNode {
   readonly cumulative: readonly { readonly window: WindowExpr; readonly type: DType }[];
   /** The node's output columns (a withColumns node passes its input's on: the carried columns are dropped after it). */
   readonly outputs: readonly string[];
+  /**
+   * What the node's input rows timed before an instant read of the sources, as symbolic ends: a checkpoint at C holds
+   * final rows only where every end evaluated at C is at most C (`completeAt`). A month labelled by its first day is
+   * final only once the month is over: such a node continues from month starts only.
+   */
+  readonly inputEnds: readonly (readonly BoundStep[])[];
+}
+
+/** Whether the node's input rows before `at` are all final at `at` (none depends on a source row from `at` on). */
+export function completeAt(node: ContinuedNode, at: Date): boolean {
+  return node.inputEnds.every((steps) => {
+    const end = evaluateRanges([{ start: null, end: steps, exact: false }], { start: at, end: at }).end;
+    return end !== undefined && end.getTime() <= at.getTime();
+  });
 }
 
 export interface StateAnalysis {
@@ -92,6 +106,14 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     else if (taken) notes.push(`windows over columns named "_fb_…" are not continued (the state table's own names)`);
     else accepted.push({ rel, time, windows: continued, needs: needs.filter((n): n is Carry => n !== undefined) });
   }
+  // A carried row must be final when it is carried: its input rows at t must depend on no source row after t (a row
+  // labelled by its period's start, read ahead of, or looked up at any time, may change later).
+  accepted = accepted.filter((a) => {
+    const ends = inputEnds(graph, target, a.rel.input, a.time);
+    if (ends) return true;
+    notes.push(`windows over "${a.time}" are not continued: the rows they read can change after their time (a lookup at any time, or a read ahead)`);
+    return false;
+  });
   // A continued node must be needed from some instant on: if something above needs its whole input anyway, it is not.
   for (;;) {
     const seen = observe(new Set(accepted.flatMap((a) => a.windows)));
@@ -102,13 +124,22 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
         const timeType = columns.find((c) => c.name === a.time)!.type as "date" | "timestamp";
         const cumulative = a.windows.filter(isCumulative).map((window) => ({ window, type: typeExpr(window, columns, { set: target.def.name, at: target.def.definedAt }, "row") as DType }));
         const outputs = schemas.get(a.rel)!.map((c) => c.name);
-        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges: seen.get(a.rel.input)!.map((e) => e.range), cumulative, outputs };
+        const ranges = seen.get(a.rel.input)!.map((e) => e.range);
+        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges, cumulative, outputs, inputEnds: inputEnds(graph, target, a.rel.input, a.time)! };
       });
       return { nodes, notes };
     }
     for (const a of accepted.filter((x) => !bounded.includes(x))) notes.push(`windows over "${a.time}" are not continued: the set needs all of their input's history for another reason`);
     accepted = bounded;
   }
+}
+
+/** The ends of the source ranges that rows of `input` timed in a window read; undefined where one has no end. */
+function inputEnds(graph: FeatureGraph, target: FeatureSetNode, input: RelNode, time: string): BoundStep[][] | undefined {
+  const probe = { def: { ...target.def, name: `${target.def.name}__input`, keys: [], timestamp: time, buildRel: () => input }, rel: input };
+  const probed: FeatureGraph = { sources: graph.sources, sets: new Map([...graph.sets, [probe.def.name, probe]]) };
+  const ends = [...inferSourceRanges(probed, probe).values()].flat().map((r) => r.end);
+  return ends.every((e): e is BoundStep[] => e !== null) ? ends : undefined;
 }
 
 /** The earliest instant of each continued node's input the set needs for `window`: a checkpoint must be at or before it. */
@@ -303,7 +334,8 @@ function keepPredicate(windows: readonly WindowExpr[], needs: readonly Carry[], 
       orderBy: [],
       ...over,
     } as const);
-    conditions.push(and(known, eq(column(time), latest)));
+    // A partition whose only known values have a null time (first in the order) carries those rows.
+    conditions.push(and(known, or(eq(column(time), latest), and(isNull(latest), isNull(column(time))))));
   });
   for (const { w, n } of rows.values()) {
     const after = freeze({ kind: "window", func: { op: "lead", operand: literal(true, "boolean"), offset: n }, orderBy: w.orderBy, frame: null, minPeriods: 0, partitionBy: w.partitionBy, over: true } as const);

@@ -123,6 +123,58 @@ describe("incremental runs equal a full recompute (DuckDB)", () => {
   });
 });
 
+describe("what a checkpoint may carry (DuckDB)", () => {
+  let warehouse: TestWarehouse;
+  beforeAll(async () => {
+    warehouse = await makeWarehouse({ featuresDir: FIXTURE });
+  });
+  afterAll(() => warehouse.cleanup());
+
+  /** Runs `windows` in order, then the last again with --full: the rows `query` selects must not change. */
+  const sameAsFull = async (sets: string[], windows: [string, string][], query: string) => {
+    for (const [start, end] of windows) await runBackfill({ config: warehouse.configPath, sets, window: { start: new Date(start), end: new Date(end) } });
+    const incremental = await warehouse.query(query);
+    const [start, end] = windows.at(-1)!;
+    await runBackfill({ config: warehouse.configPath, sets, window: { start: new Date(start), end: new Date(end) }, full: true });
+    expectSameRows(incremental, await warehouse.query(query), sets.join(", "));
+    return incremental;
+  };
+
+  it("not a month labelled by its first day before the month is over: the rest of it arrives later", async () => {
+    await warehouse.exec("CREATE TABLE raw.later AS SELECT * FROM raw.customer_accounts WHERE date >= DATE '2025-05-02'", "DELETE FROM raw.customer_accounts WHERE date >= DATE '2025-05-02'");
+    await runBackfill({ config: warehouse.configPath, sets: ["revolving_balance_change"], window: { start: new Date("2024-01-01"), end: new Date("2025-05-02") } });
+    await warehouse.exec("INSERT INTO raw.customer_accounts SELECT * FROM raw.later", "DROP TABLE raw.later");
+    const rows = await sameAsFull(["revolving_balance_change"], [["2025-05-02", "2025-06-02"]], "SELECT * FROM features.revolving_balance_change WHERE date = DATE '2025-06-01'");
+    expect(rows.length).toBeGreaterThan(10);
+  });
+
+  it("a known value on a row whose time is null", async () => {
+    await warehouse.exec("INSERT INTO raw.customer_accounts VALUES (1, 77777, NULL, -5e6, 'installment')");
+    const rows = await sameAsFull(["continued_null_time"], [["2024-01-01", "2025-05-01"], ["2025-05-01", "2025-05-02"]], "SELECT * FROM features.continued_null_time WHERE date = DATE '2025-05-01' AND customer_id = 1");
+    expect(rows.map((r) => r.last_huge)).toContain(-5e6);
+  });
+
+  it("the input read past the chunk's end by a month labelled by its end", async () => {
+    await sameAsFull(["continued_monthly_of_lag"], [["2024-01-01", "2025-05-01"], ["2025-05-01", "2025-06-01"], ["2025-06-01", "2025-07-01"]], "SELECT * FROM features.continued_monthly_of_lag WHERE date >= DATE '2025-06-01'");
+  });
+
+  it("a lagged daily run (--window 1d --lag 2, written day by day) continues from the checkpoint at its start", async () => {
+    const { cli } = await import("../support/run-cli.ts");
+    const dry = await cli("run", "--set", "days_since_overdraft", "--window", "1d", "--lag", "2", "--dry-run", "--config", warehouse.configPath);
+    expect(dry.stdout).toMatch(/dry run \(duckdb\): 3 chunk\(s\)/);
+    const config = warehouse.configPath;
+    await runBackfill({ config, sets: ["days_since_overdraft"], window: { start: new Date("2024-01-01"), end: new Date("2025-06-01") } });
+    for (const day of [1, 2, 3]) {
+      const events: BackfillEvent[] = [];
+      const window = { start: new Date(Date.UTC(2025, 5, day - 2)), end: new Date(Date.UTC(2025, 5, day + 1)) };
+      await runBackfill({ config, sets: ["days_since_overdraft"], window, chunk: "1d" }, { onEvent: (e) => events.push(e) });
+      // The first lagged run starts before the history's checkpoint; each later one at a day the run before wrote.
+      const first = events.find((e) => e.event === "chunk_finished");
+      if (day > 1) expect(first && "reads" in first && first.reads[0], `run ${day}`).toMatch(new RegExp(`carried rows as of ${window.start.toISOString()}`));
+    }
+  });
+});
+
 describe("incremental runs after kill -9 and --resume (DuckDB)", () => {
   let warehouse: TestWarehouse;
   beforeAll(async () => {

@@ -145,17 +145,36 @@ WITH
         END IS NOT NULL
       )
       AND (
-        "date" = max(
-          CASE
-            WHEN CASE
-              WHEN "lowest_balance" < 0 THEN "date"
+        (
+          "date" = max(
+            CASE
+              WHEN CASE
+                WHEN "lowest_balance" < 0 THEN "date"
+                ELSE NULL
+              END IS NOT NULL THEN "date"
               ELSE NULL
-            END IS NOT NULL THEN "date"
-            ELSE NULL
-          END
-        ) OVER (
-          PARTITION BY
-            "customer_id"
+            END
+          ) OVER (
+            PARTITION BY
+              "customer_id"
+          )
+        )
+        OR (
+          (
+            max(
+              CASE
+                WHEN CASE
+                  WHEN "lowest_balance" < 0 THEN "date"
+                  ELSE NULL
+                END IS NOT NULL THEN "date"
+                ELSE NULL
+              END
+            ) OVER (
+              PARTITION BY
+                "customer_id"
+            ) IS NULL
+          )
+          AND ("date" IS NULL)
         )
       )
   )

@@ -157,17 +157,36 @@ WITH
         END IS NOT NULL
       )
       AND (
-        "DATE" = MAX(
-          CASE
-            WHEN CASE
-              WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+        (
+          "DATE" = MAX(
+            CASE
+              WHEN CASE
+                WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+                ELSE NULL
+              END IS NOT NULL THEN "DATE"
               ELSE NULL
-            END IS NOT NULL THEN "DATE"
-            ELSE NULL
-          END
-        ) OVER (
-          PARTITION BY
-            "CUSTOMER_ID"
+            END
+          ) OVER (
+            PARTITION BY
+              "CUSTOMER_ID"
+          )
+        )
+        OR (
+          (
+            MAX(
+              CASE
+                WHEN CASE
+                  WHEN "LOWEST_BALANCE" < 0 THEN "DATE"
+                  ELSE NULL
+                END IS NOT NULL THEN "DATE"
+                ELSE NULL
+              END
+            ) OVER (
+              PARTITION BY
+                "CUSTOMER_ID"
+            ) IS NULL
+          )
+          AND ("DATE" IS NULL)
         )
       )
   )
