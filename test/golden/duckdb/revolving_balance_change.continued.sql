@@ -1,10 +1,10 @@
 -- feature-backfill dry run (duckdb): 1 chunk(s); nothing was executed
 -- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-14, 2025-10-15)
---   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
---   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
---   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
+-- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-01, 2025-10-02)
+--   reads customer_accounts (raw.customer_accounts) over [2025-10-01, 2025-11-01)
+--   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-01T00:00:00.000Z (state kept by earlier chunks)
+--   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-02T00:00:00.000Z
 -- each continued node's input, computed once for the statements below:
 CREATE TEMPORARY TABLE "feature_backfill_input_30" AS
 WITH
@@ -18,7 +18,7 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" >= DATE '2025-11-01'
+      "date" >= DATE '2025-10-01'
       AND "date" < DATE '2025-11-01'
   ),
   "revolving_balance_change__carried_1" AS (
@@ -32,8 +32,8 @@ WITH
     FROM
       "features"."revolving_balance_change__state_9c25f408"
     WHERE
-      "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
-      AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
+      "_fb_as_of" >= TIMESTAMP '2025-10-01 00:00:00'
+      AND "_fb_as_of" < TIMESTAMP '2025-10-01 00:00:00.001'
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
@@ -67,7 +67,7 @@ WITH
               (
                 "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
               )
-              AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
+              AND ("_fb_as_of" = TIMESTAMP '2025-10-01 00:00:00')
             )
             AND (NOT "_fb_marker")
         )
@@ -80,7 +80,7 @@ WITH
           FROM
             "avg_monthly_revolving_balance"
           WHERE
-            "date" >= DATE '2025-10-14'
+            "date" >= DATE '2025-10-01'
         )
       ) AS "t1"
   )
@@ -98,7 +98,7 @@ FROM
   "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
-  AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00'
+  AND "_fb_as_of" = TIMESTAMP '2025-10-01 00:00:00'
   AND "_fb_marker";
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 CREATE SCHEMA IF NOT EXISTS "features";
@@ -110,8 +110,8 @@ CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
 );
 DELETE FROM "features"."revolving_balance_change"
 WHERE
-  "date" >= DATE '2025-10-14'
-  AND "date" < DATE '2025-10-15';
+  "date" >= DATE '2025-10-01'
+  AND "date" < DATE '2025-10-02';
 INSERT INTO
   "features"."revolving_balance_change" (
     "customer_id",
@@ -130,7 +130,7 @@ WITH
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-10-15'
+        OR "date" < DATE '2025-10-02'
       )
   ),
   "revolving_balance_change" AS (
@@ -171,12 +171,12 @@ SELECT
 FROM
   "revolving_balance_change"
 WHERE
-  "date" >= DATE '2025-10-14'
-  AND "date" < DATE '2025-10-15';
+  "date" >= DATE '2025-10-01'
+  AND "date" < DATE '2025-10-02';
 DELETE FROM "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
-  AND "_fb_as_of" = TIMESTAMP '2025-10-15 00:00:00';
+  AND "_fb_as_of" = TIMESTAMP '2025-10-02 00:00:00';
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 INSERT INTO
   "features"."revolving_balance_change__state_9c25f408" (
@@ -198,14 +198,14 @@ WITH
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-10-15'
+        OR "date" < DATE '2025-10-02'
       )
   ),
   "revolving_balance_change__state_1" AS (
     SELECT
       "date",
       'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9' AS "_fb_definition_hash",
-      TIMESTAMP '2025-10-15 00:00:00' AS "_fb_as_of",
+      TIMESTAMP '2025-10-02 00:00:00' AS "_fb_as_of",
       FALSE AS "_fb_marker",
       "customer_id",
       "avg_monthly_revolving_balance"
@@ -213,7 +213,7 @@ WITH
       "revolving_balance_change__input_1"
     WHERE
       ("date" IS NULL)
-      OR ("date" < DATE '2025-10-15')
+      OR ("date" < DATE '2025-10-02')
     QUALIFY
       lead (TRUE, 1) OVER (
         PARTITION BY
@@ -234,7 +234,7 @@ FROM
 INSERT INTO
   "features"."revolving_balance_change__state_9c25f408" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
-  ($1, TIMESTAMP '2025-10-15 00:00:00', TRUE);
+  ($1, TIMESTAMP '2025-10-02 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
 DROP TABLE IF EXISTS "feature_backfill_input_30";

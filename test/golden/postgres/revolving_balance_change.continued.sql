@@ -1,10 +1,10 @@
 -- feature-backfill dry run (postgres): 1 chunk(s); nothing was executed
 -- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-14, 2025-10-15)
---   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
---   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
---   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
+-- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-01, 2025-10-02)
+--   reads customer_accounts (raw.customer_accounts) over [2025-10-01, 2025-11-01)
+--   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-01T00:00:00.000Z (state kept by earlier chunks)
+--   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-02T00:00:00.000Z
 -- each continued node's input, computed once for the statements below:
 CREATE TEMPORARY TABLE "feature_backfill_input_32" AS
 WITH
@@ -18,7 +18,7 @@ WITH
     FROM
       "raw"."customer_accounts"
     WHERE
-      "date" >= DATE '2025-11-01'
+      "date" >= DATE '2025-10-01'
       AND "date" < DATE '2025-11-01'
   ),
   "revolving_balance_change__carried_1" AS (
@@ -34,8 +34,8 @@ WITH
     FROM
       "features"."revolving_balance_change__state_9c25f408"
     WHERE
-      "_fb_as_of" >= TIMESTAMP '2025-10-14 00:00:00'
-      AND "_fb_as_of" < TIMESTAMP '2025-10-14 00:00:00.001'
+      "_fb_as_of" >= TIMESTAMP '2025-10-01 00:00:00'
+      AND "_fb_as_of" < TIMESTAMP '2025-10-01 00:00:00.001'
   ),
   "avg_monthly_revolving_balance" AS (
     SELECT
@@ -73,7 +73,7 @@ WITH
               (
                 "_fb_definition_hash" = 'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9'
               )
-              AND ("_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00')
+              AND ("_fb_as_of" = TIMESTAMP '2025-10-01 00:00:00')
             )
             AND (NOT "_fb_marker")
         )
@@ -86,7 +86,7 @@ WITH
           FROM
             "avg_monthly_revolving_balance"
           WHERE
-            "date" >= DATE '2025-10-14'
+            "date" >= DATE '2025-10-01'
         )
       ) AS "t1"
   )
@@ -104,7 +104,7 @@ FROM
   "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
-  AND "_fb_as_of" = TIMESTAMP '2025-10-14 00:00:00'
+  AND "_fb_as_of" = TIMESTAMP '2025-10-01 00:00:00'
   AND "_fb_marker";
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 SELECT
@@ -119,8 +119,8 @@ CREATE TABLE IF NOT EXISTS "features"."revolving_balance_change" (
 );
 DELETE FROM "features"."revolving_balance_change"
 WHERE
-  "date" >= DATE '2025-10-14'
-  AND "date" < DATE '2025-10-15';
+  "date" >= DATE '2025-10-01'
+  AND "date" < DATE '2025-10-02';
 INSERT INTO
   "features"."revolving_balance_change" (
     "customer_id",
@@ -141,7 +141,7 @@ WITH
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-10-15'
+        OR "date" < DATE '2025-10-02'
       )
   ),
   "revolving_balance_change" AS (
@@ -182,12 +182,12 @@ SELECT
 FROM
   "revolving_balance_change"
 WHERE
-  "date" >= DATE '2025-10-14'
-  AND "date" < DATE '2025-10-15';
+  "date" >= DATE '2025-10-01'
+  AND "date" < DATE '2025-10-02';
 DELETE FROM "features"."revolving_balance_change__state_9c25f408"
 WHERE
   "_fb_definition_hash" = $1
-  AND "_fb_as_of" = TIMESTAMP '2025-10-15 00:00:00';
+  AND "_fb_as_of" = TIMESTAMP '2025-10-02 00:00:00';
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 INSERT INTO
   "features"."revolving_balance_change__state_9c25f408" (
@@ -211,7 +211,7 @@ WITH
     WHERE
       (
         "date" IS NOT DISTINCT FROM NULL
-        OR "date" < DATE '2025-10-15'
+        OR "date" < DATE '2025-10-02'
       )
   ),
   "revolving_balance_change__state_1" AS (
@@ -227,7 +227,7 @@ WITH
         SELECT
           "date",
           'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9' AS "_fb_definition_hash",
-          TIMESTAMP '2025-10-15 00:00:00' AS "_fb_as_of",
+          TIMESTAMP '2025-10-02 00:00:00' AS "_fb_as_of",
           FALSE AS "_fb_marker",
           "customer_id",
           "avg_monthly_revolving_balance",
@@ -241,7 +241,7 @@ WITH
           "revolving_balance_change__input_1"
         WHERE
           ("date" IS NULL)
-          OR ("date" < DATE '2025-10-15')
+          OR ("date" < DATE '2025-10-02')
       ) AS "qualified"
     WHERE
       "__qualify"
@@ -258,7 +258,7 @@ FROM
 INSERT INTO
   "features"."revolving_balance_change__state_9c25f408" ("_fb_definition_hash", "_fb_as_of", "_fb_marker")
 VALUES
-  ($1, TIMESTAMP '2025-10-15 00:00:00', TRUE);
+  ($1, TIMESTAMP '2025-10-02 00:00:00', TRUE);
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 COMMIT;
 DROP TABLE IF EXISTS "feature_backfill_input_32";

@@ -1,10 +1,10 @@
 -- feature-backfill dry run (snowflake): 1 chunk(s); nothing was executed
 -- each chunk's transaction also records it in the run ledger (feature_backfill_ledger), under a lease
 
--- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-14, 2025-10-15)
---   reads customer_accounts (raw.customer_accounts) over [2025-11-01, 2025-11-01)
---   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-14T00:00:00.000Z (state kept by earlier chunks)
---   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-15T00:00:00.000Z
+-- [1/1] revolving_balance_change -> features.revolving_balance_change, window [2025-10-01, 2025-10-02)
+--   reads customer_accounts (raw.customer_accounts) over [2025-10-01, 2025-11-01)
+--   reads the rows carried in features.revolving_balance_change__state_9c25f408 as of 2025-10-01T00:00:00.000Z (state kept by earlier chunks)
+--   keeps state: continues from its checkpoint; writes the checkpoint as of 2025-10-02T00:00:00.000Z
 -- each continued node's input, computed once for the statements below:
 CREATE TEMPORARY TABLE "FEATURE_BACKFILL_INPUT_34" AS
 WITH
@@ -18,7 +18,7 @@ WITH
     FROM
       "RAW"."CUSTOMER_ACCOUNTS"
     WHERE
-      "DATE" >= TO_DATE('2025-11-01', 'YYYY-MM-DD')
+      "DATE" >= TO_DATE('2025-10-01', 'YYYY-MM-DD')
       AND "DATE" < TO_DATE('2025-11-01', 'YYYY-MM-DD')
   ),
   "REVOLVING_BALANCE_CHANGE__CARRIED_1" AS (
@@ -33,11 +33,11 @@ WITH
       "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
     WHERE
       "_FB_AS_OF" >= TO_TIMESTAMP_NTZ(
-        '2025-10-14 00:00:00.000',
+        '2025-10-01 00:00:00.000',
         'YYYY-MM-DD HH24:MI:SS.FF3'
       )
       AND "_FB_AS_OF" < TO_TIMESTAMP_NTZ(
-        '2025-10-14 00:00:00.001',
+        '2025-10-01 00:00:00.001',
         'YYYY-MM-DD HH24:MI:SS.FF3'
       )
   ),
@@ -75,7 +75,7 @@ WITH
               )
               AND (
                 "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-                  '2025-10-14 00:00:00.000',
+                  '2025-10-01 00:00:00.000',
                   'YYYY-MM-DD HH24:MI:SS.FF3'
                 )
               )
@@ -91,7 +91,7 @@ WITH
           FROM
             "AVG_MONTHLY_REVOLVING_BALANCE"
           WHERE
-            "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
+            "DATE" >= TO_DATE('2025-10-01', 'YYYY-MM-DD')
         )
       ) AS "T1"
   )
@@ -117,15 +117,15 @@ FROM
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-    '2025-10-14 00:00:00.000',
+    '2025-10-01 00:00:00.000',
     'YYYY-MM-DD HH24:MI:SS.FF3'
   )
   AND "_FB_MARKER";
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
 DELETE FROM "FEATURES"."REVOLVING_BALANCE_CHANGE"
 WHERE
-  "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
-  AND "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD');
+  "DATE" >= TO_DATE('2025-10-01', 'YYYY-MM-DD')
+  AND "DATE" < TO_DATE('2025-10-02', 'YYYY-MM-DD');
 INSERT INTO
   "FEATURES"."REVOLVING_BALANCE_CHANGE" (
     "CUSTOMER_ID",
@@ -146,7 +146,7 @@ WITH
         "DATE" IS NOT DISTINCT
         FROM
           NULL
-          OR "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD')
+          OR "DATE" < TO_DATE('2025-10-02', 'YYYY-MM-DD')
       )
   ),
   "REVOLVING_BALANCE_CHANGE" AS (
@@ -187,13 +187,13 @@ SELECT
 FROM
   "REVOLVING_BALANCE_CHANGE"
 WHERE
-  "DATE" >= TO_DATE('2025-10-14', 'YYYY-MM-DD')
-  AND "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD');
+  "DATE" >= TO_DATE('2025-10-01', 'YYYY-MM-DD')
+  AND "DATE" < TO_DATE('2025-10-02', 'YYYY-MM-DD');
 DELETE FROM "FEATURES"."REVOLVING_BALANCE_CHANGE__STATE_9C25F408"
 WHERE
   "_FB_DEFINITION_HASH" = ?
   AND "_FB_AS_OF" = TO_TIMESTAMP_NTZ(
-    '2025-10-15 00:00:00.000',
+    '2025-10-02 00:00:00.000',
     'YYYY-MM-DD HH24:MI:SS.FF3'
   );
 -- parameters: ["e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9"]
@@ -219,7 +219,7 @@ WITH
         "DATE" IS NOT DISTINCT
         FROM
           NULL
-          OR "DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD')
+          OR "DATE" < TO_DATE('2025-10-02', 'YYYY-MM-DD')
       )
   ),
   "REVOLVING_BALANCE_CHANGE__STATE_1" AS (
@@ -227,7 +227,7 @@ WITH
       "DATE",
       'e5f281fd8bbcbf02bcc0006e4d1bbcec950551eab7c343b02974a4fb763e15e9' AS "_FB_DEFINITION_HASH",
       TO_TIMESTAMP_NTZ(
-        '2025-10-15 00:00:00.000',
+        '2025-10-02 00:00:00.000',
         'YYYY-MM-DD HH24:MI:SS.FF3'
       ) AS "_FB_AS_OF",
       FALSE AS "_FB_MARKER",
@@ -237,7 +237,7 @@ WITH
       "REVOLVING_BALANCE_CHANGE__INPUT_1"
     WHERE
       ("DATE" IS NULL)
-      OR ("DATE" < TO_DATE('2025-10-15', 'YYYY-MM-DD'))
+      OR ("DATE" < TO_DATE('2025-10-02', 'YYYY-MM-DD'))
     QUALIFY
       lead(TRUE, 1) OVER (
         PARTITION BY
@@ -261,7 +261,7 @@ VALUES
   (
     ?,
     TO_TIMESTAMP_NTZ(
-      '2025-10-15 00:00:00.000',
+      '2025-10-02 00:00:00.000',
       'YYYY-MM-DD HH24:MI:SS.FF3'
     ),
     TRUE
