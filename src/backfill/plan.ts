@@ -78,6 +78,14 @@ export interface SetJob {
   };
 }
 
+/**
+ * The statements that write a job's rows on one connection, in order, without the run's ledger, lease and state:
+ * its computed inputs, the DDL, the DELETE and INSERT, and the inputs' cleanup (for `evaluate()` and tests).
+ */
+export function rowStatements(job: SetJob): Statement[] {
+  return [...(job.state?.prepare ?? []), ...job.setup, ...job.write, ...(job.state?.cleanup ?? [])];
+}
+
 export interface PlanInput {
   readonly graph: FeatureGraph;
   readonly sets: readonly string[];

@@ -162,7 +162,15 @@ export async function doctorStatements(dialect: SqlDialect, options: Pick<Doctor
     }
     const statements = plans.flatMap((jobs) => [
       ...(jobs[0]?.stage ? [jobs[0].stage.create] : []),
-      ...jobs.flatMap((job) => [...job.setup, { sql: dialect.transaction.begin, parameters: [] }, ...job.write, { sql: dialect.transaction.commit, parameters: [] }]),
+      ...jobs.flatMap((job) => [
+        ...(job.state?.prepare ?? []),
+        ...job.setup,
+        { sql: dialect.transaction.begin, parameters: [] },
+        ...job.write,
+        ...(job.state?.write ?? []),
+        { sql: dialect.transaction.commit, parameters: [] },
+        ...(job.state?.cleanup ?? []),
+      ]),
       ...(jobs[0]?.stage ? [jobs[0].stage.drop] : []),
     ]);
     parts.push({ label: c.name, statements });

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { planBackfill } from "../backfill/plan.ts";
+import { planBackfill, rowStatements } from "../backfill/plan.ts";
 import { parseWindow, type TimeWindow } from "../backfill/window.ts";
 import { compileNode } from "../compile/kysely-builder.ts";
 import { createSchemaStatement, createTableStatement, type Statement, tableId } from "../compile/statements.ts";
@@ -75,7 +75,7 @@ export async function evaluate(
       const rows = fixtures[source.name]!.map((row, i) => bindRow(source, schema, row, i));
       for (let i = 0; i < rows.length; i += BATCH) await engine.run(insertRows(source, schema, rows.slice(i, i + BATCH)));
     }
-    for (const statement of [...job!.setup, ...job!.write]) await engine.run(statement);
+    for (const statement of rowStatements(job!)) await engine.run(statement);
     const rows = await engine.query(selectOutput(job!.table, job!.columns, [...set.keys, set.timestamp]));
     return rows.map((row) => Object.fromEntries(job!.columns.map((c) => [c.name, toResult(row[c.name], c.type)])));
   } finally {

@@ -2,7 +2,7 @@ import { copyFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planBackfill } from "../../src/backfill/plan.ts";
+import { planBackfill, rowStatements } from "../../src/backfill/plan.ts";
 import { duckdbDialect } from "../../src/dialects/duckdb/duckdb-dialect.ts";
 import type { FeatureGraph } from "../../src/graph/feature-graph.ts";
 import { loadFeatureGraph } from "../../src/graph/load-modules.ts";
@@ -93,7 +93,7 @@ async function cutAt(c: DuckDBConnection, at: string) {
   await c.run(`CREATE OR REPLACE TABLE raw.credit_applications AS SELECT * FROM src.raw.credit_applications WHERE applied_at <= TIMESTAMP '${at}'`);
   const jobs = planBackfill({ graph, sets: [...SETS], window: { start: new Date(Date.UTC(2020, 0, 1)), end: new Date(Date.UTC(2030, 0, 1)) }, dialect: duckdbDialect, tableFor: (name) => ({ schema: "features", name }) });
   await c.run("DROP SCHEMA IF EXISTS features CASCADE");
-  for (const job of jobs) for (const s of [...job.setup, ...job.write]) await c.run(s.sql, s.parameters as never);
+  for (const job of jobs) for (const s of rowStatements(job)) await c.run(s.sql, s.parameters as never);
 }
 
 /** The training set's features per spine row, in SPINE's order, split per set. */

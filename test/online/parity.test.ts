@@ -2,7 +2,7 @@ import { copyFile } from "node:fs/promises";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planBackfill } from "../../src/backfill/plan.ts";
+import { planBackfill, rowStatements } from "../../src/backfill/plan.ts";
 import { duckdbDialect } from "../../src/dialects/duckdb/duckdb-dialect.ts";
 import type { FeatureGraph } from "../../src/graph/feature-graph.ts";
 import { loadFeatureGraph } from "../../src/graph/load-modules.ts";
@@ -100,7 +100,7 @@ describe("online lookups equal the latest row of a backfill computed from data u
       start.setUTCFullYear(1);
       const jobs = planBackfill({ graph, sets: [...graph.sets.keys()], window: { start, end: new Date(Date.UTC(9999, 11, 31)) }, dialect: duckdbDialect, tableFor: (name) => ({ schema: "features", name }) });
       await c.run("DROP SCHEMA IF EXISTS features CASCADE");
-      for (const job of jobs) for (const s of [...job.setup, ...job.write]) await c.run(s.sql, s.parameters as never);
+      for (const job of jobs) for (const s of rowStatements(job)) await c.run(s.sql, s.parameters as never);
     }
 
     /** The offline row of the entity with the latest timestamp at or before asOf. */
