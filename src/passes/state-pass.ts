@@ -26,10 +26,11 @@ import { type TypedSet, typeExpr } from "./type-pass.ts";
  * before C other than through these windows (C is at most the start of the range the set needs of the node's input),
  * and the output is clipped to the window.
  *
- * The state is written with each chunk, in its transaction: the carried rows as of the chunk's end E, computed from
- * the carried rows as of C and the input in [C, E) (or from the whole history when there were none), plus a marker
- * row saying the state as of E exists (an instant with no carried rows is still a checkpoint). Rows are keyed by the
- * set's definition hash, so a changed definition never continues from another's state.
+ * The node's input (carried rows, then the input from C on) is computed once per chunk, into a temporary table that
+ * both the set's rows and its checkpoint read. The checkpoint is written with each chunk, in its transaction: the
+ * carried rows as of the chunk's end E, kept from that input, plus a marker row saying the state as of E exists (an
+ * instant with no carried rows is still a checkpoint). Rows are keyed by the set's definition hash, so a changed
+ * definition never continues from another's state. A carried row must be final when carried (`completeAt`).
  *
  * Cumulative aggregates (`cumSum`, `cumCount`, `cumMax`, `cumMin`, `cumProd`) need the running value too: each is
  * carried as one more column of the last row of its partition (`_fb_cum_<i>`, the aggregate over every row up to it),
