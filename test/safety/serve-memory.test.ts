@@ -48,16 +48,19 @@ async function soak(client: OnlineClient, count: number, seed: number): Promise<
  * column, so the text does not vary with them, and each connection keeps a bounded number of prepared statements.
  */
 describe("online lookups with request rows of random shapes keep memory flat", () => {
-  it("DuckDB store: 10,000 lookups run one statement text, and the process's memory stays flat", async () => {
+  it("DuckDB store: 10,000 lookups run one statement text, and the process's memory stops growing", async () => {
     const store = counting(await openOnlineStore({ engine: "duckdb", duckdb: { path: ":memory:" }, poolSize: 4 } as OnlineStoreSettings));
     const client = await createOnlineClient({ features: FEATURES, store });
     try {
       await soak(client, 1_000, 1); // warm-up: the allocator and DuckDB's caches settle
+      // Growth is measured over the second of two halves: the allocator may still settle in the first (up to ~90 MB
+      // seen on a loaded machine), a leak keeps growing (the defect grew ~5 MB a lookup).
+      await soak(client, 4_500, 2);
       const before = process.memoryUsage().rss;
-      await soak(client, 9_000, 2);
+      await soak(client, 4_500, 3);
       const grown = (process.memoryUsage().rss - before) / 2 ** 20;
       expect(store.texts.size).toBe(1);
-      expect(grown, `RSS grew ${grown.toFixed(0)} MB over 9,000 lookups`).toBeLessThan(64);
+      expect(grown, `RSS grew ${grown.toFixed(0)} MB over the last 4,500 lookups`).toBeLessThan(48);
     } finally {
       await client.close();
       await store.close();
