@@ -138,29 +138,31 @@ export function* planJobs({ graph: fullGraph, sets, window: runWindow, chunk, st
       const reuse = check ? planReuse(fullGraph, fullTarget.def.name, runWindow, tableFor, check) : { graph: fullGraph, typed: fullTyped, target: fullTarget, choices: [] };
       const { graph, typed, target } = reuse;
       const reusedSets = new Set(reuse.choices.filter((c) => c.reused).map((c) => c.set));
-      const closure = selectSets(graph, [target.def.name]);
-      const sources = closureSources(closure).map((name) => graph.sources.get(name)!);
-      const symbolic = inferSourceRanges(graph, target, typed);
       const definition = definitionHash(fullGraph, target.def.name);
       const { schema } = typed.get(target.def.name)!;
       const table = tableFor(target.def.name);
       const tsType = schema.find((c) => c.name === target.def.timestamp)!.type;
       const setup = createTableStatements(table, schema, dialect);
-      const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
-      const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
-        compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
       const continued = analyzeState(graph, target, typed).nodes;
       if (continued.length) {
         // Checkpoints inside the run's window are superseded by the run's own: its chunks rewrite the rows before them.
         const stored = (checkpoints?.get(target.def.name) ?? []).filter((c) => c <= runWindow.start);
-        const state = { nodes: continued, tables: stateTables(table, continued), hash: definition, stored };
+        const tables = stateTables(table, continued);
+        const stateSetup = continued.flatMap((node, k) => createTableStatements(tables[k]!, stateSchema(node), dialect));
+        const state = { nodes: continued, tables, setup: stateSetup, hash: definition, stored };
         const produced: Date[] = []; // this run's earlier chunks' ends: the executor runs them first
         return lazily(chunks, function* (window): Generator<SetJob> {
-          const continuation = planContinuation({ graph, target, dialect, window, state, produced, schema, table, tsType, upstreams: reuse.choices, reused: reusedSets });
+          const continuation = planContinuation({ graph, target, dialect, window, state, produced, schema, table, tsType, setup, upstreams: reuse.choices, reused: reusedSets });
           produced.push(window.end);
           yield continuation;
         });
       }
+      const closure = selectSets(graph, [target.def.name]);
+      const sources = closureSources(closure).map((name) => graph.sources.get(name)!);
+      const symbolic = inferSourceRanges(graph, target, typed);
+      const readsOver = (window: TimeWindow) => new Map(sources.map((s) => [s.name, evaluateRanges(symbolic.get(s.name)!, window)]));
+      const compile = (window: TimeWindow, reads: Map<string, ConcreteRange>) =>
+        compileBackfillQuery({ graph, typed, closure, dialect, reads, ...(!readsExactlyOver(symbolic, window) && { clip: window }) });
       const staged = mayStage && chunks.length > 1 && !readsExactly(symbolic);
       const stageTable = { name: `feature_backfill_stage_${++stages}` };
       const stageReads = staged ? readsOver(runWindow) : undefined;
@@ -203,11 +205,12 @@ function planContinuation(p: {
   target: FeatureSetNode;
   dialect: SqlDialect;
   window: TimeWindow;
-  state: { nodes: readonly ContinuedNode[]; tables: readonly TableRef[]; hash: string; stored: readonly Date[] };
+  state: { nodes: readonly ContinuedNode[]; tables: readonly TableRef[]; setup: readonly Statement[]; hash: string; stored: readonly Date[] };
   produced: readonly Date[];
   schema: Schema;
   table: TableRef;
   tsType: DType;
+  setup: readonly Statement[];
   upstreams: readonly UpstreamChoice[];
   reused: ReadonlySet<string>;
 }): SetJob {
@@ -264,7 +267,7 @@ function planContinuation(p: {
     window,
     reads: [...reads].map(([n, range]) => ({ source: sourceOf(n), range, ...(p.reused.has(n) && { upstream: n }), ...(carriedNames.has(n) && { state: true as const }) })),
     upstreams: p.upstreams,
-    setup: createTableStatements(p.table, p.schema, dialect),
+    setup: p.setup,
     write: [
       deleteStatement(p.table, windowPredicate(target.def.timestamp, p.tsType, window, dialect), dialect),
       insertStatement(p.table, p.schema, select, dialect),
@@ -272,7 +275,7 @@ function planContinuation(p: {
     state: {
       ...(from && { from }),
       tables: state.tables,
-      setup: state.nodes.flatMap((node, k) => createTableStatements(state.tables[k]!, stateSchema(node), dialect)),
+      setup: state.setup,
       prepare,
       cleanup: inputTables.map((t) => dropTableStatement(t, dialect)),
       check: from ? state.tables.map((t) => checkpointCheck(t, state.hash, from, dialect)) : [],

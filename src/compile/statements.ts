@@ -65,8 +65,8 @@ export function windowPredicate(column: string, type: DType, window: { readonly 
   if (!isRepresentable(start) || !isRepresentable(end) || start.getTime() > end.getTime()) {
     throw new Error(`refusing to write the window [${window.start.toISOString()}, ${window.end.toISOString()}) of "${column}": a bound no ${type} literal can hold`);
   }
-  const bound = (t: Date) => dialect.instant(t, type === "date" ? "date" : "timestamp");
-  return sql`${sql.id(column)} >= ${bound(start)} AND ${sql.id(column)} < ${bound(end)}`;
+  // Both bounds are held: the read range's predicate is the window's, both sides.
+  return rangePredicate(column, type, window, dialect)!;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type DType, DTYPES, isDType, isTemporal } from "../ir/dtype.ts";
 import type { FeatureSetDef, SourceDef, SourceLocation, TableRef } from "../ir/definitions.ts";
 import type { RelNode } from "../ir/rel.ts";
-import { DefinitionError } from "../errors.ts";
+import { DefinitionError, messageOf } from "../errors.ts";
 import { captureCallSite } from "./call-site.ts";
 import { LazyFrame } from "./frame.ts";
 
@@ -138,7 +138,7 @@ export function featureSet<const I extends Record<string, SourceDef | FeatureSet
     try {
       result = options.build(frames);
     } catch (error) {
-      throw new DefinitionError(`build() threw: ${error instanceof Error ? error.message : String(error)}`, where, { cause: error });
+      throw new DefinitionError(`build() threw: ${messageOf(error)}`, where, { cause: error });
     }
     if (!(result instanceof LazyFrame)) throw new DefinitionError("build() must return a LazyFrame (the result of filter/select/groupBy…)", where);
     built = result.node;

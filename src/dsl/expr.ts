@@ -1,6 +1,6 @@
 import { DTYPES, type DType, isDType, type InferredType } from "../ir/dtype.ts";
 import { formatDate, isMidnight, parseInstant } from "../ir/time.ts";
-import { parseStrftime } from "../ir/strptime.ts";
+import { parseStrftime, WHITESPACE } from "../ir/strptime.ts";
 import { parseRegex, type RegexPattern } from "../ir/regex.ts";
 import { DURATION_HELP, fixedMicros, parseCompoundDuration, parseDuration, parsePeriod } from "../ir/duration.ts";
 import {
@@ -727,9 +727,6 @@ function parse(what: string, operand: Expr, format: string, options: ParseOption
   if (options.exact === false) throw new TypeError(`${what}(): exact: false (the format anywhere in the text) is not supported`);
   return wrap({ kind: "parse", operand: operand.node, format, to });
 }
-
-/** Unicode's White_Space characters: what Rust's `str::trim` (and so Polars' `strip_chars()`) removes. */
-const WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 
 function fillCharacter(what: string, c: string): string {
   if (typeof c !== "string" || [...c].length !== 1) throw new TypeError(`${what}(): the fill character must be one character, got ${JSON.stringify(c)}`);

@@ -32,10 +32,9 @@ export function parseCompoundDuration(text: string): Duration[] | undefined {
   const parts = [...match[2]!.matchAll(/(\d+)(mo|[smhdwqy])/g)].map((m) => ({ n: sign * Number(m[1]), unit: SUFFIXES[m[2]!]! }));
   if (parts.some((p) => !Number.isSafeInteger(p.n))) return undefined;
   if (parts.length === 1) return parts;
-  const monthsPer: Partial<Record<DurationUnit, number>> = { month: 1, quarter: 3, year: 12 };
-  const calendar = parts.filter((p) => monthsPer[p.unit] !== undefined);
-  const months = calendar.reduce((sum, p) => sum + p.n * monthsPer[p.unit]!, 0);
-  return [...(calendar.length ? [{ n: months, unit: "month" as const }] : []), ...parts.filter((p) => monthsPer[p.unit] === undefined)];
+  const calendar = parts.filter((p) => periodMonths(p) !== undefined);
+  const months = calendar.reduce((sum, p) => sum + periodMonths(p)!, 0);
+  return [...(calendar.length ? [{ n: months, unit: "month" as const }] : []), ...parts.filter((p) => periodMonths(p) === undefined)];
 }
 
 export const formatDuration = (d: Duration): string =>

@@ -249,6 +249,17 @@ export function someExpr(node: ExprNode, predicate: (n: ExprNode) => boolean): b
 
 export const containsWindow = (node: ExprNode): boolean => someExpr(node, (n) => n.kind === "window");
 
+/** The window expressions among `exprs` and their subexpressions, outermost first. */
+export function windowsIn(exprs: readonly ExprNode[]): WindowExpr[] {
+  const found: WindowExpr[] = [];
+  const collect = (e: ExprNode): void => {
+    if (e.kind === "window") found.push(e);
+    exprChildren(e).forEach(collect);
+  };
+  exprs.forEach(collect);
+  return found;
+}
+
 /** Aggregates outside windows: what makes an expression an aggregate of its group. */
 export const containsAgg = (node: ExprNode): boolean =>
   node.kind === "agg" || (node.kind !== "window" && exprChildren(node).some(containsAgg));

@@ -9,7 +9,7 @@ export type JoinColumn =
   | { readonly side: "both"; readonly source: string; readonly other: string; readonly name: string };
 
 /** Whether a join keeps one column per key pair (Polars' `coalesce`; by default all joins but full ones do). */
-export function coalescesKeys(node: JoinRel): boolean {
+function coalescesKeys(node: JoinRel): boolean {
   return node.how !== "cross" && node.how !== "semi" && node.how !== "anti" && (node.coalesce ?? node.how !== "full");
 }
 

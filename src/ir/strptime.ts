@@ -26,8 +26,11 @@ export interface StrptimeFormat {
   readonly maxSecond: 59 | 60;
 }
 
-// Rust's char::is_whitespace (Unicode White_Space), which chrono trims before numbers and matches for a format space.
-const WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+/**
+ * Rust's char::is_whitespace (Unicode White_Space): what chrono trims before numbers and matches for a format space,
+ * and what Polars' `str.strip_chars()` strips by default.
+ */
+export const WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 const SPACES = `[${WHITESPACE}]*`;
 const WIDTH: Record<StrptimeField, number> = { Y: 4, m: 2, d: 2, H: 2, M: 2, S: 2 };
 const LITERAL = /^[A-Za-z0-9\-/:.,_]$/;

@@ -1,4 +1,4 @@
-import { containsAgg, type ExprNode, exprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
+import { containsAgg, type ExprNode, outputName, unalias, windowsIn } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type RelNode, visitRel } from "../ir/rel.ts";
@@ -114,12 +114,7 @@ export function pushEntityFilters(
 
 /** The entries whose column every window among `exprs` partitions by (a plain reference to it). */
 function partitioned(m: ReadonlyMap<string, string>, exprs: readonly ExprNode[]): Map<string, string> {
-  const windows: WindowExpr[] = [];
-  const collect = (e: ExprNode): void => {
-    if (e.kind === "window") windows.push(e);
-    exprChildren(e).forEach(collect);
-  };
-  exprs.forEach(collect);
+  const windows = windowsIn(exprs);
   return new Map([...m].filter(([column]) => windows.every((w) => w.partitionBy.some((p) => plainColumn(p) === column))));
 }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FeatureSetNode, FeatureGraph } from "../graph/feature-graph.ts";
 import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import type { DType } from "../ir/dtype.ts";
-import { type ExprNode, exprChildren, freeze, type LiteralExpr, mapExprChildren, outputName, unalias, type WindowExpr } from "../ir/expr.ts";
+import { type ExprNode, freeze, type LiteralExpr, mapExprChildren, outputName, unalias, type WindowExpr, windowsIn } from "../ir/expr.ts";
 import { mapRel, type RelNode, relInputs, type SelectRel, type WithColumnsRel, withInputs } from "../ir/rel.ts";
 import { ceilTo } from "../ir/time.ts";
 import type { Schema } from "./schema.ts";
@@ -90,9 +90,9 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     return seen;
   };
   const plain = observe();
-  let accepted: { rel: SelectRel | WithColumnsRel; time: string; windows: WindowExpr[]; needs: Carry[] }[] = [];
+  let accepted: { rel: SelectRel | WithColumnsRel; time: string; windows: WindowExpr[]; needs: Carry[]; ends: BoundStep[][] }[] = [];
   for (const rel of ownNodes(target.rel)) {
-    const windows = windowsOf(rel.columns);
+    const windows = windowsIn(rel.columns);
     const input = rel.input;
     const columns = new Set((plain.get(input) ?? []).map((e) => e.column));
     const time = columns.size === 1 ? [...columns][0] : null;
@@ -102,19 +102,15 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
     const blocking = windows.find((w, i) => !needs[i] && windowReach([w], time).back === "unbounded");
     const type = schemas.get(input)?.find((c) => c.name === time)?.type;
     const taken = schemas.get(input)?.some((c) => c.name.startsWith("_fb_"));
+    // A carried row must be final when it is carried: its input rows at t must depend on no source row after t (a
+    // row looked up at any time, or read ahead of, may change later; a period labelled by its start, until it ends).
+    const ends = !blocking && inputEnds(graph, target, input, time);
     if (blocking) notes.push(`${describeWindow(blocking)} reads every earlier row and is not continued from state (ranks, cumulative means, whole-partition windows and windows ordered by anything but "${time}" ascending are not): the set reads the whole history`);
     else if (type !== "date" && type !== "timestamp") notes.push(`windows ordered by "${time}" (${type}) are not continued: state is kept for date and timestamp orders`);
     else if (taken) notes.push(`windows over columns named "_fb_…" are not continued (the state table's own names)`);
-    else accepted.push({ rel, time, windows: continued, needs: needs.filter((n): n is Carry => n !== undefined) });
+    else if (!ends) notes.push(`windows over "${time}" are not continued: the rows they read can change after their time (a lookup at any time, or a read ahead)`);
+    else accepted.push({ rel, time, windows: continued, needs: needs.filter((n): n is Carry => n !== undefined), ends });
   }
-  // A carried row must be final when it is carried: its input rows at t must depend on no source row after t (a row
-  // labelled by its period's start, read ahead of, or looked up at any time, may change later).
-  accepted = accepted.filter((a) => {
-    const ends = inputEnds(graph, target, a.rel.input, a.time);
-    if (ends) return true;
-    notes.push(`windows over "${a.time}" are not continued: the rows they read can change after their time (a lookup at any time, or a read ahead)`);
-    return false;
-  });
   // A continued node must be needed from some instant on: if something above needs its whole input anyway, it is not.
   for (;;) {
     const seen = observe(new Set(accepted.flatMap((a) => a.windows)));
@@ -126,7 +122,7 @@ export function analyzeState(graph: FeatureGraph, target: FeatureSetNode, typed:
         const cumulative = a.windows.filter(isCumulative).map((window) => ({ window, type: typeExpr(window, columns, { set: target.def.name, at: target.def.definedAt }, "row") as DType }));
         const outputs = schemas.get(a.rel)!.map((c) => c.name);
         const ranges = seen.get(a.rel.input)!.map((e) => e.range);
-        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges, cumulative, outputs, inputEnds: inputEnds(graph, target, a.rel.input, a.time)! };
+        return { rel: a.rel, time: a.time, timeType, columns, keep: keepPredicate(a.windows, a.needs, a.time), ranges, cumulative, outputs, inputEnds: a.ends };
       });
       return { nodes, notes };
     }
@@ -387,18 +383,9 @@ function replacing(expr: ExprNode, replacements: ReadonlyMap<ExprNode, ExprNode>
 /** The select and withColumns nodes of a set's own relation (not of the sets it reads), with window functions. */
 function ownNodes(rel: RelNode): (SelectRel | WithColumnsRel)[] {
   const below = relInputs(rel).flatMap(ownNodes);
-  return (rel.kind === "select" || rel.kind === "withColumns") && windowsOf(rel.columns).length ? [...below, rel] : below;
+  return (rel.kind === "select" || rel.kind === "withColumns") && windowsIn(rel.columns).length ? [...below, rel] : below;
 }
 
-function windowsOf(exprs: readonly ExprNode[]): WindowExpr[] {
-  const found: WindowExpr[] = [];
-  const collect = (e: ExprNode): void => {
-    if (e.kind === "window") found.push(e);
-    exprChildren(e).forEach(collect);
-  };
-  exprs.forEach(collect);
-  return found;
-}
 
 function describeWindow(w: WindowExpr): string {
   const f = w.func;

@@ -1,5 +1,5 @@
 import type { Duration, DurationUnit, Period } from "../ir/duration.ts";
-import { containsWindow, type ExprNode, exprChildren, outputName, truncatePeriod, unalias, type WindowExpr } from "../ir/expr.ts";
+import { containsWindow, type ExprNode, outputName, truncatePeriod, unalias, type WindowExpr, windowsIn } from "../ir/expr.ts";
 import { joinColumns } from "../ir/join-columns.ts";
 import { isShorthand, lowerFrame } from "../ir/lower-frame.ts";
 import { type AsofJoinRel, type JoinRel, type RelNode, visitRel } from "../ir/rel.ts";
@@ -77,7 +77,7 @@ export function inferSourceRanges(
   const need = (rel: RelNode, column: string | null, range: SymbolicRange): void => {
     options.observe?.(rel, column, range);
     // `exprs` are evaluated over `input`: map the time column through `expr` (the one producing it, if any), then
-    // widen by how far the window functions among `exprs` reach along it; a filter may bound it from below (`from`).
+    // widen by how far the window functions among `exprs` reach along it; a filter may bound it (`bounds`).
     const through = (expr: ExprNode | undefined, exprs: readonly ExprNode[], input: RelNode, bounds?: TimeBounds): void => {
       const mapped = expr ? mapThroughExpr(expr, range) : column === null ? undefined : { column, range };
       if (!mapped) return need(input, null, anyTime(column === null && range.exact));
@@ -185,12 +185,7 @@ interface Reach {
  * other window (a whole partition, another order) may see any row of its partition: both ways without bound.
  */
 export function windowReach(exprs: readonly ExprNode[], time: string, continued?: ReadonlySet<WindowExpr>): Reach {
-  const windows: WindowExpr[] = [];
-  const collect = (e: ExprNode): void => {
-    if (e.kind === "window") windows.push(e);
-    exprChildren(e).forEach(collect);
-  };
-  exprs.forEach(collect);
+  const windows = windowsIn(exprs);
   // Ascending with nulls first: rows whose time is null come before all others, and a read range open at the start
   // includes them (rangePredicate). Nulls last would put them after the window's end: such a window is unordered here.
   const isTime = (key: { expr: ExprNode; descending: boolean; nullsLast: boolean } | undefined) => {

@@ -222,7 +222,6 @@ export const postgresDialect: SqlDialect = {
   },
 };
 
-/** The longest prefix of `name` within `bytes` bytes of UTF-8, cut at a character boundary (as PostgreSQL's pg_mbcliplen). */
 /**
  * The start of the multi-unit period containing the TIMESTAMP `ts`. Fixed lengths: date_bin counts strides from its
  * origin, flooring before it too (§9.9.3; it takes no months). Months: the month's start moved back by the months
@@ -236,6 +235,7 @@ function periodStart(ts: Sql, period: Period): Sql {
   return sql`(date_trunc('month', ${ts}) - mod(mod(${sinceEpoch}, ${m}) + ${m}, ${m}) * INTERVAL '1 month')`;
 }
 
+/** The longest prefix of `name` within `bytes` bytes of UTF-8, cut at a character boundary (as PostgreSQL's pg_mbcliplen). */
 function truncateUtf8(name: string, bytes: number): string {
   let kept = "";
   for (const ch of name) {
