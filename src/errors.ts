@@ -133,3 +133,6 @@ function formatDefinitionMessage(detail: string, where: DefinitionPlace, express
 function sameLocation(a: SourceLocation, b: SourceLocation | undefined): boolean {
   return a.file === b?.file && a.line === b.line;
 }
+
+/** The message of anything thrown (an Error's, else its text). */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

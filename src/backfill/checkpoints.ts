@@ -9,11 +9,16 @@ import type { SetJob } from "./plan.ts";
  * tables all hold under the set's current definition, less those made stale since (`usableCheckpoints`). A set whose
  * state tables do not all exist has none: its first chunk reads the whole history and writes them.
  */
-export async function readCheckpoints(engine: Engine, jobs: readonly Pick<SetJob, "set" | "table" | "definitionHash" | "state">[]): Promise<Map<string, Date[]>> {
+export async function readCheckpoints(
+  engine: Engine,
+  jobs: readonly Pick<SetJob, "set" | "table" | "definitionHash" | "state">[],
+  /** The ledger's spans of the sets' tables, where the caller has read them already (`readWrittenSpans`). */
+  written?: ReadonlyMap<string, readonly WrittenSpan[]>,
+): Promise<Map<string, Date[]>> {
   const result = new Map<string, Date[]>();
   const bySet = new Map(jobs.flatMap((j) => (j.state ? [[j.set, { hash: j.definitionHash, table: j.table, tables: j.state.tables }] as const] : [])));
   if (bySet.size === 0) return result;
-  const spans = await readWrittenSpans(engine, [...bySet].map(([set, { table }]) => ({ set, table })));
+  const spans = written ?? (await readWrittenSpans(engine, [...bySet].map(([set, { table }]) => ({ set, table }))));
   for (const [set, { hash, tables }] of bySet) {
     const instants = await commonCheckpoints(engine, tables, hash);
     if (instants) result.set(set, usableCheckpoints(instants, spans.get(set) ?? [], hash));

@@ -9,7 +9,8 @@ import type { SourceDef, TableRef } from "../ir/definitions.ts";
 import { tableKey } from "./identifier-limits.ts";
 import { dropRunId, refuseLeased, takeLeases } from "./leases.ts";
 import { LEASE_COLUMNS, LedgerStatements, tableMark } from "./ledger.ts";
-import { checkLedgerTables, readRegistry, type RegisteredTable, sameTable } from "./table-ownership.ts";
+import { checkLedgerTables, ownerOf, readRegistry, type RegisteredTable, sameTable, tableComment } from "./table-ownership.ts";
+import { runDdl } from "./execute.ts";
 import type { TimeWindow } from "./window.ts";
 
 /**
@@ -157,11 +158,7 @@ export function dropStatements(plan: Pick<DropPlan, "targets" | "ledger">, diale
  */
 export async function executeDrop(engine: Engine, plan: DropPlan, label: StatementLabel): Promise<void> {
   try {
-    const statements = dropStatements(plan, engine.dialect);
-    const runAll = async () => {
-      for (const s of statements) await engine.run(s, label);
-    };
-    await (engine.dialect.transactionalDdl ? engine.transaction(runAll, label) : runAll());
+    await runDdl(engine, dropStatements(plan, engine.dialect), label);
   } catch (error) {
     await releaseDrop(engine, plan, label).catch(() => undefined); // else it lapses at its expiry
     throw error;
@@ -174,15 +171,6 @@ export async function releaseDrop(engine: Engine, plan: DropPlan, label: Stateme
   if (plan.leased) await engine.run(plan.ledger.releaseLeases(), label);
 }
 
-/** The registry row whose id the table's comment carries: the one that vouches for it. */
-function ownerOf(rows: readonly RegisteredTable[], comment: string | null): RegisteredTable | undefined {
-  return rows.filter((r) => (comment ?? "").includes(tableMark(r.tableId))).sort((a, b) => b.createdAt - a.createdAt)[0];
-}
-
-async function tableComment(engine: Engine, table: TableRef, label: StatementLabel): Promise<string | null> {
-  const [row] = await engine.query(render(engine.dialect.tableComment(table).toOperationNode() as RootOperationNode, engine.dialect), label);
-  return row?.comment == null ? null : String(row.comment);
-}
 
 async function countRows(engine: Engine, table: TableRef, label: StatementLabel): Promise<number> {
   const [row] = await engine.query(render(builder.selectFrom(tableId(table) as never).select(sql`count(*)`.as("n") as never).toOperationNode(), engine.dialect), label);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { formatTable, type Statement } from "../compile/statements.ts";
 import type { Engine, StatementLabel } from "../engines/engine.ts";
-import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError } from "../errors.ts";
+import { FeatureBackfillError, InterruptedError, PartialFailureError, RunError, messageOf } from "../errors.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { chunkKey, completedChunks } from "./completed-chunks.ts";
 import { LedgerStatements, registerTable } from "./ledger.ts";
@@ -256,7 +256,7 @@ async function createStage(set: string, stage: NonNullable<SetJob["stage"]>, eng
     return undefined;
   } catch (error) {
     if (signal?.aborted) return { status: "failed", error: new InterruptedError(`interrupted while computing ${set} over ${formatWindow(stage.window)}; nothing was written`), attempts: 1 };
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return { status: "failed", error: new RunError(`feature set "${set}": computing ${formatWindow(stage.window)} failed: ${message}`, error instanceof RunError ? error.sql : undefined, { cause: error }), attempts: 1 };
   }
 }

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { formatTable } from "../compile/statements.ts";
 import type { Engine, StatementLabel } from "../engines/engine.ts";
-import { BusyError, UsageError } from "../errors.ts";
+import { BusyError, UsageError, messageOf } from "../errors.ts";
 import type { LedgerStatements } from "./ledger.ts";
 import type { SetJob } from "./plan.ts";
 import { formatWindow, type TimeWindow } from "./window.ts";
@@ -103,7 +103,7 @@ export function keepLeasesAlive(options: {
     } catch (error) {
       drop();
       // Stop while the lease still stands (one interval before it lapses), not after another run may have taken it.
-      if (now().getTime() - renewed >= ttlMs - interval) lost(`its lease could not be renewed for ${Math.round((now().getTime() - renewed) / 1000)} s (${error instanceof Error ? error.message : String(error)})`);
+      if (now().getTime() - renewed >= ttlMs - interval) lost(`its lease could not be renewed for ${Math.round((now().getTime() - renewed) / 1000)} s (${messageOf(error)})`);
     } finally {
       renewing = false;
     }

@@ -91,7 +91,8 @@ export function registerTable(dialect: SqlDialect, entry: { table: TableRef; set
   const values = [sql`${schema}`, sql`${table.name}`, sql`${entry.set}`, sql`${entry.tableId}`, timestampValue(entry.at, dialect), sql`${VERSION}`];
   const statement = (query: { toOperationNode(): OperationNode }) => render(query.toOperationNode() as RootOperationNode, dialect);
   return [
-    statement(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} = ${schema} AND ${sql.id("table_name")} = ${table.name}`),
+    // IS NOT DISTINCT FROM: an unqualified table's rows (a null schema) are replaced too, not piled up.
+    statement(sql`DELETE FROM ${tableId(registry)} WHERE ${sql.id("table_schema")} IS NOT DISTINCT FROM ${schema} AND ${sql.id("table_name")} = ${table.name}`),
     statement(sql`INSERT INTO ${tableId(registry)} (${sql.join(REGISTRY_COLUMNS.map((c) => sql.id(c.name)))}) VALUES (${sql.join(values)})`),
     // A literal: COMMENT takes no bind parameter. The text is the tool's own (a UUID), never user input.
     statement(sql`COMMENT ON TABLE ${tableId(table)} IS ${sql.lit(tableMark(entry.tableId))}`),

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { setImmediate } from "node:timers/promises";
 import { loadConfig, type ResolvedConfig, withEngine } from "../config/config.ts";
 import type { DialectName } from "../dialects/index.ts";
-import { InterruptedError } from "../errors.ts";
+import { InterruptedError, messageOf } from "../errors.ts";
 import type { Engine } from "../engines/engine.ts";
 import { openEngine } from "../engines/open-engine.ts";
 import { type FeatureGraph, selectSets, setDependencies } from "../graph/feature-graph.ts";
@@ -93,14 +93,7 @@ async function planProject(project: LoadedProject, request: BackfillRequest, sig
 export async function readWritten(project: LoadedProject, sets: readonly string[], ledger: Engine | "read-only"): Promise<Map<string, WrittenSpan[]>> {
   const { config, graph } = project;
   const targets = selectSets(graph, sets).map((n) => ({ set: n.def.name, table: config.tableFor(n.def.name) }));
-  if (ledger !== "read-only") return readWrittenSpans(ledger, targets);
-  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return new Map();
-  const engine = await openEngine(config, { readOnly: true });
-  try {
-    return await readWrittenSpans(engine, targets);
-  } finally {
-    await engine.close();
-  }
+  return withLedger(project, ledger, (engine) => readWrittenSpans(engine, targets), new Map());
 }
 
 /** What planning reads of the warehouse: the spans the ledger proves written, and the state tables' checkpoints. */
@@ -128,22 +121,23 @@ export async function reuseUpstreams(
   if (!reuse && !continues) return { jobs };
   let facts: WarehouseFacts;
   try {
-    facts = await withLedger(project, ledger, async (engine) => ({
-      ...(reuse && { written: await readWrittenSpans(engine, selectSets(project.graph, sets).map((n) => ({ set: n.def.name, table: project.config.tableFor(n.def.name) }))) }),
-      ...(continues && { checkpoints: await readCheckpoints(engine, jobs) }),
-    }));
+    facts = await withLedger(project, ledger, async (engine) => {
+      // One read of the ledger serves both: the upstreams' spans, and the spans that say which checkpoints are stale.
+      const written = await readWrittenSpans(engine, selectSets(project.graph, sets).map((n) => ({ set: n.def.name, table: project.config.tableFor(n.def.name) })));
+      return { ...(reuse && { written }), ...(continues && { checkpoints: await readCheckpoints(engine, jobs, written) }) };
+    }, {});
   } catch (error) {
     if (ledger !== "read-only") throw error;
-    return { jobs, note: `could not read the run ledger (${(error as Error).message}): every upstream set is recomputed, as with --inline, and state is rebuilt, as with --full` };
+    return { jobs, note: `could not read the run ledger (${messageOf(error)}): every upstream set is recomputed, as with --inline, and state is rebuilt, as with --full` };
   }
   return { jobs: await planProject(project, { ...request, sets, selection: undefined }, signal, facts) };
 }
 
-/** `read` on the run's connection, or on a read-only one (nothing when a DuckDB file does not exist yet). */
-async function withLedger<T extends object>(project: LoadedProject, ledger: Engine | "read-only", read: (engine: Engine) => Promise<T>): Promise<T | Record<string, never>> {
+/** `read` on the run's connection, or on a read-only one (`none` when a DuckDB file does not exist yet). */
+async function withLedger<T>(project: LoadedProject, ledger: Engine | "read-only", read: (engine: Engine) => Promise<T>, none: T): Promise<T> {
   if (ledger !== "read-only") return read(ledger);
   const { config } = project;
-  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return {};
+  if (config.engine === "duckdb" && config.duckdb.path !== ":memory:" && !existsSync(config.duckdb.path)) return none;
   const engine = await openEngine(config, { readOnly: true });
   try {
     return await read(engine);

@@ -77,6 +77,17 @@ export async function readMarks(engine: Engine, jobs: readonly Job[], existing: 
   return marks;
 }
 
+/** The registry row whose id the table's comment carries: the one that vouches for it. */
+export function ownerOf(rows: readonly RegisteredTable[], comment: string | null): RegisteredTable | undefined {
+  return rows.filter((r) => (comment ?? "").includes(tableMark(r.tableId))).sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** A table's comment, where the tool's mark is. */
+export async function tableComment(engine: Engine, table: TableRef, label?: StatementLabel): Promise<string | null> {
+  const [row] = await engine.query(render(engine.dialect.tableComment(table).toOperationNode() as RootOperationNode, engine.dialect), label);
+  return row?.comment == null ? null : String(row.comment);
+}
+
 /**
  * Per set, the registered id of its existing offline table, and a problem for each existing table the registry does
  * not give to that set, or that lacks the mark of its registered id (`marks`: dropped and created again outside the
@@ -184,9 +195,9 @@ async function checkStateTables(jobs: readonly SetJob[], engine: Engine, registr
   const tables = new Map(jobs.flatMap((j) => (j.state?.tables ?? []).map((t) => [tableKey(t, engine.dialect), { set: j.set, table: t }] as const)));
   for (const [key, { set, table }] of tables) {
     if (!existing.has(key)) continue;
-    const row = registry.filter((r) => tableKey(r.table, engine.dialect) === key).sort((a, b) => b.createdAt - a.createdAt)[0];
-    const [comment] = row?.set === set ? await engine.query(render(engine.dialect.tableComment(table).toOperationNode() as RootOperationNode, engine.dialect), label) : [];
-    if (row?.set === set && String(comment?.comment ?? "").includes(tableMark(row.tableId))) continue;
+    // The registry row the table's mark names (two first runs racing may both have registered it) vouches for it.
+    const owner = ownerOf(registry.filter((r) => tableKey(r.table, engine.dialect) === key), await tableComment(engine, table, label));
+    if (owner?.set === set) continue;
     throw new OwnershipError(
       `feature set "${set}": state table ${formatTable(table)} exists but is not one this tool created for it; nothing was written. ` +
         "Rename or drop it (the tool rebuilds state from the sources), or change offlineStore in features.config.json",

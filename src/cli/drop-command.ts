@@ -3,7 +3,8 @@ import { Command, Option } from "commander";
 import { type DropPlan, dropStatements, executeDrop, planDrop, releaseDrop } from "../backfill/drop-sets.ts";
 import { DEFAULT_LEASE_TTL_MS } from "../backfill/leases.ts";
 import { loadProjectFor } from "../backfill/run-backfill.ts";
-import { formatTable, type Statement } from "../compile/statements.ts";
+import { formatTable } from "../compile/statements.ts";
+import { statementText } from "./run-command.ts";
 import { DIALECTS, type DialectName } from "../dialects/index.ts";
 import type { Engine } from "../engines/engine.ts";
 import { openEngine } from "../engines/open-engine.ts";
@@ -122,4 +123,3 @@ export function renderDropDryRun(plan: DropPlan, engine: Pick<Engine, "dialect" 
   return `${[`-- feature-backfill drop dry run (${engine.description}); nothing was dropped`, ...describePlan(plan, "planned").map((l) => `-- ${l}`), ...body].join("\n")}\n`;
 }
 
-const statementText = (s: Statement): string => `${s.sql};${s.parameters.length ? `\n-- parameters: ${JSON.stringify(s.parameters)}` : ""}`;

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { EXIT_CODES, FeatureBackfillError, RunError } from "../errors.ts";
+import { EXIT_CODES, FeatureBackfillError, RunError, messageOf } from "../errors.ts";
 
 /**
  * The CLI's one error handler: a one-line message on stderr and the error class's exit code. `--verbose` adds the
@@ -18,7 +18,7 @@ export function handleError(error: unknown, io: { stderr: (text: string) => void
     }
     return error.exitCode;
   }
-  io.stderr(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  io.stderr(`internal error: ${messageOf(error)}\n`);
   io.stderr(io.verbose ? `\n${describeCauses(error)}\n` : "(run with --verbose for the stack trace)\n");
   return EXIT_CODES.internal;
 }

@@ -228,5 +228,6 @@ function windowSpec(options: RunOptions, window: TimeWindow, now: Date): string 
   return `${given} = ${formatWindow(window)} at ${now.toISOString()}`;
 }
 
-const statementText = (s: Statement): string =>
+/** A statement as the dry runs print it: its text, and its bound parameters in a comment. */
+export const statementText = (s: Statement): string =>
   `${s.sql};${s.parameters.length ? `\n-- parameters: ${JSON.stringify(s.parameters)}` : ""}`;

@@ -5,7 +5,7 @@ import { duckdbDialect } from "../dialects/duckdb/duckdb-dialect.ts";
 import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import { openDuckDB } from "../engines/duckdb/duckdb-engine.ts";
 import type { Engine } from "../engines/engine.ts";
-import { InterruptedError, RunError, UnsupportedError } from "../errors.ts";
+import { InterruptedError, RunError, UnsupportedError, messageOf } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "../graph/feature-graph.ts";
 import { fallbackFor } from "./fallbacks.ts";
 import { type CaseOutcome, planCase, runCases } from "./run-case.ts";
@@ -76,7 +76,7 @@ export async function runDoctor(engine: Engine, options: DoctorOptions = {}): Pr
     const [createSchema, ...load] = loadStatements(schema, rows, engine.dialect);
     await engine.run(createSchema!).catch((error: unknown) => {
       // Not made by this run (it exists, or cannot be made): left alone, never dropped.
-      throw new RunError(`doctor could not create its scratch schema ${schema} on ${engine.description} (it must not exist yet): ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+      throw new RunError(`doctor could not create its scratch schema ${schema} on ${engine.description} (it must not exist yet): ${messageOf(error)}`, undefined, { cause: error });
     });
     let failure: unknown;
     try {

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Definition, isDefinition } from "../ir/definitions.ts";
-import { ConfigError, DefinitionError, FeatureBackfillError } from "../errors.ts";
+import { ConfigError, DefinitionError, FeatureBackfillError, messageOf } from "../errors.ts";
 import { buildGraph, type FeatureGraph } from "./feature-graph.ts";
 import { beforeFeatureImport } from "./feature-module-loader.ts";
 import { moduleFormatHint } from "./module-format.ts";
@@ -37,7 +37,7 @@ export async function importDefinitions(dir: string, options: { onProblem?: (pro
       const problem =
         error instanceof DefinitionError
           ? error
-          : new DefinitionError(`feature module ${shown} failed to load: ${moduleFormatHint(file, error) ?? (error instanceof Error ? error.message : String(error))}`, {}, { cause: error });
+          : new DefinitionError(`feature module ${shown} failed to load: ${moduleFormatHint(file, error) ?? messageOf(error)}`, {}, { cause: error });
       if (!options.onProblem) throw problem;
       options.onProblem(problem);
       continue;

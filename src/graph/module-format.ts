@@ -1,3 +1,4 @@
+import { messageOf } from "../errors.ts";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -9,7 +10,7 @@ import path from "node:path";
  */
 export function moduleFormatHint(file: string, error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (!/^ERR_REQUIRE_(CYCLE_MODULE|ESM|ASYNC_MODULE)$/.test(String(code)) && !/Cannot require\(\) ES Module/.test(message)) return undefined;
   if (/\.(mts|mjs)$/.test(file)) return undefined; // always ES modules: the cause is elsewhere
   const manifest = nearestPackageJson(path.dirname(file));

@@ -8,7 +8,7 @@ import type { SqlDialect } from "../dialects/sql-dialect.ts";
 import type { PostgresSettings } from "../engines/postgres/postgres-engine.ts";
 import { sessionConfig, sessionSettings, verifySession } from "../engines/postgres/postgres-session.ts";
 import { DEFAULT_TIMEOUTS } from "../engines/engine.ts";
-import { BusyError, ConnectionError } from "../errors.ts";
+import { BusyError, ConnectionError, messageOf } from "../errors.ts";
 
 /**
  * The operational database online lookups read: a pool of connections that runs one SELECT with bound parameters
@@ -109,7 +109,7 @@ async function openDuckDBStore(settings: { path: string; threads?: number }, siz
     });
   } catch (error) {
     // A process writing the file (a backfill: DuckDB has one writer) keeps readers of other processes out meanwhile.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (/Conflicting lock/i.test(message)) {
       throw new BusyError(`the DuckDB database ${settings.path} is in use by another process (${/PID \d+/.exec(message)?.[0] ?? "its PID unknown"}); try again when it is done (a backfill holds the file while it writes)`);
     }
@@ -173,7 +173,7 @@ const plain = (v: unknown): unknown => (v === null || typeof v !== "object" ? v 
 function storeError(engine: string, error: unknown, timeouts?: OnlineTimeouts): OnlineStoreError {
   // Driver messages can name hosts, users and files: those stay in the cause, for the server's own logs. Which wait
   // ran out, and the setting that changes it, names neither.
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const waited = !timeouts
     ? ""
     : /when trying to connect|connection timeout|timeout expired/i.test(message)

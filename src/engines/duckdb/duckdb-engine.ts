@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Statement } from "../../compile/statements.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { duckdbDialect } from "../../dialects/duckdb/duckdb-dialect.ts";
-import { BusyError, RunError } from "../../errors.ts";
+import { BusyError, RunError, messageOf } from "../../errors.ts";
 import type { Engine, WarehouseColumn } from "../engine.ts";
 import { inTransaction } from "../transaction.ts";
 
@@ -134,6 +134,5 @@ class DuckDBEngine implements Engine {
   }
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 // DuckDB appends the statement's line and a caret: the message stays one line; --verbose shows the rest (the cause).
 const firstLine = (error: unknown): string => messageOf(error).split("\n")[0]!;

@@ -2,9 +2,9 @@ import type { Client, ClientConfig } from "pg";
 import type { Statement } from "../../compile/statements.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { postgresDialect } from "../../dialects/postgres/postgres-dialect.ts";
-import { RunError } from "../../errors.ts";
+import { messageOf, RunError } from "../../errors.ts";
 import { DEFAULT_TIMEOUTS, type Engine, type EngineTimeouts, type WarehouseColumn } from "../engine.ts";
-import { connectError, messageOf, sessionConfig, sessionSettings, statementError, verifySession } from "./postgres-session.ts";
+import { connectError, sessionConfig, sessionSettings, statementError, verifySession } from "./postgres-session.ts";
 import { unlessAborted } from "../abortable.ts";
 import { inTransaction } from "../transaction.ts";
 

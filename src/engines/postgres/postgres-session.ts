@@ -1,5 +1,5 @@
 import type { ClientBase, ClientConfig } from "pg";
-import { ConnectionError, InterruptedError, RunError } from "../../errors.ts";
+import { ConnectionError, InterruptedError, RunError, messageOf } from "../../errors.ts";
 import type { EngineTimeouts } from "../engine.ts";
 
 /**
@@ -104,4 +104,3 @@ export function statementError(error: unknown, sql: string): RunError {
   return new RunError(message, sql, { cause: error, transient: isTransient(error) });
 }
 
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 import type * as Snowflake from "snowflake-sdk";
 import type { Statement } from "../../compile/statements.ts";
 import { snowflakeDialect } from "../../dialects/snowflake/snowflake-dialect.ts";
-import { ConnectionError, RunError } from "../../errors.ts";
+import { ConnectionError, RunError, messageOf } from "../../errors.ts";
 import type { TableRef } from "../../ir/definitions.ts";
 import { inTransaction } from "../transaction.ts";
 import { DEFAULT_TIMEOUTS, type Engine, type EngineTimeouts, type StatementLabel, type WarehouseColumn } from "../engine.ts";
@@ -138,7 +138,7 @@ class SnowflakeEngine implements Engine {
     if (tables.length === 0) return [];
     const query = catalogQuery(tables);
     const { rows } = await this.execute(query.sql, query.binds, label).catch((error: unknown) => {
-      throw new RunError(`cannot read the catalog: ${error instanceof Error ? error.message : String(error)}`, query.sql, { cause: error });
+      throw new RunError(`cannot read the catalog: ${messageOf(error)}`, query.sql, { cause: error });
     });
     const result: (WarehouseColumn[] | undefined)[] = tables.map(() => undefined);
     for (const [i, name, dataType, precision, scale] of rows as [number, string, string, number | null, number | null][]) {
@@ -211,4 +211,4 @@ const TRANSIENT_CODES = new Set(["401001", "401002", "401003", "402001", "402002
 const isTransient = (error: unknown): boolean => TRANSIENT_CODES.has(String((error as { code?: unknown }).code));
 
 /** Snowflake's messages span lines ("SQL compilation error:\n…"); the CLI reports one line. */
-const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim();
+const oneLine = (error: unknown): string => messageOf(error).replace(/\s*\n\s*/g, " ").trim();
